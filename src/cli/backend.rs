@@ -1,0 +1,92 @@
+//! Where a CLI command runs: in the daemon (through its socket) when one is running, else in
+//! an engine started in this process.
+
+use std::path::Path;
+
+use crate::{
+    config::{Config, ConfigError, Need},
+    domain::permission::Actor,
+    engine::{Engine, EngineError, Request, Response, api::ErrorView},
+    paths,
+    server::{peer, socket::Client},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CliError {
+    /// 2: the input was wrong; 3: refused by a rule; 4: not found; 1: anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::BadInput(_) | Self::Config(_) => 2,
+            Self::Refused(_) => 3,
+            Self::NotFound(_) => 4,
+            Self::Other(_) => 1,
+        }
+    }
+
+    fn from_view(e: ErrorView) -> Self {
+        match e.kind.as_str() {
+            "bad_input" => Self::BadInput(e.message),
+            "forbidden" | "window_closed" => Self::Refused(e.message),
+            "not_found" => Self::NotFound(e.message),
+            _ => Self::Other(e.message),
+        }
+    }
+}
+
+impl From<EngineError> for CliError {
+    fn from(e: EngineError) -> Self {
+        Self::from_view(e.view())
+    }
+}
+
+pub enum Backend {
+    Daemon(Client),
+    Local { engine: Engine, actor: Actor },
+}
+
+impl Backend {
+    pub async fn connect(
+        config: &Config,
+        data_dir: &Path,
+        need: Option<Need>,
+    ) -> Result<Self, CliError> {
+        if let Some(client) = Client::connect(&paths::socket_file(data_dir)).await {
+            return Ok(Self::Daemon(client));
+        }
+        if let Some(need) = need {
+            config.require(need)?;
+        }
+        let own = peer::current_uid();
+        let actor =
+            peer::actor_for(config, own.unwrap_or(u32::MAX), own).map_err(CliError::Refused)?;
+        let engine = Engine::start(config, data_dir, need.is_some()).await?;
+        Ok(Self::Local { engine, actor })
+    }
+
+    pub async fn call(&mut self, request: Request) -> Result<Response, CliError> {
+        let response = match self {
+            Self::Daemon(client) => client
+                .call(&request)
+                .await
+                .map_err(|e| CliError::Other(format!("the daemon: {e}")))?,
+            Self::Local { engine, actor } => engine.handle(actor, request).await?,
+        };
+        match response {
+            Response::Error { error } => Err(CliError::from_view(error)),
+            other => Ok(other),
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The command line (clap). Each command calls the same Engine API as the TUI: through the
+//! daemon's socket when one runs, else with an engine in this process.
+
+mod backend;
+mod output;
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+use clap::{Parser, Subcommand};
+
+use crate::{
+    config::{Config, Need},
+    engine::{Request, Response},
+    sim::SimConfig,
+};
+use backend::{Backend, CliError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hirechat",
+    version,
+    about = "A terminal inbox for recruiters on WhatsApp"
+)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, env = "HIRECHAT_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Where the database, the socket and the log live.
+    #[arg(long, global = true, env = "HIRECHAT_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The daemon: webhook listener, engine, outbox and the team's local socket.
+    Serve,
+    /// A simulator of the WhatsApp Cloud API, for trying hirechat without an account.
+    Sim {
+        #[arg(long, default_value = "127.0.0.1:8788")]
+        listen: SocketAddr,
+        /// Where to post signed webhooks (a running `hirechat serve`).
+        #[arg(long)]
+        webhook_url: Option<String>,
+        #[arg(
+            long,
+            env = "WHATSAPP_APP_SECRET",
+            default_value = "sim-secret",
+            hide_env_values = true
+        )]
+        app_secret: String,
+        /// The bearer token the simulator accepts.
+        #[arg(
+            long,
+            env = "WHATSAPP_ACCESS_TOKEN",
+            default_value = "sim-token",
+            hide_env_values = true
+        )]
+        access_token: String,
+        #[arg(long, default_value = "106540352242922")]
+        phone_number_id: String,
+    },
+    /// Queue a message and print it as JSON once WhatsApp has taken it (or refused it).
+    Send {
+        /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        text: String,
+    },
+    /// List conversations, most recent first.
+    Conversations {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// One conversation's messages, oldest first.
+    Messages {
+        /// A phone number or a BSUID.
+        #[arg(long)]
+        with: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}
+
+/// How long `send` waits for WhatsApp to take the message before printing it as queued.
+const SETTLE: Duration = Duration::from_secs(20);
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(crate::paths::default_data_dir);
+    let _log = crate::logging::init(&data_dir);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&CliError::Other(format!("cannot start: {e}"))),
+    };
+    match runtime.block_on(run(cli, data_dir)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &CliError) -> ExitCode {
+    eprintln!("error: {e}");
+    ExitCode::from(e.exit_code())
+}
+
+async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => crate::server::daemon::run(config, &data_dir)
+            .await
+            .map_err(|e| CliError::Other(e.to_string())),
+        Command::Sim {
+            listen,
+            webhook_url,
+            app_secret,
+            access_token,
+            phone_number_id,
+        } => {
+            let sim = SimConfig {
+                access_token,
+                app_secret,
+                webhook_url,
+                phone_number_id,
+                ..SimConfig::default()
+            };
+            crate::sim::run_standalone(listen, sim)
+                .await
+                .map_err(|e| CliError::Other(format!("simulator: {e}")))
+        }
+        Command::Send { to, text } => {
+            let mut backend = Backend::connect(&config, &data_dir, Some(Need::Send)).await?;
+            let Response::Message { message } =
+                backend.call(Request::SendText { to, text }).await?
+            else {
+                return Err(CliError::Other("unexpected answer".into()));
+            };
+            let settled = backend
+                .call(Request::Settle {
+                    id: message.id,
+                    timeout_ms: u64::try_from(SETTLE.as_millis()).unwrap_or(u64::MAX),
+                })
+                .await?;
+            let message = match settled {
+                Response::Message { message } => message,
+                _ => message,
+            };
+            output::json(&message);
+            if message.status == crate::domain::message::Status::Failed {
+                return Err(CliError::Refused(
+                    message
+                        .error
+                        .unwrap_or_else(|| "the message could not be sent".into()),
+                ));
+            }
+            Ok(())
+        }
+        Command::Conversations { json, limit } => {
+            let mut backend = Backend::connect(&config, &data_dir, None).await?;
+            let Response::Conversations { conversations } =
+                backend.call(Request::Conversations { limit }).await?
+            else {
+                return Err(CliError::Other("unexpected answer".into()));
+            };
+            if json {
+                output::json(&conversations);
+            } else {
+                output::conversations_table(&conversations, chrono::Utc::now());
+            }
+            Ok(())
+        }
+        Command::Messages { with, json, limit } => {
+            let mut backend = Backend::connect(&config, &data_dir, None).await?;
+            let Response::Messages {
+                conversation,
+                messages,
+            } = backend.call(Request::Messages { with, limit }).await?
+            else {
+                return Err(CliError::Other("unexpected answer".into()));
+            };
+            if json {
+                output::json(&messages);
+            } else {
+                output::messages_table(&conversation, &messages);
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! What the CLI prints: JSON for scripts, tables for people. Text from outside is neutralised
+//! so a message cannot drive the terminal.
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    domain::{
+        message::{Direction, Message},
+        safe_text::neutralise,
+    },
+    engine::ConversationView,
+};
+
+pub fn json<T: serde::Serialize>(value: &T) {
+    // serde_json escapes control characters inside strings, so JSON output is safe as it is.
+    match serde_json::to_string_pretty(value) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot print JSON: {e}"),
+    }
+}
+
+/// Cuts `s` to `max` characters, marking the cut.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}
+
+fn ago(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    let Some(at) = at else { return "-".into() };
+    let d = now - at;
+    if d.num_minutes() < 1 {
+        "now".into()
+    } else if d.num_hours() < 1 {
+        format!("{}m", d.num_minutes())
+    } else if d.num_days() < 1 {
+        format!("{}h", d.num_hours())
+    } else {
+        format!("{}d", d.num_days())
+    }
+}
+
+pub fn conversations_table(list: &[ConversationView], now: DateTime<Utc>) {
+    if list.is_empty() {
+        println!("No conversations yet.");
+        return;
+    }
+    println!(
+        "{:<24} {:<18} {:>6} {:>5} {:<10} LAST MESSAGE",
+        "NAME", "NUMBER", "UNREAD", "AGO", "WINDOW"
+    );
+    for c in list {
+        let number = c.wa_id.as_ref().map_or_else(
+            || c.user_id.clone().unwrap_or_default(),
+            |w| format!("+{w}"),
+        );
+        let window = match c.window_expires_at {
+            Some(end) if c.window_open => {
+                let left = end - now;
+                format!("{}h{:02}", left.num_hours(), left.num_minutes() % 60)
+            }
+            _ => "closed".into(),
+        };
+        let failed = if c.failed > 0 { " ✗" } else { "" };
+        println!(
+            "{:<24} {:<18} {:>6} {:>5} {:<10} {}{failed}",
+            fit(&neutralise(&c.name, false), 24),
+            number,
+            c.unread,
+            ago(c.last_message_at, now),
+            window,
+            fit(&neutralise(&c.last_text, false), 60),
+        );
+    }
+}
+
+pub fn messages_table(c: &ConversationView, messages: &[Message]) {
+    println!("{}", neutralise(&c.name, false));
+    for m in messages {
+        let who = match m.direction {
+            Direction::In => "←",
+            Direction::Out => "→",
+        };
+        let mut marks = String::new();
+        if m.edited {
+            marks.push_str(" (edited)");
+        }
+        if m.deleted {
+            marks.push_str(" (deleted)");
+        }
+        if let Some(r) = &m.reaction {
+            marks.push_str(" [");
+            marks.push_str(&neutralise(r, false));
+            marks.push(']');
+        }
+        let status = if m.direction == Direction::Out {
+            format!(" [{}]", m.status.as_str())
+        } else {
+            String::new()
+        };
+        let body = if m.kind == "text" {
+            neutralise(&m.text, false).into_owned()
+        } else {
+            format!("<{}> {}", m.kind, neutralise(&m.text, false))
+        };
+        println!(
+            "{} {who} {body}{marks}{status}",
+            m.at.format("%Y-%m-%d %H:%M")
+        );
+        if let Some(e) = &m.error {
+            println!("                   ✗ {}", neutralise(e, false));
+        }
+    }
+}

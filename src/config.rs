@@ -1,0 +1,366 @@
+//! Configuration: a TOML file (see `config.example.toml`) plus secrets from the environment.
+//! A missing or wrong key is an error that names the key and the file, before anything starts.
+
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+use crate::domain::permission::Role;
+
+/// A value that must never reach a log line, `Debug` output or `--json`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "<empty>"
+        } else {
+            "<redacted>"
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub whatsapp: WhatsAppConfig,
+    pub webhook: WebhookConfig,
+    pub store: StoreConfig,
+    pub outbox: OutboxConfig,
+    pub users: Vec<UserConfig>,
+    /// Where this configuration came from, for error messages.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WhatsAppConfig {
+    pub api_base: String,
+    pub api_version: String,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub access_token: Secret,
+    pub app_secret: Secret,
+    pub verify_token: Secret,
+    pub nickname: String,
+}
+
+impl Default for WhatsAppConfig {
+    fn default() -> Self {
+        Self {
+            api_base: "https://graph.facebook.com".into(),
+            api_version: "v21.0".into(),
+            phone_number_id: String::new(),
+            business_account_id: String::new(),
+            access_token: Secret::default(),
+            app_secret: Secret::default(),
+            verify_token: Secret::default(),
+            nickname: "hirechat".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhookConfig {
+    pub listen: SocketAddr,
+    pub path: String,
+    /// Larger bodies are refused with 413. Meta's payloads stay under 3 MB.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            path: "/webhook".into(),
+            max_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// sled's page cache, in MiB (its own default of 1 GiB is far too much for a terminal app).
+    pub cache_mb: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self { cache_mb: 64 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// Attempts before a message that keeps meeting temporary errors is marked failed.
+    pub max_attempts: u32,
+    /// The first retry waits about this long; each later one doubles it (with jitter).
+    pub first_retry_ms: u64,
+    pub max_retry_ms: u64,
+    /// How long one call to the Cloud API may take.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            first_retry_ms: 1_000,
+            max_retry_ms: 300_000,
+            request_timeout_secs: 15,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    pub name: String,
+    pub login: String,
+    pub role: Role,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("cannot read config file {0}: {1}")]
+    Unreadable(PathBuf, std::io::Error),
+    #[error("config file {file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("config key `{key}` in {file}: {problem}")]
+    Key {
+        key: String,
+        file: String,
+        problem: String,
+    },
+}
+
+/// What a command needs from the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Sending through the Cloud API.
+    Send,
+    /// The daemon: sending plus receiving webhooks.
+    Serve,
+}
+
+impl Config {
+    /// Reads `path`, or the default file when `path` is `None` (built-in defaults when that
+    /// does not exist either), then applies the secrets found in the environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let default = crate::paths::default_config_file();
+        let mut config = if let Some(p) = path {
+            Self::read(p)?
+        } else if default.exists() {
+            Self::read(&default)?
+        } else {
+            Self::default()
+        };
+        config.apply_env(|k| std::env::var(k).ok());
+        config.check_shape()?;
+        Ok(config)
+    }
+
+    fn read(path: &Path) -> Result<Self, ConfigError> {
+        if !path.exists() {
+            return Err(ConfigError::Missing(path.to_owned()));
+        }
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable(path.into(), e))?;
+        let mut config = Self::parse(&text, &path.display().to_string())?;
+        config.source = Some(path.to_owned());
+        Ok(config)
+    }
+
+    pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            file: file.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })
+    }
+
+    /// Secrets from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_APP_SECRET`, `WHATSAPP_VERIFY_TOKEN`
+    /// win over the file, so the file need not hold them.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        let wa = &mut self.whatsapp;
+        for (name, slot) in [
+            ("WHATSAPP_ACCESS_TOKEN", &mut wa.access_token),
+            ("WHATSAPP_APP_SECRET", &mut wa.app_secret),
+            ("WHATSAPP_VERIFY_TOKEN", &mut wa.verify_token),
+        ] {
+            if let Some(v) = var(name).filter(|v| !v.is_empty()) {
+                *slot = Secret(v);
+            }
+        }
+    }
+
+    fn file_name(&self) -> String {
+        self.source.as_ref().map_or_else(
+            || "the built-in defaults (no config file)".into(),
+            |p| p.display().to_string(),
+        )
+    }
+
+    fn key_error(&self, key: &str, problem: impl Into<String>) -> ConfigError {
+        ConfigError::Key {
+            key: key.into(),
+            file: self.file_name(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Checks the values every command relies on.
+    fn check_shape(&self) -> Result<(), ConfigError> {
+        let wa = &self.whatsapp;
+        if !(wa.api_base.starts_with("http://") || wa.api_base.starts_with("https://")) {
+            return Err(self.key_error("whatsapp.api_base", "must start with https:// or http://"));
+        }
+        if !wa.api_version.starts_with('v') || wa.api_version.contains('/') {
+            return Err(self.key_error("whatsapp.api_version", "must look like v21.0"));
+        }
+        for (key, value) in [
+            ("whatsapp.phone_number_id", &wa.phone_number_id),
+            ("whatsapp.business_account_id", &wa.business_account_id),
+        ] {
+            if !value.chars().all(|c| c.is_ascii_digit()) {
+                return Err(self.key_error(key, "must be the numeric ID from the WhatsApp Manager"));
+            }
+        }
+        if !self.webhook.path.starts_with('/') {
+            return Err(self.key_error("webhook.path", "must start with /"));
+        }
+        let mut logins = std::collections::HashSet::new();
+        for (i, u) in self.users.iter().enumerate() {
+            if u.login.trim().is_empty() {
+                return Err(self.key_error(&format!("users[{i}].login"), "must not be empty"));
+            }
+            if !logins.insert(u.login.as_str()) {
+                return Err(self.key_error(
+                    &format!("users[{i}].login"),
+                    format!("{:?} appears twice", u.login),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that what `need` requires is set.
+    pub fn require(&self, need: Need) -> Result<(), ConfigError> {
+        let wa = &self.whatsapp;
+        let mut required = vec![
+            (
+                "whatsapp.phone_number_id",
+                wa.phone_number_id.is_empty(),
+                "",
+            ),
+            (
+                "whatsapp.access_token",
+                wa.access_token.is_empty(),
+                " (or the environment variable WHATSAPP_ACCESS_TOKEN)",
+            ),
+        ];
+        if need == Need::Serve {
+            required.push((
+                "whatsapp.app_secret",
+                wa.app_secret.is_empty(),
+                " (or WHATSAPP_APP_SECRET): webhooks cannot be authenticated without it",
+            ));
+            required.push((
+                "whatsapp.verify_token",
+                wa.verify_token.is_empty(),
+                " (or WHATSAPP_VERIFY_TOKEN)",
+            ));
+        }
+        for (key, missing, hint) in required {
+            if missing {
+                return Err(self.key_error(key, format!("is required{hint}")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn user_by_login(&self, login: &str) -> Option<&UserConfig> {
+        self.users.iter().find(|u| u.login == login)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses() {
+        let text = include_str!("../config.example.toml");
+        let c = Config::parse(text, "config.example.toml").unwrap();
+        assert_eq!(c.whatsapp.phone_number_id, "106540352242922");
+        assert_eq!(c.users[0].role, Role::Admin);
+        c.check_shape().unwrap();
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Config::parse("[whatsapp]\nphone_numbr_id = \"1\"\n", "x.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("x.toml") && msg.contains("phone_numbr_id"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn wrong_value_is_named() {
+        let mut c = Config::parse("[whatsapp]\napi_base = \"ftp://x\"\n", "x.toml").unwrap();
+        c.source = Some("x.toml".into());
+        let msg = c.check_shape().unwrap_err().to_string();
+        assert!(
+            msg.contains("whatsapp.api_base") && msg.contains("x.toml"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn secrets_from_env_and_never_in_debug() {
+        let mut c = Config::default();
+        assert!(
+            c.require(Need::Send)
+                .unwrap_err()
+                .to_string()
+                .contains("phone_number_id")
+        );
+        c.whatsapp.phone_number_id = "1".into();
+        let msg = c.require(Need::Send).unwrap_err().to_string();
+        assert!(msg.contains("whatsapp.access_token"), "{msg}");
+        c.apply_env(|k| (k == "WHATSAPP_ACCESS_TOKEN").then(|| "tok-123".to_owned()));
+        c.require(Need::Send).unwrap();
+        assert!(!format!("{c:?}").contains("tok-123"));
+        assert!(
+            c.require(Need::Serve)
+                .unwrap_err()
+                .to_string()
+                .contains("app_secret")
+        );
+    }
+}

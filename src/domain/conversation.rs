@@ -1,0 +1,126 @@
+//! A conversation: everything exchanged with one WhatsApp user.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{identity::Bsuid, phone::PhoneNumber, window};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: u64,
+    /// The phone number, when WhatsApp shares it (users with a username may hide it).
+    pub phone: Option<PhoneNumber>,
+    /// The business-scoped user ID, when known.
+    pub bsuid: Option<Bsuid>,
+    pub username: Option<String>,
+    /// The contact's profile name on WhatsApp, or the record's name.
+    pub name: String,
+    pub unread: u32,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub last_outbound_at: Option<DateTime<Utc>>,
+    pub last_message_at: Option<DateTime<Utc>>,
+    pub last_text: String,
+    pub failed: u32,
+    /// Conversations found to be the same contact (a BSUID and a number that turned out to
+    /// belong together) and merged into this one; their messages are read with this one's.
+    #[serde(default)]
+    pub merged: Vec<u64>,
+    /// Set on a conversation that was merged into another.
+    #[serde(default)]
+    pub merged_into: Option<u64>,
+}
+
+impl Conversation {
+    pub fn new(id: u64, phone: Option<PhoneNumber>, bsuid: Option<Bsuid>) -> Self {
+        Self {
+            id,
+            phone,
+            bsuid,
+            username: None,
+            name: String::new(),
+            unread: 0,
+            last_inbound_at: None,
+            last_outbound_at: None,
+            last_message_at: None,
+            last_text: String::new(),
+            failed: 0,
+            merged: Vec::new(),
+            merged_into: None,
+        }
+    }
+
+    pub fn window_open(&self, now: DateTime<Utc>) -> bool {
+        window::is_open(self.last_inbound_at, now)
+    }
+
+    pub fn window_expires_at(&self) -> Option<DateTime<Utc>> {
+        window::expires_at(self.last_inbound_at)
+    }
+
+    /// What to call the contact on screen: name, else username, else number, else BSUID.
+    pub fn display_name(&self) -> String {
+        if !self.name.is_empty() {
+            return self.name.clone();
+        }
+        if let Some(u) = &self.username {
+            return format!("@{u}");
+        }
+        self.phone
+            .as_ref()
+            .map(ToString::to_string)
+            .or_else(|| self.bsuid.as_ref().map(ToString::to_string))
+            .unwrap_or_default()
+    }
+
+    /// Notes a message in the summary fields the list screen reads.
+    pub fn note_message(&mut self, inbound: bool, at: DateTime<Utc>, text: &str) {
+        let slot = if inbound {
+            &mut self.last_inbound_at
+        } else {
+            &mut self.last_outbound_at
+        };
+        if slot.is_none_or(|t| t < at) {
+            *slot = Some(at);
+        }
+        if self.last_message_at.is_none_or(|t| t <= at) {
+            self.last_message_at = Some(at);
+            text.clone_into(&mut self.last_text);
+        }
+        if inbound {
+            self.unread += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    #[test]
+    fn summary_keeps_the_newest() {
+        let t = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut c = Conversation::new(1, None, None);
+        c.note_message(true, t, "hello");
+        c.note_message(true, t - Duration::minutes(5), "earlier, arrived late");
+        assert_eq!(c.last_text, "hello");
+        assert_eq!(c.last_inbound_at, Some(t));
+        assert_eq!(c.unread, 2);
+        assert!(c.window_open(t + Duration::hours(1)));
+        c.note_message(false, t + Duration::minutes(1), "reply");
+        assert_eq!(c.last_text, "reply");
+        assert_eq!(c.last_outbound_at, Some(t + Duration::minutes(1)));
+    }
+
+    #[test]
+    fn display_name_falls_back() {
+        let mut c = Conversation::new(1, None, Bsuid::parse("JP.123"));
+        assert_eq!(c.display_name(), "JP.123");
+        c.username = Some("ken".into());
+        assert_eq!(c.display_name(), "@ken");
+        c.name = "Ken Sato".into();
+        assert_eq!(c.display_name(), "Ken Sato");
+    }
+}

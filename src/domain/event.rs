@@ -1,0 +1,32 @@
+//! What the engine tells every connected client after a change is durably stored.
+
+use serde::{Deserialize, Serialize};
+
+use super::{conversation::Conversation, message::Message};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A contact's message arrived.
+    MessageReceived {
+        conversation: Conversation,
+        message: Message,
+    },
+    /// A message of ours was queued in the outbox.
+    MessageQueued {
+        conversation: Conversation,
+        message: Message,
+    },
+    /// A message changed: a delivery status, an edit, a deletion, a reaction.
+    MessageChanged {
+        conversation: Conversation,
+        message: Message,
+    },
+    /// A message of ours could not be sent.
+    SendFailed {
+        conversation: Conversation,
+        message: Message,
+    },
+    /// The conversation's summary changed (read state, name).
+    ConversationChanged { conversation: Conversation },
+}

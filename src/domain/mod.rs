@@ -1,0 +1,11 @@
+//! Pure types and rules: no IO, no async. Most of the project's rules are tested here.
+
+pub mod conversation;
+pub mod event;
+pub mod identity;
+pub mod message;
+pub mod outbox;
+pub mod permission;
+pub mod phone;
+pub mod safe_text;
+pub mod window;

@@ -1,0 +1,142 @@
+//! The Engine API: the commands every transport sends, their answers, and the JSON views
+//! the CLI prints (the field names are a contract; see DESIGN.md).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{conversation::Conversation, event::Event, message::Message};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum Request {
+    /// Queue a text message to a phone number or BSUID.
+    SendText { to: String, text: String },
+    /// Conversations by last activity, newest first.
+    Conversations { limit: Option<usize> },
+    /// One conversation's newest messages.
+    Messages { with: String, limit: Option<usize> },
+    /// Wait (up to `timeout_ms`) until a queued message has been sent or has failed.
+    Settle { id: u64, timeout_ms: u64 },
+    /// Mark a conversation read.
+    MarkRead { with: String },
+    /// Stream every event from now on.
+    Subscribe,
+    /// Who the engine takes the caller for.
+    Whoami,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum Response {
+    Message {
+        message: Box<Message>,
+    },
+    Conversations {
+        conversations: Vec<ConversationView>,
+    },
+    Messages {
+        conversation: ConversationView,
+        messages: Vec<Message>,
+    },
+    Actor {
+        login: String,
+        name: String,
+        role: String,
+    },
+    Done,
+    Subscribed,
+    Event {
+        event: Box<Event>,
+    },
+    Error {
+        error: ErrorView,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorView {
+    pub kind: String,
+    pub message: String,
+}
+
+/// A conversation as `--json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub id: u64,
+    /// The phone number's digits; null when WhatsApp hides it.
+    pub wa_id: Option<String>,
+    /// The BSUID, when known.
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub name: String,
+    pub unread: u32,
+    pub failed: u32,
+    pub last_text: String,
+    pub last_message_at: Option<DateTime<Utc>>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub last_outbound_at: Option<DateTime<Utc>>,
+    pub window_open: bool,
+    pub window_expires_at: Option<DateTime<Utc>>,
+}
+
+impl ConversationView {
+    pub fn new(c: &Conversation, now: DateTime<Utc>) -> Self {
+        Self {
+            id: c.id,
+            wa_id: c.phone.as_ref().map(|p| p.wa_id().to_owned()),
+            user_id: c.bsuid.as_ref().map(ToString::to_string),
+            username: c.username.clone(),
+            name: c.display_name(),
+            unread: c.unread,
+            failed: c.failed,
+            last_text: c.last_text.clone(),
+            last_message_at: c.last_message_at,
+            last_inbound_at: c.last_inbound_at,
+            last_outbound_at: c.last_outbound_at,
+            window_open: c.window_open(now),
+            window_expires_at: c.window_expires_at(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    WindowClosed(String),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl EngineError {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Forbidden(_) => "forbidden",
+            Self::WindowClosed(_) => "window_closed",
+            Self::BadInput(_) => "bad_input",
+            Self::NotFound(_) => "not_found",
+            Self::Unavailable(_) => "unavailable",
+            Self::Store(_) => "store",
+        }
+    }
+
+    pub fn view(&self) -> ErrorView {
+        ErrorView {
+            kind: self.kind().into(),
+            message: self.to_string(),
+        }
+    }
+}
+
+impl From<crate::engine::writer::WriteError> for EngineError {
+    fn from(e: crate::engine::writer::WriteError) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}

@@ -1,0 +1,328 @@
+//! The engine: the one place where commands are checked (permissions, the 24-hour window) and
+//! carried out, webhooks are ingested, and the outbox is worked. Every transport (the CLI
+//! in-process, the daemon's socket, later the TUI) calls [`Engine::handle`].
+
+pub mod api;
+pub mod ingest;
+pub mod outbox;
+pub mod writer;
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use chrono::Utc;
+use tokio::sync::{Notify, broadcast};
+
+use crate::{
+    config::Config,
+    domain::{
+        conversation::Conversation,
+        event::Event,
+        identity::ContactRef,
+        message::Status,
+        outbox::OutboxState,
+        permission::{Actor, Permission},
+        safe_text::neutralise,
+    },
+    store::{Change, ContactInfo, Store},
+    whatsapp::{
+        client::CloudClient,
+        send::{MAX_TEXT_CHARS, SendRequest},
+    },
+};
+pub use api::{ConversationView, EngineError, Request, Response};
+use writer::Writer;
+
+/// How many messages `messages` returns unless asked otherwise.
+const DEFAULT_PAGE: usize = 50;
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    writer: Writer,
+    events: broadcast::Sender<Event>,
+    wake_outbox: Arc<Notify>,
+}
+
+/// What became of one webhook delivery.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ingested {
+    /// Stored (or recognised as a repeat) and durable.
+    Stored,
+    /// Not understood; kept whole in the dead-letter tree.
+    DeadLettered,
+}
+
+impl Engine {
+    /// Opens the store in `data_dir` and starts the writer; with `send` (a configured Cloud API
+    /// client) it also starts the outbox worker. Must run inside a tokio runtime.
+    pub async fn start(config: &Config, data_dir: &Path, send: bool) -> Result<Self, EngineError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            EngineError::Unavailable(format!(
+                "cannot create the data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let store = Store::open(data_dir, config.store.cache_mb)?;
+        let (events, _) = broadcast::channel(4096);
+        let writer = Writer::start(store.clone(), events.clone());
+        let wake_outbox = Arc::new(Notify::new());
+        let engine = Self {
+            inner: Arc::new(Inner {
+                store: store.clone(),
+                writer: writer.clone(),
+                events,
+                wake_outbox: wake_outbox.clone(),
+            }),
+        };
+        // Attempts that were in flight when the last process stopped are not repeated blindly.
+        let interrupted: Vec<u64> = store
+            .outbox()?
+            .into_iter()
+            .filter(|i| i.state == OutboxState::InFlight)
+            .map(|i| i.id)
+            .collect();
+        if !interrupted.is_empty() {
+            tracing::warn!(
+                count = interrupted.len(),
+                "sends were interrupted by a stop; marked for review"
+            );
+            writer
+                .write(vec![Change::MarkInterrupted { ids: interrupted }])
+                .await?;
+        }
+        if send {
+            let timeout = Duration::from_secs(config.outbox.request_timeout_secs.max(1));
+            let client = CloudClient::new(&config.whatsapp, timeout)
+                .map_err(|e| EngineError::Unavailable(e.to_string()))?;
+            let worker = outbox::Outbox {
+                store,
+                writer,
+                client,
+                config: config.outbox.clone(),
+                wake: wake_outbox,
+            };
+            tokio::spawn(worker.run());
+        }
+        Ok(engine)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.inner.events.subscribe()
+    }
+
+    /// Stores one verified webhook delivery; returns once it is durable.
+    pub async fn ingest(&self, body: &[u8]) -> Result<Ingested, EngineError> {
+        let parsed = ingest::parse(body, Utc::now());
+        for u in &parsed.template_updates {
+            tracing::info!(template = ?u.message_template_name, status = %u.event, "template status update");
+        }
+        let dead = !parsed.problems.is_empty();
+        if dead {
+            tracing::warn!(problems = ?parsed.problems, "webhook kept in dead letters");
+        }
+        if !parsed.changes.is_empty() {
+            self.inner.writer.write(parsed.changes).await?;
+        }
+        Ok(if dead {
+            Ingested::DeadLettered
+        } else {
+            Ingested::Stored
+        })
+    }
+
+    /// Carries out one command for `actor`, checking what they may do.
+    pub async fn handle(&self, actor: &Actor, request: Request) -> Result<Response, EngineError> {
+        let needed = match &request {
+            Request::SendText { .. } => Permission::Reply,
+            _ => Permission::Read,
+        };
+        if !actor.role.allows(needed) {
+            return Err(EngineError::Forbidden(format!(
+                "{} ({}) may not {}: ask an admin for the recruiter role",
+                actor.login,
+                actor.role,
+                match needed {
+                    Permission::Reply => "send messages",
+                    Permission::Administer => "change settings",
+                    Permission::Read => "read",
+                }
+            )));
+        }
+        let now = Utc::now();
+        match request {
+            Request::SendText { to, text } => self.send_text(actor, &to, &text).await,
+            Request::Conversations { limit } => {
+                let list = self.store().conversations(limit.unwrap_or(usize::MAX))?;
+                Ok(Response::Conversations {
+                    conversations: list.iter().map(|c| ConversationView::new(c, now)).collect(),
+                })
+            }
+            Request::Messages { with, limit } => {
+                let conv = self.find(&with)?;
+                let messages = self
+                    .store()
+                    .messages(&conv, limit.unwrap_or(DEFAULT_PAGE))?;
+                Ok(Response::Messages {
+                    conversation: ConversationView::new(&conv, now),
+                    messages,
+                })
+            }
+            Request::MarkRead { with } => {
+                let conv = self.find(&with)?;
+                self.inner
+                    .writer
+                    .write(vec![Change::MarkRead {
+                        conversation_id: conv.id,
+                    }])
+                    .await?;
+                Ok(Response::Done)
+            }
+            Request::Settle { id, timeout_ms } => {
+                let message = self
+                    .settle(id, Duration::from_millis(timeout_ms.min(120_000)))
+                    .await?;
+                Ok(Response::Message {
+                    message: Box::new(message),
+                })
+            }
+            Request::Whoami => Ok(Response::Actor {
+                login: actor.login.clone(),
+                name: actor.name.clone(),
+                role: actor.role.to_string(),
+            }),
+            Request::Subscribe => Ok(Response::Subscribed),
+        }
+    }
+
+    fn lookup(&self, who: &ContactRef) -> Result<Option<Conversation>, EngineError> {
+        Ok(match who {
+            ContactRef::Phone(p) => self.store().conversation_by_phone(p)?,
+            ContactRef::Bsuid(b) => self.store().conversation_by_bsuid(b)?,
+        })
+    }
+
+    fn find(&self, with: &str) -> Result<Conversation, EngineError> {
+        let who = ContactRef::parse(with).map_err(|e| EngineError::BadInput(e.to_string()))?;
+        self.lookup(&who)?
+            .ok_or_else(|| EngineError::NotFound(format!("no conversation with {who}")))
+    }
+
+    async fn send_text(
+        &self,
+        actor: &Actor,
+        to: &str,
+        text: &str,
+    ) -> Result<Response, EngineError> {
+        let who = ContactRef::parse(to).map_err(|e| EngineError::BadInput(e.to_string()))?;
+        let text = text.trim_end();
+        if text.trim().is_empty() {
+            return Err(EngineError::BadInput("the message is empty".into()));
+        }
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            return Err(EngineError::BadInput(format!(
+                "the message has {chars} characters; WhatsApp takes at most {MAX_TEXT_CHARS}"
+            )));
+        }
+        let conv = self.lookup(&who)?;
+        let now = Utc::now();
+        let conv = match conv {
+            Some(c) if c.window_open(now) => c,
+            other => {
+                return Err(EngineError::WindowClosed(window_closed_reason(
+                    &who,
+                    other.as_ref(),
+                    now,
+                )));
+            }
+        };
+        let phone = conv.phone.clone().or(match &who {
+            ContactRef::Phone(p) => Some(p.clone()),
+            ContactRef::Bsuid(_) => None,
+        });
+        let bsuid = conv.bsuid.clone();
+        let request = SendRequest::text(
+            phone.as_ref().map(ToString::to_string),
+            bsuid.as_ref().map(ToString::to_string),
+            text,
+        );
+        let request =
+            serde_json::to_value(&request).map_err(|e| EngineError::Unavailable(e.to_string()))?;
+        let events = self
+            .inner
+            .writer
+            .write(vec![Change::Queue {
+                contact: ContactInfo {
+                    phone,
+                    bsuid,
+                    ..ContactInfo::default()
+                },
+                kind: "text".into(),
+                text: text.to_owned(),
+                request,
+                sent_by: actor.login.clone(),
+                at: now,
+            }])
+            .await?;
+        self.inner.wake_outbox.notify_one();
+        events
+            .into_iter()
+            .find_map(|e| match e {
+                Event::MessageQueued { message, .. } => Some(Response::Message {
+                    message: Box::new(message),
+                }),
+                _ => None,
+            })
+            .ok_or_else(|| EngineError::Unavailable("the message was not queued".into()))
+    }
+
+    /// Waits until a queued message has left the outbox (sent or failed) or `timeout` passes,
+    /// and returns it as it then stands.
+    pub async fn settle(
+        &self,
+        id: u64,
+        timeout: Duration,
+    ) -> Result<crate::domain::message::Message, EngineError> {
+        let mut events = self.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let current = self
+                .store()
+                .message(id)?
+                .ok_or_else(|| EngineError::NotFound(format!("message {id}")))?;
+            if current.status != Status::Queued {
+                return Ok(current);
+            }
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(current),
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+fn window_closed_reason(
+    who: &ContactRef,
+    conv: Option<&Conversation>,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let name = conv.map_or_else(|| who.to_string(), Conversation::display_name);
+    let name = neutralise(&name, false);
+    match conv.and_then(|c| c.last_inbound_at) {
+        None => format!(
+            "{name} has never written to this number: WhatsApp only allows starting a conversation with an approved template"
+        ),
+        Some(t) => format!(
+            "{name} last wrote {} hours ago, more than 24 hours: WhatsApp only allows an approved template now",
+            (now - t).num_hours()
+        ),
+    }
+}

@@ -1,0 +1,119 @@
+//! The single writer: it owns every write. Callers hand it their changes with a reply channel;
+//! it drains everything queued, applies it as one transaction, flushes once, then answers them
+//! all and publishes the events ("group commit"). Many concurrent webhooks cost one flush.
+
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::{
+    domain::event::Event,
+    store::{Change, Store, StoreError},
+};
+
+/// The most jobs one group takes; beyond that the next group starts at once.
+const MAX_GROUP: usize = 4096;
+
+struct Job {
+    changes: Vec<Change>,
+    reply: oneshot::Sender<Result<Vec<Event>, Arc<StoreError>>>,
+}
+
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    #[error("the database writer has stopped")]
+    Stopped,
+}
+
+impl Writer {
+    /// Starts the writer on its own thread: sled's calls block, and a flush must not stall the
+    /// async workers that accept webhooks.
+    pub fn start(store: Store, events: broadcast::Sender<Event>) -> Self {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("hirechat-writer".into())
+            .spawn(move || run(&store, rx, &events))
+            .expect("the writer thread starts");
+        Self { jobs }
+    }
+
+    /// Applies `changes` atomically and returns once they are durable on disk.
+    pub async fn write(&self, changes: Vec<Change>) -> Result<Vec<Event>, WriteError> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Job { changes, reply })
+            .map_err(|_| WriteError::Stopped)?;
+        rx.await
+            .map_err(|_| WriteError::Stopped)?
+            .map_err(WriteError::Store)
+    }
+}
+
+fn run(store: &Store, mut rx: mpsc::UnboundedReceiver<Job>, events: &broadcast::Sender<Event>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit(store, &group);
+        for (job, result) in group.into_iter().zip(results) {
+            if let Ok(evs) = &result {
+                for e in evs {
+                    // No receivers is fine: nobody is watching.
+                    let _ = events.send(e.clone());
+                }
+            }
+            let _ = job.reply.send(result);
+        }
+    }
+}
+
+/// One transaction and one flush for the whole group; if the group fails as a whole, each job
+/// is tried alone so one bad job cannot fail the others.
+fn commit(store: &Store, group: &[Job]) -> Vec<Result<Vec<Event>, Arc<StoreError>>> {
+    let all: Vec<Change> = group
+        .iter()
+        .flat_map(|j| j.changes.iter().cloned())
+        .collect();
+    let grouped = store
+        .apply(&all)
+        .and_then(|evs| store.flush().map(|()| evs));
+    match grouped {
+        Ok(per_change) => {
+            let mut per_change = per_change.into_iter();
+            group
+                .iter()
+                .map(|j| {
+                    Ok(per_change
+                        .by_ref()
+                        .take(j.changes.len())
+                        .flatten()
+                        .collect())
+                })
+                .collect()
+        }
+        Err(e) if group.len() == 1 => vec![Err(Arc::new(e))],
+        Err(e) => {
+            tracing::warn!(error = %e, jobs = group.len(), "group commit failed; writing jobs one by one");
+            group
+                .iter()
+                .map(|j| {
+                    store
+                        .apply(&j.changes)
+                        .and_then(|evs| store.flush().map(|()| evs.into_iter().flatten().collect()))
+                        .map_err(Arc::new)
+                })
+                .collect()
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! The Cloud API endpoints the client uses: `POST /{version}/{phone-number-id}/messages`.
+
+use std::{sync::Arc, sync::atomic::Ordering, time::Duration};
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::post,
+};
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::{SimState, emit};
+use crate::domain::window;
+
+pub fn routes() -> Router<Arc<SimState>> {
+    Router::new().route("/{version}/{phone_number_id}/messages", post(messages))
+}
+
+/// Meta's error body: `{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}`.
+pub fn graph_error(status: u16, code: i64, message: &str) -> Response {
+    let body = json!({"error": {
+        "message": format!("(#{code}) {message}"),
+        "type": "OAuthException",
+        "code": code,
+        "error_data": {"messaging_product": "whatsapp", "details": message},
+        "fbtrace_id": "AbCdEfSimulator",
+    }});
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        Json(body),
+    )
+        .into_response()
+}
+
+fn authorised(state: &SimState, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| t == state.config.access_token)
+}
+
+async fn messages(
+    State(state): State<Arc<SimState>>,
+    Path((_version, phone_number_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorised(&state, &headers) {
+        return graph_error(
+            401,
+            190,
+            "Invalid OAuth access token - Cannot parse access token",
+        );
+    }
+    if phone_number_id != state.config.phone_number_id {
+        return graph_error(
+            400,
+            100,
+            &format!("Unsupported post request. Object with ID '{phone_number_id}' does not exist"),
+        );
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return graph_error(400, 100, "The request body is not valid JSON");
+    };
+    state
+        .requests
+        .lock()
+        .expect("sim lock")
+        .push(request.clone());
+    if request["messaging_product"] != "whatsapp" {
+        return graph_error(400, 100, "The parameter messaging_product is required");
+    }
+    if request["status"] == "read" {
+        return Json(json!({"success": true})).into_response();
+    }
+    if let Some(f) = state.faults.lock().expect("sim lock").pop_front() {
+        let message = f
+            .message
+            .clone()
+            .unwrap_or_else(|| "Simulated failure".into());
+        return graph_error(f.status, f.code, &message);
+    }
+    let to = request["to"]
+        .as_str()
+        .map(|t| t.chars().filter(char::is_ascii_digit).collect::<String>());
+    let recipient = request["recipient"].as_str().map(str::to_owned);
+    let Some(key) = to.clone().or_else(|| recipient.clone()) else {
+        return graph_error(400, 131_008, "Required parameter is missing: to");
+    };
+    let kind = request["type"].as_str().unwrap_or("text").to_owned();
+    if kind == "text" {
+        let body = request["text"]["body"].as_str().unwrap_or("");
+        if body.trim().is_empty() {
+            return graph_error(400, 131_008, "Required parameter is missing: text.body");
+        }
+        if body.chars().count() > 4096 {
+            return graph_error(
+                400,
+                100,
+                "Param text['body'] must be at most 4096 characters long",
+            );
+        }
+    }
+    let n = state.counter.fetch_add(1, Ordering::Relaxed);
+    let wamid = format!("wamid.HBgLU0lNVUxBVE9SFQIAERgS{n:016X}");
+    let contact = match &to {
+        Some(digits) => json!({"input": request["to"], "wa_id": digits}),
+        None => json!({"input": recipient, "user_id": recipient}),
+    };
+    let mut sent = json!({"id": wamid});
+    if kind == "template" {
+        sent["message_status"] = "accepted".into();
+    }
+    let window_open = window::is_open(
+        state
+            .last_inbound
+            .lock()
+            .expect("sim lock")
+            .get(&key)
+            .copied(),
+        Utc::now(),
+    );
+    let failure = if state.undeliverable.lock().expect("sim lock").contains(&key) {
+        Some((
+            131_026,
+            "Message undeliverable",
+            "Unable to deliver message: the number is not on WhatsApp or has blocked the business.",
+        ))
+    } else if kind != "template" && !window_open {
+        Some((
+            131_047,
+            "Re-engagement message",
+            "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        ))
+    } else {
+        None
+    };
+    let status_base = json!({
+        "id": wamid,
+        "recipient_id": to,
+        "recipient_user_id": recipient,
+        "biz_opaque_callback_data": request["biz_opaque_callback_data"],
+    });
+    tokio::spawn(statuses(
+        state.clone(),
+        status_base,
+        kind == "template",
+        failure,
+    ));
+    Json(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}))
+        .into_response()
+}
+
+/// Emits the statuses of one send with the configured pauses.
+async fn statuses(
+    state: Arc<SimState>,
+    base: Value,
+    template: bool,
+    failure: Option<(i64, &'static str, &'static str)>,
+) {
+    let pricing = if template {
+        json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility"})
+    } else {
+        json!({"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"})
+    };
+    let steps: Vec<(&str, Duration)> = match failure {
+        Some(_) => vec![("failed", state.config.status_delays[0])],
+        None => vec![
+            ("sent", state.config.status_delays[0]),
+            ("delivered", state.config.status_delays[1]),
+            ("read", state.config.status_delays[2]),
+        ],
+    };
+    for (status, pause) in steps {
+        tokio::time::sleep(pause).await;
+        let mut s = base.clone();
+        strip_nulls(&mut s);
+        s["status"] = status.into();
+        s["timestamp"] = Utc::now().timestamp().to_string().into();
+        if let Some((code, title, details)) = failure {
+            s["errors"] = json!([{"code": code, "title": title, "message": title,
+                "error_data": {"details": details},
+                "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"}]);
+        } else if status != "read" {
+            s["pricing"] = pricing.clone();
+        }
+        let payload = emit::envelope(&state, json!({"statuses": [s]}));
+        if emit::post(&state, &payload).await.is_err() {
+            return;
+        }
+    }
+}
+
+pub fn strip_nulls(v: &mut Value) {
+    if let Value::Object(map) = v {
+        map.retain(|_, v| !v.is_null());
+    }
+}

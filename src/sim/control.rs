@@ -1,0 +1,132 @@
+//! The simulator's control endpoints (`/sim/…`), for the demo and the tests: inject a contact's
+//! message, fail the next sends, make a number undeliverable, read what was sent.
+
+use std::sync::{Arc, atomic::Ordering};
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Fault, SimState, cloud::strip_nulls, emit};
+
+/// A message from a contact. `text`, or a whole message object in `message` (its `type` and
+/// the type's object, e.g. an image), which wins.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Inbound {
+    /// The contact's number (`+81…` or digits); absent for a user who hides it.
+    pub from: Option<String>,
+    /// The contact's BSUID.
+    pub user_id: Option<String>,
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub text: Option<String>,
+    pub message: Option<Value>,
+}
+
+pub fn routes() -> Router<Arc<SimState>> {
+    Router::new()
+        .route("/sim/inbound", post(inbound))
+        .route("/sim/faults", post(faults))
+        .route("/sim/undeliverable", post(undeliverable))
+        .route("/sim/requests", get(requests))
+}
+
+pub async fn inject(state: &SimState, m: Inbound) -> Result<String, String> {
+    let digits = m
+        .from
+        .as_ref()
+        .map(|f| f.chars().filter(char::is_ascii_digit).collect::<String>());
+    if digits.is_none() && m.user_id.is_none() {
+        return Err("an inbound message needs `from` or `user_id`".into());
+    }
+    let n = state.counter.fetch_add(1, Ordering::Relaxed);
+    let wamid = format!("wamid.HBgLU0lNVUxBVE9SFQIAEhgS{n:016X}");
+    let now = Utc::now();
+    {
+        let mut last = state.last_inbound.lock().expect("sim lock");
+        for key in [&digits, &m.user_id].into_iter().flatten() {
+            last.insert(key.clone(), now);
+        }
+    }
+    let mut message = m.message.clone().unwrap_or_else(
+        || json!({"type": "text", "text": {"body": m.text.clone().unwrap_or_default()}}),
+    );
+    message["id"] = wamid.clone().into();
+    message["timestamp"] = now.timestamp().to_string().into();
+    if let Some(d) = &digits {
+        message["from"] = d.clone().into();
+    }
+    let mut contact = json!({
+        "profile": {"name": m.name, "username": m.username},
+        "wa_id": digits,
+        "user_id": m.user_id,
+    });
+    strip_nulls(&mut contact);
+    strip_nulls(&mut contact["profile"]);
+    let payload = emit::envelope(state, json!({"contacts": [contact], "messages": [message]}));
+    emit::post(state, &payload).await?;
+    Ok(wamid)
+}
+
+async fn inbound(State(state): State<Arc<SimState>>, Json(m): Json<Inbound>) -> Response {
+    match inject(&state, m).await {
+        Ok(wamid) => Json(json!({"wamid": wamid})).into_response(),
+        Err(e) => (StatusCode::BAD_GATEWAY, Json(json!({"error": e}))).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct FaultRequest {
+    #[serde(default = "one")]
+    count: usize,
+    #[serde(flatten)]
+    fault: Fault,
+}
+
+fn one() -> usize {
+    1
+}
+
+pub fn push_faults(state: &SimState, count: usize, fault: &Fault) {
+    let mut q = state.faults.lock().expect("sim lock");
+    for _ in 0..count {
+        q.push_back(fault.clone());
+    }
+}
+
+async fn faults(State(state): State<Arc<SimState>>, Json(f): Json<FaultRequest>) -> Response {
+    push_faults(&state, f.count, &f.fault);
+    Json(json!({"queued": f.count})).into_response()
+}
+
+#[derive(Deserialize)]
+struct Undeliverable {
+    number: String,
+}
+
+async fn undeliverable(
+    State(state): State<Arc<SimState>>,
+    Json(u): Json<Undeliverable>,
+) -> Response {
+    let key = if u.number.contains('.') {
+        u.number
+    } else {
+        u.number.chars().filter(char::is_ascii_digit).collect()
+    };
+    state.undeliverable.lock().expect("sim lock").insert(key);
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn requests(State(state): State<Arc<SimState>>) -> Response {
+    Json(Value::Array(
+        state.requests.lock().expect("sim lock").clone(),
+    ))
+    .into_response()
+}

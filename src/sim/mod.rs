@@ -1,0 +1,137 @@
+//! A simulator of the WhatsApp Cloud API, speaking the same wire format (reference sections
+//! 2, 5, 6): it accepts sends with a bearer token, answers with a wamid, emits signed status
+//! webhooks (sent → delivered → read), refuses free text outside the 24-hour window the way
+//! Meta does (a `failed` status with 131047), and takes control requests under `/sim/` to
+//! inject inbound messages and faults. Used by `hirechat sim`, the demo and the tests.
+
+mod cloud;
+mod control;
+mod emit;
+
+use std::{
+    collections::{HashMap, VecDeque},
+    net::SocketAddr,
+    sync::{Arc, Mutex, atomic::AtomicU64},
+    time::Duration,
+};
+
+use axum::Router;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub access_token: String,
+    pub app_secret: String,
+    /// Where status and inbound webhooks go; none: they are not sent.
+    pub webhook_url: Option<String>,
+    pub phone_number_id: String,
+    pub business_account_id: String,
+    pub display_phone_number: String,
+    /// Pauses before `sent`, then `delivered`, then `read`.
+    pub status_delays: [Duration; 3],
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            access_token: "sim-token".into(),
+            app_secret: "sim-secret".into(),
+            webhook_url: None,
+            phone_number_id: "106540352242922".into(),
+            business_account_id: "102290129340398".into(),
+            display_phone_number: "81312345678".into(),
+            status_delays: [
+                Duration::from_millis(100),
+                Duration::from_millis(300),
+                Duration::from_millis(900),
+            ],
+        }
+    }
+}
+
+/// A fault to answer the next send with.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct Fault {
+    /// HTTP status (429, 500, 400, …).
+    pub status: u16,
+    /// The Graph error code (130429, 131000, 131026, …).
+    pub code: i64,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+pub(crate) struct SimState {
+    config: SimConfig,
+    /// Last inbound message per `wa_id` or BSUID: the 24-hour window.
+    last_inbound: Mutex<HashMap<String, DateTime<Utc>>>,
+    faults: Mutex<VecDeque<Fault>>,
+    /// Numbers (digits) or BSUIDs whose messages fail with 131026.
+    undeliverable: Mutex<std::collections::HashSet<String>>,
+    /// Every request body the API received, in order, for tests to compare with the docs.
+    requests: Mutex<Vec<serde_json::Value>>,
+    counter: AtomicU64,
+    http: reqwest::Client,
+}
+
+/// A running simulator.
+pub struct Sim {
+    pub addr: SocketAddr,
+    state: Arc<SimState>,
+}
+
+impl Sim {
+    /// Serves the simulator on `listener` in the background.
+    pub fn start(listener: tokio::net::TcpListener, config: SimConfig) -> std::io::Result<Self> {
+        let addr = listener.local_addr()?;
+        let state = Arc::new(SimState {
+            config,
+            last_inbound: Mutex::default(),
+            faults: Mutex::default(),
+            undeliverable: Mutex::default(),
+            requests: Mutex::default(),
+            counter: AtomicU64::new(1),
+            http: reqwest::Client::new(),
+        });
+        let app = router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "simulator stopped");
+            }
+        });
+        Ok(Self { addr, state })
+    }
+
+    /// The value for `whatsapp.api_base`.
+    pub fn api_base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Injects a message from a contact, as Meta would deliver it. Returns its wamid.
+    pub async fn inbound(&self, message: control::Inbound) -> Result<String, String> {
+        control::inject(&self.state, message).await
+    }
+
+    pub fn fail_next(&self, count: usize, fault: &Fault) {
+        control::push_faults(&self.state, count, fault);
+    }
+
+    /// The request bodies received so far.
+    pub fn requests(&self) -> Vec<serde_json::Value> {
+        self.state.requests.lock().expect("sim lock").clone()
+    }
+}
+
+pub use control::Inbound;
+
+fn router(state: Arc<SimState>) -> Router {
+    cloud::routes().merge(control::routes()).with_state(state)
+}
+
+/// `hirechat sim`: the simulator as a standalone server until Ctrl-C.
+pub async fn run_standalone(listen: SocketAddr, config: SimConfig) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let sim = Sim::start(listener, config)?;
+    println!("listening on {}", sim.addr);
+    crate::server::daemon::shutdown_signal().await;
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! The changes the engine asks the store to make. One webhook delivery or one command becomes
+//! a few of these, applied together in one transaction.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::{
+    identity::Bsuid,
+    message::{Effect, Pricing, Status},
+    phone::PhoneNumber,
+};
+
+/// Who a contact is, as far as one payload tells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactInfo {
+    pub phone: Option<PhoneNumber>,
+    pub bsuid: Option<Bsuid>,
+    pub name: Option<String>,
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A contact's message arrived by webhook.
+    Inbound {
+        contact: ContactInfo,
+        wamid: String,
+        at: DateTime<Utc>,
+        reply_to: Option<String>,
+        effect: Effect,
+        error_code: Option<i64>,
+        payload: Option<serde_json::Value>,
+    },
+    /// A status of one of our messages arrived by webhook.
+    Status {
+        wamid: String,
+        status: Status,
+        callback_data: Option<String>,
+        recipient: ContactInfo,
+        error: Option<(i64, String)>,
+        pricing: Option<Pricing>,
+    },
+    /// A signed payload that could not be parsed, kept for a person to look at.
+    DeadLetter {
+        at: DateTime<Utc>,
+        reason: String,
+        body: Vec<u8>,
+    },
+    /// Queue a message: stored as `queued` before any network call.
+    Queue {
+        contact: ContactInfo,
+        kind: String,
+        text: String,
+        /// The request body, less `biz_opaque_callback_data` which the store fills in.
+        request: serde_json::Value,
+        sent_by: String,
+        at: DateTime<Utc>,
+    },
+    /// An attempt is about to start.
+    AttemptStarted { id: u64 },
+    /// WhatsApp accepted the message.
+    Accepted { id: u64, wamid: String },
+    /// A temporary failure: try again at `next_at`.
+    RetryLater {
+        id: u64,
+        next_at: DateTime<Utc>,
+        error: String,
+    },
+    /// It cannot go.
+    SendFailed {
+        id: u64,
+        code: Option<i64>,
+        error: String,
+    },
+    /// After a restart: attempts that were in flight are not repeated blindly.
+    MarkInterrupted { ids: Vec<u64> },
+    /// The recruiter has read the conversation.
+    MarkRead { conversation_id: u64 },
+}

@@ -1,0 +1,59 @@
+//! Key encodings. Big-endian so that sled's byte order is the order screens read in.
+
+use chrono::{DateTime, Utc};
+
+pub fn id(id: u64) -> [u8; 8] {
+    id.to_be_bytes()
+}
+
+pub fn read_id(bytes: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&bytes[..8]);
+    u64::from_be_bytes(b)
+}
+
+/// Milliseconds since the epoch with the sign bit flipped, so negative times sort first.
+fn time(at: DateTime<Utc>) -> [u8; 8] {
+    #[expect(
+        clippy::cast_sign_loss,
+        reason = "the flip maps i64 order onto u64 order"
+    )]
+    let flipped = (at.timestamp_millis() as u64) ^ (1 << 63);
+    flipped.to_be_bytes()
+}
+
+/// A message: (conversation, time, message id). The newest page of a chat is one reverse
+/// prefix scan.
+pub fn message(conversation: u64, at: DateTime<Utc>, message: u64) -> [u8; 24] {
+    let mut k = [0u8; 24];
+    k[..8].copy_from_slice(&id(conversation));
+    k[8..16].copy_from_slice(&time(at));
+    k[16..].copy_from_slice(&id(message));
+    k
+}
+
+/// A conversation in the list, newest activity last: (last activity, conversation id).
+pub fn activity(at: DateTime<Utc>, conversation: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&time(at));
+    k[8..].copy_from_slice(&id(conversation));
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sort_by_time_then_id() {
+        let t = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let before = DateTime::from_timestamp(-5, 0).unwrap();
+        assert!(message(1, t, 9) < message(1, t, 10));
+        assert!(message(1, before, 99) < message(1, t, 1));
+        assert!(message(1, t, 99) < message(2, before, 1));
+        assert!(activity(before, 7) < activity(t, 1));
+        assert_eq!(read_id(&id(77)), 77);
+    }
+}

@@ -1,0 +1,270 @@
+//! The embedded database (sled). The only module that knows sled.
+//!
+//! Trees and their keys (see `keys.rs`):
+//! - `conversations`: id → Conversation; `conv_by_phone` / `conv_by_bsuid`: identity → id;
+//!   `conv_by_activity`: (last activity, id) → () for the list, newest last.
+//! - `messages`: (conversation, time, id) → Message; `msg_by_id`: id → messages key;
+//!   `msg_by_wamid`: wamid → id (also the duplicate check for webhooks).
+//! - `outbox`: message id → OutboxItem; `dead_letters`: id → DeadLetter; `meta`: schema version
+//!   and counters (kept on every write, never computed by scanning).
+
+mod apply;
+pub mod change;
+mod keys;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::domain::{
+    conversation::Conversation, event::Event, identity::Bsuid, message::Message,
+    outbox::OutboxItem, phone::PhoneNumber,
+};
+pub use change::{Change, ContactInfo};
+
+/// The layout this code writes. Bump it with a migration in `open`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the database in {0} is in use by another hirechat process; start `hirechat serve` once and let the others connect to it"
+    )]
+    Locked(PathBuf),
+    #[error(
+        "the database in {path} was written by a newer hirechat (schema {found}, this one knows {SCHEMA_VERSION})"
+    )]
+    NewerSchema { path: PathBuf, found: u32 },
+    #[error("a stored record could not be read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    pub body: String,
+}
+
+/// Tree order inside a transaction (see `apply.rs`).
+const TREE_NAMES: [&str; 10] = [
+    "meta",
+    "conversations",
+    "conv_by_phone",
+    "conv_by_bsuid",
+    "conv_by_activity",
+    "messages",
+    "msg_by_id",
+    "msg_by_wamid",
+    "outbox",
+    "dead_letters",
+];
+
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+}
+
+#[derive(Clone, Copy)]
+#[repr(usize)]
+enum T {
+    Meta,
+    Conversations,
+    ConvByPhone,
+    ConvByBsuid,
+    ConvByActivity,
+    Messages,
+    MsgById,
+    MsgByWamid,
+    Outbox,
+    DeadLetters,
+}
+
+impl Store {
+    pub fn open(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
+        let path = dir.join("db");
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(cache_mb.max(4) * 1024 * 1024)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    StoreError::Locked(dir.to_owned())
+                }
+                other => StoreError::Sled(other),
+            })?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let store = Self { db, trees };
+        store.check_schema(dir)?;
+        Ok(store)
+    }
+
+    fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {
+        let meta = self.tree(T::Meta);
+        match meta.get("schema_version")? {
+            None => {
+                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+                self.db.flush()?;
+            }
+            Some(v) => {
+                let found = u32::from_be_bytes(v.as_ref().try_into().map_err(|_| {
+                    StoreError::Corrupt("schema_version is not a 4-byte number".into())
+                })?);
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        path: dir.to_owned(),
+                        found,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn tree(&self, t: T) -> &sled::Tree {
+        &self.trees[t as usize]
+    }
+
+    /// Applies `changes` in one transaction and returns the events each caused. Not yet
+    /// durable: call [`Store::flush`] before telling anyone it is stored.
+    pub fn apply(&self, changes: &[Change]) -> Result<Vec<Vec<Event>>, StoreError> {
+        apply::apply(&self.trees, changes)
+    }
+
+    /// Makes everything applied so far durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn conversation(&self, id: u64) -> Result<Option<Conversation>, StoreError> {
+        get_json(self.tree(T::Conversations), keys::id(id))
+    }
+
+    pub fn conversation_by_phone(
+        &self,
+        phone: &PhoneNumber,
+    ) -> Result<Option<Conversation>, StoreError> {
+        self.conversation_by(T::ConvByPhone, phone.wa_id())
+    }
+
+    pub fn conversation_by_bsuid(&self, bsuid: &Bsuid) -> Result<Option<Conversation>, StoreError> {
+        self.conversation_by(T::ConvByBsuid, bsuid.as_str())
+    }
+
+    fn conversation_by(&self, t: T, key: &str) -> Result<Option<Conversation>, StoreError> {
+        match self.tree(t).get(key)? {
+            Some(id) => {
+                let conv = self.conversation(keys::read_id(&id))?;
+                // A merged conversation points at the one it was merged into.
+                match conv {
+                    Some(c) if c.merged_into.is_some() => {
+                        self.conversation(c.merged_into.unwrap_or_default())
+                    }
+                    other => Ok(other),
+                }
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Conversations by last activity, newest first.
+    pub fn conversations(&self, limit: usize) -> Result<Vec<Conversation>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.tree(T::ConvByActivity).iter().rev().take(limit) {
+            let (k, _) = kv?;
+            if let Some(c) = self.conversation(keys::read_id(&k[8..]))? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn conversation_count(&self) -> Result<u64, StoreError> {
+        self.counter(apply::CONVERSATIONS_COUNTER)
+    }
+
+    pub fn message_count(&self) -> Result<u64, StoreError> {
+        self.counter(apply::MESSAGES_COUNTER)
+    }
+
+    fn counter(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .tree(T::Meta)
+            .get(name)?
+            .map_or(0, |v| keys::read_id(&v)))
+    }
+
+    /// The newest `limit` messages of a conversation (and of any merged into it), oldest first.
+    pub fn messages(
+        &self,
+        conversation: &Conversation,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut out = Vec::new();
+        for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
+            for kv in self
+                .tree(T::Messages)
+                .scan_prefix(keys::id(id))
+                .rev()
+                .take(limit)
+            {
+                let (k, v) = kv?;
+                out.push((k, decode::<Message>(&v)?));
+            }
+        }
+        out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
+        let skip = out.len().saturating_sub(limit);
+        Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
+    }
+
+    pub fn message(&self, id: u64) -> Result<Option<Message>, StoreError> {
+        match self.tree(T::MsgById).get(keys::id(id))? {
+            Some(key) => get_json(self.tree(T::Messages), key),
+            None => Ok(None),
+        }
+    }
+
+    pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
+        match self.tree(T::MsgByWamid).get(wamid)? {
+            Some(id) => self.message(keys::read_id(&id)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.tree(T::Outbox)
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+
+    pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
+        self.tree(T::DeadLetters)
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+}
+
+fn get_json<T: DeserializeOwned>(
+    tree: &sled::Tree,
+    key: impl AsRef<[u8]>,
+) -> Result<Option<T>, StoreError> {
+    tree.get(key)?.map(|v| decode(&v)).transpose()
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

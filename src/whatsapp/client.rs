@@ -1,0 +1,149 @@
+//! The Cloud API client (reqwest, rustls). It only speaks the wire format; retry decisions
+//! belong to the outbox.
+
+use std::time::Duration;
+
+use super::{
+    errors::{ErrorClass, sentence},
+    send::{ErrorBody, MarkRead, SendRequest, SendResponse},
+};
+use crate::config::{Secret, WhatsAppConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("WhatsApp error {code} (HTTP {status}): {message}")]
+    Api {
+        status: u16,
+        code: i64,
+        message: String,
+        details: Option<String>,
+    },
+    #[error("could not reach the WhatsApp API: {0}")]
+    Network(String),
+    #[error(
+        "WhatsApp answered HTTP {status} with a body that is not the documented shape: {snippet}"
+    )]
+    Unexpected { status: u16, snippet: String },
+}
+
+impl ClientError {
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::Api { status, code, .. } => ErrorClass::of(*code, Some(*status)),
+            Self::Network(_) => ErrorClass::Transient,
+            Self::Unexpected { status, .. } => ErrorClass::of(-1, Some(*status)),
+        }
+    }
+
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    pub fn retryable(&self) -> bool {
+        self.class().retryable(self.code().unwrap_or(-1))
+    }
+
+    /// What a recruiter reads.
+    pub fn sentence(&self) -> String {
+        match self {
+            Self::Api { code, .. } => format!("{} (error {code})", sentence(*code)),
+            Self::Network(_) => "WhatsApp could not be reached.".into(),
+            Self::Unexpected { status, .. } => {
+                format!("WhatsApp answered in an unexpected way (HTTP {status}).")
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct CloudClient {
+    http: reqwest::Client,
+    base: String,
+    phone_number_id: String,
+    token: Secret,
+}
+
+impl CloudClient {
+    pub fn new(config: &WhatsAppConfig, timeout: Duration) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("hirechat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self {
+            http,
+            base: format!(
+                "{}/{}",
+                config.api_base.trim_end_matches('/'),
+                config.api_version
+            ),
+            phone_number_id: config.phone_number_id.clone(),
+            token: config.access_token.clone(),
+        })
+    }
+
+    fn messages_url(&self) -> String {
+        format!("{}/{}/messages", self.base, self.phone_number_id)
+    }
+
+    /// `POST /{phone-number-id}/messages`. A 200 means accepted, not delivered.
+    pub async fn send(&self, request: &SendRequest) -> Result<SendResponse, ClientError> {
+        self.post(&self.messages_url(), request).await
+    }
+
+    /// Marks an inbound message (and the ones before it) as read on the contact's phone.
+    pub async fn mark_read(&self, wamid: &str) -> Result<(), ClientError> {
+        let body = MarkRead {
+            messaging_product: "whatsapp".into(),
+            status: "read".into(),
+            message_id: wamid.into(),
+        };
+        let _: serde_json::Value = self.post(&self.messages_url(), &body).await?;
+        Ok(())
+    }
+
+    async fn post<B: serde::Serialize + Sync, R: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<R, ClientError> {
+        let response = self
+            .http
+            .post(url)
+            .bearer_auth(self.token.expose())
+            .json(body)
+            .send()
+            .await
+            // reqwest's message names the URL, never the token.
+            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+        let status = response.status().as_u16();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes).map_err(|_| unexpected(status, &bytes));
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(b) => Err(ClientError::Api {
+                status,
+                code: b.error.code,
+                message: b.error.message,
+                details: b.error.error_data.and_then(|d| d.details),
+            }),
+            Err(_) => Err(unexpected(status, &bytes)),
+        }
+    }
+}
+
+fn unexpected(status: u16, body: &[u8]) -> ClientError {
+    let text = String::from_utf8_lossy(body);
+    ClientError::Unexpected {
+        status,
+        snippet: text.chars().take(200).collect(),
+    }
+}

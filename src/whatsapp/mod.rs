@@ -1,0 +1,8 @@
+//! The WhatsApp Cloud API: its wire format, error codes, webhook signatures and the HTTP client.
+
+pub mod client;
+pub mod errors;
+pub mod inbound;
+pub mod send;
+pub mod signature;
+pub mod webhook;
