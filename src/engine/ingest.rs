@@ -28,22 +28,30 @@ pub struct Ingest {
 
 pub fn parse(body: &[u8], now: DateTime<Utc>) -> Ingest {
     let mut out = Ingest::default();
-    let envelope: Envelope = match serde_json::from_slice(body) {
-        Ok(e) => e,
-        Err(e) => {
-            out.problems.push(format!("not a webhook envelope: {e}"));
-            return out;
+    match serde_json::from_slice::<Envelope>(body) {
+        Err(e) => out.problems.push(format!("not a webhook envelope: {e}")),
+        Ok(e) if e.object != "whatsapp_business_account" => {
+            out.problems
+                .push(format!("unexpected object {:?}", e.object));
         }
-    };
-    if envelope.object != "whatsapp_business_account" {
-        out.problems
-            .push(format!("unexpected object {:?}", envelope.object));
-        return out;
+        Ok(envelope) => changes(&envelope, &mut out),
     }
+    if !out.problems.is_empty() {
+        out.changes.push(Change::DeadLetter {
+            at: now,
+            reason: out.problems.join("; "),
+            body: body.to_vec(),
+        });
+    }
+    out
+}
+
+/// Every entry and every change: Meta batches them, so none is read as `[0]` only.
+fn changes(envelope: &Envelope, out: &mut Ingest) {
     for change in envelope.entry.iter().flat_map(|e| &e.changes) {
         match change.field.as_str() {
             "messages" => match serde_json::from_value::<MessagesValue>(change.value.clone()) {
-                Ok(v) => messages(&v, &mut out),
+                Ok(v) => messages(&v, out),
                 Err(e) => out.problems.push(format!("messages change: {e}")),
             },
             "message_template_status_update" => {
@@ -55,14 +63,6 @@ pub fn parse(body: &[u8], now: DateTime<Utc>) -> Ingest {
             other => tracing::debug!(field = other, "webhook field not used"),
         }
     }
-    if !out.problems.is_empty() {
-        out.changes.push(Change::DeadLetter {
-            at: now,
-            reason: out.problems.join("; "),
-            body: body.to_vec(),
-        });
-    }
-    out
 }
 
 fn messages(v: &MessagesValue, out: &mut Ingest) {
