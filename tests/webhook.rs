@@ -89,7 +89,7 @@ async fn oversized_bodies_are_refused() {
 async fn streamed_bodies_are_capped_too() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let h = Harness::start_in(common::TempDir::new("cap"), |c| {
-        c.webhook.max_body_bytes = 1000
+        c.webhook.max_body_bytes = 1000;
     })
     .await;
     // No content-length (chunked): the cap applies while reading.
@@ -111,6 +111,7 @@ async fn streamed_bodies_are_capped_too() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines, reason = "one table of every type")]
 async fn every_inbound_type_is_stored_with_a_readable_summary() {
     let h = Harness::start().await;
     // (fixture, the end of its wamid, stored type, stored text)

@@ -85,27 +85,10 @@ async fn messages(
             .unwrap_or_else(|| "Simulated failure".into());
         return graph_error(f.status, f.code, &message);
     }
-    let to = request["to"]
-        .as_str()
-        .map(|t| t.chars().filter(char::is_ascii_digit).collect::<String>());
-    let recipient = request["recipient"].as_str().map(str::to_owned);
-    let Some(key) = to.clone().or_else(|| recipient.clone()) else {
-        return graph_error(400, 131_008, "Required parameter is missing: to");
+    let (to, recipient, key, kind) = match check_send(&request) {
+        Ok(parts) => parts,
+        Err(refusal) => return refusal,
     };
-    let kind = request["type"].as_str().unwrap_or("text").to_owned();
-    if kind == "text" {
-        let body = request["text"]["body"].as_str().unwrap_or("");
-        if body.trim().is_empty() {
-            return graph_error(400, 131_008, "Required parameter is missing: text.body");
-        }
-        if body.chars().count() > 4096 {
-            return graph_error(
-                400,
-                100,
-                "Param text['body'] must be at most 4096 characters long",
-            );
-        }
-    }
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
     let wamid = format!("wamid.HBgLU0lNVUxBVE9SFQIAERgS{n:016X}");
     let contact = match &to {
@@ -154,6 +137,47 @@ async fn messages(
     ));
     Json(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}))
         .into_response()
+}
+
+/// What Meta checks synchronously in a send: a recipient, and a text body within limits.
+/// Returns (`to` digits, `recipient` BSUID, the window key, the type).
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP answer itself"
+)]
+fn check_send(
+    request: &Value,
+) -> Result<(Option<String>, Option<String>, String, String), Response> {
+    let to = request["to"]
+        .as_str()
+        .map(|t| t.chars().filter(char::is_ascii_digit).collect::<String>());
+    let recipient = request["recipient"].as_str().map(str::to_owned);
+    let Some(key) = to.clone().or_else(|| recipient.clone()) else {
+        return Err(graph_error(
+            400,
+            131_008,
+            "Required parameter is missing: to",
+        ));
+    };
+    let kind = request["type"].as_str().unwrap_or("text").to_owned();
+    if kind == "text" {
+        let body = request["text"]["body"].as_str().unwrap_or("");
+        if body.trim().is_empty() {
+            return Err(graph_error(
+                400,
+                131_008,
+                "Required parameter is missing: text.body",
+            ));
+        }
+        if body.chars().count() > 4096 {
+            return Err(graph_error(
+                400,
+                100,
+                "Param text['body'] must be at most 4096 characters long",
+            ));
+        }
+    }
+    Ok((to, recipient, key, kind))
 }
 
 /// Emits the statuses of one send with the configured pauses.

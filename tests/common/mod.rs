@@ -70,7 +70,7 @@ pub fn admin() -> Actor {
 /// A config that points the client at `api_base` with fast retries.
 pub fn config(api_base: &str) -> Config {
     let mut c = Config::default();
-    c.whatsapp.api_base = api_base.to_owned();
+    api_base.clone_into(&mut c.whatsapp.api_base);
     c.whatsapp.phone_number_id = "106540352242922".into();
     c.whatsapp.business_account_id = "102290129340398".into();
     c.whatsapp.access_token = Secret::new(TOKEN);
