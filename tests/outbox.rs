@@ -1,0 +1,377 @@
+//! Sending through the engine's durable outbox against the simulator over real HTTP: the exact
+//! wire format, retries, failures, the 24-hour window, BSUID recipients, interrupted sends.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{Harness, TempDir, admin, wait_for};
+use hirechat::{
+    domain::{
+        event::Event,
+        message::{Effect, Message, Status, Summary},
+        outbox::callback_data,
+        permission::{Actor, Role},
+        phone::PhoneNumber,
+    },
+    engine::{EngineError, Request, Response},
+    sim::{Fault, Inbound},
+    store::{Change, ContactInfo, Store},
+};
+use serde_json::json;
+
+const KEN: &str = "+819012345678";
+
+async fn ken_writes(h: &Harness) {
+    let mut events = h.engine.subscribe();
+    h.sim
+        .inbound(Inbound {
+            from: Some(KEN.into()),
+            name: Some("Ken Sato".into()),
+            text: Some("Is the interview still on?".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    wait_for(&mut events, |e| {
+        matches!(e, Event::MessageReceived { .. }).then_some(())
+    })
+    .await;
+}
+
+async fn send(h: &Harness, to: &str, text: &str) -> Result<Message, EngineError> {
+    match h
+        .engine
+        .handle(
+            &admin(),
+            Request::SendText {
+                to: to.into(),
+                text: text.into(),
+            },
+        )
+        .await?
+    {
+        Response::Message { message } => Ok(*message),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// Waits until message `id` reaches a status `done` accepts.
+async fn until(h: &Harness, id: u64, done: impl Fn(&Message) -> bool) -> Message {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = h.engine.store().message(id).unwrap().unwrap();
+        if done(&m) {
+            return m;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "gave up waiting; message is {m:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_goes_out_in_the_documented_shape_and_receipts_come_back() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    let queued = send(
+        &h,
+        "+81 90-1234-5678",
+        "Yes, Tuesday 10:00. See https://jobs.example.jp/4471",
+    )
+    .await
+    .unwrap();
+    assert_eq!(queued.status, Status::Queued);
+    assert_eq!(queued.sent_by.as_deref(), Some("aiko"));
+    let read = until(&h, queued.id, |m| m.status == Status::Read).await;
+    assert!(read.wamid.as_deref().unwrap().starts_with("wamid."));
+    let requests = h.sim.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0],
+        json!({
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": KEN,
+            "type": "text",
+            "text": {"preview_url": true, "body": "Yes, Tuesday 10:00. See https://jobs.example.jp/4471"},
+            "biz_opaque_callback_data": callback_data(queued.id),
+        })
+    );
+    let conv = h
+        .engine
+        .store()
+        .conversation_by_phone(&PhoneNumber::parse(KEN).unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(conv.last_outbound_at.is_some());
+    assert!(h.engine.store().outbox().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_and_server_errors_are_retried() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    h.sim.fail_next(
+        1,
+        &Fault {
+            status: 429,
+            code: 130_429,
+            message: None,
+        },
+    );
+    h.sim.fail_next(
+        1,
+        &Fault {
+            status: 500,
+            code: 131_000,
+            message: None,
+        },
+    );
+    let m = send(&h, KEN, "retry me").await.unwrap();
+    let m = until(&h, m.id, |m| m.status == Status::Read).await;
+    assert_eq!(m.error, None);
+    assert_eq!(
+        h.sim.requests().len(),
+        3,
+        "two refusals, then the send that went"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_requests_fail_at_once_with_a_sentence() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    let mut events = h.engine.subscribe();
+    h.sim.fail_next(
+        1,
+        &Fault {
+            status: 400,
+            code: 131_026,
+            message: Some("Message undeliverable".into()),
+        },
+    );
+    let m = send(&h, KEN, "hello").await.unwrap();
+    let failed = wait_for(&mut events, |e| match e {
+        Event::SendFailed {
+            message,
+            conversation,
+        } if message.id == m.id => Some((message.clone(), conversation.clone())),
+        _ => None,
+    })
+    .await;
+    assert_eq!(failed.0.status, Status::Failed);
+    assert_eq!(failed.0.error_code, Some(131_026));
+    assert!(
+        failed
+            .0
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("could not be delivered"),
+        "{:?}",
+        failed.0.error
+    );
+    assert_eq!(failed.1.failed, 1);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(h.sim.requests().len(), 1, "not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temporary_errors_give_up_after_the_attempts_allowed() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    h.sim.fail_next(
+        10,
+        &Fault {
+            status: 503,
+            code: 2,
+            message: None,
+        },
+    );
+    let m = send(&h, KEN, "hello").await.unwrap();
+    let m = until(&h, m.id, |m| m.status == Status::Failed).await;
+    assert!(m.error.unwrap().contains("temporary problem"));
+    assert_eq!(h.sim.requests().len(), 4, "max_attempts in the test config");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn free_text_is_refused_when_the_window_is_closed() {
+    let h = Harness::start().await;
+    // Never wrote.
+    let err = send(&h, "+819011112222", "hello").await.unwrap_err();
+    assert!(matches!(err, EngineError::WindowClosed(_)), "{err}");
+    assert!(err.to_string().contains("approved template"), "{err}");
+    // Wrote on 2026-01-01 (the fixture's timestamp): long closed.
+    assert_eq!(h.post(&common::fixture("text")).await, 200);
+    let err = send(&h, KEN, "hello").await.unwrap_err();
+    assert!(err.to_string().contains("Ken Sato last wrote"), "{err}");
+    assert!(h.sim.requests().is_empty(), "nothing reached WhatsApp");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_refusing_outside_the_window_marks_the_message_failed() {
+    let h = Harness::start().await;
+    // The contact's message reaches us but not the simulator's memory (as after a restart of
+    // WhatsApp's side): the engine thinks the window is open, WhatsApp says 131047.
+    let body = String::from_utf8(common::fixture("text"))
+        .unwrap()
+        .replace("1767225600", &Utc::now().timestamp().to_string());
+    assert_eq!(h.post(body.as_bytes()).await, 200);
+    let m = send(&h, KEN, "hello").await.unwrap();
+    let m = until(&h, m.id, |m| m.status == Status::Failed).await;
+    assert_eq!(m.error_code, Some(131_047));
+    assert!(m.error.unwrap().contains("24 hours"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_with_a_hidden_number_is_sent_to_by_bsuid() {
+    let h = Harness::start().await;
+    let mut events = h.engine.subscribe();
+    h.sim
+        .inbound(Inbound {
+            user_id: Some("JP.99887766554433221100".into()),
+            username: Some("mika.design".into()),
+            text: Some("hi".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    wait_for(&mut events, |e| {
+        matches!(e, Event::MessageReceived { .. }).then_some(())
+    })
+    .await;
+    let m = send(&h, "JP.99887766554433221100", "Hello Mika")
+        .await
+        .unwrap();
+    until(&h, m.id, |m| m.status == Status::Read).await;
+    let r = &h.sim.requests()[0];
+    assert_eq!(r["recipient"], "JP.99887766554433221100");
+    assert!(r.get("to").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_cannot_send() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    let viewer = Actor {
+        login: "guest".into(),
+        name: "Guest".into(),
+        role: Role::Viewer,
+    };
+    let err = h
+        .engine
+        .handle(
+            &viewer,
+            Request::SendText {
+                to: KEN.into(),
+                text: "hi".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    assert!(
+        h.engine
+            .handle(&viewer, Request::Conversations { limit: None })
+            .await
+            .is_ok()
+    );
+    assert!(h.sim.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_with_a_reason() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    for (to, text, needle) in [
+        ("090-1234-5678", "hi", "country code"),
+        ("not a number", "hi", "not a phone number"),
+        (KEN, "   ", "empty"),
+        (KEN, &"x".repeat(4097), "4096"),
+    ] {
+        let err = send(&h, to, text).await.unwrap_err();
+        assert!(matches!(err, EngineError::BadInput(_)), "{err}");
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_status() {
+    let dir = TempDir::new("interrupted");
+    let id = {
+        // A previous process queued a reply and started sending it, then died.
+        let store = Store::open(dir.path(), 16).unwrap();
+        let ken = ContactInfo {
+            phone: Some(PhoneNumber::parse(KEN).unwrap()),
+            ..ContactInfo::default()
+        };
+        store
+            .apply(&[Change::Inbound {
+                contact: ken.clone(),
+                wamid: "wamid.IN1".into(),
+                at: Utc::now(),
+                reply_to: None,
+                effect: Effect::New(Summary {
+                    kind: "text".into(),
+                    text: "hi".into(),
+                    media: None,
+                }),
+                error_code: None,
+                payload: None,
+            }])
+            .unwrap();
+        let request = json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": "on my way"}});
+        let events = store
+            .apply(&[Change::Queue {
+                contact: ken,
+                kind: "text".into(),
+                text: "on my way".into(),
+                request,
+                sent_by: "aiko".into(),
+                at: Utc::now(),
+            }])
+            .unwrap();
+        let Event::MessageQueued { message, .. } = &events[0][0] else {
+            panic!()
+        };
+        store
+            .apply(&[Change::AttemptStarted { id: message.id }])
+            .unwrap();
+        store.flush().unwrap();
+        message.id
+    };
+    let h = Harness::start_in(dir, |_| {}).await;
+    let m = h.engine.store().message(id).unwrap().unwrap();
+    assert_eq!(m.status, Status::Failed);
+    assert!(
+        m.error.as_deref().unwrap().contains("interrupted"),
+        "{:?}",
+        m.error
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(h.sim.requests().is_empty(), "not sent again blindly");
+    // WhatsApp did take it: its status webhook carries our callback data.
+    let status = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"statuses":[{{"id":"wamid.OUT1","status":"delivered","timestamp":"{}","recipient_id":"819012345678","biz_opaque_callback_data":"{}"}}]}}}}]}}]}}"#,
+        Utc::now().timestamp(),
+        callback_data(id)
+    );
+    assert_eq!(h.post(status.as_bytes()).await, 200);
+    let m = h.engine.store().message(id).unwrap().unwrap();
+    assert_eq!(
+        (m.status, m.error.as_deref(), m.wamid.as_deref()),
+        (Status::Delivered, None, Some("wamid.OUT1"))
+    );
+    assert!(h.engine.store().outbox().unwrap().is_empty());
+    let conv = h
+        .engine
+        .store()
+        .conversation(m.conversation_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(conv.failed, 0);
+}
