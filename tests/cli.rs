@@ -1,0 +1,480 @@
+//! The real binary: configuration errors, the CLI in-process and through the daemon's socket,
+//! roles at the socket, and `kill -9` in the middle of a stream of webhooks.
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    os::unix::fs::PermissionsExt,
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use common::{APP_SECRET, TOKEN, TempDir};
+use hirechat::{
+    server::peer,
+    sim::{Inbound, Sim, SimConfig},
+    store::Store,
+    whatsapp::signature,
+};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hirechat"));
+    for var in [
+        "HIRECHAT_CONFIG",
+        "HIRECHAT_DATA_DIR",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(dir.join("config.toml"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn me() -> String {
+    peer::login_of(peer::current_uid().unwrap()).unwrap()
+}
+
+fn write_config(dir: &Path, api_base: &str, port: u16, users: &str) {
+    let config = format!(
+        r#"
+[whatsapp]
+api_base = "{api_base}"
+phone_number_id = "106540352242922"
+business_account_id = "102290129340398"
+access_token = "{TOKEN}"
+app_secret = "{APP_SECRET}"
+verify_token = "verify-me"
+
+[webhook]
+listen = "127.0.0.1:{port}"
+
+[outbox]
+first_retry_ms = 20
+{users}
+"#
+    );
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+}
+
+struct Daemon(Child);
+
+impl Daemon {
+    fn start(dir: &Path) -> Self {
+        let mut child = bin()
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("listening on 127.0.0.1:"),
+            "daemon said {line:?}"
+        );
+        Self(child)
+    }
+
+    fn terminate(mut self) {
+        let pid = self.0.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn sim_for(port: u16) -> Sim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    Sim::start(
+        listener,
+        SimConfig {
+            access_token: TOKEN.into(),
+            app_secret: APP_SECRET.into(),
+            webhook_url: Some(format!("http://127.0.0.1:{port}/webhook")),
+            status_delays: [Duration::from_millis(20); 3],
+            ..SimConfig::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_the_file() {
+    let dir = TempDir::new("cli-config");
+    let out = run(dir.path(), &["conversations"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("config.toml does not exist"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[whatsapp]\nphone_number = \"1\"\n",
+    )
+    .unwrap();
+    let err = text(&run(dir.path(), &["conversations"]).stderr);
+    assert!(
+        err.contains("config.toml") && err.contains("phone_number"),
+        "{err}"
+    );
+
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[whatsapp]\nphone_number_id = \"1\"\n",
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["send", "--to", "+819012345678", "--text", "hi"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("whatsapp.access_token") && err.contains("config.toml"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_empty_inbox_in_process() {
+    let dir = TempDir::new("cli-empty");
+    write_config(dir.path(), "http://127.0.0.1:9", free_port(), "");
+    let out = run(dir.path(), &["conversations", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "[]");
+    let out = run(dir.path(), &["conversations"]);
+    assert_eq!(text(&out.stdout).trim(), "No conversations yet.");
+    let out = run(dir.path(), &["messages", "--with", "+819012345678"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("no conversation with +819012345678"));
+    let out = run(
+        dir.path(),
+        &["send", "--to", "+819012345678", "--text", "hi"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("approved template"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_team_works_through_the_daemon() {
+    let dir = TempDir::new("cli-daemon");
+    let port = free_port();
+    let sim = sim_for(port).await;
+    write_config(
+        dir.path(),
+        &sim.api_base(),
+        port,
+        &format!(
+            "[[users]]\nname = \"Aiko\"\nlogin = \"{}\"\nrole = \"admin\"\n",
+            me()
+        ),
+    );
+    let daemon = Daemon::start(dir.path());
+    let socket = dir.path().join("data/hirechat.sock");
+    assert_eq!(
+        std::fs::metadata(&socket).unwrap().permissions().mode() & 0o777,
+        0o660
+    );
+
+    sim.inbound(Inbound {
+        from: Some("+819012345678".into()),
+        name: Some("Ken \u{1b}[2J Sato".into()),
+        text: Some("面接は何時ですか？".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+
+    // The daemon owns the database: these go through its socket.
+    let out = run(dir.path(), &["conversations", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &list[0];
+    assert_eq!(c["wa_id"], "819012345678");
+    assert_eq!(c["name"], "Ken \u{1b}[2J Sato");
+    assert_eq!(c["unread"], 1);
+    assert_eq!(c["window_open"], true);
+    for key in [
+        "user_id",
+        "username",
+        "last_inbound_at",
+        "last_outbound_at",
+        "window_expires_at",
+    ] {
+        assert!(c.get(key).is_some(), "{key} in {c}");
+    }
+    let table = text(&run(dir.path(), &["conversations"]).stdout);
+    assert!(
+        table.contains("Ken ␛[2J Sato") && !table.contains('\u{1b}'),
+        "{table}"
+    );
+
+    let out = run(
+        dir.path(),
+        &["send", "--to", "+819012345678", "--text", "10:00 です"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sent: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(sent["direction"], "out");
+    assert!(
+        ["sent", "delivered", "read"].contains(&sent["status"].as_str().unwrap()),
+        "{sent}"
+    );
+    assert!(sent["wamid"].as_str().unwrap().starts_with("wamid."));
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = run(
+            dir.path(),
+            &["messages", "--with", "+819012345678", "--json"],
+        );
+        let messages: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let m = &messages.as_array().unwrap()[1];
+        for key in [
+            "id",
+            "wamid",
+            "direction",
+            "type",
+            "text",
+            "status",
+            "error",
+            "at",
+        ] {
+            assert!(m.get(key).is_some(), "{key} in {m}");
+        }
+        if m["status"] == "read" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no read receipt: {m}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A second daemon on the same data is refused.
+    let out = run(dir.path(), &["serve"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already running"),
+        "{}",
+        text(&out.stderr)
+    );
+    daemon.terminate();
+    assert!(!socket.exists(), "the socket is removed on a clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_are_enforced_at_the_socket() {
+    let dir = TempDir::new("cli-roles");
+    let port = free_port();
+    let sim = sim_for(port).await;
+    let viewer = format!(
+        "[[users]]\nname = \"V\"\nlogin = \"{}\"\nrole = \"viewer\"\n",
+        me()
+    );
+    write_config(dir.path(), &sim.api_base(), port, &viewer);
+    let daemon = Daemon::start(dir.path());
+    sim.inbound(Inbound {
+        from: Some("+819012345678".into()),
+        text: Some("hi".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &["send", "--to", "+819012345678", "--text", "hello"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("may not send"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(sim.requests().is_empty());
+    assert!(
+        run(dir.path(), &["conversations"]).status.success(),
+        "viewers read"
+    );
+    drop(daemon);
+
+    // Someone with no [[users]] entry gets nothing at all.
+    let dir = TempDir::new("cli-stranger");
+    write_config(
+        dir.path(),
+        &sim.api_base(),
+        port,
+        "[[users]]\nname = \"Other\"\nlogin = \"nobody-here\"\nrole = \"admin\"\n",
+    );
+    let _daemon = Daemon::start(dir.path());
+    let out = run(dir.path(), &["conversations"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("is not a hirechat user"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn delivery(i: usize) -> Vec<u8> {
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"81312345678","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Candidate {n}"}},"wa_id":"8190{n:08}"}}],"messages":[{{"from":"8190{n:08}","id":"wamid.CRASH{i:06}","timestamp":"1767225600","type":"text","text":{{"body":"message {i}"}}}}]}}}}]}}]}}"#,
+        n = i % 50
+    )
+    .into_bytes()
+}
+
+/// Posts deliveries `range` with 16 at a time; returns those acknowledged with 200, and
+/// counts them in `progress` as they come.
+async fn post_all(
+    port: u16,
+    range: std::ops::Range<usize>,
+    progress: Arc<AtomicUsize>,
+) -> Vec<usize> {
+    let http = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/webhook");
+    let mut acked = Vec::new();
+    let ids: Vec<usize> = range.collect();
+    for chunk in ids.chunks(16) {
+        let sends = chunk.iter().map(|&i| {
+            let body = delivery(i);
+            let sig = signature::sign(APP_SECRET, &body);
+            let req = http
+                .post(&url)
+                .header("x-hub-signature-256", sig)
+                .body(body)
+                .timeout(Duration::from_secs(5));
+            async move { (i, req.send().await.map(|r| r.status().as_u16())) }
+        });
+        for (i, r) in futures_join(sends).await {
+            if r.ok() == Some(200) {
+                progress.fetch_add(1, Ordering::Relaxed);
+                acked.push(i);
+            }
+        }
+    }
+    acked
+}
+
+async fn futures_join<F>(fs: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_mid_stream_then_redelivery_stores_every_message_once() {
+    const N: usize = 2000;
+    let dir = TempDir::new("cli-crash");
+    let port = free_port();
+    write_config(dir.path(), "http://127.0.0.1:9", port, "");
+    let mut daemon = Daemon::start(dir.path());
+    let progress = Arc::new(AtomicUsize::new(0));
+    let stream = tokio::spawn(post_all(port, 0..N, progress.clone()));
+    // Let part of the stream through, then kill without warning.
+    while progress.load(Ordering::Relaxed) < 200 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    daemon.0.kill().unwrap();
+    daemon.0.wait().unwrap();
+    let acked_before_kill = stream.await.unwrap();
+    assert!(
+        !acked_before_kill.is_empty() && acked_before_kill.len() < N,
+        "the kill landed mid-stream ({} acked)",
+        acked_before_kill.len()
+    );
+    drop(daemon);
+    {
+        // Every acknowledged delivery survived the kill.
+        let store = Store::open(&dir.path().join("data"), 16).unwrap();
+        for i in &acked_before_kill {
+            assert!(
+                store
+                    .message_by_wamid(&format!("wamid.CRASH{i:06}"))
+                    .unwrap()
+                    .is_some(),
+                "acked {i} lost"
+            );
+        }
+    }
+    // WhatsApp redelivers everything (it does not know what we stored).
+    let daemon = Daemon::start(dir.path());
+    let acked = post_all(port, 0..N, Arc::default()).await;
+    assert_eq!(acked.len(), N);
+    daemon.terminate();
+    let store = Store::open(&dir.path().join("data"), 16).unwrap();
+    assert_eq!(
+        store.message_count().unwrap(),
+        N as u64,
+        "each stored exactly once"
+    );
+    for i in 0..N {
+        let m = store
+            .message_by_wamid(&format!("wamid.CRASH{i:06}"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(m.text, format!("message {i}"));
+    }
+    let total: usize = store
+        .conversations(usize::MAX)
+        .unwrap()
+        .iter()
+        .map(|c| store.messages(c, usize::MAX).unwrap().len())
+        .sum();
+    assert_eq!(total, N, "no duplicates in the conversations either");
+    assert_eq!(store.conversation_count().unwrap(), 50);
+}
