@@ -1,1 +1,188 @@
-fn main() {}
+//! Webhook ingest throughput, layer by layer:
+//! 1. the store alone (changes applied in groups, one flush per group);
+//! 2. the engine (parse + single writer with group commit), 32 concurrent callers, no HTTP;
+//! 3. the real HTTP endpoint with 32 concurrent keep-alive connections, each delivery signed
+//!    and acknowledged only after its durable write.
+//!
+//! `cargo bench --bench webhook_ingest` (`BENCH_DELIVERIES=N` to change the count).
+
+use std::{sync::Arc, time::Instant};
+
+use hirechat::{
+    config::{Config, Secret},
+    engine::{Engine, ingest},
+    server::webhook::{WebhookState, router},
+    store::Store,
+    whatsapp::signature,
+};
+
+const CONCURRENCY: usize = 32;
+const SECRET: &str = "bench-secret";
+
+fn delivery(i: usize) -> Vec<u8> {
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"81312345678","phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Candidate {n}"}},"wa_id":"8190{n:08}","user_id":"JP.{n:012}"}}],"messages":[{{"from":"8190{n:08}","id":"wamid.HBgMODE5MDEyMzQ1Njc4FQIAEhgU{i:010}","timestamp":"{ts}","type":"text","text":{{"body":"Hello, I am interested in the data engineer opening. Is it still available? ({i})"}}}}]}}}}]}}]}}"#,
+        n = i % 5000,
+        ts = 1_767_225_600 + i
+    )
+    .into_bytes()
+}
+
+fn temp_dir(label: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("hirechat-bench-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "indexes are small")]
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+#[expect(clippy::cast_precision_loss, reason = "counts are small")]
+fn rate(n: usize, secs: f64) -> f64 {
+    n as f64 / secs
+}
+
+/// Layer 1: the store alone, in groups of 32 (what the writer sees under 32 callers).
+fn store_only(bodies: &[Vec<u8>]) -> f64 {
+    let dir = temp_dir("store");
+    let store = Store::open(&dir, 64).unwrap();
+    let changes: Vec<_> = bodies
+        .iter()
+        .map(|b| ingest::parse(b, chrono::Utc::now()).changes)
+        .collect();
+    let start = Instant::now();
+    for group in changes.chunks(CONCURRENCY) {
+        let flat: Vec<_> = group.iter().flatten().cloned().collect();
+        store.apply(&flat).unwrap();
+        store.flush().unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(store.message_count().unwrap() as usize, bodies.len());
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
+    rate(bodies.len(), secs)
+}
+
+/// Layer 2: the engine with 32 concurrent callers, no HTTP.
+async fn engine_only(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
+    let dir = temp_dir("engine");
+    let engine = Engine::start(&Config::default(), &dir, false).await.unwrap();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..CONCURRENCY {
+        let (engine, bodies) = (engine.clone(), bodies.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            for i in (w..bodies.len()).step_by(CONCURRENCY) {
+                let t = Instant::now();
+                engine.ingest(&bodies[i]).await.unwrap();
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(engine.store().message_count().unwrap() as usize, bodies.len());
+    let _ = std::fs::remove_dir_all(dir);
+    (rate(bodies.len(), secs), lat)
+}
+
+/// Layer 3: signed POSTs over HTTP/1.1 keep-alive connections.
+async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
+    let dir = temp_dir("http");
+    let mut config = Config::default();
+    config.whatsapp.app_secret = Secret::new(SECRET);
+    let engine = Engine::start(&config, &dir, false).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    let app = router(
+        "/webhook",
+        WebhookState {
+            engine: engine.clone(),
+            app_secret: config.whatsapp.app_secret.clone(),
+            verify_token: Secret::default(),
+            max_body_bytes: config.webhook.max_body_bytes,
+        },
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let signed: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
+        bodies
+            .iter()
+            .map(|b| (b.clone(), signature::sign(SECRET, b)))
+            .collect(),
+    );
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..CONCURRENCY {
+        let (signed, url) = (signed.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            // One connection per worker, as Meta's concurrent deliveries arrive.
+            let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+            let mut lat = Vec::new();
+            for i in (w..signed.len()).step_by(CONCURRENCY) {
+                let (body, sig) = &signed[i];
+                let t = Instant::now();
+                let r = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("x-hub-signature-256", sig)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            lat
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(engine.store().message_count().unwrap() as usize, bodies.len());
+    let _ = std::fs::remove_dir_all(dir);
+    (rate(bodies.len(), secs), lat)
+}
+
+fn report(name: &str, per_sec: f64, mut lat: Vec<f64>) {
+    lat.sort_by(f64::total_cmp);
+    if lat.is_empty() {
+        println!("{name:<34} {per_sec:>10.0}/s");
+    } else {
+        println!(
+            "{name:<34} {per_sec:>10.0}/s   ack p50 {:>6.2} ms   p99 {:>6.2} ms",
+            percentile(&lat, 0.50),
+            percentile(&lat, 0.99)
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run small then.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let n: usize = std::env::var("BENCH_DELIVERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benching { 50_000 } else { 500 });
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new((0..n).map(delivery).collect());
+    println!("webhook ingest: {n} deliveries, {CONCURRENCY} concurrent, durable before ack");
+    report("store (groups of 32, 1 flush each)", store_only(&bodies), vec![]);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let (r, lat) = rt.block_on(engine_only(bodies.clone()));
+    report("engine (parse + group commit)", r, lat);
+    let (r, lat) = rt.block_on(over_http(bodies));
+    report("HTTP endpoint (signed POSTs)", r, lat);
+}
