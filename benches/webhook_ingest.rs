@@ -39,7 +39,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "indexes are small")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "indexes are small"
+    )]
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[i]
 }
@@ -73,7 +78,9 @@ fn store_only(bodies: &[Vec<u8>]) -> f64 {
 /// Layer 2: the engine with 32 concurrent callers, no HTTP.
 async fn engine_only(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
     let dir = temp_dir("engine");
-    let engine = Engine::start(&Config::default(), &dir, false).await.unwrap();
+    let engine = Engine::start(&Config::default(), &dir, false)
+        .await
+        .unwrap();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..CONCURRENCY {
@@ -93,7 +100,10 @@ async fn engine_only(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
         lat.extend(t.await.unwrap());
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(engine.store().message_count().unwrap() as usize, bodies.len());
+    assert_eq!(
+        engine.store().message_count().unwrap() as usize,
+        bodies.len()
+    );
     let _ = std::fs::remove_dir_all(dir);
     (rate(bodies.len(), secs), lat)
 }
@@ -128,7 +138,10 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
         let (signed, url) = (signed.clone(), url.clone());
         tasks.push(tokio::spawn(async move {
             // One connection per worker, as Meta's concurrent deliveries arrive.
-            let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap();
             let mut lat = Vec::new();
             for i in (w..signed.len()).step_by(CONCURRENCY) {
                 let (body, sig) = &signed[i];
@@ -152,7 +165,10 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
         lat.extend(t.await.unwrap());
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(engine.store().message_count().unwrap() as usize, bodies.len());
+    assert_eq!(
+        engine.store().message_count().unwrap() as usize,
+        bodies.len()
+    );
     let _ = std::fs::remove_dir_all(dir);
     (rate(bodies.len(), secs), lat)
 }
@@ -179,8 +195,15 @@ fn main() {
         .unwrap_or(if benching { 50_000 } else { 500 });
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new((0..n).map(delivery).collect());
     println!("webhook ingest: {n} deliveries, {CONCURRENCY} concurrent, durable before ack");
-    report("store (groups of 32, 1 flush each)", store_only(&bodies), vec![]);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    report(
+        "store (groups of 32, 1 flush each)",
+        store_only(&bodies),
+        vec![],
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (r, lat) = rt.block_on(engine_only(bodies.clone()));
     report("engine (parse + group commit)", r, lat);
     let (r, lat) = rt.block_on(over_http(bodies));
