@@ -69,7 +69,7 @@ fn store_only(bodies: &[Vec<u8>]) -> f64 {
         store.flush().unwrap();
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(store.message_count().unwrap() as usize, bodies.len());
+    assert_eq!(store.message_count().unwrap(), bodies.len() as u64);
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
     rate(bodies.len(), secs)
@@ -100,10 +100,7 @@ async fn engine_only(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
         lat.extend(t.await.unwrap());
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(
-        engine.store().message_count().unwrap() as usize,
-        bodies.len()
-    );
+    assert_eq!(engine.store().message_count().unwrap(), bodies.len() as u64);
     let _ = std::fs::remove_dir_all(dir);
     (rate(bodies.len(), secs), lat)
 }
@@ -165,10 +162,7 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
         lat.extend(t.await.unwrap());
     }
     let secs = start.elapsed().as_secs_f64();
-    assert_eq!(
-        engine.store().message_count().unwrap() as usize,
-        bodies.len()
-    );
+    assert_eq!(engine.store().message_count().unwrap(), bodies.len() as u64);
     let _ = std::fs::remove_dir_all(dir);
     (rate(bodies.len(), secs), lat)
 }
