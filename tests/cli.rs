@@ -17,6 +17,8 @@ use std::{
 
 use common::{APP_SECRET, TOKEN, TempDir};
 use hirechat::{
+    domain::event::Event,
+    engine::{Request, Response},
     server::peer,
     sim::{Inbound, Sim, SimConfig},
     store::Store,
@@ -205,6 +207,7 @@ fn an_empty_inbox_in_process() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines, reason = "one end-to-end scenario")]
 async fn the_team_works_through_the_daemon() {
     let dir = TempDir::new("cli-daemon");
     let port = free_port();
@@ -225,6 +228,14 @@ async fn the_team_works_through_the_daemon() {
         0o660
     );
 
+    // A connected client (a TUI) is told of every stored change.
+    let mut watcher = hirechat::server::socket::Client::connect(&socket)
+        .await
+        .unwrap();
+    assert_eq!(
+        watcher.call(&Request::Subscribe).await.unwrap(),
+        Response::Subscribed
+    );
     sim.inbound(Inbound {
         from: Some("+819012345678".into()),
         name: Some("Ken \u{1b}[2J Sato".into()),
@@ -233,6 +244,14 @@ async fn the_team_works_through_the_daemon() {
     })
     .await
     .unwrap();
+
+    let Response::Event { event } = watcher.next().await.unwrap() else {
+        panic!("an event")
+    };
+    let Event::MessageReceived { message, .. } = *event else {
+        panic!("{event:?}")
+    };
+    assert_eq!(message.text, "面接は何時ですか？");
 
     // The daemon owns the database: these go through its socket.
     let out = run(dir.path(), &["conversations", "--json"]);

@@ -21,6 +21,11 @@ pub struct Conversation {
     pub last_message_at: Option<DateTime<Utc>>,
     pub last_text: String,
     pub failed: u32,
+    /// The candidate or contact this number belongs to, and their name there.
+    #[serde(default)]
+    pub record_id: Option<u64>,
+    #[serde(default)]
+    pub record_name: Option<String>,
     /// Conversations found to be the same contact (a BSUID and a number that turned out to
     /// belong together) and merged into this one; their messages are read with this one's.
     #[serde(default)]
@@ -44,6 +49,8 @@ impl Conversation {
             last_message_at: None,
             last_text: String::new(),
             failed: 0,
+            record_id: None,
+            record_name: None,
             merged: Vec::new(),
             merged_into: None,
         }
@@ -57,8 +64,12 @@ impl Conversation {
         window::expires_at(self.last_inbound_at)
     }
 
-    /// What to call the contact on screen: name, else username, else number, else BSUID.
+    /// What to call the contact on screen: the record's name, else their WhatsApp name, else
+    /// username, else number, else BSUID.
     pub fn display_name(&self) -> String {
+        if let Some(n) = self.record_name.as_ref().filter(|n| !n.is_empty()) {
+            return n.clone();
+        }
         if !self.name.is_empty() {
             return self.name.clone();
         }
@@ -122,5 +133,7 @@ mod tests {
         assert_eq!(c.display_name(), "@ken");
         c.name = "Ken Sato".into();
         assert_eq!(c.display_name(), "Ken Sato");
+        c.record_name = Some("Sato Ken (Data Engineer)".into());
+        assert_eq!(c.display_name(), "Sato Ken (Data Engineer)");
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{conversation::Conversation, message::Message};
+use super::{conversation::Conversation, message::Message, record::Record};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -29,4 +29,6 @@ pub enum Event {
     },
     /// The conversation's summary changed (read state, name).
     ConversationChanged { conversation: Conversation },
+    /// A candidate or contact was created or changed.
+    RecordSaved { record: Record },
 }

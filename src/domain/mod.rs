@@ -7,5 +7,6 @@ pub mod message;
 pub mod outbox;
 pub mod permission;
 pub mod phone;
+pub mod record;
 pub mod safe_text;
 pub mod window;

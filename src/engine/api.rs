@@ -4,7 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{conversation::Conversation, event::Event, message::Message};
+use crate::domain::{
+    conversation::Conversation,
+    event::Event,
+    message::Message,
+    record::{Record, RecordInput},
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
@@ -17,6 +22,11 @@ pub enum Request {
     Messages { with: String, limit: Option<usize> },
     /// Wait (up to `timeout_ms`) until a queued message has been sent or has failed.
     Settle { id: u64, timeout_ms: u64 },
+    /// Create (no `id`) or replace a candidate or contact.
+    SaveRecord {
+        id: Option<u64>,
+        record: RecordInput,
+    },
     /// Mark a conversation read.
     MarkRead { with: String },
     /// Stream every event from now on.
@@ -30,6 +40,9 @@ pub enum Request {
 pub enum Response {
     Message {
         message: Box<Message>,
+    },
+    Record {
+        record: Record,
     },
     Conversations {
         conversations: Vec<ConversationView>,

@@ -141,7 +141,7 @@ impl Engine {
     /// Carries out one command for `actor`, checking what they may do.
     pub async fn handle(&self, actor: &Actor, request: Request) -> Result<Response, EngineError> {
         let needed = match &request {
-            Request::SendText { .. } => Permission::Reply,
+            Request::SendText { .. } | Request::SaveRecord { .. } => Permission::Reply,
             _ => Permission::Read,
         };
         if !actor.role.allows(needed) {
@@ -193,6 +193,23 @@ impl Engine {
                     message: Box::new(message),
                 })
             }
+            Request::SaveRecord { id, record } => {
+                let record = record
+                    .validate(id.unwrap_or_default())
+                    .map_err(|e| EngineError::BadInput(e.to_string()))?;
+                let events = self
+                    .inner
+                    .writer
+                    .write(vec![Change::SaveRecord { id, record }])
+                    .await?;
+                events
+                    .into_iter()
+                    .find_map(|e| match e {
+                        Event::RecordSaved { record } => Some(Response::Record { record }),
+                        _ => None,
+                    })
+                    .ok_or_else(|| EngineError::Unavailable("the record was not saved".into()))
+            }
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
@@ -233,6 +250,19 @@ impl Engine {
             )));
         }
         let conv = self.lookup(&who)?;
+        let record = match (&conv, &who) {
+            (Some(c), _) if c.record_id.is_some() => {
+                self.store().record(c.record_id.unwrap_or_default())?
+            }
+            (_, ContactRef::Phone(p)) => self.store().record_by_phone(p)?,
+            _ => None,
+        };
+        if let Some(r) = record.filter(|r| r.opted_out) {
+            return Err(EngineError::Forbidden(format!(
+                "{} has opted out of messages: nothing is sent to them",
+                neutralise(&r.name, false)
+            )));
+        }
         let now = Utc::now();
         let conv = match conv {
             Some(c) if c.window_open(now) => c,

@@ -14,6 +14,7 @@ use crate::domain::{
     event::Event,
     message::{Direction, Effect, Message, Status, Summary},
     outbox::{OutboxItem, OutboxState, callback_data, parse_callback_data},
+    record::Record,
 };
 
 pub(super) const CONVERSATIONS_COUNTER: &str = "count:conversations";
@@ -145,6 +146,7 @@ impl Tx<'_> {
             Change::Accepted { id, wamid } => self.accepted(*id, wamid),
             Change::SendFailed { id, code, error } => self.send_failed(*id, *code, error),
             Change::MarkInterrupted { ids } => self.mark_interrupted(ids),
+            Change::SaveRecord { id, record } => self.save_record(*id, record),
             Change::MarkRead { conversation_id } => {
                 let Some(mut conv) =
                     self.get::<Conversation>(T::Conversations, keys::id(*conversation_id))?
@@ -204,7 +206,43 @@ impl Tx<'_> {
         if let Some(u) = &contact.username {
             conv.username = Some(u.clone());
         }
+        if conv.record_id.is_none()
+            && let Some(p) = &conv.phone
+            && let Some(id) = self.get_id(T::RecordByPhone, p.wa_id())?
+            && let Some(record) = self.get::<Record>(T::Records, keys::id(id))?
+        {
+            conv.record_id = Some(record.id);
+            conv.record_name = Some(record.name);
+        }
         Ok(conv)
+    }
+
+    fn save_record(&self, id: Option<u64>, record: &Record) -> TxResult<Vec<Event>> {
+        let mut record = record.clone();
+        record.id = match id {
+            Some(id) => id,
+            None => self.tree(T::Meta).generate_id()?,
+        };
+        let previous: Option<Record> = self.get(T::Records, keys::id(record.id))?;
+        if let Some(old) = previous.as_ref().and_then(|p| p.mobile.as_ref())
+            && record.mobile.as_ref() != Some(old)
+        {
+            self.tree(T::RecordByPhone).remove(old.wa_id())?;
+        }
+        self.put(T::Records, keys::id(record.id), &record)?;
+        let mut events = Vec::new();
+        if let Some(p) = &record.mobile {
+            self.tree(T::RecordByPhone)
+                .insert(p.wa_id(), &keys::id(record.id))?;
+            if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
+                conv.record_id = Some(record.id);
+                conv.record_name = Some(record.name.clone());
+                self.put(T::Conversations, keys::id(conv.id), &conv)?;
+                events.push(Event::ConversationChanged { conversation: conv });
+            }
+        }
+        events.push(Event::RecordSaved { record });
+        Ok(events)
     }
 
     fn live_conversation(&self, t: T, key: &str) -> TxResult<Option<Conversation>> {

@@ -7,6 +7,7 @@ use crate::domain::{
     identity::Bsuid,
     message::{Effect, Pricing, Status},
     phone::PhoneNumber,
+    record::Record,
 };
 
 /// Who a contact is, as far as one payload tells.
@@ -73,6 +74,9 @@ pub enum Change {
     },
     /// After a restart: attempts that were in flight are not repeated blindly.
     MarkInterrupted { ids: Vec<u64> },
+    /// Create (`id` none) or replace a candidate or contact; links the conversation of its
+    /// mobile number.
+    SaveRecord { id: Option<u64>, record: Record },
     /// The recruiter has read the conversation.
     MarkRead { conversation_id: u64 },
 }

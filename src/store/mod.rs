@@ -7,6 +7,7 @@
 //!   `msg_by_wamid`: wamid → id (also the duplicate check for webhooks).
 //! - `outbox`: message id → OutboxItem; `dead_letters`: id → DeadLetter; `meta`: schema version
 //!   and counters (kept on every write, never computed by scanning).
+//! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id.
 
 mod apply;
 pub mod change;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::domain::{
     conversation::Conversation, event::Event, identity::Bsuid, message::Message,
-    outbox::OutboxItem, phone::PhoneNumber,
+    outbox::OutboxItem, phone::PhoneNumber, record::Record,
 };
 pub use change::{Change, ContactInfo};
 
@@ -51,7 +52,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 10] = [
+const TREE_NAMES: [&str; 12] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -62,6 +63,8 @@ const TREE_NAMES: [&str; 10] = [
     "msg_by_wamid",
     "outbox",
     "dead_letters",
+    "records",
+    "record_by_phone",
 ];
 
 #[derive(Clone)]
@@ -83,6 +86,8 @@ enum T {
     MsgByWamid,
     Outbox,
     DeadLetters,
+    Records,
+    RecordByPhone,
 }
 
 impl Store {
@@ -239,6 +244,17 @@ impl Store {
     pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
         match self.tree(T::MsgByWamid).get(wamid)? {
             Some(id) => self.message(keys::read_id(&id)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn record(&self, id: u64) -> Result<Option<Record>, StoreError> {
+        get_json(self.tree(T::Records), keys::id(id))
+    }
+
+    pub fn record_by_phone(&self, phone: &PhoneNumber) -> Result<Option<Record>, StoreError> {
+        match self.tree(T::RecordByPhone).get(phone.wa_id())? {
+            Some(id) => self.record(keys::read_id(&id)),
             None => Ok(None),
         }
     }
