@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod logging;
@@ -15,4 +16,5 @@ pub mod paths;
 pub mod server;
 pub mod sim;
 pub mod store;
+pub mod tui;
 pub mod whatsapp;

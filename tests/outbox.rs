@@ -276,7 +276,13 @@ async fn viewers_cannot_send() {
     assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
     assert!(
         h.engine
-            .handle(&viewer, Request::Conversations { limit: None })
+            .handle(
+                &viewer,
+                Request::Conversations {
+                    offset: 0,
+                    limit: None
+                }
+            )
             .await
             .is_ok()
     );

@@ -9,6 +9,7 @@ use crate::{
     engine::{Engine, EngineError, Request, Response, api::ErrorView},
     paths,
     server::{peer, socket::Client},
+    tui::{app::Connection, link::Link},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,21 @@ impl Backend {
             peer::actor_for(config, own.unwrap_or(u32::MAX), own).map_err(CliError::Refused)?;
         let engine = Engine::start(config, data_dir, need.is_some()).await?;
         Ok(Self::Local { engine, actor })
+    }
+
+    /// The TUI's link: the daemon's socket when one answers, else an engine in this process
+    /// (which sends only when the Cloud API is configured).
+    pub async fn for_tui(config: &Config, data_dir: &Path) -> Result<(Link, Connection), CliError> {
+        let socket = paths::socket_file(data_dir);
+        if Client::connect(&socket).await.is_some() {
+            return Ok((Link::Daemon { socket }, Connection::Daemon));
+        }
+        let own = peer::current_uid();
+        let actor =
+            peer::actor_for(config, own.unwrap_or(u32::MAX), own).map_err(CliError::Refused)?;
+        let sends = config.require(Need::Send).is_ok();
+        let engine = Engine::start(config, data_dir, sends).await?;
+        Ok((Link::Local { engine, actor }, Connection::InProcess))
     }
 
     pub async fn call(&mut self, request: Request) -> Result<Response, CliError> {

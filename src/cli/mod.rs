@@ -28,12 +28,17 @@ pub struct Cli {
     /// Where the database, the socket and the log live.
     #[arg(long, global = true, env = "HIRECHAT_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Without a command: the inbox (`tui`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The inbox against the built-in simulator, seeded with demo conversations; no account needed.
+    Demo,
+    /// The inbox: through the daemon when one runs, else with the engine in this process.
+    Tui,
     /// The daemon: webhook listener, engine, outbox and the team's local socket.
     Serve,
     /// A simulator of the WhatsApp Cloud API, for trying hirechat without an account.
@@ -117,8 +122,22 @@ fn fail(e: &CliError) -> ExitCode {
 }
 
 async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
+    let command = cli.command.unwrap_or(Command::Tui);
+    if matches!(command, Command::Demo) {
+        // The demo needs no configuration: it makes its own.
+        return crate::demo::run(cli.data_dir.clone())
+            .await
+            .map_err(CliError::Other);
+    }
     let config = Config::load(cli.config.as_deref())?;
-    match cli.command {
+    match command {
+        Command::Demo => Ok(()),
+        Command::Tui => {
+            let (link, connection) = Backend::for_tui(&config, &data_dir).await?;
+            crate::tui::run_terminal(link, connection)
+                .await
+                .map_err(CliError::Other)
+        }
         Command::Serve => crate::server::daemon::run(config, &data_dir)
             .await
             .map_err(|e| CliError::Other(e.to_string())),
@@ -169,8 +188,9 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Conversations { json, limit } => {
             let mut backend = Backend::connect(&config, &data_dir, None).await?;
-            let Response::Conversations { conversations } =
-                backend.call(Request::Conversations { limit }).await?
+            let Response::Conversations { conversations, .. } = backend
+                .call(Request::Conversations { offset: 0, limit })
+                .await?
             else {
                 return Err(CliError::Other("unexpected answer".into()));
             };

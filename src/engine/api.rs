@@ -16,8 +16,12 @@ use crate::domain::{
 pub enum Request {
     /// Queue a text message to a phone number or BSUID.
     SendText { to: String, text: String },
-    /// Conversations by last activity, newest first.
-    Conversations { limit: Option<usize> },
+    /// Conversations by last activity, newest first, from `offset` on.
+    Conversations {
+        #[serde(default)]
+        offset: usize,
+        limit: Option<usize>,
+    },
     /// One conversation's newest messages.
     Messages { with: String, limit: Option<usize> },
     /// Wait (up to `timeout_ms`) until a queued message has been sent or has failed.
@@ -27,8 +31,13 @@ pub enum Request {
         id: Option<u64>,
         record: RecordInput,
     },
+    /// One conversation's newest messages, by its id.
+    Thread {
+        conversation_id: u64,
+        limit: Option<usize>,
+    },
     /// Mark a conversation read.
-    MarkRead { with: String },
+    MarkRead { conversation_id: u64 },
     /// Stream every event from now on.
     Subscribe,
     /// Who the engine takes the caller for.
@@ -45,6 +54,9 @@ pub enum Response {
         record: Record,
     },
     Conversations {
+        /// How many conversations there are in all.
+        total: u64,
+        offset: usize,
         conversations: Vec<ConversationView>,
     },
     Messages {
@@ -55,6 +67,8 @@ pub enum Response {
         login: String,
         name: String,
         role: String,
+        /// The channel's nickname (`whatsapp.nickname`).
+        channel: String,
     },
     Done,
     Subscribed,

@@ -45,6 +45,10 @@ struct Inner {
     writer: Writer,
     events: broadcast::Sender<Event>,
     wake_outbox: Arc<Notify>,
+    /// The channel's nickname, for the clients' headers.
+    channel: String,
+    /// Whether an outbox worker runs (the Cloud API is configured).
+    sends: bool,
 }
 
 /// What became of one webhook delivery.
@@ -76,6 +80,8 @@ impl Engine {
                 writer: writer.clone(),
                 events,
                 wake_outbox: wake_outbox.clone(),
+                channel: config.whatsapp.nickname.clone(),
+                sends: send,
             }),
         };
         // Attempts that were in flight when the last process stopped are not repeated blindly.
@@ -138,6 +144,12 @@ impl Engine {
         })
     }
 
+    /// Writes changes as they are, without the checks of `handle`: for the demo's history and
+    /// for imports of what already happened elsewhere. Returns once they are durable.
+    pub async fn apply_history(&self, changes: Vec<Change>) -> Result<Vec<Event>, EngineError> {
+        Ok(self.inner.writer.write(changes).await?)
+    }
+
     /// Carries out one command for `actor`, checking what they may do.
     pub async fn handle(&self, actor: &Actor, request: Request) -> Result<Response, EngineError> {
         let needed = match &request {
@@ -159,9 +171,13 @@ impl Engine {
         let now = Utc::now();
         match request {
             Request::SendText { to, text } => self.send_text(actor, &to, &text).await,
-            Request::Conversations { limit } => {
-                let list = self.store().conversations(limit.unwrap_or(usize::MAX))?;
+            Request::Conversations { offset, limit } => {
+                let list = self
+                    .store()
+                    .conversations_page(offset, limit.unwrap_or(usize::MAX))?;
                 Ok(Response::Conversations {
+                    total: self.store().conversation_count()?,
+                    offset,
                     conversations: list.iter().map(|c| ConversationView::new(c, now)).collect(),
                 })
             }
@@ -175,13 +191,25 @@ impl Engine {
                     messages,
                 })
             }
-            Request::MarkRead { with } => {
-                let conv = self.find(&with)?;
+            Request::Thread {
+                conversation_id,
+                limit,
+            } => {
+                let conv = self.store().conversation(conversation_id)?.ok_or_else(|| {
+                    EngineError::NotFound(format!("no conversation {conversation_id}"))
+                })?;
+                let messages = self
+                    .store()
+                    .messages(&conv, limit.unwrap_or(DEFAULT_PAGE))?;
+                Ok(Response::Messages {
+                    conversation: ConversationView::new(&conv, now),
+                    messages,
+                })
+            }
+            Request::MarkRead { conversation_id } => {
                 self.inner
                     .writer
-                    .write(vec![Change::MarkRead {
-                        conversation_id: conv.id,
-                    }])
+                    .write(vec![Change::MarkRead { conversation_id }])
                     .await?;
                 Ok(Response::Done)
             }
@@ -214,6 +242,7 @@ impl Engine {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
                 role: actor.role.to_string(),
+                channel: self.inner.channel.clone(),
             }),
             Request::Subscribe => Ok(Response::Subscribed),
         }
@@ -238,6 +267,11 @@ impl Engine {
         to: &str,
         text: &str,
     ) -> Result<Response, EngineError> {
+        if !self.inner.sends {
+            return Err(EngineError::Unavailable(
+                "sending is not set up: the config needs whatsapp.phone_number_id and whatsapp.access_token (or WHATSAPP_ACCESS_TOKEN)".into(),
+            ));
+        }
         let who = ContactRef::parse(to).map_err(|e| EngineError::BadInput(e.to_string()))?;
         let text = text.trim_end();
         if text.trim().is_empty() {

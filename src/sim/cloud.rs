@@ -129,9 +129,11 @@ async fn messages(
         "recipient_user_id": recipient,
         "biz_opaque_callback_data": request["biz_opaque_callback_data"],
     });
+    let answer_from = (kind == "text" && failure.is_none()).then(|| key.clone());
     tokio::spawn(statuses(
         state.clone(),
         status_base,
+        answer_from,
         kind == "template",
         failure,
     ));
@@ -184,6 +186,7 @@ fn check_send(
 async fn statuses(
     state: Arc<SimState>,
     base: Value,
+    answer_from: Option<String>,
     template: bool,
     failure: Option<(i64, &'static str, &'static str)>,
 ) {
@@ -217,6 +220,40 @@ async fn statuses(
         if emit::post(&state, &payload).await.is_err() {
             return;
         }
+    }
+    if let (Some(delay), Some(key)) = (state.config.auto_reply, answer_from) {
+        tokio::time::sleep(delay).await;
+        scripted_answer(&state, key).await;
+    }
+}
+
+/// The demo's candidates answer in their own words, in turn.
+const ANSWERS: &[&str] = &[
+    "Thanks! That works for me.",
+    "ありがとうございます。承知しました！",
+    "Great, could you also send me the job description?",
+    "Perfect, see you then 👍",
+    "了解です。よろしくお願いします。",
+    "Sounds good. Is the position hybrid?",
+];
+
+async fn scripted_answer(state: &SimState, key: String) {
+    let n = usize::try_from(state.counter.load(Ordering::Relaxed)).unwrap_or(0);
+    let name = state.names.lock().expect("sim lock").get(&key).cloned();
+    let (from, user_id) = if key.contains('.') {
+        (None, Some(key))
+    } else {
+        (Some(key), None)
+    };
+    let inbound = super::Inbound {
+        from,
+        user_id,
+        name,
+        text: Some(ANSWERS[n % ANSWERS.len()].to_owned()),
+        ..super::Inbound::default()
+    };
+    if let Err(e) = super::control::inject(state, inbound).await {
+        tracing::warn!(error = %e, "simulator could not answer");
     }
 }
 

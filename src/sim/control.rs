@@ -51,8 +51,12 @@ pub async fn inject(state: &SimState, m: Inbound) -> Result<String, String> {
     let now = Utc::now();
     {
         let mut last = state.last_inbound.lock().expect("sim lock");
+        let mut names = state.names.lock().expect("sim lock");
         for key in [&digits, &m.user_id].into_iter().flatten() {
             last.insert(key.clone(), now);
+            if let Some(n) = &m.name {
+                names.insert(key.clone(), n.clone());
+            }
         }
     }
     let mut message = m.message.clone().unwrap_or_else(

@@ -29,6 +29,9 @@ pub struct SimConfig {
     pub display_phone_number: String,
     /// Pauses before `sent`, then `delivered`, then `read`.
     pub status_delays: [Duration; 3],
+    /// When set, a contact answers each text message this long after reading it (the demo's
+    /// scripted candidates).
+    pub auto_reply: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -45,6 +48,7 @@ impl Default for SimConfig {
                 Duration::from_millis(300),
                 Duration::from_millis(900),
             ],
+            auto_reply: None,
         }
     }
 }
@@ -70,6 +74,8 @@ pub(crate) struct SimState {
     /// Every request body the API received, in order, for tests to compare with the docs.
     requests: Mutex<Vec<serde_json::Value>>,
     counter: AtomicU64,
+    /// Profile names by `wa_id` or BSUID, for scripted answers.
+    names: Mutex<HashMap<String, String>>,
     http: reqwest::Client,
 }
 
@@ -90,6 +96,7 @@ impl Sim {
             undeliverable: Mutex::default(),
             requests: Mutex::default(),
             counter: AtomicU64::new(1),
+            names: Mutex::default(),
             http: reqwest::Client::new(),
         });
         let app = router(state.clone());
@@ -109,6 +116,30 @@ impl Sim {
     /// Injects a message from a contact, as Meta would deliver it. Returns its wamid.
     pub async fn inbound(&self, message: control::Inbound) -> Result<String, String> {
         control::inject(&self.state, message).await
+    }
+
+    /// Remembers that `key` (digits of a number, or a BSUID) wrote at `at`, as if the
+    /// simulator had delivered that message: its 24-hour window is open from then.
+    pub fn remember(&self, key: &str, at: DateTime<Utc>, name: &str) {
+        self.state
+            .last_inbound
+            .lock()
+            .expect("sim lock")
+            .insert(key.to_owned(), at);
+        self.state
+            .names
+            .lock()
+            .expect("sim lock")
+            .insert(key.to_owned(), name.to_owned());
+    }
+
+    /// Another handle on the same simulator.
+    #[must_use]
+    pub fn clone_handle(&self) -> Self {
+        Self {
+            addr: self.addr,
+            state: self.state.clone(),
+        }
     }
 
     pub fn fail_next(&self, count: usize, fault: &Fault) {

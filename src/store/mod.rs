@@ -186,9 +186,26 @@ impl Store {
 
     /// Conversations by last activity, newest first.
     pub fn conversations(&self, limit: usize) -> Result<Vec<Conversation>, StoreError> {
+        self.conversations_page(0, limit)
+    }
+
+    /// `limit` conversations by last activity, newest first, skipping the first `offset`.
+    /// Skipping walks keys only (16 bytes each), without reading the conversations.
+    pub fn conversations_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Conversation>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.tree(T::ConvByActivity).iter().rev().take(limit) {
-            let (k, _) = kv?;
+        for kv in self
+            .tree(T::ConvByActivity)
+            .iter()
+            .keys()
+            .rev()
+            .skip(offset)
+            .take(limit)
+        {
+            let k = kv?;
             if let Some(c) = self.conversation(keys::read_id(&k[8..]))? {
                 out.push(c);
             }

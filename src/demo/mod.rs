@@ -1,0 +1,149 @@
+//! `hirechat demo`: the full TUI against the built-in simulator, seeded with a living inbox.
+//! The simulator's scripted candidates answer a reply after a few seconds, and receipts tick
+//! from sent to delivered to read. Needs no account and no network beyond 127.0.0.1.
+
+pub mod seed;
+
+use std::{path::PathBuf, time::Duration};
+
+use chrono::Utc;
+
+use crate::{
+    config::{Config, Secret},
+    domain::permission::{Actor, Role},
+    engine::Engine,
+    server::{
+        peer,
+        webhook::{WebhookState, router},
+    },
+    sim::{Inbound, Sim, SimConfig},
+    tui::{app::Connection, link::Link},
+};
+
+/// The parts of a running demo, also used by tests.
+pub struct Demo {
+    pub engine: Engine,
+    pub sim: Sim,
+    pub actor: Actor,
+}
+
+const TOKEN: &str = "demo-token";
+const SECRET: &str = "demo-secret";
+
+/// Starts the simulator, the engine and its webhook endpoint on 127.0.0.1, and seeds an empty
+/// store. `pace` scales the simulator's delays (1.0 for people, small for tests).
+pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
+    let hook = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let webhook_url = format!(
+        "http://{}/webhook",
+        hook.local_addr().map_err(|e| e.to_string())?
+    );
+    let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let scaled = |ms: f64| Duration::from_secs_f64(ms * pace / 1000.0);
+    let sim = Sim::start(
+        sim_listener,
+        SimConfig {
+            access_token: TOKEN.into(),
+            app_secret: SECRET.into(),
+            webhook_url: Some(webhook_url),
+            status_delays: [scaled(500.0), scaled(1200.0), scaled(2500.0)],
+            auto_reply: Some(scaled(3500.0)),
+            ..SimConfig::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mut config = Config::default();
+    config.whatsapp.api_base = sim.api_base();
+    config.whatsapp.phone_number_id = "106540352242922".into();
+    config.whatsapp.business_account_id = "102290129340398".into();
+    config.whatsapp.access_token = Secret::new(TOKEN);
+    config.whatsapp.app_secret = Secret::new(SECRET);
+    config.whatsapp.nickname = "Tokyo hiring desk (demo)".into();
+    config.outbox.first_retry_ms = 300;
+    let engine = Engine::start(&config, dir, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    let app = router(
+        "/webhook",
+        WebhookState {
+            engine: engine.clone(),
+            app_secret: config.whatsapp.app_secret.clone(),
+            verify_token: Secret::default(),
+            max_body_bytes: config.webhook.max_body_bytes,
+        },
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(hook, app).await {
+            tracing::error!(error = %e, "demo webhook endpoint stopped");
+        }
+    });
+    let seed = seed::parse()?;
+    let now = Utc::now();
+    if engine
+        .store()
+        .conversation_count()
+        .map_err(|e| e.to_string())?
+        == 0
+    {
+        seed::apply(&engine, &seed, now).await?;
+    }
+    // The simulator knows who wrote when, so it keeps the same 24-hour windows.
+    for c in &seed.conversations {
+        let contact = c.contact();
+        let key = contact
+            .phone
+            .as_ref()
+            .map(|p| p.wa_id().to_owned())
+            .or_else(|| contact.bsuid.as_ref().map(ToString::to_string));
+        if let (Some(key), Some(at)) = (key, c.last_inbound(now)) {
+            sim.remember(&key, at, &c.profile);
+        }
+    }
+    let login = peer::current_uid()
+        .and_then(peer::login_of)
+        .unwrap_or_else(|| "recruiter".into());
+    let actor = Actor {
+        name: login.clone(),
+        login: seed.recruiter.clone(),
+        role: Role::Admin,
+    };
+    Ok(Demo { engine, sim, actor })
+}
+
+/// Runs the demo in the terminal. Without `data_dir` it uses a fresh directory, removed after.
+pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
+    let fresh = data_dir.is_none();
+    let dir = data_dir.unwrap_or_else(|| {
+        let d = std::env::temp_dir().join(format!("hirechat-demo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    });
+    let demo = start(&dir, 1.0).await?;
+    // Someone writes shortly after the inbox opens, so it is visibly alive.
+    let sim_inbound = demo.sim.clone_handle();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(6)).await;
+        let _ = sim_inbound
+            .inbound(Inbound {
+                from: Some("+819012340001".into()),
+                name: Some("Haruto Sato".into()),
+                text: Some("Also, is there parking near the office? 🚗".into()),
+                ..Inbound::default()
+            })
+            .await;
+    });
+    let link = Link::Local {
+        engine: demo.engine.clone(),
+        actor: demo.actor.clone(),
+    };
+    let result = crate::tui::run_terminal(link, Connection::Demo).await;
+    if fresh {
+        drop(demo);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}

@@ -1,0 +1,61 @@
+//! What a key press means. The keymap maps keys to these; `App::update` carries them out.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Leave hirechat.
+    Quit,
+    /// Show or hide the list of keys.
+    Help,
+    /// Move up: the previous conversation or message.
+    Up,
+    /// Move down: the next conversation or message.
+    Down,
+    /// Move a screen up.
+    PageUp,
+    /// Move a screen down.
+    PageDown,
+    /// Go to the first item.
+    Top,
+    /// Go to the last item.
+    Bottom,
+    /// Open the selected conversation.
+    Open,
+    /// Write a reply in the open conversation.
+    Reply,
+    /// Go back: close the popup, leave the compose box, return to the list.
+    Back,
+    /// Switch between the conversation list and the chat.
+    SwitchPane,
+    /// Pick a template to send (the only way to write after the 24-hour window).
+    Templates,
+    /// Send what is in the compose box.
+    Send,
+    /// Start a new line in the compose box.
+    NewLine,
+}
+
+impl Action {
+    /// The words the help overlay and the status bar use.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Quit => "quit",
+            Self::Help => "help",
+            Self::Up => "up",
+            Self::Down => "down",
+            Self::PageUp => "page up",
+            Self::PageDown => "page down",
+            Self::Top => "first",
+            Self::Bottom => "last",
+            Self::Open => "open",
+            Self::Reply => "reply",
+            Self::Back => "back",
+            Self::SwitchPane => "switch pane",
+            Self::Templates => "templates",
+            Self::Send => "send",
+            Self::NewLine => "new line",
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! The app's state and `App::update`: inputs (keys, engine events, answers to commands) in,
+//! commands out. No IO, no terminal, no runtime: tests drive it directly.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::{
+    action::Action,
+    chat_state::Chat,
+    keymap::{self, Mode},
+    list_state::{ConversationList, PAGE},
+};
+use crate::{
+    domain::{conversation::Conversation, event::Event, message::Message},
+    engine::ConversationView,
+};
+
+/// How long a toast stays in the status bar.
+const TOAST_SECONDS: i64 = 6;
+
+/// Everything that can happen to the app.
+#[derive(Debug)]
+pub enum Input {
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Time passed (window countdowns, relative times, toasts).
+    Tick(DateTime<Utc>),
+    /// The engine stored a change.
+    Event(Box<Event>),
+    Conversations {
+        total: u64,
+        offset: usize,
+        rows: Vec<ConversationView>,
+    },
+    Thread {
+        conversation: ConversationView,
+        messages: Vec<Message>,
+    },
+    Me {
+        login: String,
+        role: String,
+        channel: String,
+    },
+    /// A send was refused before it was queued; the text goes back into the compose box.
+    SendRefused {
+        text: String,
+        error: String,
+    },
+    /// A command failed.
+    Failed(String),
+    /// The connection to the engine was lost.
+    Disconnected(String),
+}
+
+/// What the app asks the engine to do. The run loop carries these out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Whoami,
+    LoadConversations { offset: usize, limit: usize },
+    LoadThread { conversation_id: u64 },
+    MarkRead { conversation_id: u64 },
+    SendText { to: String, text: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Chat,
+    Compose,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connection {
+    /// The engine runs in this process.
+    InProcess,
+    /// Through the daemon's socket.
+    Daemon,
+    /// The built-in simulator.
+    Demo,
+    Lost(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+pub struct App {
+    pub now: DateTime<Utc>,
+    /// The recruiter's time zone, for clock times and dates.
+    pub tz: FixedOffset,
+    pub channel: String,
+    pub connection: Connection,
+    pub me: Option<(String, String)>,
+    pub focus: Focus,
+    /// The help overlay, with its scroll position.
+    pub help: Option<usize>,
+    pub list: ConversationList,
+    pub chat: Option<Chat>,
+    pub compose: TextArea<'static>,
+    pub toast: Option<Toast>,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(now: DateTime<Utc>, connection: Connection, width: u16, height: u16) -> Self {
+        Self {
+            now,
+            tz: FixedOffset::east_opt(0).expect("UTC is a valid offset"),
+            channel: String::new(),
+            connection,
+            me: None,
+            focus: Focus::List,
+            help: None,
+            list: ConversationList::default(),
+            chat: None,
+            compose: TextArea::default(),
+            toast: None,
+            width,
+            height,
+            quit: false,
+        }
+    }
+
+    /// What to ask for first.
+    pub fn start(&mut self) -> Vec<Command> {
+        self.list.loading = true;
+        vec![
+            Command::Whoami,
+            Command::LoadConversations {
+                offset: 0,
+                limit: PAGE,
+            },
+        ]
+    }
+
+    pub fn mode(&self) -> Mode {
+        if self.help.is_some() {
+            return Mode::Help;
+        }
+        match self.focus {
+            Focus::List => Mode::List,
+            Focus::Chat => Mode::Chat,
+            Focus::Compose => Mode::Compose,
+        }
+    }
+
+    /// When the app next needs a redraw without any input: a toast expiring, or the minute
+    /// turning (relative times and window countdowns).
+    pub fn next_wake(&self) -> DateTime<Utc> {
+        let minute =
+            DateTime::from_timestamp((self.now.timestamp() / 60 + 1) * 60, 0).unwrap_or(self.now);
+        match &self.toast {
+            Some(t) if t.until < minute => t.until,
+            _ => minute,
+        }
+    }
+
+    /// Rows of the list pane that fit on screen (two lines each).
+    pub fn list_rows_visible(&self) -> usize {
+        usize::from(self.height.saturating_sub(4) / 2).max(1)
+    }
+
+    pub fn update(&mut self, input: Input) -> Vec<Command> {
+        let mut out = Vec::new();
+        match input {
+            Input::Key(k) if k.kind != KeyEventKind::Release => self.key(k, &mut out),
+            Input::Key(_) => {}
+            Input::Resize { width, height } => {
+                self.width = width;
+                self.height = height;
+            }
+            Input::Tick(now) => {
+                self.now = now;
+                if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+                    self.toast = None;
+                }
+            }
+            Input::Event(e) => self.event(*e, &mut out),
+            Input::Conversations {
+                total,
+                offset,
+                rows,
+            } => {
+                self.list.loaded(total, offset, rows);
+                if std::mem::take(&mut self.list.stale) {
+                    self.reload_list(&mut out);
+                }
+            }
+            Input::Thread {
+                conversation,
+                messages,
+            } => {
+                if let Some(chat) = self
+                    .chat
+                    .as_mut()
+                    .filter(|c| c.conversation.id == conversation.id)
+                {
+                    chat.conversation = conversation;
+                    for m in messages {
+                        chat.upsert(m);
+                    }
+                    chat.loaded = true;
+                }
+            }
+            Input::Me {
+                login,
+                role,
+                channel,
+            } => {
+                self.me = Some((login, role));
+                self.channel = channel;
+            }
+            Input::SendRefused { text, error } => {
+                if self.compose.is_empty() {
+                    self.compose =
+                        TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
+                }
+                self.error(error);
+            }
+            Input::Failed(e) => self.error(e),
+            Input::Disconnected(why) => {
+                self.connection = Connection::Lost(why.clone());
+                self.error(format!("Connection lost: {why}"));
+            }
+        }
+        self.list.scroll_to_selection(self.list_rows_visible());
+        out
+    }
+
+    fn error(&mut self, text: String) {
+        self.toast = Some(Toast {
+            text,
+            error: true,
+            until: self.now + Duration::seconds(TOAST_SECONDS),
+        });
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            error: false,
+            until: self.now + Duration::seconds(TOAST_SECONDS),
+        });
+    }
+
+    fn reload_list(&mut self, out: &mut Vec<Command>) {
+        if self.list.loading {
+            self.list.stale = true;
+            return;
+        }
+        self.list.loading = true;
+        out.push(Command::LoadConversations {
+            offset: self.list.offset,
+            limit: PAGE,
+        });
+    }
+
+    fn load_window(&mut self, offset: Option<usize>, out: &mut Vec<Command>) {
+        if let Some(offset) = offset
+            && !self.list.loading
+        {
+            self.list.loading = true;
+            out.push(Command::LoadConversations {
+                offset,
+                limit: PAGE,
+            });
+        }
+    }
+
+    fn event(&mut self, event: Event, out: &mut Vec<Command>) {
+        let (conversation, message): (Conversation, Option<Message>) = match event {
+            Event::MessageReceived {
+                conversation,
+                message,
+            }
+            | Event::MessageQueued {
+                conversation,
+                message,
+            }
+            | Event::MessageChanged {
+                conversation,
+                message,
+            }
+            | Event::SendFailed {
+                conversation,
+                message,
+            } => (conversation, Some(message)),
+            Event::ConversationChanged { conversation } => (conversation, None),
+            Event::RecordSaved { .. } => return,
+        };
+        let view = ConversationView::new(&conversation, self.now);
+        let moved = message
+            .as_ref()
+            .is_some_and(|m| Some(m.at) == conversation.last_message_at);
+        let known = self.list.update(view.clone());
+        if moved || !known {
+            // Its place in the list may have changed, or it is new: reload what is shown.
+            self.reload_list(out);
+        }
+        let Some(chat) = self
+            .chat
+            .as_mut()
+            .filter(|c| c.conversation.id == conversation.id)
+        else {
+            return;
+        };
+        chat.conversation = view;
+        if let Some(m) = message {
+            let inbound = m.direction == crate::domain::message::Direction::In;
+            chat.upsert(m);
+            // The recruiter is looking at it: it is read.
+            if inbound && self.focus != Focus::List && conversation.unread > 0 {
+                out.push(Command::MarkRead {
+                    conversation_id: conversation.id,
+                });
+            }
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let mode = self.mode();
+        let Some(action) = keymap::action_for(mode, key) else {
+            if mode == Mode::Compose && self.window_open() {
+                // Everything else is typing. Ctrl and Alt combinations edit (ratatui-textarea's
+                // emacs-like keys); a lone Alt-letter would only insert noise, so it is ignored.
+                if !(key.modifiers.contains(KeyModifiers::ALT)
+                    && matches!(key.code, KeyCode::Char(_)))
+                {
+                    self.compose.input(key);
+                }
+            }
+            return;
+        };
+        self.act(action, out);
+    }
+
+    /// Whether free text can be sent in the open conversation now.
+    pub fn window_open(&self) -> bool {
+        self.chat.as_ref().is_some_and(|c| {
+            c.conversation
+                .window_expires_at
+                .is_some_and(|end| self.now < end)
+        })
+    }
+
+    fn act(&mut self, action: Action, out: &mut Vec<Command>) {
+        let page = isize::try_from(self.list_rows_visible()).unwrap_or(10);
+        match (self.mode(), action) {
+            (_, Action::Quit) => self.quit = true,
+            (Mode::Help, Action::Back | Action::Help) => self.help = None,
+            (Mode::Help, Action::Down) => self.help = self.help.map(|s| s + 1),
+            (Mode::Help, Action::Up) => self.help = self.help.map(|s| s.saturating_sub(1)),
+            (_, Action::Help) => self.help = Some(0),
+            (Mode::List, Action::Down) => self.load_window_after(|l| l.move_by(1), out),
+            (Mode::List, Action::Up) => self.load_window_after(|l| l.move_by(-1), out),
+            (Mode::List, Action::PageDown) => self.load_window_after(|l| l.move_by(page), out),
+            (Mode::List, Action::PageUp) => self.load_window_after(|l| l.move_by(-page), out),
+            (Mode::List, Action::Top) => self.load_window_after(|l| l.move_to(0), out),
+            (Mode::List, Action::Bottom) => {
+                let last = self.list.len().saturating_sub(1);
+                self.load_window_after(|l| l.move_to(last), out);
+            }
+            (Mode::List, Action::Open) => {
+                self.open(out);
+                if self.chat.is_some() {
+                    self.focus = Focus::Chat;
+                }
+            }
+            (Mode::List, Action::Reply) => {
+                self.open(out);
+                self.reply();
+            }
+            (Mode::Chat, Action::Reply) => self.reply(),
+            (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1)),
+            (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1)),
+            (Mode::Chat, Action::PageDown) => self.chat_move(|c| c.move_by(10)),
+            (Mode::Chat, Action::PageUp) => self.chat_move(|c| c.move_by(-10)),
+            (Mode::Chat, Action::Top) => self.chat_move(Chat::to_top),
+            (Mode::Chat, Action::Bottom) => self.chat_move(Chat::to_bottom),
+            (Mode::Chat, Action::Back) => self.focus = Focus::List,
+            (Mode::Compose, Action::Back) => self.focus = Focus::Chat,
+            (_, Action::SwitchPane) => {
+                self.focus = match self.focus {
+                    Focus::List if self.chat.is_some() => Focus::Chat,
+                    _ => Focus::List,
+                };
+            }
+            (_, Action::Templates) => {
+                self.info("No approved templates are available on this number yet.");
+            }
+            (Mode::Compose, Action::NewLine) => self.compose.insert_newline(),
+            (Mode::Compose, Action::Send) => self.send(out),
+            _ => {}
+        }
+    }
+
+    fn load_window_after(
+        &mut self,
+        f: impl FnOnce(&mut ConversationList) -> Option<usize>,
+        out: &mut Vec<Command>,
+    ) {
+        let offset = f(&mut self.list);
+        self.load_window(offset, out);
+    }
+
+    fn chat_move(&mut self, f: impl FnOnce(&mut Chat)) {
+        if let Some(c) = self.chat.as_mut() {
+            f(c);
+        }
+    }
+
+    /// Opens the selected conversation (and marks it read).
+    fn open(&mut self, out: &mut Vec<Command>) {
+        let Some(row) = self.list.selected_row().cloned() else {
+            return;
+        };
+        if self
+            .chat
+            .as_ref()
+            .is_none_or(|c| c.conversation.id != row.id)
+        {
+            self.chat = Some(Chat::new(row.clone()));
+            self.compose = TextArea::default();
+            out.push(Command::LoadThread {
+                conversation_id: row.id,
+            });
+        }
+        if row.unread > 0 {
+            out.push(Command::MarkRead {
+                conversation_id: row.id,
+            });
+        }
+    }
+
+    fn reply(&mut self) {
+        if self.chat.is_none() {
+            return;
+        }
+        self.focus = Focus::Compose;
+        if !self.window_open() {
+            self.info("The 24-hour window is closed: only an approved template can be sent (t).");
+        }
+    }
+
+    fn send(&mut self, out: &mut Vec<Command>) {
+        let text = self.compose.lines().join("\n");
+        if text.trim().is_empty() {
+            return;
+        }
+        let Some(chat) = &self.chat else { return };
+        if !self.window_open() {
+            self.error(
+                "The 24-hour window is closed: only an approved template can be sent (t).".into(),
+            );
+            return;
+        }
+        let c = &chat.conversation;
+        let Some(to) = c
+            .wa_id
+            .as_ref()
+            .map(|w| format!("+{w}"))
+            .or_else(|| c.user_id.clone())
+        else {
+            self.error("This contact has neither a number nor a BSUID.".into());
+            return;
+        };
+        out.push(Command::SendText { to, text });
+        self.compose = TextArea::default();
+    }
+}

@@ -1,0 +1,292 @@
+//! The keymap is data: (mode, key) → action. The help overlay and the status-bar hints are
+//! generated from this table, so they cannot drift from what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// Where the keyboard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// The conversation list has focus.
+    List,
+    /// The open conversation has focus.
+    Chat,
+    /// Typing a reply.
+    Compose,
+    /// The help overlay is open.
+    Help,
+}
+
+impl Mode {
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::List => "Conversation list",
+            Self::Chat => "Chat",
+            Self::Compose => "Compose",
+            Self::Help => "Help",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::NONE,
+    }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn alt(code: KeyCode) -> Key {
+    Key {
+        code,
+        modifiers: KeyModifiers::ALT,
+    }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        modifiers: KeyModifiers::CONTROL,
+    }
+}
+
+impl Key {
+    /// How the key is written in help: `j`, `↓`, `Enter`, `Alt-Enter`, `Ctrl-c`.
+    pub fn label(self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift-Tab".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            other => format!("{other:?}"),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{base}")
+        } else if self.modifiers.contains(KeyModifiers::ALT) {
+            format!("Alt-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// Keys that work in every mode but Compose (where letters are text).
+const NAVIGATION: &[(Key, Action)] = &[
+    (ch('j'), Action::Down),
+    (key(KeyCode::Down), Action::Down),
+    (ch('k'), Action::Up),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::PageDown), Action::PageDown),
+    (ctrl('d'), Action::PageDown),
+    (key(KeyCode::PageUp), Action::PageUp),
+    (ctrl('u'), Action::PageUp),
+    (ch('g'), Action::Top),
+    (key(KeyCode::Home), Action::Top),
+    (ch('G'), Action::Bottom),
+    (key(KeyCode::End), Action::Bottom),
+];
+
+/// The bindings of one mode, in the order help shows them.
+pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
+    let mut b: Vec<(Key, Action)> = Vec::new();
+    match mode {
+        Mode::List => {
+            b.extend_from_slice(NAVIGATION);
+            b.extend_from_slice(&[
+                (key(KeyCode::Enter), Action::Open),
+                (ch('l'), Action::Open),
+                (key(KeyCode::Right), Action::Open),
+                (ch('r'), Action::Reply),
+                (ch('t'), Action::Templates),
+                (key(KeyCode::Tab), Action::SwitchPane),
+                (ch('?'), Action::Help),
+                (ch('q'), Action::Quit),
+            ]);
+        }
+        Mode::Chat => {
+            b.extend_from_slice(NAVIGATION);
+            b.extend_from_slice(&[
+                (ch('r'), Action::Reply),
+                (key(KeyCode::Enter), Action::Reply),
+                (ch('t'), Action::Templates),
+                (key(KeyCode::Esc), Action::Back),
+                (ch('h'), Action::Back),
+                (key(KeyCode::Left), Action::Back),
+                (key(KeyCode::Tab), Action::SwitchPane),
+                (ch('?'), Action::Help),
+                (ch('q'), Action::Quit),
+            ]);
+        }
+        Mode::Compose => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Send),
+            (alt(KeyCode::Enter), Action::NewLine),
+            (key(KeyCode::Esc), Action::Back),
+            (key(KeyCode::Tab), Action::SwitchPane),
+        ]),
+        Mode::Help => b.extend_from_slice(&[
+            (key(KeyCode::Esc), Action::Back),
+            (ch('?'), Action::Back),
+            (ch('q'), Action::Back),
+            (ch('j'), Action::Down),
+            (key(KeyCode::Down), Action::Down),
+            (ch('k'), Action::Up),
+            (key(KeyCode::Up), Action::Up),
+        ]),
+    }
+    // Ctrl-C leaves from anywhere, even while typing.
+    b.push((ctrl('c'), Action::Quit));
+    b
+}
+
+/// The action bound to `event` in `mode`, if any.
+pub fn action_for(mode: Mode, event: KeyEvent) -> Option<Action> {
+    // Shift is part of the character for letters ('G'), so it is not compared for them.
+    let held = match event.code {
+        KeyCode::Char(_) => event.modifiers - KeyModifiers::SHIFT,
+        _ => event.modifiers,
+    };
+    bindings(mode)
+        .into_iter()
+        .find(|(k, _)| k.code == event.code && k.modifiers == held)
+        .map(|(_, a)| a)
+}
+
+/// One help line per action: its keys and what it does, in table order.
+pub fn help_lines(mode: Mode) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(Action, Vec<String>)> = Vec::new();
+    for (k, a) in bindings(mode) {
+        match out.iter_mut().find(|(x, _)| *x == a) {
+            Some((_, keys)) => keys.push(k.label()),
+            None => out.push((a, vec![k.label()])),
+        }
+    }
+    out.into_iter()
+        .map(|(a, keys)| (keys.join(" "), a.label()))
+        .collect()
+}
+
+/// The short hints in the status bar: the first key of the actions that matter most.
+pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
+    let wanted: &[Action] = match mode {
+        Mode::List => &[
+            Action::Open,
+            Action::Reply,
+            Action::Down,
+            Action::Help,
+            Action::Quit,
+        ],
+        Mode::Chat => &[
+            Action::Reply,
+            Action::Templates,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
+        Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
+        Mode::Help => &[Action::Back],
+    };
+    let table = bindings(mode);
+    wanted
+        .iter()
+        .filter_map(|a| {
+            table
+                .iter()
+                .find(|(_, x)| x == a)
+                .map(|(k, _)| (k.label(), a.label()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn arrows_work_wherever_j_and_k_do() {
+        for mode in [Mode::List, Mode::Chat, Mode::Help] {
+            assert_eq!(
+                action_for(mode, press(KeyCode::Char('j'), KeyModifiers::NONE)),
+                Some(Action::Down)
+            );
+            assert_eq!(
+                action_for(mode, press(KeyCode::Down, KeyModifiers::NONE)),
+                Some(Action::Down)
+            );
+            assert_eq!(
+                action_for(mode, press(KeyCode::Up, KeyModifiers::NONE)),
+                Some(Action::Up)
+            );
+        }
+    }
+
+    #[test]
+    fn compose_keeps_letters_as_text() {
+        assert_eq!(
+            action_for(Mode::Compose, press(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            action_for(Mode::Compose, press(KeyCode::Enter, KeyModifiers::NONE)),
+            Some(Action::Send)
+        );
+        assert_eq!(
+            action_for(Mode::Compose, press(KeyCode::Enter, KeyModifiers::ALT)),
+            Some(Action::NewLine)
+        );
+        assert_eq!(
+            action_for(
+                Mode::Compose,
+                press(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn shifted_letters_match() {
+        assert_eq!(
+            action_for(Mode::List, press(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            action_for(Mode::List, press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            Some(Action::Help)
+        );
+    }
+
+    #[test]
+    fn help_groups_keys_by_action() {
+        let lines = help_lines(Mode::List);
+        assert!(lines.contains(&("j ↓".to_owned(), "down")), "{lines:?}");
+        assert!(
+            lines.contains(&("q".to_owned(), "quit"))
+                || lines
+                    .iter()
+                    .any(|(k, a)| *a == "quit" && k.starts_with('q'))
+        );
+    }
+}

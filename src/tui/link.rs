@@ -1,0 +1,169 @@
+//! The TUI's way to the engine: in this process, or through the daemon's socket. Commands
+//! from `App::update` are carried out here and their answers come back as `Input`s.
+
+use std::path::PathBuf;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::app::{Command, Input};
+use crate::{
+    domain::permission::Actor,
+    engine::{Engine, Request, Response},
+    server::socket::Client,
+};
+
+#[derive(Clone)]
+pub enum Link {
+    Local { engine: Engine, actor: Actor },
+    Daemon { socket: PathBuf },
+}
+
+impl Link {
+    async fn call(&self, request: Request) -> Result<Response, String> {
+        let response = match self {
+            Self::Local { engine, actor } => engine
+                .handle(actor, request)
+                .await
+                .map_err(|e| e.to_string())?,
+            Self::Daemon { socket } => {
+                let mut client = Client::connect(socket)
+                    .await
+                    .ok_or_else(|| "the daemon is not running".to_owned())?;
+                client.call(&request).await.map_err(|e| e.to_string())?
+            }
+        };
+        match response {
+            Response::Error { error } => Err(error.message),
+            other => Ok(other),
+        }
+    }
+
+    /// Carries out `command` in the background; its answer is sent to `inputs`.
+    pub fn execute(&self, command: Command, inputs: UnboundedSender<Input>) {
+        let link = self.clone();
+        tokio::spawn(async move {
+            if let Some(input) = link.answer(command).await {
+                let _ = inputs.send(input);
+            }
+        });
+    }
+
+    async fn answer(&self, command: Command) -> Option<Input> {
+        let failed = |e: String| Some(Input::Failed(e));
+        match command {
+            Command::Whoami => match self.call(Request::Whoami).await {
+                Ok(Response::Actor {
+                    login,
+                    role,
+                    channel,
+                    ..
+                }) => Some(Input::Me {
+                    login,
+                    role,
+                    channel,
+                }),
+                Ok(_) => None,
+                Err(e) => failed(e),
+            },
+            Command::LoadConversations { offset, limit } => {
+                match self
+                    .call(Request::Conversations {
+                        offset,
+                        limit: Some(limit),
+                    })
+                    .await
+                {
+                    Ok(Response::Conversations {
+                        total,
+                        offset,
+                        conversations,
+                    }) => Some(Input::Conversations {
+                        total,
+                        offset,
+                        rows: conversations,
+                    }),
+                    Ok(_) => None,
+                    Err(e) => failed(e),
+                }
+            }
+            Command::LoadThread { conversation_id } => {
+                match self
+                    .call(Request::Thread {
+                        conversation_id,
+                        limit: Some(200),
+                    })
+                    .await
+                {
+                    Ok(Response::Messages {
+                        conversation,
+                        messages,
+                    }) => Some(Input::Thread {
+                        conversation,
+                        messages,
+                    }),
+                    Ok(_) => None,
+                    Err(e) => failed(e),
+                }
+            }
+            Command::MarkRead { conversation_id } => {
+                match self.call(Request::MarkRead { conversation_id }).await {
+                    Ok(_) => None,
+                    Err(e) => failed(e),
+                }
+            }
+            Command::SendText { to, text } => match self
+                .call(Request::SendText {
+                    to,
+                    text: text.clone(),
+                })
+                .await
+            {
+                // The engine's MessageQueued event puts it on screen.
+                Ok(_) => None,
+                Err(error) => Some(Input::SendRefused { text, error }),
+            },
+        }
+    }
+
+    /// Forwards every engine event to `inputs` until the app stops listening.
+    pub async fn forward_events(self, inputs: UnboundedSender<Input>) {
+        match self {
+            Self::Local { engine, .. } => {
+                let mut events = engine.subscribe();
+                loop {
+                    match events.recv().await {
+                        Ok(e) => {
+                            if inputs.send(Input::Event(Box::new(e))).is_err() {
+                                return;
+                            }
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }
+            Self::Daemon { socket } => {
+                let why = match Client::connect(&socket).await {
+                    None => "the daemon is not running".to_owned(),
+                    Some(mut client) => match client.call(&Request::Subscribe).await {
+                        Ok(Response::Subscribed) => loop {
+                            match client.next().await {
+                                Ok(Response::Event { event }) => {
+                                    if inputs.send(Input::Event(event)).is_err() {
+                                        return;
+                                    }
+                                }
+                                Ok(_) => {}
+                                Err(e) => break e.to_string(),
+                            }
+                        },
+                        Ok(Response::Error { error }) => error.message,
+                        Ok(other) => format!("unexpected answer {other:?}"),
+                        Err(e) => e.to_string(),
+                    },
+                };
+                let _ = inputs.send(Input::Disconnected(why));
+            }
+        }
+    }
+}

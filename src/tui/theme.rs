@@ -1,0 +1,55 @@
+//! Colours and styles, in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+pub fn header() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Cyan)
+}
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn unread() -> Style {
+    Style::new().add_modifier(Modifier::BOLD)
+}
+pub fn badge() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Green)
+        .add_modifier(Modifier::BOLD)
+}
+pub fn selected() -> Style {
+    Style::new().bg(Color::Rgb(40, 44, 64))
+}
+pub fn focused_border() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+pub fn border() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+pub fn window_open() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+pub fn window_closed() -> Style {
+    Style::new().fg(Color::Red)
+}
+pub fn failed() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+pub fn read_ticks() -> Style {
+    Style::new().fg(Color::LightBlue)
+}
+pub fn outbound() -> Style {
+    Style::new().fg(Color::White)
+}
+pub fn inbound() -> Style {
+    Style::new().fg(Color::Gray)
+}
+pub fn error_toast() -> Style {
+    Style::new().fg(Color::White).bg(Color::Red)
+}
+pub fn info_toast() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Yellow)
+}
+pub fn key() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}

@@ -1,0 +1,207 @@
+//! The open conversation: messages aligned by direction, with times, day separators, wrapped
+//! text and delivery ticks. Only the messages that fit on screen are laid out, from the
+//! anchor (the selected message, else the newest) upwards.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    style::Style,
+    text::{Line, Span},
+    widgets::{Block, Borders, Paragraph},
+};
+
+use crate::{
+    domain::message::{Direction, Message, Status},
+    tui::{
+        app::{App, Focus},
+        format::{countdown, fit, width, wrap},
+        theme,
+    },
+};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Focus::Chat && app.help.is_none();
+    let border = if focused {
+        theme::focused_border()
+    } else {
+        theme::border()
+    };
+    let Some(chat) = &app.chat else {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(border)
+            .title(" Chat ");
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let hint = if app.list.is_empty() {
+            ""
+        } else {
+            "Select a conversation and press Enter."
+        };
+        frame.render_widget(Paragraph::new(hint).style(theme::dim()), inner);
+        return;
+    };
+    let c = &chat.conversation;
+    let who = c
+        .wa_id
+        .as_ref()
+        .map(|w| format!("+{w}"))
+        .or_else(|| c.user_id.clone())
+        .unwrap_or_default();
+    let window = countdown(c.window_expires_at, app.now).map_or_else(
+        || Span::styled("window closed", theme::window_closed()),
+        |t| Span::styled(t, theme::window_open()),
+    );
+    let title = Line::from(vec![
+        Span::raw(format!(" {} · {} · ", fit(&c.name, 40), fit(&who, 30))),
+        window,
+        Span::raw(" "),
+    ]);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if !chat.loaded && chat.messages.is_empty() {
+        frame.render_widget(Paragraph::new("Loading…").style(theme::dim()), inner);
+        return;
+    }
+    let Some(anchor) = chat.anchor() else {
+        frame.render_widget(
+            Paragraph::new("No messages yet.").style(theme::dim()),
+            inner,
+        );
+        return;
+    };
+    let height = usize::from(inner.height);
+    let w = usize::from(inner.width);
+    // Lay out from the anchor upwards until the pane is full.
+    let mut blocks: Vec<Vec<Line>> = Vec::new();
+    let mut used = 0;
+    for i in (0..=anchor).rev() {
+        let m = &chat.messages[i];
+        let mut lines = message_lines(app, m, w, chat.selected == Some(i));
+        let day = m.at.with_timezone(&app.tz).date_naive();
+        let new_day = i == 0 || chat.messages[i - 1].at.with_timezone(&app.tz).date_naive() != day;
+        if new_day {
+            let label = format!(" {} ", m.at.with_timezone(&app.tz).format("%a %-d %b %Y"));
+            let side = w.saturating_sub(width(&label)) / 2;
+            lines.insert(
+                0,
+                Line::styled(
+                    format!("{}{label}{}", "─".repeat(side), "─".repeat(side)),
+                    theme::dim(),
+                ),
+            );
+        } else {
+            lines.insert(0, Line::raw(""));
+        }
+        used += lines.len();
+        blocks.push(lines);
+        if used >= height {
+            break;
+        }
+    }
+    let mut all: Vec<Line> = blocks.into_iter().rev().flatten().collect();
+    // Keep the bottom (the anchor) in view: drop what does not fit at the top.
+    if all.len() > height {
+        all.drain(..all.len() - height);
+    }
+    let pad = height - all.len();
+    let mut shown = vec![Line::raw(""); pad];
+    shown.extend(all);
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn body_text(m: &Message) -> String {
+    let label = match m.kind.as_str() {
+        "image" => Some("🖼 Photo"),
+        "video" => Some("🎬 Video"),
+        "audio" => Some("🎤 Audio"),
+        "document" => Some("📄 Document"),
+        "sticker" => Some("Sticker"),
+        _ => None,
+    };
+    match label {
+        Some(l) if m.text.is_empty() => l.to_owned(),
+        Some(l) => format!("{l}: {}", m.text),
+        None => m.text.clone(),
+    }
+}
+
+fn ticks(m: &Message) -> Span<'static> {
+    match m.status {
+        Status::Queued => Span::styled("🕓", theme::dim()),
+        Status::Sent => Span::styled("✓", theme::dim()),
+        Status::Delivered => Span::styled("✓✓", theme::dim()),
+        Status::Read => Span::styled("✓✓", theme::read_ticks()),
+        Status::Failed => Span::styled("✗ failed", theme::failed()),
+    }
+}
+
+fn message_lines(app: &App, m: &Message, w: usize, selected: bool) -> Vec<Line<'static>> {
+    let out_going = m.direction == Direction::Out;
+    let bubble = (w * 3 / 4).clamp(10, w.saturating_sub(2).max(10));
+    let base = if selected {
+        theme::selected()
+    } else {
+        Style::new()
+    };
+    let text_style = base.patch(if out_going {
+        theme::outbound()
+    } else {
+        theme::inbound()
+    });
+    let mut body = wrap(&body_text(m), bubble);
+    if m.deleted {
+        body.push("(deleted by the contact)".into());
+    }
+    let mut meta: Vec<Span<'static>> = Vec::new();
+    if let Some(by) = m.sent_by.as_ref().filter(|_| out_going) {
+        meta.push(Span::styled(format!("{} · ", fit(by, 16)), theme::dim()));
+    }
+    meta.push(Span::styled(
+        m.at.with_timezone(&app.tz).format("%H:%M").to_string(),
+        theme::dim(),
+    ));
+    if m.edited {
+        meta.push(Span::styled(" · edited", theme::dim()));
+    }
+    if let Some(r) = &m.reaction {
+        meta.push(Span::raw(format!(" {}", fit(r, 4))));
+    }
+    if out_going {
+        meta.push(Span::raw(" "));
+        meta.push(ticks(m));
+    }
+    let mut lines: Vec<Vec<Span<'static>>> = body
+        .into_iter()
+        .map(|l| vec![Span::styled(l, text_style)])
+        .collect();
+    lines.push(meta);
+    if selected && let Some(e) = &m.error {
+        for l in wrap(&format!("✗ {e}"), bubble) {
+            lines.push(vec![Span::styled(l, theme::failed())]);
+        }
+    }
+    lines
+        .into_iter()
+        .map(|spans| {
+            let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+            let pad = if out_going {
+                w.saturating_sub(used + 1)
+            } else {
+                1
+            };
+            let mut all = vec![Span::styled(" ".repeat(pad), base)];
+            all.extend(spans.into_iter().map(|s| {
+                let style = base.patch(s.style);
+                Span::styled(s.content, style)
+            }));
+            let used_total = pad + used;
+            all.push(Span::styled(" ".repeat(w.saturating_sub(used_total)), base));
+            Line::from(all)
+        })
+        .collect()
+}

@@ -1,0 +1,63 @@
+//! The compose box (ratatui-textarea). When the 24-hour window is closed it says so and points
+//! to templates instead of letting the recruiter type into a dead end.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    text::{Line, Span},
+    widgets::{Block, Borders, Paragraph, Wrap},
+};
+
+use crate::tui::{
+    app::{App, Focus},
+    theme,
+};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Focus::Compose && app.help.is_none();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme::focused_border()
+        } else {
+            theme::border()
+        })
+        .title(" Reply ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(chat) = &app.chat else {
+        frame.render_widget(
+            Paragraph::new("Open a conversation (Enter) to reply.").style(theme::dim()),
+            inner,
+        );
+        return;
+    };
+    if !app.window_open() {
+        let since = chat.conversation.window_expires_at.map_or_else(
+            || "never opened: they have not written to this number".into(),
+            |t| format!("closed {}", t.with_timezone(&app.tz).format("%-d %b %H:%M")),
+        );
+        let text = vec![
+            Line::from(vec![
+                Span::styled("24-hour window ", theme::window_closed()),
+                Span::styled(since, theme::window_closed()),
+            ]),
+            Line::from(vec![
+                Span::raw("WhatsApp only accepts an approved template now: press "),
+                Span::styled("t", theme::key()),
+                Span::raw(" to pick one."),
+            ]),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+        return;
+    }
+    if app.compose.is_empty() && !focused {
+        let hint = Line::from(vec![
+            Span::styled("r", theme::key()),
+            Span::styled(" to write · Enter sends · Alt-Enter new line", theme::dim()),
+        ]);
+        frame.render_widget(Paragraph::new(hint), inner);
+        return;
+    }
+    frame.render_widget(&app.compose, inner);
+}

@@ -1,0 +1,42 @@
+//! The top line: the channel, the connection, who is signed in.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    text::{Line, Span},
+    widgets::Paragraph,
+};
+
+use crate::tui::{
+    app::{App, Connection},
+    format::fit,
+    theme,
+};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let connection = match &app.connection {
+        Connection::InProcess => "● local".to_owned(),
+        Connection::Daemon => "● connected to the daemon".to_owned(),
+        Connection::Demo => "● demo: simulated WhatsApp".to_owned(),
+        Connection::Lost(why) => format!("○ disconnected: {why}"),
+    };
+    let channel = if app.channel.is_empty() {
+        "hirechat"
+    } else {
+        &app.channel
+    };
+    let left = format!(" hirechat │ {} │ {connection}", fit(channel, 40));
+    let right = app
+        .me
+        .as_ref()
+        .map(|(login, role)| format!("{} ({role}) ", fit(login, 20)))
+        .unwrap_or_default();
+    let gap = usize::from(area.width)
+        .saturating_sub(crate::tui::format::width(&left) + crate::tui::format::width(&right));
+    let line = Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(gap)),
+        Span::raw(right),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(theme::header()), area);
+}

@@ -1,0 +1,55 @@
+//! `?`: every key of every mode, generated from the keymap.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    text::{Line, Span},
+    widgets::{Block, Borders, Clear, Paragraph},
+};
+
+use crate::tui::{
+    keymap::{self, Mode},
+    theme,
+};
+
+pub fn lines() -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for mode in [Mode::List, Mode::Chat, Mode::Compose] {
+        if !out.is_empty() {
+            out.push(Line::raw(""));
+        }
+        out.push(Line::styled(mode.title(), theme::unread()));
+        for (keys, label) in keymap::help_lines(mode) {
+            out.push(Line::from(vec![
+                Span::styled(format!("  {keys:<22}"), theme::key()),
+                Span::raw(label),
+            ]));
+        }
+    }
+    out
+}
+
+pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
+    let all = lines();
+    let width = 56.min(area.width.saturating_sub(4));
+    let height = area
+        .height
+        .saturating_sub(4)
+        .min(u16::try_from(all.len()).unwrap_or(u16::MAX) + 2);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let visible = usize::from(height.saturating_sub(2));
+    let scroll = scroll.min(all.len().saturating_sub(visible));
+    let shown: Vec<Line> = all.into_iter().skip(scroll).take(visible).collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(" Keys ")
+        .title_bottom(" j/k scroll · Esc close ");
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(shown).block(block), popup);
+}

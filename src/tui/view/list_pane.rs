@@ -1,0 +1,118 @@
+//! The conversation list: two lines a conversation, only the rows on screen are built.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    style::Style,
+    text::{Line, Span},
+    widgets::{Block, Borders, Paragraph},
+};
+
+use crate::{
+    engine::ConversationView,
+    tui::{
+        app::{App, Focus},
+        format::{ago, countdown, fit, width},
+        theme,
+    },
+};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Focus::List && app.help.is_none();
+    let title = format!(" Conversations ({}) ", app.list.total);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme::focused_border()
+        } else {
+            theme::border()
+        })
+        .title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if !app.list.loaded {
+        frame.render_widget(Paragraph::new("Loading…").style(theme::dim()), inner);
+        return;
+    }
+    if app.list.is_empty() {
+        let text = vec![
+            Line::raw("No conversations yet."),
+            Line::raw(""),
+            Line::styled("Messages from candidates appear here", theme::dim()),
+            Line::styled("as soon as WhatsApp delivers them.", theme::dim()),
+        ];
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    }
+    let rows = usize::from(inner.height / 2);
+    let w = usize::from(inner.width);
+    let mut lines = Vec::with_capacity(rows * 2);
+    for position in app.list.top..(app.list.top + rows).min(app.list.len()) {
+        let selected = position == app.list.selected;
+        if let Some(c) = app.list.row(position) {
+            lines.extend(row(app, c, w, selected));
+        } else {
+            // Not loaded yet: the window around the selection is on its way.
+            lines.push(Line::styled("  …", theme::dim()));
+            lines.push(Line::raw(""));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'a>; 2] {
+    let base = if selected {
+        theme::selected()
+    } else {
+        Style::new()
+    };
+    let when = c
+        .last_message_at
+        .map(|t| ago(t, app.now, app.tz))
+        .unwrap_or_default();
+    let badge = if c.unread > 0 {
+        format!(" {} ", c.unread.min(999))
+    } else {
+        String::new()
+    };
+    let name_room = w.saturating_sub(3 + width(&when) + width(&badge) + 1);
+    let name = fit(&c.name, name_room);
+    let mark = if c.unread > 0 { "● " } else { "  " };
+    let gap = w.saturating_sub(width(mark) + width(&name) + width(&badge) + 1 + width(&when));
+    let name_style = if c.unread > 0 {
+        base.patch(theme::unread())
+    } else {
+        base
+    };
+    let first = Line::from(vec![
+        Span::styled(
+            mark,
+            base.patch(
+                theme::badge()
+                    .bg(ratatui::style::Color::Reset)
+                    .fg(ratatui::style::Color::Green),
+            ),
+        ),
+        Span::styled(name, name_style),
+        Span::styled(" ".repeat(gap), base),
+        Span::styled(badge, theme::badge()),
+        Span::styled(format!(" {when}"), base.patch(theme::dim())),
+    ]);
+    let window = countdown(c.window_expires_at, app.now);
+    let (window_text, window_style) = match &window {
+        Some(t) => (t.clone(), theme::window_open()),
+        None => ("closed".to_owned(), theme::dim()),
+    };
+    let failed = if c.failed > 0 { "✗ " } else { "" };
+    let text_room = w.saturating_sub(2 + width(&window_text) + width(failed) + 1);
+    let snippet = fit(&c.last_text, text_room);
+    let gap = w.saturating_sub(2 + width(&snippet) + width(failed) + width(&window_text));
+    let second = Line::from(vec![
+        Span::styled("  ", base),
+        Span::styled(snippet, base.patch(theme::dim())),
+        Span::styled(" ".repeat(gap), base),
+        Span::styled(failed, base.patch(theme::failed())),
+        Span::styled(window_text, base.patch(window_style)),
+    ]);
+    [first, second]
+}

@@ -1,0 +1,64 @@
+//! Drawing: a pure function of the app's state. One pane or popup per file; nothing here does IO.
+
+mod chat_pane;
+mod compose_pane;
+mod header;
+mod help_popup;
+mod list_pane;
+mod status_bar;
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Rect},
+    text::Line,
+    widgets::Paragraph,
+};
+
+use super::app::App;
+
+/// The smallest terminal the layout is made for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    header::render(app, frame, top);
+    // The list takes a third, between 30 and 56 columns.
+    let list_width = (area.width / 3).clamp(30, 56);
+    let [list, right] =
+        Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(body);
+    list_pane::render(app, frame, list);
+    let compose_height = if app.compose.lines().len() > 1 { 6 } else { 4 };
+    let [chat, compose] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(compose_height)]).areas(right);
+    chat_pane::render(app, frame, chat);
+    compose_pane::render(app, frame, compose);
+    status_bar::render(app, frame, bottom);
+    if let Some(scroll) = app.help {
+        help_popup::render(frame, area, scroll);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from("The terminal is too small for hirechat."),
+        Line::from(format!(
+            "It needs {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}.",
+            area.width, area.height
+        )),
+        Line::from("Enlarge it, or press q to quit."),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    let inner = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
+    frame.render_widget(Paragraph::new(text).centered(), inner);
+}

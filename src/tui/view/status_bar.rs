@@ -1,0 +1,37 @@
+//! The bottom line: a toast when there is one, else the keys that matter in this mode,
+//! generated from the keymap.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    text::{Line, Span},
+    widgets::Paragraph,
+};
+
+use crate::tui::{app::App, format::fit, keymap, theme};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(t) = &app.toast {
+        let style = if t.error {
+            theme::error_toast()
+        } else {
+            theme::info_toast()
+        };
+        let text = format!(
+            " {} ",
+            fit(&t.text, usize::from(area.width).saturating_sub(2))
+        );
+        frame.render_widget(Paragraph::new(text).style(style), area);
+        return;
+    }
+    let mut spans = vec![Span::styled(
+        format!(" {} ", app.mode().title()),
+        theme::header(),
+    )];
+    for (keys, label) in keymap::hints(app.mode()) {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(keys, theme::key()));
+        spans.push(Span::raw(format!(" {label}")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
