@@ -9,7 +9,7 @@ pub mod writer;
 
 use std::{path::Path, sync::Arc, time::Duration};
 
-use chrono::Utc;
+use chrono::{Timelike, Utc};
 use tokio::sync::{Notify, broadcast};
 
 use crate::{
@@ -284,6 +284,9 @@ impl Engine {
             )));
         }
         let conv = self.lookup(&who)?;
+        // Whole seconds, as WhatsApp stamps the contact's messages: an answer in the same
+        // second then sorts after this message (ties go by arrival).
+        let now = Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now);
         let record = match (&conv, &who) {
             (Some(c), _) if c.record_id.is_some() => {
                 self.store().record(c.record_id.unwrap_or_default())?
@@ -297,7 +300,6 @@ impl Engine {
                 neutralise(&r.name, false)
             )));
         }
-        let now = Utc::now();
         let conv = match conv {
             Some(c) if c.window_open(now) => c,
             other => {

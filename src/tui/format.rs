@@ -85,8 +85,19 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
             for c in word.chars() {
                 let cw = c.width().unwrap_or(0);
                 if used + cw > max {
+                    // Japanese line breaking: closing punctuation never starts a line, so the
+                    // character before it moves down with it.
+                    let carry = if NO_LINE_START.contains(c) && line.chars().count() > 1 {
+                        line.pop()
+                    } else {
+                        None
+                    };
                     lines.push(std::mem::take(&mut line));
                     used = 0;
+                    if let Some(p) = carry {
+                        line.push(p);
+                        used += p.width().unwrap_or(0);
+                    }
                 }
                 line.push(c);
                 used += cw;
@@ -96,6 +107,10 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     }
     lines
 }
+
+/// Characters that must not begin a line (kinsoku shori).
+const NO_LINE_START: &str =
+    "、。，．,.！？!?）)」』】〉》ー…・：；ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ";
 
 fn split_keeping_spaces(s: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -152,6 +167,11 @@ mod tests {
         assert_eq!(
             wrap("面接の時間を変更できますか", 8),
             ["面接の時", "間を変更", "できます", "か"]
+        );
+        // "。" may not start a line: "た" comes down with it.
+        assert_eq!(
+            wrap("ありがとうございました。", 10),
+            ["ありがとう", "ございまし", "た。"]
         );
     }
 

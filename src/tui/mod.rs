@@ -23,51 +23,72 @@ use link::Link;
 /// At most this many inputs are taken before a redraw, so a flood cannot starve the screen.
 const BURST: usize = 512;
 
-/// Runs the app on `terminal` until it quits. Inputs arrive on `rx` (keys from the caller,
-/// engine events and answers from `link`).
-pub async fn run_app<B: Backend>(
-    terminal: &mut Terminal<B>,
-    mut app: App,
-    link: &Link,
-    tx: &UnboundedSender<Input>,
-    rx: &mut UnboundedReceiver<Input>,
-) -> Result<App, String> {
-    tokio::spawn(link.clone().forward_events(tx.clone()));
-    for c in app.start() {
-        link.execute(c, tx.clone());
+/// The app wired to the engine: inputs in, commands out to the link. The run loop and the
+/// tests both drive it one burst at a time.
+pub struct Session {
+    pub app: App,
+    link: Link,
+    tx: UnboundedSender<Input>,
+    rx: UnboundedReceiver<Input>,
+}
+
+impl Session {
+    /// Starts listening to the engine's events and asks for the first data.
+    pub fn start(mut app: App, link: Link) -> Self {
+        let (tx, rx) = unbounded_channel();
+        tokio::spawn(link.clone().forward_events(tx.clone()));
+        for c in app.start() {
+            link.execute(c, tx.clone());
+        }
+        Self { app, link, tx, rx }
     }
-    let draw = |terminal: &mut Terminal<B>, app: &App| {
-        terminal
-            .draw(|f| view::render(app, f))
-            .map(|_| ())
-            .map_err(|e| format!("cannot draw: {e}"))
-    };
-    draw(terminal, &app)?;
-    loop {
-        let wake = (app.next_wake() - Utc::now()).to_std().unwrap_or_default();
+
+    /// Where keys (and other outside inputs) go.
+    pub fn sender(&self) -> UnboundedSender<Input> {
+        self.tx.clone()
+    }
+
+    /// Waits for input (or the clock), then applies everything pending at once. Returns
+    /// false when the app has quit.
+    pub async fn step(&mut self) -> bool {
+        let wake = (self.app.next_wake() - Utc::now())
+            .to_std()
+            .unwrap_or_default();
         let first = tokio::select! {
-            input = rx.recv() => match input {
+            input = self.rx.recv() => match input {
                 Some(i) => i,
-                None => return Ok(app),
+                None => return false,
             },
             () = tokio::time::sleep(wake) => Input::Tick(Utc::now()),
         };
         let mut pending = vec![first];
         while pending.len() < BURST {
-            match rx.try_recv() {
+            match self.rx.try_recv() {
                 Ok(i) => pending.push(i),
                 Err(_) => break,
             }
         }
         for input in pending {
-            for c in app.update(input) {
-                link.execute(c, tx.clone());
+            for c in self.app.update(input) {
+                self.link.execute(c, self.tx.clone());
             }
         }
-        if app.quit {
-            return Ok(app);
+        !self.app.quit
+    }
+}
+
+/// Runs a session on `terminal` until the app quits, redrawing once per burst of input.
+pub async fn run_app<B: Backend>(
+    terminal: &mut Terminal<B>,
+    session: &mut Session,
+) -> Result<(), String> {
+    loop {
+        terminal
+            .draw(|f| view::render(&session.app, f))
+            .map_err(|e| format!("cannot draw: {e}"))?;
+        if !session.step().await {
+            return Ok(());
         }
-        draw(terminal, &app)?;
     }
 }
 
@@ -78,15 +99,15 @@ pub async fn run_terminal(link: Link, connection: Connection) -> Result<(), Stri
     let size = terminal.size().map_err(|e| e.to_string())?;
     let mut app = App::new(Utc::now(), connection, size.width, size.height);
     app.tz = chrono::Local::now().offset().fix();
-    let (tx, mut rx) = unbounded_channel();
-    let keys = tx.clone();
+    let mut session = Session::start(app, link);
+    let keys = session.sender();
     std::thread::Builder::new()
         .name("hirechat-keys".into())
         .spawn(move || read_keys(&keys))
         .map_err(|e| e.to_string())?;
-    let result = run_app(&mut terminal, app, &link, &tx, &mut rx).await;
+    let result = run_app(&mut terminal, &mut session).await;
     ratatui::restore();
-    result.map(|_| ())
+    result
 }
 
 fn read_keys(tx: &UnboundedSender<Input>) {

@@ -5,6 +5,8 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub mod tui;
+
 use std::{
     path::{Path, PathBuf},
     sync::atomic::{AtomicU32, Ordering},

@@ -52,8 +52,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         || Span::styled("window closed", theme::window_closed()),
         |t| Span::styled(t, theme::window_open()),
     );
+    // The name gives way first, so the window's state always shows.
+    let name_room = usize::from(area.width)
+        .saturating_sub(width(&who) + 24)
+        .clamp(8, 40);
     let title = Line::from(vec![
-        Span::raw(format!(" {} · {} · ", fit(&c.name, 40), fit(&who, 30))),
+        Span::raw(format!(
+            " {} · {} · ",
+            fit(&c.name, name_room),
+            fit(&who, 30)
+        )),
         window,
         Span::raw(" "),
     ]);
@@ -81,7 +89,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut used = 0;
     for i in (0..=anchor).rev() {
         let m = &chat.messages[i];
-        let mut lines = message_lines(app, m, w, chat.selected == Some(i));
+        // With the chat focused, the anchor is the cursor (the newest message by default).
+        let mut lines = message_lines(app, m, w, focused && i == anchor);
         let day = m.at.with_timezone(&app.tz).date_naive();
         let new_day = i == 0 || chat.messages[i - 1].at.with_timezone(&app.tz).date_naive() != day;
         if new_day {

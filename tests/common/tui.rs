@@ -1,0 +1,154 @@
+//! Fixed data for screen and update tests: a clock, conversations and messages.
+
+use chrono::{DateTime, Duration, Utc};
+use hirechat::{
+    domain::message::{Direction, Message, Status},
+    engine::ConversationView,
+    tui::app::{App, Connection, Input},
+};
+use ratatui::{Terminal, backend::TestBackend};
+
+/// The fixed "now" of every screen test.
+pub fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
+pub fn conversation(
+    id: u64,
+    name: &str,
+    unread: u32,
+    last_text: &str,
+    inbound_ago_min: Option<i64>,
+) -> ConversationView {
+    let last_inbound = inbound_ago_min.map(|m| now() - Duration::minutes(m));
+    ConversationView {
+        id,
+        wa_id: Some(format!("8190{id:08}")),
+        user_id: None,
+        username: None,
+        name: name.into(),
+        unread,
+        failed: 0,
+        last_text: last_text.into(),
+        last_message_at: last_inbound.or(Some(now() - Duration::days(3))),
+        last_inbound_at: last_inbound,
+        last_outbound_at: None,
+        window_open: last_inbound.is_some_and(|t| now() - t < Duration::hours(24)),
+        window_expires_at: last_inbound.map(|t| t + Duration::hours(24)),
+    }
+}
+
+pub fn message(
+    id: u64,
+    conversation: u64,
+    direction: Direction,
+    text: &str,
+    ago_min: i64,
+    status: Status,
+) -> Message {
+    Message {
+        id,
+        conversation_id: conversation,
+        wamid: Some(format!("wamid.T{id}")),
+        direction,
+        kind: "text".into(),
+        text: text.into(),
+        status,
+        error: None,
+        error_code: None,
+        at: now() - Duration::minutes(ago_min),
+        media: None,
+        reply_to: None,
+        reaction: None,
+        edited: false,
+        deleted: false,
+        sent_by: (direction == Direction::Out).then(|| "aiko".to_owned()),
+        outbox_id: None,
+        pricing: None,
+        payload: None,
+    }
+}
+
+/// The inbox of the screen tests: unread, waiting, closed windows, a failure, hostile text.
+pub fn inbox() -> Vec<ConversationView> {
+    let mut failed = conversation(
+        3,
+        "Kenji Watanabe (Sakura Bank HR)",
+        0,
+        "Here is the shortlist summary",
+        Some(7 * 60),
+    );
+    failed.failed = 1;
+    vec![
+        conversation(
+            1,
+            "Haruto Sato",
+            2,
+            "Should I come to the Shibuya office or is it online?",
+            Some(12),
+        ),
+        conversation(
+            2,
+            "山本 大輝",
+            1,
+            "お世話になっております。山本です。先日はお時間をいただきありがとうございました。",
+            Some(120),
+        ),
+        failed,
+        conversation(
+            4,
+            "Evil\u{1b}]0;pwned\u{7} Name\u{202e}",
+            1,
+            "\u{1b}[2J\u{1b}[31mred alert",
+            Some(300),
+        ),
+        conversation(
+            5,
+            "Emily Clarke",
+            1,
+            "Could we do Monday afternoon UK time?",
+            Some(3 * 24 * 60 + 240),
+        ),
+        conversation(6, "Sophie Martin", 0, "Will do. Thanks Sophie!", None),
+    ]
+}
+
+/// An app showing `rows`, as if loaded from the engine.
+pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
+    let mut app = App::new(now(), Connection::Daemon, width, height);
+    app.start();
+    app.update(Input::Me {
+        login: "aiko".into(),
+        role: "admin".into(),
+        channel: "Tokyo hiring desk".into(),
+    });
+    let total = rows.len() as u64;
+    app.update(Input::Conversations {
+        total,
+        offset: 0,
+        rows,
+    });
+    app
+}
+
+pub fn draw(app: &App) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    t.draw(|f| hirechat::tui::view::render(app, f)).unwrap();
+    t
+}
+
+pub fn key(c: char) -> Input {
+    Input::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(c),
+        crossterm::event::KeyModifiers::NONE,
+    ))
+}
+
+pub fn code(code: crossterm::event::KeyCode) -> Input {
+    Input::Key(crossterm::event::KeyEvent::new(
+        code,
+        crossterm::event::KeyModifiers::NONE,
+    ))
+}

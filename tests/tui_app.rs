@@ -1,0 +1,248 @@
+//! `App::update`: inputs in, state and commands out — no terminal, no runtime.
+
+mod common;
+
+use chrono::Duration;
+use common::tui::{app_with, code, conversation, inbox, key, message, now};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use hirechat::{
+    domain::{
+        conversation::Conversation,
+        event::Event,
+        message::{Direction, Status},
+        phone::PhoneNumber,
+    },
+    tui::{
+        app::{App, Command, Connection, Focus, Input},
+        list_state::PAGE,
+    },
+};
+
+fn engine_conversation(id: u64, unread: u32, last_inbound_min: i64) -> Conversation {
+    let mut c = Conversation::new(
+        id,
+        Some(PhoneNumber::parse(&format!("+8190{id:08}")).unwrap()),
+        None,
+    );
+    c.name = format!("Person {id}");
+    c.unread = unread;
+    c.last_inbound_at = Some(now() - Duration::minutes(last_inbound_min));
+    c.last_message_at = c.last_inbound_at;
+    c
+}
+
+#[test]
+fn starts_by_asking_who_and_what() {
+    let mut app = App::new(now(), Connection::InProcess, 80, 24);
+    assert_eq!(
+        app.start(),
+        vec![
+            Command::Whoami,
+            Command::LoadConversations {
+                offset: 0,
+                limit: PAGE
+            }
+        ]
+    );
+}
+
+#[test]
+fn opening_a_conversation_loads_it_and_marks_it_read() {
+    let mut app = app_with(inbox(), 80, 24);
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![
+            Command::LoadThread { conversation_id: 1 },
+            Command::MarkRead { conversation_id: 1 }
+        ]
+    );
+    assert_eq!(app.focus, Focus::Chat);
+    // Opening one that is read asks only for its messages.
+    app.update(code(KeyCode::Esc));
+    app.update(key('j'));
+    app.update(key('j'));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::LoadThread { conversation_id: 3 }]
+    );
+}
+
+#[test]
+fn replying_sends_what_was_typed_and_clears_the_box() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    assert_eq!(app.focus, Focus::Compose);
+    for c in "On my way q".chars() {
+        assert!(app.update(key(c)).is_empty());
+    }
+    assert!(!app.quit, "q is text while composing");
+    app.update(Input::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)));
+    for c in "Aiko".chars() {
+        app.update(key(c));
+    }
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![Command::SendText {
+            to: "+819000000001".into(),
+            text: "On my way q\nAiko".into()
+        }]
+    );
+    assert!(app.compose.is_empty());
+    // An empty box sends nothing.
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn a_closed_window_does_not_take_typing() {
+    let mut app = app_with(inbox(), 80, 24);
+    for _ in 0..4 {
+        app.update(key('j'));
+    }
+    app.update(key('r'));
+    assert_eq!(app.chat.as_ref().unwrap().conversation.name, "Emily Clarke");
+    assert!(app.toast.as_ref().unwrap().text.contains("24-hour window"));
+    app.update(key('h'));
+    app.update(key('i'));
+    assert!(app.compose.is_empty());
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn a_refused_send_gives_the_text_back() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    app.update(Input::SendRefused {
+        text: "hello there".into(),
+        error: "Ken Sato last wrote 30 hours ago".into(),
+    });
+    assert_eq!(app.compose.lines(), ["hello there"]);
+    let toast = app.toast.clone().unwrap();
+    assert!(toast.error && toast.text.contains("30 hours"));
+    // It fades with time.
+    app.update(Input::Tick(now() + Duration::seconds(10)));
+    assert!(app.toast.is_none());
+}
+
+#[test]
+fn live_events_update_the_open_chat_and_the_list() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    let row = app.list.selected_row().unwrap().clone();
+    app.update(Input::Thread {
+        conversation: row,
+        messages: vec![message(1, 1, Direction::In, "hello", 20, Status::Delivered)],
+    });
+    // A new message in the open conversation: shown, and read since the recruiter is looking.
+    let mut conv = engine_conversation(1, 1, 0);
+    let mut m = message(2, 1, Direction::In, "are you there?", 0, Status::Delivered);
+    m.at = now();
+    conv.last_message_at = Some(m.at);
+    let out = app.update(Input::Event(Box::new(Event::MessageReceived {
+        conversation: conv.clone(),
+        message: m.clone(),
+    })));
+    assert!(out.contains(&Command::MarkRead { conversation_id: 1 }));
+    assert!(
+        out.contains(&Command::LoadConversations {
+            offset: 0,
+            limit: PAGE
+        }),
+        "the list order may have changed"
+    );
+    assert_eq!(app.chat.as_ref().unwrap().messages.len(), 2);
+    // Its receipt moves the same message, not a new one.
+    let mut read = message(3, 1, Direction::Out, "yes", 0, Status::Sent);
+    app.update(Input::Event(Box::new(Event::MessageQueued {
+        conversation: conv.clone(),
+        message: read.clone(),
+    })));
+    read.status = Status::Read;
+    app.update(Input::Event(Box::new(Event::MessageChanged {
+        conversation: conv,
+        message: read,
+    })));
+    let chat = app.chat.as_ref().unwrap();
+    assert_eq!(chat.messages.len(), 3);
+    assert_eq!(
+        chat.messages.iter().find(|m| m.id == 3).unwrap().status,
+        Status::Read
+    );
+}
+
+#[test]
+fn list_reloads_are_coalesced_while_one_is_on_its_way() {
+    let mut app = app_with(inbox(), 80, 24);
+    let event = |id| {
+        Input::Event(Box::new(Event::ConversationChanged {
+            conversation: engine_conversation(id, 1, 1),
+        }))
+    };
+    // Conversation 99 is not loaded: the list must be reloaded, once.
+    assert_eq!(app.update(event(99)).len(), 1);
+    assert!(app.update(event(98)).is_empty(), "one load at a time");
+    // When the load arrives, the change that came meanwhile triggers one more.
+    let out = app.update(Input::Conversations {
+        total: 6,
+        offset: 0,
+        rows: inbox(),
+    });
+    assert_eq!(
+        out,
+        vec![Command::LoadConversations {
+            offset: 0,
+            limit: PAGE
+        }]
+    );
+}
+
+#[test]
+fn moving_far_loads_the_window_around_the_selection() {
+    let mut app = App::new(now(), Connection::Daemon, 80, 24);
+    app.start();
+    let rows: Vec<_> = (0..PAGE as u64)
+        .map(|i| conversation(i, &format!("P{i}"), 0, "", Some(5)))
+        .collect();
+    app.update(Input::Conversations {
+        total: 100_000,
+        offset: 0,
+        rows,
+    });
+    assert!(app.update(key('j')).is_empty());
+    let out = app.update(key('G'));
+    assert_eq!(
+        out,
+        vec![Command::LoadConversations {
+            offset: 99_999 - PAGE / 2,
+            limit: PAGE
+        }]
+    );
+    assert_eq!(app.list.selected, 99_999);
+    assert_eq!(app.list.top, 99_999 + 1 - app.list_rows_visible());
+}
+
+#[test]
+fn help_opens_and_closes_and_q_quits() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('?'));
+    assert_eq!(app.help, Some(0));
+    app.update(key('j'));
+    assert_eq!(app.help, Some(1));
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.help, None);
+    assert!(!app.quit);
+    app.update(key('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn resizing_changes_how_many_rows_fit() {
+    let mut app = app_with(inbox(), 80, 24);
+    let small = app.list_rows_visible();
+    app.update(Input::Resize {
+        width: 160,
+        height: 45,
+    });
+    assert!(app.list_rows_visible() > small);
+}

@@ -1,0 +1,165 @@
+//! The whole app against the demo (real engine, simulator and webhooks on 127.0.0.1), driven
+//! through the real keymap; and two apps attached to one daemon socket seeing each other.
+
+mod common;
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use common::{TempDir, tui::code};
+use crossterm::event::KeyCode;
+use hirechat::{
+    config::Config,
+    demo,
+    domain::message::{Direction, Status},
+    server::socket,
+    tui::{
+        Session,
+        app::{App, Connection, Input},
+        link::Link,
+    },
+};
+use ratatui::{Terminal, backend::TestBackend};
+
+/// Steps the session until `done` holds (at most 10 s).
+async fn until(session: &mut Session, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done(&session.app) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        let _ = tokio::time::timeout(Duration::from_millis(200), session.step()).await;
+    }
+}
+
+fn typed(session: &Session, text: &str) {
+    for c in text.chars() {
+        session.sender().send(common::tui::key(c)).unwrap();
+    }
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    t.draw(|f| hirechat::tui::view::render(app, f)).unwrap();
+    t.backend().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_receipts_and_an_answer_in_the_demo() {
+    let dir = TempDir::new("tui-demo");
+    let d = demo::start(dir.path(), 0.02).await.unwrap();
+    let link = Link::Local {
+        engine: d.engine.clone(),
+        actor: d.actor.clone(),
+    };
+    let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
+    until(&mut s, "the seeded inbox", |a| {
+        a.list.total >= 12 && !a.list.rows.is_empty()
+    })
+    .await;
+    assert_eq!(s.app.list.rows[0].name, "Haruto Sato");
+    assert!(s.app.list.rows[0].unread > 0);
+
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the chat", |a| {
+        a.chat.as_ref().is_some_and(|c| c.loaded)
+    })
+    .await;
+    until(&mut s, "it to be read", |a| {
+        a.list
+            .rows
+            .iter()
+            .find(|r| r.name == "Haruto Sato")
+            .is_some_and(|r| r.unread == 0)
+    })
+    .await;
+
+    s.sender().send(common::tui::key('r')).unwrap();
+    typed(&s, "Online is fine, I'll send a Meet link.");
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    let mine = |a: &App| {
+        a.chat.as_ref().and_then(|c| {
+            c.messages
+                .iter()
+                .find(|m| m.text == "Online is fine, I'll send a Meet link.")
+                .cloned()
+        })
+    };
+    until(&mut s, "the reply on screen", |a| mine(a).is_some()).await;
+    until(&mut s, "the read receipt", |a| {
+        mine(a).is_some_and(|m| m.status == Status::Read)
+    })
+    .await;
+    until(&mut s, "the candidate's answer", |a| {
+        a.chat.as_ref().is_some_and(|c| {
+            let last = c.messages.last().unwrap();
+            last.direction == Direction::In && last.at >= mine(a).unwrap().at
+        })
+    })
+    .await;
+    let text = screen(&s.app);
+    assert!(
+        text.contains("Online is fine, I'll send a Meet link."),
+        "{text}"
+    );
+    assert!(text.contains("✓✓"), "{text}");
+
+    // In the compose box q is a letter: Esc first, then q leaves.
+    s.sender().send(code(KeyCode::Esc)).unwrap();
+    s.sender().send(common::tui::key('q')).unwrap();
+    assert!(!s.step().await);
+    assert!(s.app.quit);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_apps_on_one_daemon_see_each_others_replies() {
+    let dir = TempDir::new("tui-two");
+    let d = demo::start(dir.path(), 0.02).await.unwrap();
+    let path = dir.path().join("hirechat.sock");
+    let listener = socket::bind(&path).await.unwrap();
+    tokio::spawn(socket::serve(
+        listener,
+        d.engine.clone(),
+        Arc::new(Config::default()),
+    ));
+    let session = |w, h| {
+        Session::start(
+            App::new(Utc::now(), Connection::Daemon, w, h),
+            Link::Daemon {
+                socket: path.clone(),
+            },
+        )
+    };
+    let mut a = session(160, 45);
+    let mut b = session(80, 24);
+    for s in [&mut a, &mut b] {
+        until(s, "the inbox", |app| !app.list.rows.is_empty()).await;
+        s.sender().send(code(KeyCode::Enter)).unwrap();
+        until(s, "the chat", |app| {
+            app.chat.as_ref().is_some_and(|c| c.loaded)
+        })
+        .await;
+    }
+    assert_eq!(a.app.me.as_ref().unwrap().1, "admin");
+    a.sender().send(common::tui::key('r')).unwrap();
+    typed(&a, "Sent from the first terminal");
+    a.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut a, "the reply in the first terminal", |app| {
+        app.chat.as_ref().is_some_and(|c| {
+            c.messages
+                .iter()
+                .any(|m| m.text == "Sent from the first terminal")
+        })
+    })
+    .await;
+    until(&mut b, "the other terminal's reply", |app| {
+        app.chat.as_ref().is_some_and(|c| {
+            c.messages
+                .iter()
+                .any(|m| m.text == "Sent from the first terminal")
+        })
+    })
+    .await;
+    let _ = Input::Tick(Utc::now());
+}

@@ -1,0 +1,247 @@
+//! Screens on ratatui's `TestBackend`, with a fixed clock: insta snapshots of each state at
+//! 80×24 and 160×45, and styled checks for the colours that carry meaning.
+
+mod common;
+
+use common::tui::{app_with, code, conversation, draw, inbox, key, message, now};
+use crossterm::event::KeyCode;
+use hirechat::{
+    domain::message::{Direction, Status},
+    tui::app::Input,
+};
+use ratatui::style::{Color, Modifier};
+
+fn open_first(
+    app: &mut hirechat::tui::app::App,
+    messages: Vec<hirechat::domain::message::Message>,
+) {
+    app.update(code(KeyCode::Enter));
+    let conversation = app.list.selected_row().unwrap().clone();
+    app.update(Input::Thread {
+        conversation,
+        messages,
+    });
+}
+
+fn haruto_thread() -> Vec<hirechat::domain::message::Message> {
+    vec![
+        message(
+            1,
+            1,
+            Direction::In,
+            "Hello, I saw the Data Engineer opening on your site. Is it still open?",
+            3 * 24 * 60,
+            Status::Read,
+        ),
+        message(
+            2,
+            1,
+            Direction::Out,
+            "Hi Haruto, yes it is! Could you send me your CV?",
+            3 * 24 * 60 - 30,
+            Status::Read,
+        ),
+        message(
+            3,
+            1,
+            Direction::Out,
+            "The team would like to meet you. Does Tuesday 10:00 work?",
+            25 * 60,
+            Status::Delivered,
+        ),
+        message(
+            4,
+            1,
+            Direction::In,
+            "Tuesday 10:00 works for me.",
+            14,
+            Status::Delivered,
+        ),
+        message(
+            5,
+            1,
+            Direction::In,
+            "Should I come to the Shibuya office or is it online?",
+            12,
+            Status::Delivered,
+        ),
+    ]
+}
+
+#[test]
+fn empty_inbox() {
+    let app = app_with(vec![], 80, 24);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn list_with_unread_and_closed_windows_80x24() {
+    let app = app_with(inbox(), 80, 24);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn list_and_chat_160x45() {
+    let mut app = app_with(inbox(), 160, 45);
+    open_first(&mut app, haruto_thread());
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn long_wrapped_japanese_message() {
+    let mut app = app_with(inbox(), 160, 45);
+    app.update(key('j'));
+    let long = "お世話になっております。山本です。先日はお時間をいただきありがとうございました。バックエンドエンジニアのポジションについて、Rustでの開発経験が3年ほどあり、非同期処理や分散システムの設計にも携わってきました。もし可能でしたら、チームの構成や開発プロセスについても詳しく伺えればと思います。よろしくお願いいたします。";
+    open_first(
+        &mut app,
+        vec![message(10, 2, Direction::In, long, 120, Status::Delivered)],
+    );
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn failed_message_shows_its_reason_when_selected() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('j'));
+    app.update(key('j'));
+    let mut failed = message(
+        21,
+        3,
+        Direction::Out,
+        "Here is the shortlist summary: 1) Aoi Mori, 2) Daniel Kim.",
+        35,
+        Status::Failed,
+    );
+    failed.error = Some("The message could not be delivered: the number may not use WhatsApp, or has blocked us. (error 131026)".into());
+    open_first(
+        &mut app,
+        vec![
+            message(
+                20,
+                3,
+                Direction::In,
+                "Could you share the shortlist before Friday?",
+                7 * 60,
+                Status::Read,
+            ),
+            failed,
+        ],
+    );
+    // Up, then down again: the cursor is back on the newest, the failed message.
+    app.update(key('k'));
+    app.update(key('j'));
+    assert_eq!(app.chat.as_ref().unwrap().anchor(), Some(1));
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('?'));
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn compose_with_the_window_closed() {
+    let mut app = app_with(inbox(), 160, 45);
+    for _ in 0..4 {
+        app.update(key('j'));
+    }
+    open_first(
+        &mut app,
+        vec![message(
+            30,
+            5,
+            Direction::In,
+            "Could we do Monday afternoon UK time?",
+            3 * 24 * 60 + 240,
+            Status::Read,
+        )],
+    );
+    app.update(key('r'));
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn composing_a_reply_80x24() {
+    let mut app = app_with(inbox(), 80, 24);
+    open_first(&mut app, haruto_thread());
+    app.update(key('r'));
+    for c in "Online is fine.".chars() {
+        app.update(key(c));
+    }
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn too_small() {
+    let app = app_with(inbox(), 70, 20);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn hostile_text_cannot_reach_the_terminal() {
+    let mut app = app_with(inbox(), 160, 45);
+    for _ in 0..3 {
+        app.update(key('j'));
+    }
+    open_first(
+        &mut app,
+        vec![message(
+            40,
+            4,
+            Direction::In,
+            "hi\u{1b}[2J\u{1b}]8;;http://evil\u{7}click\u{1b}]8;;\u{7}\u{200b}",
+            300,
+            Status::Read,
+        )],
+    );
+    let t = draw(&app);
+    for cell in t.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "a control character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+    let screen = t.backend().to_string();
+    assert!(screen.contains("Evil␛]0;pwned␇ Name\\u{202e}"), "{screen}");
+    assert!(screen.contains("hi␛[2J␛]8;;http://evil␇click"), "{screen}");
+}
+
+#[test]
+fn colours_carry_meaning() {
+    let mut app = app_with(inbox(), 160, 45);
+    let t = draw(&app);
+    let buf = t.backend().buffer();
+    // Row 2 is Haruto (unread): the name is bold.
+    let name = buf
+        .content()
+        .iter()
+        .skip(2 * 160)
+        .take(40)
+        .find(|c| c.symbol() == "H")
+        .unwrap();
+    assert!(name.modifier.contains(Modifier::BOLD));
+    // The failed conversation's ✗ is red.
+    let cross = buf.content().iter().find(|c| c.symbol() == "✗").unwrap();
+    assert_eq!(cross.fg, Color::Red);
+    // A closed window in the compose box is said in red.
+    for _ in 0..4 {
+        app.update(key('j'));
+    }
+    open_first(&mut app, vec![]);
+    let t = draw(&app);
+    let screen = t.backend().to_string();
+    assert!(screen.contains("24-hour window"), "{screen}");
+    let red = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .filter(|c| c.fg == Color::Red && c.symbol() == "2")
+        .count();
+    assert!(red >= 1);
+    assert_eq!(app.now, now());
+    let _ = conversation(9, "unused", 0, "", None);
+}
