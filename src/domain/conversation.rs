@@ -9,29 +9,35 @@ use super::{identity::Bsuid, phone::PhoneNumber, window};
 pub struct Conversation {
     pub id: u64,
     /// The phone number, when WhatsApp shares it (users with a username may hide it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<PhoneNumber>,
     /// The business-scoped user ID, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bsuid: Option<Bsuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The contact's profile name on WhatsApp, or the record's name.
     pub name: String,
     pub unread: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_inbound_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_outbound_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message_at: Option<DateTime<Utc>>,
     pub last_text: String,
     pub failed: u32,
     /// The candidate or contact this number belongs to, and their name there.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_id: Option<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_name: Option<String>,
     /// Conversations found to be the same contact (a BSUID and a number that turned out to
     /// belong together) and merged into this one; their messages are read with this one's.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<u64>,
     /// Set on a conversation that was merged into another.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<u64>,
 }
 

@@ -81,6 +81,8 @@ pub struct Pricing {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Stored and printed as JSON; fields that are empty most of the time are left out (the
+/// `--json` contract's fields always appear).
 pub struct Message {
     pub id: u64,
     pub conversation_id: u64,
@@ -94,22 +96,32 @@ pub struct Message {
     pub status: Status,
     /// Why it failed, in words a recruiter understands.
     pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<i64>,
     pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Media>,
     /// The wamid this message answers (WhatsApp's `context.id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     /// The contact's reaction to this message, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reaction: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub edited: bool,
     /// Deleted by the contact. The text they sent stays, marked deleted: the recruiter may
     /// already have acted on it, and hiding it would make the thread lie about the past.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deleted: bool,
     /// The login of the user who sent it (outbound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outbox_id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing: Option<Pricing>,
     /// The type's own object from the webhook, kept whole for what the summary leaves out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
 }
 

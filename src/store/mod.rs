@@ -190,22 +190,33 @@ impl Store {
     }
 
     /// `limit` conversations by last activity, newest first, skipping the first `offset`.
-    /// Skipping walks keys only (16 bytes each), without reading the conversations.
+    /// Skipping walks keys only (16 bytes each), from whichever end of the index is nearer,
+    /// so the last page costs what the first does.
     pub fn conversations_page(
         &self,
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Conversation>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self
-            .tree(T::ConvByActivity)
-            .iter()
-            .keys()
-            .rev()
-            .skip(offset)
-            .take(limit)
-        {
-            let k = kv?;
+        let total = usize::try_from(self.conversation_count()?).unwrap_or(usize::MAX);
+        let index = self.tree(T::ConvByActivity).iter().keys();
+        let ids: Vec<sled::IVec> = if offset > total / 2 {
+            let end = total.saturating_sub(offset);
+            let start = end.saturating_sub(limit);
+            let mut ids = index
+                .skip(start)
+                .take(end - start)
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.reverse();
+            ids
+        } else {
+            index
+                .rev()
+                .skip(offset)
+                .take(limit)
+                .collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for k in ids {
             if let Some(c) = self.conversation(keys::read_id(&k[8..]))? {
                 out.push(c);
             }

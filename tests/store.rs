@@ -1,0 +1,121 @@
+//! The store on a temporary sled database: paging, ordering, counters, schema, locking.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::TempDir;
+use hirechat::{
+    domain::{
+        message::{Effect, Summary},
+        phone::PhoneNumber,
+    },
+    store::{Change, ContactInfo, Store, StoreError},
+};
+
+fn inbound(contact: u64, n: u64, minutes: i64) -> Change {
+    Change::Inbound {
+        contact: ContactInfo {
+            phone: Some(PhoneNumber::parse(&format!("+8190{contact:08}")).unwrap()),
+            name: Some(format!("Person {contact}")),
+            ..ContactInfo::default()
+        },
+        wamid: format!("wamid.S{contact}-{n}"),
+        at: Utc::now() - Duration::days(1) + Duration::minutes(minutes),
+        reply_to: None,
+        effect: Effect::New(Summary {
+            kind: "text".into(),
+            text: format!("m{n}"),
+            media: None,
+        }),
+        error_code: None,
+        payload: None,
+    }
+}
+
+#[test]
+fn pages_of_the_list_are_the_same_from_either_end() {
+    let dir = TempDir::new("store-pages");
+    let store = Store::open(dir.path(), 16).unwrap();
+    // Conversation c's last activity is minute c: newest first means 49, 48, …
+    let changes: Vec<Change> = (0..50)
+        .map(|c| inbound(c, 0, i64::try_from(c).unwrap()))
+        .collect();
+    store.apply(&changes).unwrap();
+    let all: Vec<String> = store
+        .conversations(100)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(all.len(), 50);
+    assert_eq!(all[0], "Person 49");
+    for (offset, limit) in [(0, 10), (20, 10), (30, 15), (45, 10), (49, 1), (60, 5)] {
+        let page: Vec<String> = store
+            .conversations_page(offset, limit)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        let expected: Vec<String> = all.iter().skip(offset).take(limit).cloned().collect();
+        assert_eq!(page, expected, "offset {offset} limit {limit}");
+    }
+}
+
+#[test]
+fn a_new_message_moves_its_conversation_to_the_top_and_counters_follow() {
+    let dir = TempDir::new("store-order");
+    let store = Store::open(dir.path(), 16).unwrap();
+    store
+        .apply(&[inbound(1, 0, 0), inbound(2, 0, 1), inbound(3, 0, 2)])
+        .unwrap();
+    store.apply(&[inbound(1, 1, 10)]).unwrap();
+    let names: Vec<String> = store
+        .conversations(10)
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Person 1", "Person 3", "Person 2"]);
+    assert_eq!(store.conversation_count().unwrap(), 3);
+    assert_eq!(store.message_count().unwrap(), 4);
+    // Messages come back oldest first, whatever order they arrived in.
+    store.apply(&[inbound(1, 2, 5)]).unwrap();
+    let conv = store
+        .conversation_by_phone(&PhoneNumber::parse("+819000000001").unwrap())
+        .unwrap()
+        .unwrap();
+    let texts: Vec<String> = store
+        .messages(&conv, 10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["m0", "m2", "m1"]);
+    // The newest page is the newest messages.
+    let newest: Vec<String> = store
+        .messages(&conv, 2)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(newest, ["m2", "m1"]);
+}
+
+#[test]
+fn data_survives_a_reopen_and_a_second_process_is_refused() {
+    let dir = TempDir::new("store-reopen");
+    {
+        let store = Store::open(dir.path(), 16).unwrap();
+        store.apply(&[inbound(7, 0, 0)]).unwrap();
+        store.flush().unwrap();
+        // While it is open, another open (as another process would) is refused clearly.
+        match Store::open(dir.path(), 16) {
+            Err(StoreError::Locked(_)) => {}
+            Err(other) => panic!("expected Locked, got {other}"),
+            Ok(_) => panic!("two opens of one database"),
+        }
+    }
+    let store = Store::open(dir.path(), 16).unwrap();
+    assert_eq!(store.message_count().unwrap(), 1);
+    assert!(store.message_by_wamid("wamid.S7-0").unwrap().is_some());
+}
