@@ -58,10 +58,10 @@ async fn send(h: &Harness, to: &str, text: &str) -> Result<Message, EngineError>
 }
 
 /// Waits until message `id` reaches a status `done` accepts.
-async fn until(h: &Harness, id: u64, done: impl Fn(&Message) -> bool) -> Message {
+async fn until(h: &Harness, queued: &Message, done: impl Fn(&Message) -> bool) -> Message {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let m = h.engine.store().message(id).unwrap().unwrap();
+        let m = h.engine.store().reload(queued).unwrap().unwrap();
         if done(&m) {
             return m;
         }
@@ -86,7 +86,7 @@ async fn a_reply_goes_out_in_the_documented_shape_and_receipts_come_back() {
     .unwrap();
     assert_eq!(queued.status, Status::Queued);
     assert_eq!(queued.sent_by.as_deref(), Some("aiko"));
-    let read = until(&h, queued.id, |m| m.status == Status::Read).await;
+    let read = until(&h, &queued, |m| m.status == Status::Read).await;
     assert!(read.wamid.as_deref().unwrap().starts_with("wamid."));
     let requests = h.sim.requests();
     assert_eq!(requests.len(), 1);
@@ -132,7 +132,7 @@ async fn rate_limits_and_server_errors_are_retried() {
         },
     );
     let m = send(&h, KEN, "retry me").await.unwrap();
-    let m = until(&h, m.id, |m| m.status == Status::Read).await;
+    let m = until(&h, &m, |m| m.status == Status::Read).await;
     assert_eq!(m.error, None);
     assert_eq!(
         h.sim.requests().len(),
@@ -193,7 +193,7 @@ async fn temporary_errors_give_up_after_the_attempts_allowed() {
         },
     );
     let m = send(&h, KEN, "hello").await.unwrap();
-    let m = until(&h, m.id, |m| m.status == Status::Failed).await;
+    let m = until(&h, &m, |m| m.status == Status::Failed).await;
     assert!(m.error.unwrap().contains("temporary problem"));
     assert_eq!(h.sim.requests().len(), 4, "max_attempts in the test config");
 }
@@ -222,7 +222,7 @@ async fn whatsapp_refusing_outside_the_window_marks_the_message_failed() {
         .replace("1767225600", &Utc::now().timestamp().to_string());
     assert_eq!(h.post(body.as_bytes()).await, 200);
     let m = send(&h, KEN, "hello").await.unwrap();
-    let m = until(&h, m.id, |m| m.status == Status::Failed).await;
+    let m = until(&h, &m, |m| m.status == Status::Failed).await;
     assert_eq!(m.error_code, Some(131_047));
     assert!(m.error.unwrap().contains("24 hours"));
 }
@@ -247,7 +247,7 @@ async fn a_contact_with_a_hidden_number_is_sent_to_by_bsuid() {
     let m = send(&h, "JP.99887766554433221100", "Hello Mika")
         .await
         .unwrap();
-    until(&h, m.id, |m| m.status == Status::Read).await;
+    until(&h, &m, |m| m.status == Status::Read).await;
     let r = &h.sim.requests()[0];
     assert_eq!(r["recipient"], "JP.99887766554433221100");
     assert!(r.get("to").is_none());
@@ -308,7 +308,7 @@ async fn bad_input_is_refused_with_a_reason() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_status() {
     let dir = TempDir::new("interrupted");
-    let id = {
+    let queued = {
         // A previous process queued a reply and started sending it, then died.
         let store = Store::open(dir.path(), 16).unwrap();
         let ken = ContactInfo {
@@ -348,10 +348,11 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
             .apply(&[Change::AttemptStarted { id: message.id }])
             .unwrap();
         store.flush().unwrap();
-        message.id
+        message.clone()
     };
+    let id = queued.id;
     let h = Harness::start_in(dir, |_| {}).await;
-    let m = h.engine.store().message(id).unwrap().unwrap();
+    let m = h.engine.store().reload(&queued).unwrap().unwrap();
     assert_eq!(m.status, Status::Failed);
     assert!(
         m.error.as_deref().unwrap().contains("interrupted"),
@@ -367,7 +368,7 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
         callback_data(id)
     );
     assert_eq!(h.post(status.as_bytes()).await, 200);
-    let m = h.engine.store().message(id).unwrap().unwrap();
+    let m = h.engine.store().reload(&queued).unwrap().unwrap();
     assert_eq!(
         (m.status, m.error.as_deref(), m.wamid.as_deref()),
         (Status::Delivered, None, Some("wamid.OUT1"))

@@ -415,7 +415,7 @@ async fn statuses_never_move_backwards() {
         200
     );
     assert_eq!(h.post(&status_payload(&wamid, "sent", 1, "")).await, 200);
-    let now = h.engine.store().message(message.id).unwrap().unwrap();
+    let now = h.engine.store().reload(&message).unwrap().unwrap();
     assert_eq!(now.status, Status::Read);
     // The pricing object of the `sent`/`delivered` statuses is kept.
     assert_eq!(

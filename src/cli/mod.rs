@@ -168,7 +168,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             };
             let settled = backend
                 .call(Request::Settle {
-                    id: message.id,
+                    message: message.clone(),
                     timeout_ms: u64::try_from(SETTLE.as_millis()).unwrap_or(u64::MAX),
                 })
                 .await?;

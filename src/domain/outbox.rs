@@ -20,6 +20,8 @@ pub struct OutboxItem {
     /// The id of the message it sends (one id space for both).
     pub id: u64,
     pub conversation_id: u64,
+    /// When it was queued: with the conversation and the id, where its message is stored.
+    pub at: DateTime<Utc>,
     /// The exact body to post to `/{phone-number-id}/messages`.
     pub request: serde_json::Value,
     pub state: OutboxState,

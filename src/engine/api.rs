@@ -25,7 +25,10 @@ pub enum Request {
     /// One conversation's newest messages.
     Messages { with: String, limit: Option<usize> },
     /// Wait (up to `timeout_ms`) until a queued message has been sent or has failed.
-    Settle { id: u64, timeout_ms: u64 },
+    Settle {
+        message: Box<Message>,
+        timeout_ms: u64,
+    },
     /// Create (no `id`) or replace a candidate or contact.
     SaveRecord {
         id: Option<u64>,

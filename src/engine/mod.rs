@@ -213,9 +213,12 @@ impl Engine {
                     .await?;
                 Ok(Response::Done)
             }
-            Request::Settle { id, timeout_ms } => {
+            Request::Settle {
+                message,
+                timeout_ms,
+            } => {
                 let message = self
-                    .settle(id, Duration::from_millis(timeout_ms.min(120_000)))
+                    .settle(&message, Duration::from_millis(timeout_ms.min(120_000)))
                     .await?;
                 Ok(Response::Message {
                     message: Box::new(message),
@@ -354,7 +357,7 @@ impl Engine {
     /// and returns it as it then stands.
     pub async fn settle(
         &self,
-        id: u64,
+        queued: &crate::domain::message::Message,
         timeout: Duration,
     ) -> Result<crate::domain::message::Message, EngineError> {
         let mut events = self.subscribe();
@@ -362,8 +365,8 @@ impl Engine {
         loop {
             let current = self
                 .store()
-                .message(id)?
-                .ok_or_else(|| EngineError::NotFound(format!("message {id}")))?;
+                .reload(queued)?
+                .ok_or_else(|| EngineError::NotFound(format!("message {}", queued.id)))?;
             if current.status != Status::Queued {
                 return Ok(current);
             }

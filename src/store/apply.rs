@@ -316,27 +316,29 @@ impl Tx<'_> {
 
     // --- messages ------------------------------------------------------------------------
 
+    /// A message still in the outbox, found through its outbox item (which knows where it is
+    /// stored). There is no index by id: a million more keys would cost more memory than the
+    /// few lookups it would serve.
     fn message_by_id(&self, id: u64) -> TxResult<Option<(Vec<u8>, Message)>> {
-        let Some(key) = self.tree(T::MsgById).get(keys::id(id))? else {
+        let Some(item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? else {
+            return Ok(None);
+        };
+        let key = keys::message(item.conversation_id, item.at, id);
+        Ok(self.get(T::Messages, key)?.map(|m| (key.to_vec(), m)))
+    }
+
+    fn message_by_wamid(&self, wamid: &str) -> TxResult<Option<(Vec<u8>, Message)>> {
+        let Some(key) = self.tree(T::MsgByWamid).get(wamid)? else {
             return Ok(None);
         };
         Ok(self.get(T::Messages, &key)?.map(|m| (key.to_vec(), m)))
     }
 
-    fn message_by_wamid(&self, wamid: &str) -> TxResult<Option<(Vec<u8>, Message)>> {
-        match self.get_id(T::MsgByWamid, wamid)? {
-            Some(id) => self.message_by_id(id),
-            None => Ok(None),
-        }
-    }
-
     fn insert_message(&self, m: &Message) -> TxResult<()> {
         let key = keys::message(m.conversation_id, m.at, m.id);
         self.put(T::Messages, key, m)?;
-        self.tree(T::MsgById).insert(&keys::id(m.id), &key)?;
         if let Some(w) = &m.wamid {
-            self.tree(T::MsgByWamid)
-                .insert(w.as_str(), &keys::id(m.id))?;
+            self.tree(T::MsgByWamid).insert(w.as_str(), &key)?;
         }
         self.bump(MESSAGES_COUNTER, 1)
     }
@@ -385,8 +387,7 @@ impl Tx<'_> {
             }
             self.put(T::Messages, &key, &original)?;
             // Remember the change's own wamid so a repeat of it is ignored.
-            self.tree(T::MsgByWamid)
-                .insert(wamid, &keys::id(original.id))?;
+            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
             self.save_conversation(&conv, previous_activity)?;
             return Ok(vec![Event::MessageChanged {
                 conversation: conv,
@@ -492,8 +493,7 @@ impl Tx<'_> {
         }
         if message.wamid.is_none() {
             message.wamid = Some(wamid.to_owned());
-            self.tree(T::MsgByWamid)
-                .insert(wamid, &keys::id(message.id))?;
+            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
         }
         if let Some(p) = pricing {
             message.pricing = Some(p.clone());
@@ -575,6 +575,7 @@ impl Tx<'_> {
         let item = OutboxItem {
             id,
             conversation_id: conv.id,
+            at,
             request,
             state: OutboxState::Pending,
             attempts: 0,
@@ -634,24 +635,29 @@ impl Tx<'_> {
     }
 
     fn accepted(&self, id: u64, wamid: &str) -> TxResult<Vec<Event>> {
-        self.tree(T::Outbox).remove(&keys::id(id))?;
-        self.tree(T::MsgByWamid).insert(wamid, &keys::id(id))?;
-        self.update_message(id, |m, _| {
+        // The outbox item says where the message is: use it before removing it.
+        if let Some((key, _)) = self.message_by_id(id)? {
+            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+        }
+        let events = self.update_message(id, |m, _| {
             m.wamid = Some(wamid.to_owned());
             m.status = m.status.advance(Status::Sent);
-        })
+        })?;
+        self.tree(T::Outbox).remove(&keys::id(id))?;
+        Ok(events)
     }
 
     fn send_failed(&self, id: u64, code: Option<i64>, error: &str) -> TxResult<Vec<Event>> {
-        self.tree(T::Outbox).remove(&keys::id(id))?;
-        self.update_message(id, |m, conv| {
+        let events = self.update_message(id, |m, conv| {
             if m.status != Status::Failed {
                 conv.failed += 1;
             }
             m.status = Status::Failed;
             m.error = Some(error.to_owned());
             m.error_code = code;
-        })
+        })?;
+        self.tree(T::Outbox).remove(&keys::id(id))?;
+        Ok(events)
     }
 
     /// Attempts that were in flight when the process stopped: WhatsApp may or may not have

@@ -3,8 +3,9 @@
 //! Trees and their keys (see `keys.rs`):
 //! - `conversations`: id → Conversation; `conv_by_phone` / `conv_by_bsuid`: identity → id;
 //!   `conv_by_activity`: (last activity, id) → () for the list, newest last.
-//! - `messages`: (conversation, time, id) → Message; `msg_by_id`: id → messages key;
-//!   `msg_by_wamid`: wamid → id (also the duplicate check for webhooks).
+//! - `messages`: (conversation, time, id) → Message; `msg_by_wamid`: wamid → messages key
+//!   (also the duplicate check for webhooks). There is no index by id: a message still in the
+//!   outbox is found through its outbox item, any other through its wamid.
 //! - `outbox`: message id → OutboxItem; `dead_letters`: id → DeadLetter; `meta`: schema version
 //!   and counters (kept on every write, never computed by scanning).
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id.
@@ -52,14 +53,13 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 12] = [
+const TREE_NAMES: [&str; 11] = [
     "meta",
     "conversations",
     "conv_by_phone",
     "conv_by_bsuid",
     "conv_by_activity",
     "messages",
-    "msg_by_id",
     "msg_by_wamid",
     "outbox",
     "dead_letters",
@@ -82,7 +82,6 @@ enum T {
     ConvByBsuid,
     ConvByActivity,
     Messages,
-    MsgById,
     MsgByWamid,
     Outbox,
     DeadLetters,
@@ -262,16 +261,17 @@ impl Store {
         Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
     }
 
-    pub fn message(&self, id: u64) -> Result<Option<Message>, StoreError> {
-        match self.tree(T::MsgById).get(keys::id(id))? {
-            Some(key) => get_json(self.tree(T::Messages), key),
-            None => Ok(None),
-        }
+    /// The message as it is stored now (its status may have moved since `message` was read).
+    pub fn reload(&self, message: &Message) -> Result<Option<Message>, StoreError> {
+        get_json(
+            self.tree(T::Messages),
+            keys::message(message.conversation_id, message.at, message.id),
+        )
     }
 
     pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
         match self.tree(T::MsgByWamid).get(wamid)? {
-            Some(id) => self.message(keys::read_id(&id)),
+            Some(key) => get_json(self.tree(T::Messages), key),
             None => Ok(None),
         }
     }
