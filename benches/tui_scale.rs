@@ -147,7 +147,10 @@ async fn measure(dir: PathBuf) {
     };
     let mut session = Session::start(
         App::new(Utc::now(), Connection::InProcess, 160, 45),
-        Link::Local { engine, actor },
+        Link::Local {
+            engine: engine.clone(),
+            actor,
+        },
     );
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
     while session.app.list.rows.is_empty() {
@@ -216,6 +219,51 @@ async fn measure(dir: PathBuf) {
     println!(
         "jump to the last conversation (G, load + draw):      {:>8.2} ms",
         ms(t.elapsed())
+    );
+    // Live: a message stored by the engine (as a webhook does) until it is drawn at the top.
+    session.sender().send(key(KeyCode::Home)).unwrap();
+    while session.app.list.offset != 0 || session.app.list.loading {
+        session.step().await;
+    }
+    let mut lags = Vec::new();
+    for i in 0..50u32 {
+        let change = Change::Inbound {
+            contact: ContactInfo {
+                phone: Some(PhoneNumber::parse("+819000000007").unwrap()),
+                ..ContactInfo::default()
+            },
+            wamid: format!("wamid.LIVE{i}"),
+            at: Utc::now(),
+            reply_to: None,
+            effect: Effect::New(Summary {
+                kind: "text".into(),
+                text: format!("live {i}"),
+                media: None,
+            }),
+            error_code: None,
+            payload: None,
+        };
+        let text = format!("live {i}");
+        engine.apply_history(vec![change]).await.unwrap();
+        // Timed from the moment the write is durable, as the webhook's 200 would be.
+        let t = Instant::now();
+        while !session
+            .app
+            .list
+            .rows
+            .first()
+            .is_some_and(|r| r.last_text == text)
+        {
+            session.step().await;
+        }
+        terminal.draw(|f| view::render(&session.app, f)).unwrap();
+        lags.push(t.elapsed());
+    }
+    lags.sort();
+    println!(
+        "stored message → on screen (50 messages):           p50 {:>6.2} ms   max {:>6.2} ms",
+        ms(lags[25]),
+        ms(lags[49])
     );
     let (rss, peak) = memory();
     println!("memory: resident {rss} MB, peak {peak} MB");
