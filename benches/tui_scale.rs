@@ -220,7 +220,17 @@ async fn measure(dir: PathBuf) {
         "jump to the last conversation (G, load + draw):      {:>8.2} ms",
         ms(t.elapsed())
     );
-    // Live: a message stored by the engine (as a webhook does) until it is drawn at the top.
+    live_latency(&mut session, &mut terminal, &engine).await;
+    let (rss, peak) = memory();
+    println!("memory: resident {rss} MB, peak {peak} MB");
+}
+
+/// A message stored by the engine (as a webhook does) until it is drawn at the top.
+async fn live_latency(
+    session: &mut Session,
+    terminal: &mut Terminal<TestBackend>,
+    engine: &Engine,
+) {
     session.sender().send(key(KeyCode::Home)).unwrap();
     while session.app.list.offset != 0 || session.app.list.loading {
         session.step().await;
@@ -247,12 +257,12 @@ async fn measure(dir: PathBuf) {
         engine.apply_history(vec![change]).await.unwrap();
         // Timed from the moment the write is durable, as the webhook's 200 would be.
         let t = Instant::now();
-        while !session
+        while session
             .app
             .list
             .rows
             .first()
-            .is_some_and(|r| r.last_text == text)
+            .is_none_or(|r| r.last_text != text)
         {
             session.step().await;
         }
@@ -265,8 +275,6 @@ async fn measure(dir: PathBuf) {
         ms(lags[25]),
         ms(lags[49])
     );
-    let (rss, peak) = memory();
-    println!("memory: resident {rss} MB, peak {peak} MB");
 }
 
 fn main() {
