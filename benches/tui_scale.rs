@@ -236,13 +236,15 @@ async fn live_latency(
         session.step().await;
     }
     let mut lags = Vec::new();
+    // Each run's wamids are new: a repeat would be stored once and draw nothing.
+    let run = Utc::now().timestamp_millis();
     for i in 0..50u32 {
         let change = Change::Inbound {
             contact: ContactInfo {
                 phone: Some(PhoneNumber::parse("+819000000007").unwrap()),
                 ..ContactInfo::default()
             },
-            wamid: format!("wamid.LIVE{i}"),
+            wamid: format!("wamid.LIVE{run}-{i}"),
             at: Utc::now(),
             reply_to: None,
             effect: Effect::New(Summary {
