@@ -1,7 +1,7 @@
 //! What the CLI prints: JSON for scripts, tables for people. Text from outside is neutralised
 //! so a message cannot drive the terminal.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 
 use crate::{
     domain::{
@@ -9,6 +9,7 @@ use crate::{
         safe_text::neutralise,
     },
     engine::ConversationView,
+    tui::format::{ago, fit, width},
 };
 
 pub fn json<T: serde::Serialize>(value: &T) {
@@ -19,32 +20,8 @@ pub fn json<T: serde::Serialize>(value: &T) {
     }
 }
 
-/// Cuts `s` to `max` characters, marking the cut.
-fn fit(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
-fn ago(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    let Some(at) = at else { return "-".into() };
-    let d = now - at;
-    if d.num_minutes() < 1 {
-        "now".into()
-    } else if d.num_hours() < 1 {
-        format!("{}m", d.num_minutes())
-    } else if d.num_days() < 1 {
-        format!("{}h", d.num_hours())
-    } else {
-        format!("{}d", d.num_days())
-    }
-}
-
 pub fn conversations_table(list: &[ConversationView], now: DateTime<Utc>) {
+    let tz: FixedOffset = chrono::Local::now().offset().fix();
     if list.is_empty() {
         println!("No conversations yet.");
         return;
@@ -66,14 +43,17 @@ pub fn conversations_table(list: &[ConversationView], now: DateTime<Utc>) {
             _ => "closed".into(),
         };
         let failed = if c.failed > 0 { " ✗" } else { "" };
+        // Padded by display width, so Japanese names keep the columns straight.
+        let name = fit(&c.name, 24);
+        let name = format!("{name}{}", " ".repeat(24usize.saturating_sub(width(&name))));
         println!(
-            "{:<24} {:<18} {:>6} {:>5} {:<10} {}{failed}",
-            fit(&neutralise(&c.name, false), 24),
+            "{name} {:<18} {:>6} {:>5} {:<10} {}{failed}",
             number,
             c.unread,
-            ago(c.last_message_at, now),
+            c.last_message_at
+                .map_or_else(|| "-".into(), |t| ago(t, now, tz)),
             window,
-            fit(&neutralise(&c.last_text, false), 60),
+            fit(&c.last_text, 60),
         );
     }
 }

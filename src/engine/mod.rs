@@ -181,16 +181,7 @@ impl Engine {
                     conversations: list.iter().map(|c| ConversationView::new(c, now)).collect(),
                 })
             }
-            Request::Messages { with, limit } => {
-                let conv = self.find(&with)?;
-                let messages = self
-                    .store()
-                    .messages(&conv, limit.unwrap_or(DEFAULT_PAGE))?;
-                Ok(Response::Messages {
-                    conversation: ConversationView::new(&conv, now),
-                    messages,
-                })
-            }
+            Request::Messages { with, limit } => self.thread(&self.find(&with)?, limit),
             Request::Thread {
                 conversation_id,
                 limit,
@@ -198,13 +189,7 @@ impl Engine {
                 let conv = self.store().conversation(conversation_id)?.ok_or_else(|| {
                     EngineError::NotFound(format!("no conversation {conversation_id}"))
                 })?;
-                let messages = self
-                    .store()
-                    .messages(&conv, limit.unwrap_or(DEFAULT_PAGE))?;
-                Ok(Response::Messages {
-                    conversation: ConversationView::new(&conv, now),
-                    messages,
-                })
+                self.thread(&conv, limit)
             }
             Request::MarkRead { conversation_id } => {
                 self.inner
@@ -249,6 +234,15 @@ impl Engine {
             }),
             Request::Subscribe => Ok(Response::Subscribed),
         }
+    }
+
+    /// A conversation with its newest messages.
+    fn thread(&self, conv: &Conversation, limit: Option<usize>) -> Result<Response, EngineError> {
+        let messages = self.store().messages(conv, limit.unwrap_or(DEFAULT_PAGE))?;
+        Ok(Response::Messages {
+            conversation: ConversationView::new(conv, Utc::now()),
+            messages,
+        })
     }
 
     fn lookup(&self, who: &ContactRef) -> Result<Option<Conversation>, EngineError> {

@@ -522,17 +522,11 @@ impl Tx<'_> {
             conv.phone.clone_from(&recipient.phone);
         }
         self.put(T::Conversations, keys::id(conv.id), &conv)?;
-        Ok(vec![if failed_now && !failed_before {
-            Event::SendFailed {
-                conversation: conv,
-                message,
-            }
-        } else {
-            Event::MessageChanged {
-                conversation: conv,
-                message,
-            }
-        }])
+        Ok(vec![message_event(
+            conv,
+            message,
+            failed_now && !failed_before,
+        )])
     }
 
     // --- outbox ---------------------------------------------------------------------------
@@ -621,17 +615,7 @@ impl Tx<'_> {
         self.put(T::Messages, &key, &message)?;
         self.put(T::Conversations, keys::id(conv.id), &conv)?;
         let failed = message.status == Status::Failed && before.status != Status::Failed;
-        Ok(vec![if failed {
-            Event::SendFailed {
-                conversation: conv,
-                message,
-            }
-        } else {
-            Event::MessageChanged {
-                conversation: conv,
-                message,
-            }
-        }])
+        Ok(vec![message_event(conv, message, failed)])
     }
 
     fn accepted(&self, id: u64, wamid: &str) -> TxResult<Vec<Event>> {
@@ -684,5 +668,20 @@ impl Tx<'_> {
             })?);
         }
         Ok(events)
+    }
+}
+
+/// The event for a changed message: a failure is told as such, so clients can alert.
+fn message_event(conversation: Conversation, message: Message, newly_failed: bool) -> Event {
+    if newly_failed {
+        Event::SendFailed {
+            conversation,
+            message,
+        }
+    } else {
+        Event::MessageChanged {
+            conversation,
+            message,
+        }
     }
 }
