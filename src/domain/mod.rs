@@ -3,10 +3,12 @@
 pub mod conversation;
 pub mod event;
 pub mod identity;
+pub mod merge;
 pub mod message;
 pub mod outbox;
 pub mod permission;
 pub mod phone;
 pub mod record;
 pub mod safe_text;
+pub mod template;
 pub mod window;
