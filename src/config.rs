@@ -45,6 +45,7 @@ pub struct Config {
     pub webhook: WebhookConfig,
     pub store: StoreConfig,
     pub outbox: OutboxConfig,
+    pub organization: OrganizationConfig,
     pub users: Vec<UserConfig>,
     /// Where this configuration came from, for error messages.
     #[serde(skip)]
@@ -132,6 +133,13 @@ impl Default for OutboxConfig {
             request_timeout_secs: 15,
         }
     }
+}
+
+/// What `${Organization.…}` merge fields are filled from.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganizationConfig {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -40,7 +40,7 @@ impl CliError {
     fn from_view(e: ErrorView) -> Self {
         match e.kind.as_str() {
             "bad_input" => Self::BadInput(e.message),
-            "forbidden" | "window_closed" => Self::Refused(e.message),
+            "forbidden" | "window_closed" | "refused" => Self::Refused(e.message),
             "not_found" => Self::NotFound(e.message),
             _ => Self::Other(e.message),
         }

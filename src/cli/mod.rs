@@ -3,6 +3,7 @@
 
 mod backend;
 mod output;
+mod templates;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
@@ -67,12 +68,25 @@ pub enum Command {
         phone_number_id: String,
     },
     /// Queue a message and print it as JSON once WhatsApp has taken it (or refused it).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["text", "template"])))]
     Send {
         /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
         #[arg(long)]
         to: String,
+        /// Free text (only within 24 hours of the contact's last message).
         #[arg(long)]
-        text: String,
+        text: Option<String>,
+        /// A template by name, its merge fields filled from the contact's record.
+        #[arg(long)]
+        template: Option<String>,
+        /// The template's language, when it exists in several.
+        #[arg(long, requires = "template")]
+        lang: Option<String>,
+    },
+    /// Manage templates.
+    Templates {
+        #[command(subcommand)]
+        command: templates::TemplatesCommand,
     },
     /// List conversations, most recent first.
     Conversations {
@@ -159,32 +173,23 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                 .await
                 .map_err(|e| CliError::Other(format!("simulator: {e}")))
         }
-        Command::Send { to, text } => {
-            let mut backend = Backend::connect(&config, &data_dir, Some(Need::Send)).await?;
-            let Response::Message { message } =
-                backend.call(Request::SendText { to, text }).await?
-            else {
-                return Err(CliError::Other("unexpected answer".into()));
+        Command::Templates { command } => templates::run(&config, &data_dir, command).await,
+        Command::Send {
+            to,
+            text,
+            template,
+            lang,
+        } => {
+            let request = match (text, template) {
+                (Some(text), _) => Request::SendText { to, text },
+                (None, Some(name)) => Request::SendTemplate {
+                    to,
+                    name,
+                    language: lang,
+                },
+                (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
             };
-            let settled = backend
-                .call(Request::Settle {
-                    message: message.clone(),
-                    timeout_ms: u64::try_from(SETTLE.as_millis()).unwrap_or(u64::MAX),
-                })
-                .await?;
-            let message = match settled {
-                Response::Message { message } => message,
-                _ => message,
-            };
-            output::json(&message);
-            if message.status == crate::domain::message::Status::Failed {
-                return Err(CliError::Refused(
-                    message
-                        .error
-                        .unwrap_or_else(|| "the message could not be sent".into()),
-                ));
-            }
-            Ok(())
+            send(&config, &data_dir, request).await
         }
         Command::Conversations { json, limit } => {
             let mut backend = Backend::connect(&config, &data_dir, None).await?;
@@ -218,4 +223,35 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// Queues a message, waits (a little) for WhatsApp to take it, and prints it as JSON.
+async fn send(
+    config: &Config,
+    data_dir: &std::path::Path,
+    request: Request,
+) -> Result<(), CliError> {
+    let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
+    let Response::Message { message } = backend.call(request).await? else {
+        return Err(CliError::Other("unexpected answer".into()));
+    };
+    let settled = backend
+        .call(Request::Settle {
+            message: message.clone(),
+            timeout_ms: u64::try_from(SETTLE.as_millis()).unwrap_or(u64::MAX),
+        })
+        .await?;
+    let message = match settled {
+        Response::Message { message } => message,
+        _ => message,
+    };
+    output::json(&message);
+    if message.status == crate::domain::message::Status::Failed {
+        return Err(CliError::Refused(
+            message
+                .error
+                .unwrap_or_else(|| "the message could not be sent".into()),
+        ));
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{conversation::Conversation, message::Message, record::Record};
+use super::{conversation::Conversation, message::Message, record::Record, template::Template};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -28,7 +28,18 @@ pub enum Event {
         message: Message,
     },
     /// The conversation's summary changed (read state, name).
-    ConversationChanged { conversation: Conversation },
+    ConversationChanged {
+        conversation: Conversation,
+    },
     /// A candidate or contact was created or changed.
-    RecordSaved { record: Record },
+    RecordSaved {
+        record: Record,
+    },
+    /// A template was created, reviewed by WhatsApp, or synced.
+    TemplateChanged {
+        template: Template,
+    },
+    TemplateDeleted {
+        id: u64,
+    },
 }

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     conversation::Conversation,
     event::Event,
+    merge::Filled,
     message::Message,
     record::{Record, RecordInput},
+    template::{Template, TemplateInput},
 };
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +41,29 @@ pub enum Request {
         conversation_id: u64,
         limit: Option<usize>,
     },
+    /// Every template, both kinds.
+    Templates,
+    /// Create a template (an approved-type one is submitted to WhatsApp).
+    CreateTemplate { template: TemplateInput },
+    /// Bring in what the WhatsApp account holds.
+    SyncTemplates,
+    /// Delete a template here, and on WhatsApp for an approved-type one.
+    DeleteTemplate {
+        name: String,
+        language: Option<String>,
+    },
+    /// A template filled in for a contact, before it is sent.
+    PreviewTemplate {
+        to: String,
+        name: String,
+        language: Option<String>,
+    },
+    /// Queue a template to a contact, its merge fields filled from their record.
+    SendTemplate {
+        to: String,
+        name: String,
+        language: Option<String>,
+    },
     /// Mark a conversation read.
     MarkRead { conversation_id: u64 },
     /// Stream every event from now on.
@@ -55,6 +80,18 @@ pub enum Response {
     },
     Record {
         record: Record,
+    },
+    Templates {
+        templates: Vec<Template>,
+    },
+    Template {
+        template: Template,
+    },
+    Preview {
+        template: Template,
+        filled: Filled,
+        /// Why it cannot be sent now, if it cannot.
+        refusal: Option<String>,
     },
     Conversations {
         /// How many conversations there are in all.
@@ -139,6 +176,9 @@ pub enum EngineError {
     BadInput(String),
     #[error("{0}")]
     NotFound(String),
+    /// A product rule says no (a template's state, the template limit, WhatsApp's refusal).
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -152,6 +192,7 @@ impl EngineError {
             Self::WindowClosed(_) => "window_closed",
             Self::BadInput(_) => "bad_input",
             Self::NotFound(_) => "not_found",
+            Self::Refused(_) => "refused",
             Self::Unavailable(_) => "unavailable",
             Self::Store(_) => "store",
         }

@@ -8,6 +8,7 @@ use crate::{
         identity::Bsuid,
         message::{Pricing, Status},
         phone::PhoneNumber,
+        template::TemplateStatus,
     },
     store::{Change, ContactInfo},
     whatsapp::{
@@ -46,6 +47,17 @@ pub fn parse(body: &[u8], now: DateTime<Utc>) -> Ingest {
     out
 }
 
+/// What a `message_template_status_update` changes.
+pub fn template_review(u: &TemplateStatusUpdate) -> Change {
+    Change::TemplateReviewed {
+        whatsapp_id: u.message_template_id.clone(),
+        name: u.message_template_name.clone().unwrap_or_default(),
+        language: u.message_template_language.clone().unwrap_or_default(),
+        status: TemplateStatus::from_wire(&u.event),
+        reason: u.reason.clone().filter(|r| r != "NONE"),
+    }
+}
+
 /// Every entry and every change: Meta batches them, so none is read as `[0]` only.
 fn changes(envelope: &Envelope, out: &mut Ingest) {
     for change in envelope.entry.iter().flat_map(|e| &e.changes) {
@@ -56,7 +68,10 @@ fn changes(envelope: &Envelope, out: &mut Ingest) {
             },
             "message_template_status_update" => {
                 match serde_json::from_value::<TemplateStatusUpdate>(change.value.clone()) {
-                    Ok(u) => out.template_updates.push(u),
+                    Ok(u) => {
+                        out.changes.push(template_review(&u));
+                        out.template_updates.push(u);
+                    }
                     Err(e) => out.problems.push(format!("template status update: {e}")),
                 }
             }

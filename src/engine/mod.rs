@@ -4,12 +4,15 @@
 
 pub mod api;
 pub mod ingest;
+mod merge_values;
 pub mod outbox;
+mod send;
+mod templates;
 pub mod writer;
 
 use std::{path::Path, sync::Arc, time::Duration};
 
-use chrono::{Timelike, Utc};
+use chrono::Utc;
 use tokio::sync::{Notify, broadcast};
 
 use crate::{
@@ -21,13 +24,9 @@ use crate::{
         message::Status,
         outbox::OutboxState,
         permission::{Actor, Permission},
-        safe_text::neutralise,
     },
-    store::{Change, ContactInfo, Store},
-    whatsapp::{
-        client::CloudClient,
-        send::{MAX_TEXT_CHARS, SendRequest},
-    },
+    store::{Change, Store},
+    whatsapp::client::CloudClient,
 };
 pub use api::{ConversationView, EngineError, Request, Response};
 use writer::Writer;
@@ -49,6 +48,10 @@ struct Inner {
     channel: String,
     /// Whether an outbox worker runs (the Cloud API is configured).
     sends: bool,
+    /// For template management; none when the Cloud API is not configured.
+    client: Option<CloudClient>,
+    /// Fills `${Organization.Name}`.
+    organization: String,
 }
 
 /// What became of one webhook delivery.
@@ -71,6 +74,15 @@ impl Engine {
             ))
         })?;
         let store = Store::open(data_dir, config.store.cache_mb)?;
+        let timeout = Duration::from_secs(config.outbox.request_timeout_secs.max(1));
+        let client = if send {
+            Some(
+                CloudClient::new(&config.whatsapp, timeout)
+                    .map_err(|e| EngineError::Unavailable(e.to_string()))?,
+            )
+        } else {
+            None
+        };
         let (events, _) = broadcast::channel(4096);
         let writer = Writer::start(store.clone(), events.clone());
         let wake_outbox = Arc::new(Notify::new());
@@ -82,6 +94,8 @@ impl Engine {
                 wake_outbox: wake_outbox.clone(),
                 channel: config.whatsapp.nickname.clone(),
                 sends: send,
+                client: client.clone(),
+                organization: config.organization.name.clone(),
             }),
         };
         // Attempts that were in flight when the last process stopped are not repeated blindly.
@@ -100,10 +114,7 @@ impl Engine {
                 .write(vec![Change::MarkInterrupted { ids: interrupted }])
                 .await?;
         }
-        if send {
-            let timeout = Duration::from_secs(config.outbox.request_timeout_secs.max(1));
-            let client = CloudClient::new(&config.whatsapp, timeout)
-                .map_err(|e| EngineError::Unavailable(e.to_string()))?;
+        if let Some(client) = client {
             let worker = outbox::Outbox {
                 store,
                 writer,
@@ -153,12 +164,17 @@ impl Engine {
     /// Carries out one command for `actor`, checking what they may do.
     pub async fn handle(&self, actor: &Actor, request: Request) -> Result<Response, EngineError> {
         let needed = match &request {
-            Request::SendText { .. } | Request::SaveRecord { .. } => Permission::Reply,
+            Request::SendText { .. }
+            | Request::SaveRecord { .. }
+            | Request::SendTemplate { .. } => Permission::Reply,
+            Request::CreateTemplate { .. }
+            | Request::SyncTemplates
+            | Request::DeleteTemplate { .. } => Permission::Administer,
             _ => Permission::Read,
         };
         if !actor.role.allows(needed) {
             return Err(EngineError::Forbidden(format!(
-                "{} ({}) may not {}: ask an admin for the recruiter role",
+                "{} ({}) may not {}: ask an admin for that role",
                 actor.login,
                 actor.role,
                 match needed {
@@ -226,6 +242,12 @@ impl Engine {
                     })
                     .ok_or_else(|| EngineError::Unavailable("the record was not saved".into()))
             }
+            request @ (Request::Templates
+            | Request::CreateTemplate { .. }
+            | Request::SyncTemplates
+            | Request::DeleteTemplate { .. }
+            | Request::PreviewTemplate { .. }
+            | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
@@ -258,95 +280,6 @@ impl Engine {
             .ok_or_else(|| EngineError::NotFound(format!("no conversation with {who}")))
     }
 
-    async fn send_text(
-        &self,
-        actor: &Actor,
-        to: &str,
-        text: &str,
-    ) -> Result<Response, EngineError> {
-        if !self.inner.sends {
-            return Err(EngineError::Unavailable(
-                "sending is not set up: the config needs whatsapp.phone_number_id and whatsapp.access_token (or WHATSAPP_ACCESS_TOKEN)".into(),
-            ));
-        }
-        let who = ContactRef::parse(to).map_err(|e| EngineError::BadInput(e.to_string()))?;
-        let text = text.trim_end();
-        if text.trim().is_empty() {
-            return Err(EngineError::BadInput("the message is empty".into()));
-        }
-        let chars = text.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            return Err(EngineError::BadInput(format!(
-                "the message has {chars} characters; WhatsApp takes at most {MAX_TEXT_CHARS}"
-            )));
-        }
-        let conv = self.lookup(&who)?;
-        // Whole seconds, as WhatsApp stamps the contact's messages: an answer in the same
-        // second then sorts after this message (ties go by arrival).
-        let now = Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now);
-        let record = match (&conv, &who) {
-            (Some(c), _) if c.record_id.is_some() => {
-                self.store().record(c.record_id.unwrap_or_default())?
-            }
-            (_, ContactRef::Phone(p)) => self.store().record_by_phone(p)?,
-            _ => None,
-        };
-        if let Some(r) = record.filter(|r| r.opted_out) {
-            return Err(EngineError::Forbidden(format!(
-                "{} has opted out of messages: nothing is sent to them",
-                neutralise(&r.name, false)
-            )));
-        }
-        let conv = match conv {
-            Some(c) if c.window_open(now) => c,
-            other => {
-                return Err(EngineError::WindowClosed(window_closed_reason(
-                    &who,
-                    other.as_ref(),
-                    now,
-                )));
-            }
-        };
-        let phone = conv.phone.clone().or(match &who {
-            ContactRef::Phone(p) => Some(p.clone()),
-            ContactRef::Bsuid(_) => None,
-        });
-        let bsuid = conv.bsuid.clone();
-        let request = SendRequest::text(
-            phone.as_ref().map(ToString::to_string),
-            bsuid.as_ref().map(ToString::to_string),
-            text,
-        );
-        let request =
-            serde_json::to_value(&request).map_err(|e| EngineError::Unavailable(e.to_string()))?;
-        let events = self
-            .inner
-            .writer
-            .write(vec![Change::Queue {
-                contact: ContactInfo {
-                    phone,
-                    bsuid,
-                    ..ContactInfo::default()
-                },
-                kind: "text".into(),
-                text: text.to_owned(),
-                request,
-                sent_by: actor.login.clone(),
-                at: now,
-            }])
-            .await?;
-        self.inner.wake_outbox.notify_one();
-        events
-            .into_iter()
-            .find_map(|e| match e {
-                Event::MessageQueued { message, .. } => Some(Response::Message {
-                    message: Box::new(message),
-                }),
-                _ => None,
-            })
-            .ok_or_else(|| EngineError::Unavailable("the message was not queued".into()))
-    }
-
     /// Waits until a queued message has left the outbox (sent or failed) or `timeout` passes,
     /// and returns it as it then stands.
     pub async fn settle(
@@ -369,23 +302,5 @@ impl Engine {
                 Ok(_) => {}
             }
         }
-    }
-}
-
-fn window_closed_reason(
-    who: &ContactRef,
-    conv: Option<&Conversation>,
-    now: chrono::DateTime<Utc>,
-) -> String {
-    let name = conv.map_or_else(|| who.to_string(), Conversation::display_name);
-    let name = neutralise(&name, false);
-    match conv.and_then(|c| c.last_inbound_at) {
-        None => format!(
-            "{name} has never written to this number: WhatsApp only allows starting a conversation with an approved template"
-        ),
-        Some(t) => format!(
-            "{name} last wrote {} hours ago, more than 24 hours: WhatsApp only allows an approved template now",
-            (now - t).num_hours()
-        ),
     }
 }

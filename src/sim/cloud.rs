@@ -17,7 +17,7 @@ use super::{SimState, emit};
 use crate::domain::window;
 
 pub fn routes() -> Router<Arc<SimState>> {
-    Router::new().route("/{version}/{phone_number_id}/messages", post(messages))
+    Router::new().route("/{version}/{id}/messages", post(messages))
 }
 
 /// Meta's error body: `{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}`.
@@ -36,7 +36,7 @@ pub fn graph_error(status: u16, code: i64, message: &str) -> Response {
         .into_response()
 }
 
-fn authorised(state: &SimState, headers: &HeaderMap) -> bool {
+pub fn authorised(state: &SimState, headers: &HeaderMap) -> bool {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -89,6 +89,11 @@ async fn messages(
         Ok(parts) => parts,
         Err(refusal) => return refusal,
     };
+    if kind == "template"
+        && let Err(refusal) = super::templates::check_send(&state, &request)
+    {
+        return refusal;
+    }
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
     let wamid = format!("wamid.HBgLU0lNVUxBVE9SFQIAERgS{n:016X}");
     let contact = match &to {

@@ -7,6 +7,7 @@
 mod cloud;
 mod control;
 mod emit;
+mod templates;
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -32,6 +33,9 @@ pub struct SimConfig {
     /// When set, a contact answers each text message this long after reading it (the demo's
     /// scripted candidates).
     pub auto_reply: Option<Duration>,
+    /// How long a new template stays PENDING before it is approved (or rejected, when its
+    /// body says `[reject]`); none: only a control request reviews it.
+    pub template_review: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -49,6 +53,7 @@ impl Default for SimConfig {
                 Duration::from_millis(900),
             ],
             auto_reply: None,
+            template_review: Some(Duration::from_secs(2)),
         }
     }
 }
@@ -69,6 +74,7 @@ pub(crate) struct SimState {
     /// Last inbound message per `wa_id` or BSUID: the 24-hour window.
     last_inbound: Mutex<HashMap<String, DateTime<Utc>>>,
     faults: Mutex<VecDeque<Fault>>,
+    templates: Mutex<Vec<templates::SimTemplate>>,
     /// Numbers (digits) or BSUIDs whose messages fail with 131026.
     undeliverable: Mutex<std::collections::HashSet<String>>,
     /// Every request body the API received, in order, for tests to compare with the docs.
@@ -94,6 +100,7 @@ impl Sim {
             last_inbound: Mutex::default(),
             faults: Mutex::default(),
             undeliverable: Mutex::default(),
+            templates: Mutex::default(),
             requests: Mutex::default(),
             counter: AtomicU64::new(1),
             names: Mutex::default(),
@@ -142,6 +149,17 @@ impl Sim {
         }
     }
 
+    /// Reviews a template now: `APPROVED`, `REJECTED` (with a reason), `PAUSED`, …
+    pub async fn review_template(
+        &self,
+        name: &str,
+        language: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> bool {
+        templates::set_status(&self.state, name, language, status, reason).await
+    }
+
     pub fn fail_next(&self, count: usize, fault: &Fault) {
         control::push_faults(&self.state, count, fault);
     }
@@ -155,7 +173,10 @@ impl Sim {
 pub use control::Inbound;
 
 fn router(state: Arc<SimState>) -> Router {
-    cloud::routes().merge(control::routes()).with_state(state)
+    cloud::routes()
+        .merge(control::routes())
+        .merge(templates::routes())
+        .with_state(state)
 }
 
 /// `hirechat sim`: the simulator as a standalone server until Ctrl-C.

@@ -15,6 +15,7 @@ use crate::domain::{
     message::{Direction, Effect, Message, Status, Summary},
     outbox::{OutboxItem, OutboxState, callback_data, parse_callback_data},
     record::Record,
+    template::{Template, TemplateStatus},
 };
 
 pub(super) const CONVERSATIONS_COUNTER: &str = "count:conversations";
@@ -147,6 +148,22 @@ impl Tx<'_> {
             Change::SendFailed { id, code, error } => self.send_failed(*id, *code, error),
             Change::MarkInterrupted { ids } => self.mark_interrupted(ids),
             Change::SaveRecord { id, record } => self.save_record(*id, record),
+            Change::SaveTemplate { template } => self.save_template(template.clone()),
+            Change::DeleteTemplate { id } => self.delete_template(*id),
+            Change::TemplateReviewed {
+                whatsapp_id,
+                name,
+                language,
+                status,
+                reason,
+            } => self.template_reviewed(
+                whatsapp_id.as_deref(),
+                name,
+                language,
+                *status,
+                reason.as_ref(),
+            ),
+            Change::SyncTemplates { remote } => self.sync_templates(remote),
             Change::MarkRead { conversation_id } => {
                 let Some(mut conv) =
                     self.get::<Conversation>(T::Conversations, keys::id(*conversation_id))?
@@ -215,6 +232,91 @@ impl Tx<'_> {
             conv.record_name = Some(record.name);
         }
         Ok(conv)
+    }
+
+    fn save_template(&self, mut t: Template) -> TxResult<Vec<Event>> {
+        if t.id == 0 {
+            // 0 means "new": ids start at 1.
+            t.id = self.tree(T::Meta).generate_id()? + 1;
+        }
+        self.put(T::Templates, keys::id(t.id), &t)?;
+        self.tree(T::TemplateIndex).insert(
+            template_name_key(&t.name, &t.language).as_bytes(),
+            &keys::id(t.id),
+        )?;
+        if let Some(w) = &t.whatsapp_id {
+            self.tree(T::TemplateIndex)
+                .insert(template_wa_key(w).as_bytes(), &keys::id(t.id))?;
+        }
+        Ok(vec![Event::TemplateChanged { template: t }])
+    }
+
+    fn template_reviewed(
+        &self,
+        whatsapp_id: Option<&str>,
+        name: &str,
+        language: &str,
+        status: TemplateStatus,
+        reason: Option<&String>,
+    ) -> TxResult<Vec<Event>> {
+        let by_wa = match whatsapp_id {
+            Some(w) => self.get_id(T::TemplateIndex, template_wa_key(w))?,
+            None => None,
+        };
+        let id = match by_wa {
+            Some(id) => Some(id),
+            None => self.get_id(T::TemplateIndex, template_name_key(name, language))?,
+        };
+        let Some(mut t) = id
+            .map(|id| self.get::<Template>(T::Templates, keys::id(id)))
+            .transpose()?
+            .flatten()
+        else {
+            // A template this store does not know: `templates sync` brings it in.
+            return Ok(vec![]);
+        };
+        t.status = status;
+        t.reason = reason.cloned();
+        self.save_template(t)
+    }
+
+    fn sync_templates(&self, remote: &[Template]) -> TxResult<Vec<Event>> {
+        let mut events = Vec::new();
+        for r in remote {
+            let existing =
+                self.get_id(T::TemplateIndex, template_name_key(&r.name, &r.language))?;
+            let known = existing
+                .map(|id| self.get::<Template>(T::Templates, keys::id(id)))
+                .transpose()?
+                .flatten();
+            let t = match known {
+                Some(mut t) => {
+                    t.status = r.status;
+                    t.reason.clone_from(&r.reason);
+                    t.whatsapp_id.clone_from(&r.whatsapp_id);
+                    // The body here keeps its merge fields; WhatsApp's has {{1}}….
+                    t.category = r.category.or(t.category);
+                    t
+                }
+                None => r.clone(),
+            };
+            events.extend(self.save_template(t)?);
+        }
+        Ok(events)
+    }
+
+    fn delete_template(&self, id: u64) -> TxResult<Vec<Event>> {
+        let Some(t) = self.get::<Template>(T::Templates, keys::id(id))? else {
+            return Ok(vec![]);
+        };
+        self.tree(T::Templates).remove(&keys::id(id))?;
+        self.tree(T::TemplateIndex)
+            .remove(template_name_key(&t.name, &t.language).as_bytes())?;
+        if let Some(w) = &t.whatsapp_id {
+            self.tree(T::TemplateIndex)
+                .remove(template_wa_key(w).as_bytes())?;
+        }
+        Ok(vec![Event::TemplateDeleted { id }])
     }
 
     fn save_record(&self, id: Option<u64>, record: &Record) -> TxResult<Vec<Event>> {
@@ -684,4 +786,13 @@ fn message_event(conversation: Conversation, message: Message, newly_failed: boo
             message,
         }
     }
+}
+
+/// Templates are found by name and language; Meta writes `en-US` where templates say `en_US`.
+fn template_name_key(name: &str, language: &str) -> String {
+    format!("name:{name}:{}", language.replace('-', "_"))
+}
+
+fn template_wa_key(whatsapp_id: &str) -> String {
+    format!("wa:{whatsapp_id}")
 }

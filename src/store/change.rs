@@ -8,6 +8,7 @@ use crate::domain::{
     message::{Effect, Pricing, Status},
     phone::PhoneNumber,
     record::Record,
+    template::{Template, TemplateStatus},
 };
 
 /// Who a contact is, as far as one payload tells.
@@ -57,9 +58,14 @@ pub enum Change {
         at: DateTime<Utc>,
     },
     /// An attempt is about to start.
-    AttemptStarted { id: u64 },
+    AttemptStarted {
+        id: u64,
+    },
     /// WhatsApp accepted the message.
-    Accepted { id: u64, wamid: String },
+    Accepted {
+        id: u64,
+        wamid: String,
+    },
     /// A temporary failure: try again at `next_at`.
     RetryLater {
         id: u64,
@@ -73,10 +79,36 @@ pub enum Change {
         error: String,
     },
     /// After a restart: attempts that were in flight are not repeated blindly.
-    MarkInterrupted { ids: Vec<u64> },
+    MarkInterrupted {
+        ids: Vec<u64>,
+    },
     /// Create (`id` none) or replace a candidate or contact; links the conversation of its
     /// mobile number.
-    SaveRecord { id: Option<u64>, record: Record },
+    SaveRecord {
+        id: Option<u64>,
+        record: Record,
+    },
+    /// Create (`template.id` 0) or replace a template.
+    SaveTemplate {
+        template: Template,
+    },
+    DeleteTemplate {
+        id: u64,
+    },
+    /// WhatsApp reviewed a template (`message_template_status_update`).
+    TemplateReviewed {
+        whatsapp_id: Option<String>,
+        name: String,
+        language: String,
+        status: TemplateStatus,
+        reason: Option<String>,
+    },
+    /// What the WhatsApp account holds: updates the templates known here, adds the others.
+    SyncTemplates {
+        remote: Vec<Template>,
+    },
     /// The recruiter has read the conversation.
-    MarkRead { conversation_id: u64 },
+    MarkRead {
+        conversation_id: u64,
+    },
 }

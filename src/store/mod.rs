@@ -8,6 +8,8 @@
 //!   outbox is found through its outbox item, any other through its wamid.
 //! - `outbox`: message id → OutboxItem; `dead_letters`: id → DeadLetter; `meta`: schema version
 //!   and counters (kept on every write, never computed by scanning).
+//! - `templates`: id → Template; `template_index`: `name:<name>:<language>` and
+//!   `wa:<WhatsApp id>` → id (at most a hundred or so: listing reads them all).
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id.
 
 mod apply;
@@ -21,7 +23,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::domain::{
     conversation::Conversation, event::Event, identity::Bsuid, message::Message,
-    outbox::OutboxItem, phone::PhoneNumber, record::Record,
+    outbox::OutboxItem, phone::PhoneNumber, record::Record, template::Template,
 };
 pub use change::{Change, ContactInfo};
 
@@ -53,7 +55,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 11] = [
+const TREE_NAMES: [&str; 13] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -65,6 +67,8 @@ const TREE_NAMES: [&str; 11] = [
     "dead_letters",
     "records",
     "record_by_phone",
+    "templates",
+    "template_index",
 ];
 
 #[derive(Clone)]
@@ -87,6 +91,8 @@ enum T {
     DeadLetters,
     Records,
     RecordByPhone,
+    Templates,
+    TemplateIndex,
 }
 
 impl Store {
@@ -285,6 +291,13 @@ impl Store {
             Some(id) => self.record(keys::read_id(&id)),
             None => Ok(None),
         }
+    }
+
+    pub fn templates(&self) -> Result<Vec<Template>, StoreError> {
+        self.tree(T::Templates)
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
     }
 
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {

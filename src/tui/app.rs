@@ -295,7 +295,9 @@ impl App {
                 message,
             } => (conversation, Some(message)),
             Event::ConversationChanged { conversation } => (conversation, None),
-            Event::RecordSaved { .. } => return,
+            Event::RecordSaved { .. }
+            | Event::TemplateChanged { .. }
+            | Event::TemplateDeleted { .. } => return,
         };
         let view = ConversationView::new(&conversation, self.now);
         let moved = message

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::{
     errors::{ErrorClass, sentence},
     send::{ErrorBody, MarkRead, SendRequest, SendResponse},
+    templates::{CreateTemplate, CreatedTemplate, RemoteTemplate, TemplatePage},
 };
 use crate::config::{Secret, WhatsAppConfig};
 
@@ -63,6 +64,7 @@ pub struct CloudClient {
     http: reqwest::Client,
     base: String,
     phone_number_id: String,
+    business_account_id: String,
     token: Secret,
 }
 
@@ -82,6 +84,7 @@ impl CloudClient {
                 config.api_version
             ),
             phone_number_id: config.phone_number_id.clone(),
+            business_account_id: config.business_account_id.clone(),
             token: config.access_token.clone(),
         })
     }
@@ -106,16 +109,70 @@ impl CloudClient {
         Ok(())
     }
 
+    fn templates_url(&self) -> String {
+        format!(
+            "{}/{}/message_templates",
+            self.base, self.business_account_id
+        )
+    }
+
+    /// `POST /{waba-id}/message_templates`: submits a template for review.
+    pub async fn create_template(
+        &self,
+        template: &CreateTemplate,
+    ) -> Result<CreatedTemplate, ClientError> {
+        self.post(&self.templates_url(), template).await
+    }
+
+    /// Every template on the account, following `paging.next` until there is none.
+    pub async fn list_templates(&self) -> Result<Vec<RemoteTemplate>, ClientError> {
+        let mut url = format!(
+            "{}?limit=100&fields=id,name,language,status,category,components,rejected_reason",
+            self.templates_url()
+        );
+        let mut all = Vec::new();
+        // A bound, in case a server keeps answering with the same cursor.
+        for _ in 0..1000 {
+            let page: TemplatePage = self.send_request(self.http.get(&url)).await?;
+            all.extend(page.data);
+            match page.paging.and_then(|p| p.next) {
+                Some(next) if next != url => url = next,
+                _ => return Ok(all),
+            }
+        }
+        Ok(all)
+    }
+
+    /// `DELETE /{waba-id}/message_templates?name=…&hsm_id=…`
+    pub async fn delete_template(
+        &self,
+        name: &str,
+        whatsapp_id: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let mut query = vec![("name", name)];
+        if let Some(id) = whatsapp_id {
+            query.push(("hsm_id", id));
+        }
+        let _: serde_json::Value = self
+            .send_request(self.http.delete(self.templates_url()).query(&query))
+            .await?;
+        Ok(())
+    }
+
     async fn post<B: serde::Serialize + Sync, R: serde::de::DeserializeOwned>(
         &self,
         url: &str,
         body: &B,
     ) -> Result<R, ClientError> {
-        let response = self
-            .http
-            .post(url)
+        self.send_request(self.http.post(url).json(body)).await
+    }
+
+    async fn send_request<R: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<R, ClientError> {
+        let response = request
             .bearer_auth(self.token.expose())
-            .json(body)
             .send()
             .await
             // reqwest's message names the URL, never the token.

@@ -5,4 +5,5 @@ pub mod errors;
 pub mod inbound;
 pub mod send;
 pub mod signature;
+pub mod templates;
 pub mod webhook;

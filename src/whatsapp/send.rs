@@ -66,6 +66,22 @@ impl SendRequest {
     }
 }
 
+impl SendRequest {
+    /// An approved template with its body parameters in order.
+    pub fn template(
+        to: Option<String>,
+        recipient: Option<String>,
+        template: serde_json::Value,
+    ) -> Self {
+        Self {
+            kind: "template".into(),
+            text: None,
+            template: Some(template),
+            ..Self::text(to, recipient, "")
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendResponse {
     #[serde(default)]

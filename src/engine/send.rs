@@ -1,0 +1,173 @@
+//! Sending: whom a send goes to, the rules every send obeys (sending set up, opt-out), and
+//! queueing in the durable outbox. Free text adds the 24-hour window.
+
+use chrono::{DateTime, Timelike, Utc};
+
+use super::{Engine, EngineError, Response};
+use crate::{
+    domain::{
+        conversation::Conversation, event::Event, identity::ContactRef, permission::Actor,
+        phone::PhoneNumber, record::Record, safe_text::neutralise,
+    },
+    store::{Change, ContactInfo},
+    whatsapp::send::{MAX_TEXT_CHARS, SendRequest},
+};
+
+/// Whom a send goes to, as far as the store knows them.
+pub(super) struct Target {
+    pub who: ContactRef,
+    pub conversation: Option<Conversation>,
+    pub record: Option<Record>,
+    /// Whole seconds, as WhatsApp stamps the contact's messages: an answer in the same second
+    /// then sorts after this message (ties go by arrival).
+    pub now: DateTime<Utc>,
+}
+
+impl Target {
+    pub fn window_open(&self) -> bool {
+        self.conversation
+            .as_ref()
+            .is_some_and(|c| c.window_open(self.now))
+    }
+
+    /// The number when known (Meta's advice), else the BSUID.
+    fn contact(&self) -> ContactInfo {
+        let phone = self
+            .conversation
+            .as_ref()
+            .and_then(|c| c.phone.clone())
+            .or(match &self.who {
+                ContactRef::Phone(p) => Some(p.clone()),
+                ContactRef::Bsuid(_) => None,
+            })
+            .or_else(|| self.record.as_ref().and_then(|r| r.mobile.clone()));
+        let bsuid = self
+            .conversation
+            .as_ref()
+            .and_then(|c| c.bsuid.clone())
+            .or(match &self.who {
+                ContactRef::Bsuid(b) => Some(b.clone()),
+                ContactRef::Phone(_) => None,
+            });
+        ContactInfo {
+            phone,
+            bsuid,
+            ..ContactInfo::default()
+        }
+    }
+
+    pub fn window_closed_reason(&self) -> String {
+        let name = self
+            .conversation
+            .as_ref()
+            .map_or_else(|| self.who.to_string(), Conversation::display_name);
+        let name = neutralise(&name, false);
+        match self.conversation.as_ref().and_then(|c| c.last_inbound_at) {
+            None => format!(
+                "{name} has never written to this number: WhatsApp only allows starting a conversation with an approved template"
+            ),
+            Some(t) => format!(
+                "{name} last wrote {} hours ago, more than 24 hours: WhatsApp only allows an approved template now",
+                (self.now - t).num_hours()
+            ),
+        }
+    }
+}
+
+impl Engine {
+    /// Finds whom `to` names and checks what every send must pass.
+    pub(super) fn target(&self, to: &str) -> Result<Target, EngineError> {
+        if !self.inner.sends {
+            return Err(EngineError::Unavailable(
+                "sending is not set up: the config needs whatsapp.phone_number_id and whatsapp.access_token (or WHATSAPP_ACCESS_TOKEN)".into(),
+            ));
+        }
+        let who = ContactRef::parse(to).map_err(|e| EngineError::BadInput(e.to_string()))?;
+        let conversation = self.lookup(&who)?;
+        let record = match (&conversation, &who) {
+            (Some(c), _) if c.record_id.is_some() => {
+                self.store().record(c.record_id.unwrap_or_default())?
+            }
+            (_, ContactRef::Phone(p)) => self.store().record_by_phone(p)?,
+            _ => None,
+        };
+        if let Some(r) = record.as_ref().filter(|r| r.opted_out) {
+            return Err(EngineError::Forbidden(format!(
+                "{} has opted out of messages: nothing is sent to them",
+                neutralise(&r.name, false)
+            )));
+        }
+        Ok(Target {
+            who,
+            conversation,
+            record,
+            now: Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now),
+        })
+    }
+
+    pub(super) async fn send_text(
+        &self,
+        actor: &Actor,
+        to: &str,
+        text: &str,
+    ) -> Result<Response, EngineError> {
+        let target = self.target(to)?;
+        let text = text.trim_end();
+        if text.trim().is_empty() {
+            return Err(EngineError::BadInput("the message is empty".into()));
+        }
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            return Err(EngineError::BadInput(format!(
+                "the message has {chars} characters; WhatsApp takes at most {MAX_TEXT_CHARS}"
+            )));
+        }
+        if !target.window_open() {
+            return Err(EngineError::WindowClosed(target.window_closed_reason()));
+        }
+        self.queue(actor, &target, "text", text, |to, recipient| {
+            SendRequest::text(to, recipient, text)
+        })
+        .await
+    }
+
+    /// Stores the message as `queued` with its outbox item, then wakes the outbox.
+    pub(super) async fn queue(
+        &self,
+        actor: &Actor,
+        target: &Target,
+        kind: &str,
+        text: &str,
+        request: impl FnOnce(Option<String>, Option<String>) -> SendRequest,
+    ) -> Result<Response, EngineError> {
+        let contact = target.contact();
+        let request = request(
+            contact.phone.as_ref().map(PhoneNumber::to_string),
+            contact.bsuid.as_ref().map(ToString::to_string),
+        );
+        let request =
+            serde_json::to_value(&request).map_err(|e| EngineError::Unavailable(e.to_string()))?;
+        let events = self
+            .inner
+            .writer
+            .write(vec![Change::Queue {
+                contact,
+                kind: kind.to_owned(),
+                text: text.to_owned(),
+                request,
+                sent_by: actor.login.clone(),
+                at: target.now,
+            }])
+            .await?;
+        self.inner.wake_outbox.notify_one();
+        events
+            .into_iter()
+            .find_map(|e| match e {
+                Event::MessageQueued { message, .. } => Some(Response::Message {
+                    message: Box::new(message),
+                }),
+                _ => None,
+            })
+            .ok_or_else(|| EngineError::Unavailable("the message was not queued".into()))
+    }
+}

@@ -1,0 +1,281 @@
+//! Template commands: list, create (submitted to WhatsApp for review when approved-type),
+//! sync, delete (on WhatsApp too), preview and send with merge fields filled in.
+
+use super::{Engine, EngineError, Request, Response, merge_values};
+use crate::{
+    domain::{
+        merge::{self, Filled},
+        permission::Actor,
+        template::{Template, TemplateError, TemplateInput, TemplateKind, TemplateStatus},
+    },
+    store::Change,
+    whatsapp::{
+        client::CloudClient,
+        send::SendRequest,
+        templates::{CreateTemplate, template_object},
+    },
+};
+
+impl Engine {
+    /// The template requests of [`Engine::handle`], permissions already checked.
+    pub(super) async fn template_command(
+        &self,
+        actor: &Actor,
+        request: Request,
+    ) -> Result<Response, EngineError> {
+        match request {
+            Request::CreateTemplate { template } => self.create_template(actor, template).await,
+            Request::SyncTemplates => self.sync_templates().await,
+            Request::DeleteTemplate { name, language } => {
+                self.delete_template(&name, language.as_deref()).await
+            }
+            Request::PreviewTemplate { to, name, language } => {
+                let (template, filled, target) =
+                    self.preview(actor, &to, &name, language.as_deref())?;
+                let refusal = template.refusal(target.window_open());
+                Ok(Response::Preview {
+                    template,
+                    filled,
+                    refusal,
+                })
+            }
+            Request::SendTemplate { to, name, language } => {
+                self.send_template(actor, &to, &name, language.as_deref())
+                    .await
+            }
+            _ => Ok(Response::Templates {
+                templates: self.store().templates()?,
+            }),
+        }
+    }
+
+    fn client(&self) -> Result<&CloudClient, EngineError> {
+        self.inner.client.as_ref().ok_or_else(|| {
+            EngineError::Unavailable(
+                "the WhatsApp account is not set up: the config needs whatsapp.business_account_id and whatsapp.access_token".into(),
+            )
+        })
+    }
+
+    pub(super) async fn create_template(
+        &self,
+        actor: &Actor,
+        input: TemplateInput,
+    ) -> Result<Response, EngineError> {
+        let existing = self.store().templates()?;
+        input.validate(existing.len()).map_err(bad)?;
+        let name = input.name.trim().to_owned();
+        let language = input.language.clone().unwrap_or_default().trim().to_owned();
+        if existing
+            .iter()
+            .any(|t| t.name == name && t.language == language)
+        {
+            return Err(bad(TemplateError::Duplicate(name)));
+        }
+        let mut template = Template {
+            id: 0,
+            kind: input.kind,
+            module: input.module,
+            name,
+            language,
+            category: input.category,
+            body: input.body.clone(),
+            status: TemplateStatus::Active,
+            reason: None,
+            whatsapp_id: None,
+            created_by: actor.login.clone(),
+            created_at: chrono::Utc::now(),
+        };
+        if input.kind == TemplateKind::Whatsapp {
+            let pieces = merge::parse(&input.body).map_err(|e| bad(e.into()))?;
+            let (text, order) = merge::positional(&pieces);
+            let examples: Vec<String> = order.iter().map(merge_values::example).collect();
+            let category = input
+                .category
+                .map_or("UTILITY", crate::domain::template::Category::wire);
+            let request = CreateTemplate::body_only(
+                &template.name,
+                category,
+                &template.language,
+                &text,
+                &examples,
+            );
+            let created = self
+                .client()?
+                .create_template(&request)
+                .await
+                .map_err(|e| {
+                    EngineError::Refused(format!("WhatsApp did not take the template: {e}"))
+                })?;
+            template.whatsapp_id = Some(created.id);
+            template.status = TemplateStatus::from_wire(&created.status);
+        }
+        let events = self
+            .apply_history(vec![Change::SaveTemplate { template }])
+            .await?;
+        events
+            .into_iter()
+            .find_map(|e| match e {
+                crate::domain::event::Event::TemplateChanged { template } => {
+                    Some(Response::Template { template })
+                }
+                _ => None,
+            })
+            .ok_or_else(|| EngineError::Unavailable("the template was not saved".into()))
+    }
+
+    pub(super) async fn sync_templates(&self) -> Result<Response, EngineError> {
+        let remote = self.client()?.list_templates().await.map_err(|e| {
+            EngineError::Unavailable(format!("could not read the templates from WhatsApp: {e}"))
+        })?;
+        let now = chrono::Utc::now();
+        let remote: Vec<Template> = remote
+            .into_iter()
+            .map(|r| Template {
+                id: 0,
+                kind: TemplateKind::Whatsapp,
+                module: crate::domain::template::Module::Candidates,
+                body: r.body(),
+                status: TemplateStatus::from_wire(&r.status),
+                reason: r.rejected_reason.clone().filter(|x| x != "NONE"),
+                whatsapp_id: Some(r.id.clone()),
+                category: r
+                    .category
+                    .as_deref()
+                    .and_then(crate::domain::template::Category::from_wire),
+                language: r.language.replace('-', "_"),
+                name: r.name,
+                created_by: "whatsapp".into(),
+                created_at: now,
+            })
+            .collect();
+        self.apply_history(vec![Change::SyncTemplates { remote }])
+            .await?;
+        Ok(Response::Templates {
+            templates: self.store().templates()?,
+        })
+    }
+
+    pub(super) async fn delete_template(
+        &self,
+        name: &str,
+        language: Option<&str>,
+    ) -> Result<Response, EngineError> {
+        let matches: Vec<Template> = self
+            .store()
+            .templates()?
+            .into_iter()
+            .filter(|t| t.name == name && language.is_none_or(|l| t.language == l))
+            .collect();
+        if matches.is_empty() {
+            return Err(EngineError::NotFound(format!("no template named {name}")));
+        }
+        for t in &matches {
+            if t.kind == TemplateKind::Whatsapp {
+                self.client()?
+                    .delete_template(&t.name, t.whatsapp_id.as_deref())
+                    .await
+                    .map_err(|e| {
+                        EngineError::Refused(format!("WhatsApp did not delete {}: {e}", t.name))
+                    })?;
+            }
+            self.apply_history(vec![Change::DeleteTemplate { id: t.id }])
+                .await?;
+        }
+        Ok(Response::Done)
+    }
+
+    /// The one template `name` (and `language`) names.
+    fn template_named(&self, name: &str, language: Option<&str>) -> Result<Template, EngineError> {
+        let mut found: Vec<Template> = self
+            .store()
+            .templates()?
+            .into_iter()
+            .filter(|t| t.name == name && language.is_none_or(|l| t.language == l))
+            .collect();
+        match found.len() {
+            0 => Err(EngineError::NotFound(format!(
+                "no template named {name}{}: `hirechat templates list` shows them",
+                language.map(|l| format!(" in {l}")).unwrap_or_default()
+            ))),
+            1 => Ok(found.remove(0)),
+            _ => Err(EngineError::BadInput(format!(
+                "{name} exists in several languages ({}): say which with --lang",
+                found
+                    .iter()
+                    .map(|t| t.language.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The template filled in for `to`, and whether it can be sent now.
+    pub(super) fn preview(
+        &self,
+        actor: &Actor,
+        to: &str,
+        name: &str,
+        language: Option<&str>,
+    ) -> Result<(Template, Filled, super::send::Target), EngineError> {
+        let target = self.target(to)?;
+        let template = self.template_named(name, language)?;
+        let pieces = merge::parse(&template.body).map_err(|e| bad(e.into()))?;
+        let filled = merge::fill(&pieces, |f| {
+            merge_values::value(f, &target, actor, &self.inner.organization)
+        });
+        Ok((template, filled, target))
+    }
+
+    pub(super) async fn send_template(
+        &self,
+        actor: &Actor,
+        to: &str,
+        name: &str,
+        language: Option<&str>,
+    ) -> Result<Response, EngineError> {
+        let (template, filled, target) = self.preview(actor, to, name, language)?;
+        if let Some(why) = template.refusal(target.window_open()) {
+            return Err(EngineError::Refused(why));
+        }
+        if template.kind == TemplateKind::Custom {
+            return self
+                .queue(actor, &target, "text", &filled.text, |to, recipient| {
+                    SendRequest::text(to, recipient, &filled.text)
+                })
+                .await;
+        }
+        if !filled.missing.is_empty() {
+            return Err(EngineError::Refused(format!(
+                "{} has no value for {}: WhatsApp refuses empty parameters; fill them in first",
+                template.name,
+                filled
+                    .missing
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if crate::whatsapp::templates::parameter_count(&template.body) > 0
+            && filled.values.is_empty()
+        {
+            return Err(EngineError::Refused(format!(
+                "{} came from WhatsApp with {{{{1}}}}-style parameters that hirechat cannot fill: recreate it here with merge fields",
+                template.name
+            )));
+        }
+        let object = template_object(&template.name, &template.language, &filled.values);
+        self.queue(actor, &target, "template", &filled.text, |to, recipient| {
+            SendRequest::template(to, recipient, object)
+        })
+        .await
+    }
+}
+
+fn bad(e: TemplateError) -> EngineError {
+    match e {
+        TemplateError::TooMany | TemplateError::Duplicate(_) => EngineError::Refused(e.to_string()),
+        other => EngineError::BadInput(other.to_string()),
+    }
+}

@@ -1,0 +1,447 @@
+//! Templates against the simulator over real HTTP: creation on the wire, review by webhook,
+//! sending with merge fields, the rules that refuse, sync and delete.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{Harness, admin, fixture, wait_for};
+use hirechat::{
+    domain::{
+        event::Event,
+        message::Status,
+        permission::{Actor, Role},
+        record::{RecordInput, RecordKind},
+        template::{Category, Module, Template, TemplateInput, TemplateKind, TemplateStatus},
+    },
+    engine::{EngineError, Request, Response},
+};
+use serde_json::json;
+
+const KEN: &str = "+819012345678";
+
+fn approved(name: &str, body: &str) -> TemplateInput {
+    TemplateInput {
+        kind: TemplateKind::Whatsapp,
+        module: Module::Candidates,
+        name: name.into(),
+        language: Some("en_US".into()),
+        category: Some(Category::Utility),
+        body: body.into(),
+    }
+}
+
+async fn create(h: &Harness, input: TemplateInput) -> Result<Template, EngineError> {
+    match h
+        .engine
+        .handle(&admin(), Request::CreateTemplate { template: input })
+        .await?
+    {
+        Response::Template { template } => Ok(template),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn approved_template(h: &Harness, name: &str, body: &str) -> Template {
+    let mut events = h.engine.subscribe();
+    let t = create(h, approved(name, body)).await.unwrap();
+    assert_eq!(t.status, TemplateStatus::Pending);
+    wait_for(&mut events, |e| match e {
+        Event::TemplateChanged { template }
+            if template.id == t.id && template.status != TemplateStatus::Pending =>
+        {
+            Some(template.clone())
+        }
+        _ => None,
+    })
+    .await
+}
+
+async fn ken_record(h: &Harness) {
+    let record = RecordInput {
+        kind: RecordKind::Candidate,
+        name: "Ken Sato".into(),
+        mobile: Some(KEN.into()),
+        country: Some("JP".into()),
+        owner: Some("aiko".into()),
+        opted_out: false,
+    };
+    h.engine
+        .handle(&admin(), Request::SaveRecord { id: None, record })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_template_goes_to_whatsapp_and_comes_back_approved() {
+    let h = Harness::start().await;
+    let t = approved_template(&h, "interview_reminder", "Hi ${Candidates.First Name}, this is ${Users.Name}. Is Tuesday fine, ${Candidates.First Name}?").await;
+    assert_eq!(t.status, TemplateStatus::Approved);
+    assert!(t.whatsapp_id.is_some());
+    // What reached WhatsApp: positional parameters, one example each, in Meta's shape.
+    assert_eq!(
+        h.sim.requests()[0],
+        json!({"name": "interview_reminder", "category": "UTILITY", "language": "en_US", "parameter_format": "positional",
+               "components": [{"type": "BODY", "text": "Hi {{1}}, this is {{2}}. Is Tuesday fine, {{1}}?",
+                               "example": {"body_text": [["Ken", "Aiko Tanaka"]]}}]})
+    );
+    let stored = h.engine.store().templates().unwrap();
+    assert_eq!(
+        stored[0].body,
+        "Hi ${Candidates.First Name}, this is ${Users.Name}. Is Tuesday fine, ${Candidates.First Name}?"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_arrives_with_its_reason() {
+    let h = Harness::start().await;
+    let t = approved_template(&h, "bad_one", "Hi ${Candidates.First Name} [reject]").await;
+    assert_eq!(t.status, TemplateStatus::Rejected);
+    assert_eq!(t.reason.as_deref(), Some("INVALID_FORMAT"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_opens_a_closed_window_with_its_fields_filled() {
+    let h = Harness::start().await;
+    ken_record(&h).await;
+    // Ken wrote in January: the window is long closed.
+    assert_eq!(h.post(&fixture("text")).await, 200);
+    approved_template(
+        &h,
+        "interview_reminder",
+        "Hi ${Candidates.First Name}, ${Users.Name} here about your interview.",
+    )
+    .await;
+    let preview = h
+        .engine
+        .handle(
+            &admin(),
+            Request::PreviewTemplate {
+                to: KEN.into(),
+                name: "interview_reminder".into(),
+                language: None,
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Preview {
+        filled, refusal, ..
+    } = preview
+    else {
+        panic!()
+    };
+    assert_eq!(
+        filled.text,
+        "Hi Ken, Aiko Tanaka here about your interview."
+    );
+    assert_eq!(refusal, None);
+    let sent = h
+        .engine
+        .handle(
+            &admin(),
+            Request::SendTemplate {
+                to: KEN.into(),
+                name: "interview_reminder".into(),
+                language: Some("en_US".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Message { message } = sent else {
+        panic!()
+    };
+    assert_eq!(
+        (message.kind.as_str(), message.text.as_str()),
+        ("template", "Hi Ken, Aiko Tanaka here about your interview.")
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while h.engine.store().reload(&message).unwrap().unwrap().status != Status::Read {
+        assert!(tokio::time::Instant::now() < deadline, "no read receipt");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let wire = h
+        .sim
+        .requests()
+        .into_iter()
+        .find(|r| r["type"] == "template")
+        .unwrap();
+    assert_eq!(
+        wire,
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": KEN, "type": "template",
+               "template": {"name": "interview_reminder", "language": {"code": "en_US"},
+                            "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ken"}, {"type": "text", "text": "Aiko Tanaka"}]}]},
+               "biz_opaque_callback_data": hirechat::domain::outbox::callback_data(message.id)})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_say_why_and_send_nothing() {
+    let h = Harness::start().await;
+    ken_record(&h).await;
+    assert_eq!(h.post(&fixture("text")).await, 200);
+    let send = |name: &str| Request::SendTemplate {
+        to: KEN.into(),
+        name: name.into(),
+        language: None,
+    };
+    // A missing value blocks an approved template.
+    approved_template(
+        &h,
+        "job_intro",
+        "Hi ${Candidates.First Name}, about ${Job Openings.Posting Title}",
+    )
+    .await;
+    let err = h
+        .engine
+        .handle(&admin(), send("job_intro"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("${Job Openings.Posting Title}"),
+        "{err}"
+    );
+    // A pending template cannot go.
+    let pending = create(
+        &h,
+        TemplateInput {
+            body: "Hi".into(),
+            ..approved("slow_review", "")
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(pending.status, TemplateStatus::Pending);
+    let err = h
+        .engine
+        .handle(&admin(), send("slow_review"))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("review") || err.to_string().contains("approved"),
+        "{err}"
+    );
+    // A custom template only inside the window.
+    let custom = TemplateInput {
+        kind: TemplateKind::Custom,
+        name: "面接のご案内".into(),
+        language: None,
+        category: None,
+        body: "${Candidates.Name}様、面接のご案内です。".into(),
+        module: Module::Candidates,
+    };
+    create(&h, custom).await.unwrap();
+    let err = h
+        .engine
+        .handle(&admin(), send("面接のご案内"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("24 hours"), "{err}");
+    // Japanese in an approved template's name, unknown templates.
+    let err = create(&h, approved("面接のご案内", "x")).await.unwrap_err();
+    assert!(err.to_string().contains("lowercase letters"), "{err}");
+    assert!(matches!(
+        h.engine.handle(&admin(), send("nope")).await.unwrap_err(),
+        EngineError::NotFound(_)
+    ));
+    // Only admins manage templates.
+    let recruiter = Actor {
+        login: "ken".into(),
+        name: "Ken".into(),
+        role: Role::Recruiter,
+    };
+    let err = h
+        .engine
+        .handle(
+            &recruiter,
+            Request::CreateTemplate {
+                template: approved("x", "y"),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    assert!(
+        h.sim.requests().iter().all(|r| r["type"] != "template"),
+        "no template message went out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_templates_send_as_text_inside_the_window() {
+    let h = Harness::start().await;
+    ken_record(&h).await;
+    let body = String::from_utf8(fixture("text"))
+        .unwrap()
+        .replace("1767225600", &Utc::now().timestamp().to_string());
+    assert_eq!(h.post(body.as_bytes()).await, 200);
+    let custom = TemplateInput {
+        kind: TemplateKind::Custom,
+        name: "thanks".into(),
+        language: None,
+        category: None,
+        body: "Thank you, ${Candidates.First Name}!".into(),
+        module: Module::Candidates,
+    };
+    create(&h, custom).await.unwrap();
+    let sent = h
+        .engine
+        .handle(
+            &admin(),
+            Request::SendTemplate {
+                to: KEN.into(),
+                name: "thanks".into(),
+                language: None,
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Message { message } = sent else {
+        panic!()
+    };
+    assert_eq!(
+        (message.kind.as_str(), message.text.as_str()),
+        ("text", "Thank you, Ken!")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_101st_template_is_refused() {
+    let h = Harness::start().await;
+    for i in 0..100 {
+        let t = TemplateInput {
+            kind: TemplateKind::Custom,
+            name: format!("snippet {i}"),
+            language: None,
+            category: None,
+            body: "ok".into(),
+            module: Module::Contacts,
+        };
+        create(&h, t).await.unwrap();
+    }
+    let err = create(&h, approved("one_more", "Hi")).await.unwrap_err();
+    assert!(err.to_string().contains("100"), "{err}");
+    assert!(h.sim.requests().is_empty(), "nothing submitted to WhatsApp");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_brings_in_the_accounts_templates_across_pages_and_delete_reaches_whatsapp() {
+    let h = Harness::start().await;
+    let http = reqwest::Client::new();
+    let url = format!(
+        "{}/v21.0/102290129340398/message_templates",
+        h.sim.api_base()
+    );
+    // 130 templates made elsewhere (another tool, the WhatsApp Manager): more than one page.
+    for i in 0..130 {
+        let body = json!({"name": format!("outside_{i:03}"), "category": "MARKETING", "language": "ja",
+                          "components": [{"type": "BODY", "text": "こんにちは"}]});
+        let r = http
+            .post(&url)
+            .bearer_auth(common::TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    // Sync until WhatsApp has reviewed them all (each review is also a webhook).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let templates = loop {
+        let Response::Templates { templates } = h
+            .engine
+            .handle(&admin(), Request::SyncTemplates)
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+        if templates
+            .iter()
+            .all(|t| t.status == TemplateStatus::Approved)
+        {
+            break templates;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not all reviewed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(templates.len(), 130);
+    assert!(
+        templates
+            .iter()
+            .all(|t| t.language == "ja" && t.category == Some(Category::Marketing))
+    );
+    // Deleting one deletes it on WhatsApp too.
+    h.engine
+        .handle(
+            &admin(),
+            Request::DeleteTemplate {
+                name: "outside_007".into(),
+                language: None,
+            },
+        )
+        .await
+        .unwrap();
+    let listed: serde_json::Value = http
+        .get(format!("{url}?limit=100&after=0"))
+        .bearer_auth(common::TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["name"] != "outside_007")
+    );
+    assert_eq!(h.engine.store().templates().unwrap().len(), 129);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_checks_template_sends_like_meta() {
+    let h = Harness::start().await;
+    approved_template(
+        &h,
+        "two_params",
+        "Hi ${Candidates.First Name} from ${Users.Name}",
+    )
+    .await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/v21.0/106540352242922/messages", h.sim.api_base());
+    let send = |template: serde_json::Value| {
+        http.post(&url).bearer_auth(common::TOKEN).json(&json!({"messaging_product": "whatsapp", "to": KEN, "type": "template", "template": template})).send()
+    };
+    let r: serde_json::Value = send(json!({"name": "unknown", "language": {"code": "en_US"}}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["error"]["code"], 132_001);
+    let r: serde_json::Value = send(hirechat::whatsapp::templates::template_object(
+        "two_params",
+        "en_US",
+        &["Ken".into()],
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r["error"]["code"], 132_000);
+    let r: serde_json::Value = send(hirechat::whatsapp::templates::template_object(
+        "two_params",
+        "en_US",
+        &["Ken".into(), "Aiko".into()],
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(r["messages"][0]["message_status"], "accepted");
+}
