@@ -246,3 +246,71 @@ fn resizing_changes_how_many_rows_fit() {
     });
     assert!(app.list_rows_visible() > small);
 }
+
+#[test]
+fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
+    use common::tui::templates;
+    use hirechat::domain::merge::{Field, Filled};
+    let mut app = app_with(inbox(), 80, 24);
+    for _ in 0..4 {
+        app.update(key('j'));
+    }
+    app.update(code(KeyCode::Enter));
+    // Emily's window is closed: `t` asks for the templates…
+    assert_eq!(app.update(key('t')), vec![Command::LoadTemplates]);
+    // …and only approved ones are offered; the first is previewed.
+    let out = app.update(Input::Templates(templates()));
+    let names: Vec<&str> = app
+        .picker
+        .as_ref()
+        .unwrap()
+        .shown()
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(names, ["interview_invitation", "job_details"]);
+    assert_eq!(
+        out,
+        vec![Command::PreviewTemplate {
+            template_id: 1,
+            to: "+819000000005".into(),
+            name: "interview_invitation".into(),
+            language: "en_US".into()
+        }]
+    );
+    // Typing filters (letters are not shortcuts here) and previews the new choice.
+    let out = app.update(key('j'));
+    assert_eq!(app.picker.as_ref().unwrap().query, "j");
+    assert!(matches!(
+        &out[..],
+        [Command::PreviewTemplate { template_id: 2, .. }]
+    ));
+    app.update(Input::Preview {
+        template_id: 2,
+        filled: Filled {
+            text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
+            values: vec!["Emily".into(), String::new()],
+            missing: vec![Field {
+                module: "Job Openings".into(),
+                name: "Posting Title".into(),
+            }],
+        },
+        refusal: None,
+    });
+    app.update(code(KeyCode::Backspace));
+    app.update(code(KeyCode::Down));
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![Command::SendTemplate {
+            to: "+819000000005".into(),
+            name: "job_details".into(),
+            language: "en_US".into()
+        }]
+    );
+    assert!(app.picker.is_none());
+    // Esc closes it without sending.
+    app.update(key('t'));
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    assert!(app.picker.is_none());
+}

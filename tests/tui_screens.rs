@@ -245,3 +245,39 @@ fn colours_carry_meaning() {
     assert_eq!(app.now, now());
     let _ = conversation(9, "unused", 0, "", None);
 }
+
+#[test]
+fn template_picker_with_a_missing_value() {
+    use hirechat::domain::merge::{Field, Filled};
+    let mut app = app_with(inbox(), 160, 45);
+    for _ in 0..4 {
+        app.update(key('j'));
+    }
+    open_first(
+        &mut app,
+        vec![message(
+            30,
+            5,
+            Direction::In,
+            "Could we do Monday afternoon UK time?",
+            3 * 24 * 60 + 240,
+            Status::Read,
+        )],
+    );
+    app.update(key('t'));
+    app.update(Input::Templates(common::tui::templates()));
+    app.update(code(KeyCode::Down));
+    app.update(Input::Preview {
+        template_id: 2,
+        filled: Filled {
+            text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
+            values: vec!["Emily".into(), String::new()],
+            missing: vec![Field {
+                module: "Job Openings".into(),
+                name: "Posting Title".into(),
+            }],
+        },
+        refusal: None,
+    });
+    insta::assert_snapshot!(draw(&app).backend());
+}

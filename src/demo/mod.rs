@@ -12,10 +12,7 @@ use crate::{
     config::{Config, Secret},
     domain::permission::{Actor, Role},
     engine::Engine,
-    server::{
-        peer,
-        webhook::{WebhookState, router},
-    },
+    server::webhook::{WebhookState, router},
     sim::{Inbound, Sim, SimConfig},
     tui::{app::Connection, link::Link},
 };
@@ -52,6 +49,7 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
             webhook_url: Some(webhook_url),
             status_delays: [scaled(500.0), scaled(1200.0), scaled(2500.0)],
             auto_reply: Some(scaled(3500.0)),
+            template_review: Some(scaled(400.0)),
             ..SimConfig::default()
         },
     )
@@ -63,6 +61,8 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
     config.whatsapp.access_token = Secret::new(TOKEN);
     config.whatsapp.app_secret = Secret::new(SECRET);
     config.whatsapp.nickname = "Tokyo hiring desk (demo)".into();
+    let seed = seed::parse()?;
+    config.organization.name.clone_from(&seed.organization);
     config.outbox.first_retry_ms = 300;
     let engine = Engine::start(&config, dir, true)
         .await
@@ -81,15 +81,29 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
             tracing::error!(error = %e, "demo webhook endpoint stopped");
         }
     });
-    let seed = seed::parse()?;
+    let actor = Actor {
+        login: seed.recruiter.clone(),
+        name: seed.recruiter_name.clone(),
+        role: Role::Admin,
+    };
     let now = Utc::now();
-    if engine
+    let fresh = engine
         .store()
         .conversation_count()
         .map_err(|e| e.to_string())?
-        == 0
-    {
+        == 0;
+    if fresh {
         seed::apply(&engine, &seed, now).await?;
+        // The templates go through WhatsApp's (simulated) review like any other; they are
+        // approved within a moment.
+        for t in &seed.templates {
+            let request = crate::engine::Request::CreateTemplate {
+                template: t.clone(),
+            };
+            if let Err(e) = engine.handle(&actor, request).await {
+                tracing::warn!(template = %t.name, error = %e, "demo template not created");
+            }
+        }
     }
     // The simulator knows who wrote when, so it keeps the same 24-hour windows.
     for c in &seed.conversations {
@@ -103,14 +117,6 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
             sim.remember(&key, at, &c.profile);
         }
     }
-    let login = peer::current_uid()
-        .and_then(peer::login_of)
-        .unwrap_or_else(|| "recruiter".into());
-    let actor = Actor {
-        name: login.clone(),
-        login: seed.recruiter.clone(),
-        role: Role::Admin,
-    };
     Ok(Demo { engine, sim, actor })
 }
 

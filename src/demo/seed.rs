@@ -11,6 +11,7 @@ use crate::{
         message::{Effect, Media, Status, Summary},
         phone::PhoneNumber,
         record::RecordInput,
+        template::TemplateInput,
     },
     engine::Engine,
     store::{Change, ContactInfo},
@@ -22,6 +23,9 @@ pub const SEED: &str = include_str!("../../assets/demo/seed.json");
 #[derive(Debug, Deserialize)]
 pub struct Seed {
     pub recruiter: String,
+    pub recruiter_name: String,
+    pub organization: String,
+    pub templates: Vec<TemplateInput>,
     pub records: Vec<RecordInput>,
     pub conversations: Vec<SeedConversation>,
 }

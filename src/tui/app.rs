@@ -10,9 +10,13 @@ use super::{
     chat_state::Chat,
     keymap::{self, Mode},
     list_state::{ConversationList, PAGE},
+    picker_state::Picker,
 };
 use crate::{
-    domain::{conversation::Conversation, event::Event, message::Message},
+    domain::{
+        conversation::Conversation, event::Event, merge::Filled, message::Message,
+        template::Template,
+    },
     engine::ConversationView,
 };
 
@@ -45,6 +49,14 @@ pub enum Input {
         role: String,
         channel: String,
     },
+    /// Every template (the picker keeps what can be sent now).
+    Templates(Vec<Template>),
+    /// A template filled in for the open conversation.
+    Preview {
+        template_id: u64,
+        filled: Filled,
+        refusal: Option<String>,
+    },
     /// A send was refused before it was queued; the text goes back into the compose box.
     SendRefused {
         text: String,
@@ -60,10 +72,32 @@ pub enum Input {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Whoami,
-    LoadConversations { offset: usize, limit: usize },
-    LoadThread { conversation_id: u64 },
-    MarkRead { conversation_id: u64 },
-    SendText { to: String, text: String },
+    LoadConversations {
+        offset: usize,
+        limit: usize,
+    },
+    LoadThread {
+        conversation_id: u64,
+    },
+    MarkRead {
+        conversation_id: u64,
+    },
+    SendText {
+        to: String,
+        text: String,
+    },
+    LoadTemplates,
+    PreviewTemplate {
+        template_id: u64,
+        to: String,
+        name: String,
+        language: String,
+    },
+    SendTemplate {
+        to: String,
+        name: String,
+        language: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +138,8 @@ pub struct App {
     pub list: ConversationList,
     pub chat: Option<Chat>,
     pub compose: TextArea<'static>,
+    /// The template picker, while it is open.
+    pub picker: Option<Picker>,
     pub toast: Option<Toast>,
     pub width: u16,
     pub height: u16,
@@ -123,6 +159,7 @@ impl App {
             list: ConversationList::default(),
             chat: None,
             compose: TextArea::default(),
+            picker: None,
             toast: None,
             width,
             height,
@@ -145,6 +182,9 @@ impl App {
     pub fn mode(&self) -> Mode {
         if self.help.is_some() {
             return Mode::Help;
+        }
+        if self.picker.is_some() {
+            return Mode::Picker;
         }
         match self.focus {
             Focus::List => Mode::List,
@@ -218,6 +258,24 @@ impl App {
             } => {
                 self.me = Some((login, role));
                 self.channel = channel;
+            }
+            Input::Templates(all) => {
+                let open = self.window_open();
+                if let Some(p) = self.picker.as_mut() {
+                    p.templates = Picker::sendable(all, open);
+                    p.loaded = true;
+                    p.selected = 0;
+                }
+                self.preview_selected(&mut out);
+            }
+            Input::Preview {
+                template_id,
+                filled,
+                refusal,
+            } => {
+                if let Some(p) = self.picker.as_mut() {
+                    p.preview = Some((template_id, filled, refusal));
+                }
             }
             Input::SendRefused { text, error } => {
                 if self.compose.is_empty() {
@@ -331,6 +389,10 @@ impl App {
     fn key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
         let mode = self.mode();
         let Some(action) = keymap::action_for(mode, key) else {
+            if mode == Mode::Picker {
+                self.picker_key(key, out);
+                return;
+            }
             if mode == Mode::Compose && self.window_open() {
                 // Everything else is typing. Ctrl and Alt combinations edit (ratatui-textarea's
                 // emacs-like keys); a lone Alt-letter would only insert noise, so it is ignored.
@@ -396,8 +458,18 @@ impl App {
                     _ => Focus::List,
                 };
             }
+            (Mode::Picker, Action::Back) => self.picker = None,
+            (Mode::Picker, Action::Down) => self.picker_move(1, out),
+            (Mode::Picker, Action::Up) => self.picker_move(-1, out),
+            (Mode::Picker, Action::Send) => self.send_template(out),
             (_, Action::Templates) => {
-                self.info("No approved templates are available on this number yet.");
+                if self.chat.is_none() {
+                    self.open(out);
+                }
+                if self.chat.is_some() {
+                    self.picker = Some(Picker::default());
+                    out.push(Command::LoadTemplates);
+                }
             }
             (Mode::Compose, Action::NewLine) => self.compose.insert_newline(),
             (Mode::Compose, Action::Send) => self.send(out),
@@ -453,25 +525,93 @@ impl App {
         }
     }
 
+    /// Whom the open conversation's messages go to: the number, else the BSUID.
+    fn chat_to(&self) -> Option<String> {
+        let c = &self.chat.as_ref()?.conversation;
+        c.wa_id
+            .as_ref()
+            .map(|w| format!("+{w}"))
+            .or_else(|| c.user_id.clone())
+    }
+
+    fn picker_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let Some(p) = self.picker.as_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                p.type_char(c);
+            }
+            KeyCode::Backspace => p.backspace(),
+            _ => return,
+        }
+        self.preview_selected(out);
+    }
+
+    fn picker_move(&mut self, delta: isize, out: &mut Vec<Command>) {
+        if let Some(p) = self.picker.as_mut() {
+            p.move_by(delta);
+        }
+        self.preview_selected(out);
+    }
+
+    /// Asks for the preview of the selected template, unless it is already shown.
+    fn preview_selected(&mut self, out: &mut Vec<Command>) {
+        let Some(to) = self.chat_to() else { return };
+        let Some(p) = self.picker.as_ref() else {
+            return;
+        };
+        let Some(t) = p.selected_template() else {
+            return;
+        };
+        if p.preview.as_ref().is_some_and(|(id, ..)| *id == t.id) {
+            return;
+        }
+        out.push(Command::PreviewTemplate {
+            template_id: t.id,
+            to,
+            name: t.name.clone(),
+            language: t.language.clone(),
+        });
+    }
+
+    fn send_template(&mut self, out: &mut Vec<Command>) {
+        let Some(to) = self.chat_to() else { return };
+        let Some(t) = self
+            .picker
+            .as_ref()
+            .and_then(|p| p.selected_template().cloned())
+        else {
+            return;
+        };
+        out.push(Command::SendTemplate {
+            to,
+            name: t.name,
+            language: t.language,
+        });
+        self.picker = None;
+        self.focus = Focus::Chat;
+    }
+
     fn send(&mut self, out: &mut Vec<Command>) {
         let text = self.compose.lines().join("\n");
         if text.trim().is_empty() {
             return;
         }
-        let Some(chat) = &self.chat else { return };
+        if self.chat.is_none() {
+            return;
+        }
         if !self.window_open() {
             self.error(
                 "The 24-hour window is closed: only an approved template can be sent (t).".into(),
             );
             return;
         }
-        let c = &chat.conversation;
-        let Some(to) = c
-            .wa_id
-            .as_ref()
-            .map(|w| format!("+{w}"))
-            .or_else(|| c.user_id.clone())
-        else {
+        let Some(to) = self.chat_to() else {
             self.error("This contact has neither a number nor a BSUID.".into());
             return;
         };

@@ -16,6 +16,8 @@ pub enum Mode {
     Compose,
     /// The help overlay is open.
     Help,
+    /// Picking a template; letters filter the list.
+    Picker,
 }
 
 impl Mode {
@@ -25,6 +27,7 @@ impl Mode {
             Self::Chat => "Chat",
             Self::Compose => "Compose",
             Self::Help => "Help",
+            Self::Picker => "Template picker",
         }
     }
 }
@@ -143,6 +146,12 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
             (key(KeyCode::Tab), Action::SwitchPane),
         ]),
+        Mode::Picker => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Send),
+            (key(KeyCode::Esc), Action::Back),
+            (key(KeyCode::Down), Action::Down),
+            (key(KeyCode::Up), Action::Up),
+        ]),
         Mode::Help => b.extend_from_slice(&[
             (key(KeyCode::Esc), Action::Back),
             (ch('?'), Action::Back),
@@ -203,6 +212,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Quit,
         ],
         Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
+        Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Help => &[Action::Back],
     };
     let table = bindings(mode);

@@ -49,79 +49,48 @@ impl Link {
     }
 
     async fn answer(&self, command: Command) -> Option<Input> {
-        let failed = |e: String| Some(Input::Failed(e));
-        match command {
-            Command::Whoami => match self.call(Request::Whoami).await {
-                Ok(Response::Actor {
-                    login,
-                    role,
-                    channel,
-                    ..
-                }) => Some(Input::Me {
-                    login,
-                    role,
-                    channel,
-                }),
-                Ok(_) => None,
-                Err(e) => failed(e),
-            },
-            Command::LoadConversations { offset, limit } => {
-                match self
-                    .call(Request::Conversations {
-                        offset,
-                        limit: Some(limit),
-                    })
-                    .await
-                {
-                    Ok(Response::Conversations {
-                        total,
-                        offset,
-                        conversations,
-                    }) => Some(Input::Conversations {
-                        total,
-                        offset,
-                        rows: conversations,
-                    }),
-                    Ok(_) => None,
-                    Err(e) => failed(e),
-                }
-            }
-            Command::LoadThread { conversation_id } => {
-                match self
-                    .call(Request::Thread {
-                        conversation_id,
-                        limit: Some(200),
-                    })
-                    .await
-                {
-                    Ok(Response::Messages {
-                        conversation,
-                        messages,
-                    }) => Some(Input::Thread {
-                        conversation,
-                        messages,
-                    }),
-                    Ok(_) => None,
-                    Err(e) => failed(e),
-                }
-            }
-            Command::MarkRead { conversation_id } => {
-                match self.call(Request::MarkRead { conversation_id }).await {
-                    Ok(_) => None,
-                    Err(e) => failed(e),
-                }
-            }
-            Command::SendText { to, text } => match self
-                .call(Request::SendText {
+        let (request, read) = match plan(command) {
+            Ok(plan) => plan,
+            Err(Command::PreviewTemplate {
+                template_id,
+                to,
+                name,
+                language,
+            }) => {
+                let request = Request::PreviewTemplate {
                     to,
-                    text: text.clone(),
-                })
-                .await
-            {
-                // The engine's MessageQueued event puts it on screen.
-                Ok(_) => None,
-                Err(error) => Some(Input::SendRefused { text, error }),
-            },
+                    name,
+                    language: Some(language),
+                };
+                return match self.call(request).await {
+                    Ok(Response::Preview {
+                        filled, refusal, ..
+                    }) => Some(Input::Preview {
+                        template_id,
+                        filled,
+                        refusal,
+                    }),
+                    Ok(_) => None,
+                    Err(e) => Some(Input::Failed(e)),
+                };
+            }
+            Err(Command::SendText { to, text }) => {
+                return match self
+                    .call(Request::SendText {
+                        to,
+                        text: text.clone(),
+                    })
+                    .await
+                {
+                    Ok(_) => None,
+                    Err(error) => Some(Input::SendRefused { text, error }),
+                };
+            }
+            Err(_) => return None,
+        };
+        match self.call(request).await {
+            Ok(r) => read(r),
+            Err(e) => Some(Input::Failed(e)),
         }
     }
 
@@ -166,4 +135,75 @@ impl Link {
             }
         }
     }
+}
+
+/// How a command's answer becomes an input.
+type Reader = fn(Response) -> Option<Input>;
+
+/// The request for a command whose answer maps straight to an input; the others come back.
+fn plan(command: Command) -> Result<(Request, Reader), Command> {
+    Ok(match command {
+        Command::Whoami => (Request::Whoami, |r| match r {
+            Response::Actor {
+                login,
+                role,
+                channel,
+                ..
+            } => Some(Input::Me {
+                login,
+                role,
+                channel,
+            }),
+            _ => None,
+        }),
+        Command::LoadConversations { offset, limit } => (
+            Request::Conversations {
+                offset,
+                limit: Some(limit),
+            },
+            |r| match r {
+                Response::Conversations {
+                    total,
+                    offset,
+                    conversations,
+                } => Some(Input::Conversations {
+                    total,
+                    offset,
+                    rows: conversations,
+                }),
+                _ => None,
+            },
+        ),
+        Command::LoadThread { conversation_id } => (
+            Request::Thread {
+                conversation_id,
+                limit: Some(200),
+            },
+            |r| match r {
+                Response::Messages {
+                    conversation,
+                    messages,
+                } => Some(Input::Thread {
+                    conversation,
+                    messages,
+                }),
+                _ => None,
+            },
+        ),
+        Command::LoadTemplates => (Request::Templates, |r| match r {
+            Response::Templates { templates } => Some(Input::Templates(templates)),
+            _ => None,
+        }),
+        // The engine's events put what changed on screen: these answer only when refused.
+        Command::MarkRead { conversation_id } => (Request::MarkRead { conversation_id }, |_| None),
+        Command::SendTemplate { to, name, language } => (
+            Request::SendTemplate {
+                to,
+                name,
+                language: Some(language),
+            },
+            |_| None,
+        ),
+        other => return Err(other),
+    })
 }

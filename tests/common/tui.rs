@@ -152,3 +152,58 @@ pub fn code(code: crossterm::event::KeyCode) -> Input {
         crossterm::event::KeyModifiers::NONE,
     ))
 }
+
+pub fn template(
+    id: u64,
+    name: &str,
+    kind: hirechat::domain::template::TemplateKind,
+    status: hirechat::domain::template::TemplateStatus,
+    body: &str,
+) -> hirechat::domain::template::Template {
+    hirechat::domain::template::Template {
+        id,
+        kind,
+        module: hirechat::domain::template::Module::Candidates,
+        name: name.into(),
+        language: if kind == hirechat::domain::template::TemplateKind::Whatsapp {
+            "en_US".into()
+        } else {
+            String::new()
+        },
+        category: None,
+        body: body.into(),
+        status,
+        reason: None,
+        whatsapp_id: None,
+        created_by: "aiko".into(),
+        created_at: now(),
+    }
+}
+
+pub fn templates() -> Vec<hirechat::domain::template::Template> {
+    use hirechat::domain::template::{TemplateKind::*, TemplateStatus::*};
+    vec![
+        template(
+            1,
+            "interview_invitation",
+            Whatsapp,
+            Approved,
+            "Hi ${Candidates.First Name}, this is ${Users.Name}.",
+        ),
+        template(
+            2,
+            "job_details",
+            Whatsapp,
+            Approved,
+            "Hi ${Candidates.First Name}, about ${Job Openings.Posting Title}.",
+        ),
+        template(3, "in_review", Whatsapp, Pending, "Hello"),
+        template(
+            4,
+            "thanks",
+            Custom,
+            Active,
+            "Thank you, ${Candidates.First Name}!",
+        ),
+    ]
+}

@@ -14,7 +14,7 @@ use crate::tui::{
 
 pub fn lines() -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for mode in [Mode::List, Mode::Chat, Mode::Compose] {
+    for mode in [Mode::List, Mode::Chat, Mode::Compose, Mode::Picker] {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }

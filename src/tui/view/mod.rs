@@ -6,6 +6,7 @@ mod header;
 mod help_popup;
 mod list_pane;
 mod status_bar;
+mod template_popup;
 
 use ratatui::{
     Frame,
@@ -44,6 +45,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     chat_pane::render(app, frame, chat);
     compose_pane::render(app, frame, compose);
     status_bar::render(app, frame, bottom);
+    if let Some(picker) = &app.picker {
+        template_popup::render(app, picker, frame, area);
+    }
     if let Some(scroll) = app.help {
         help_popup::render(frame, area, scroll);
     }

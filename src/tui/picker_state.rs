@@ -1,0 +1,147 @@
+//! The template picker: the templates that can be sent now, filtered as the recruiter types,
+//! and the preview of the selected one filled in for this contact.
+
+use crate::domain::{
+    merge::Filled,
+    template::{Template, TemplateKind, TemplateStatus},
+};
+
+#[derive(Debug, Default)]
+pub struct Picker {
+    /// What can be sent in this conversation now.
+    pub templates: Vec<Template>,
+    pub query: String,
+    /// Index into `shown()`.
+    pub selected: usize,
+    /// The selected template filled in: (template id, the filled text, why it cannot go).
+    pub preview: Option<(u64, Filled, Option<String>)>,
+    pub loaded: bool,
+}
+
+impl Picker {
+    /// Keeps what can be sent now: approved WhatsApp templates always; custom ones only while
+    /// the window is open.
+    pub fn sendable(all: Vec<Template>, window_open: bool) -> Vec<Template> {
+        let mut t: Vec<Template> = all
+            .into_iter()
+            .filter(|t| match t.kind {
+                TemplateKind::Whatsapp => t.status == TemplateStatus::Approved,
+                TemplateKind::Custom => window_open,
+            })
+            .collect();
+        t.sort_by(|a, b| {
+            (a.kind == TemplateKind::Custom, &a.name, &a.language).cmp(&(
+                b.kind == TemplateKind::Custom,
+                &b.name,
+                &b.language,
+            ))
+        });
+        t
+    }
+
+    /// The templates matching the query (name or body, any case).
+    pub fn shown(&self) -> Vec<&Template> {
+        let q = self.query.to_lowercase();
+        self.templates
+            .iter()
+            .filter(|t| {
+                q.is_empty()
+                    || t.name.to_lowercase().contains(&q)
+                    || t.body.to_lowercase().contains(&q)
+            })
+            .collect()
+    }
+
+    pub fn selected_template(&self) -> Option<&Template> {
+        self.shown().get(self.selected).copied()
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let n = self.shown().len();
+        if n == 0 {
+            self.selected = 0;
+            return;
+        }
+        self.selected = self.selected.saturating_add_signed(delta).min(n - 1);
+    }
+
+    pub fn type_char(&mut self, c: char) {
+        self.query.push(c);
+        self.selected = 0;
+    }
+
+    pub fn backspace(&mut self) {
+        self.query.pop();
+        self.selected = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::template::{Category, Module};
+
+    fn t(name: &str, kind: TemplateKind, status: TemplateStatus) -> Template {
+        Template {
+            id: name.len() as u64,
+            kind,
+            module: Module::Candidates,
+            name: name.into(),
+            language: "en_US".into(),
+            category: Some(Category::Utility),
+            body: format!("body of {name}"),
+            status,
+            reason: None,
+            whatsapp_id: None,
+            created_by: "aiko".into(),
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn only_what_can_go_now_is_offered() {
+        let all = vec![
+            t("reminder", TemplateKind::Whatsapp, TemplateStatus::Approved),
+            t(
+                "pending_one",
+                TemplateKind::Whatsapp,
+                TemplateStatus::Pending,
+            ),
+            t("thanks", TemplateKind::Custom, TemplateStatus::Active),
+        ];
+        let closed: Vec<String> = Picker::sendable(all.clone(), false)
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(closed, ["reminder"]);
+        let open: Vec<String> = Picker::sendable(all, true)
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(open, ["reminder", "thanks"]);
+    }
+
+    #[test]
+    fn typing_filters() {
+        let mut p = Picker {
+            templates: vec![
+                t(
+                    "interview_reminder",
+                    TemplateKind::Whatsapp,
+                    TemplateStatus::Approved,
+                ),
+                t("offer", TemplateKind::Whatsapp, TemplateStatus::Approved),
+            ],
+            ..Picker::default()
+        };
+        p.move_by(1);
+        assert_eq!(p.selected_template().unwrap().name, "offer");
+        for c in "INTER".chars() {
+            p.type_char(c);
+        }
+        assert_eq!(p.shown().len(), 1);
+        assert_eq!(p.selected_template().unwrap().name, "interview_reminder");
+        p.backspace();
+        assert_eq!(p.query, "INTE");
+    }
+}

@@ -1,0 +1,160 @@
+//! `t`: the templates that can be sent now, filtered as the recruiter types, with the selected
+//! one filled in for this contact; fields without a value are shown in red.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Rect},
+    text::{Line, Span},
+    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+};
+
+use crate::{
+    domain::template::TemplateKind,
+    tui::{app::App, format::fit, picker_state::Picker, theme},
+};
+
+pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(8).min(100);
+    let height = area.height.saturating_sub(4).min(24);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let window = if app.window_open() {
+        Span::styled(
+            "window open: approved and custom templates",
+            theme::window_open(),
+        )
+    } else {
+        Span::styled(
+            "window closed: approved templates only",
+            theme::window_closed(),
+        )
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(Line::from(vec![
+            Span::raw(" Templates · "),
+            window,
+            Span::raw(" "),
+        ]))
+        .title_bottom(" type to filter · ↑/↓ choose · Enter send · Esc close ");
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    let [query, list, preview] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(7),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Filter: ", theme::dim()),
+            Span::raw(fit(
+                &picker.query,
+                usize::from(query.width).saturating_sub(9),
+            )),
+            Span::styled("▏", theme::key()),
+        ])),
+        query,
+    );
+    if !picker.loaded {
+        frame.render_widget(Paragraph::new("Loading…").style(theme::dim()), list);
+        return;
+    }
+    let shown = picker.shown();
+    if shown.is_empty() {
+        let text = if picker.templates.is_empty() {
+            "No template can be sent here now. An admin creates them with `hirechat templates create`; approved ones can be sent at any time."
+        } else {
+            "No template matches the filter."
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme::dim())
+                .wrap(Wrap { trim: true }),
+            list,
+        );
+        return;
+    }
+    list_rows(picker, &shown, frame, list);
+    preview_pane(picker, frame, preview);
+}
+
+fn list_rows(
+    picker: &Picker,
+    shown: &[&crate::domain::template::Template],
+    frame: &mut Frame,
+    list: Rect,
+) {
+    let rows = usize::from(list.height);
+    let top = picker.selected.saturating_sub(rows.saturating_sub(1));
+    let w = usize::from(list.width);
+    let lines: Vec<Line> = shown
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(rows)
+        .map(|(i, t)| {
+            let kind = match t.kind {
+                TemplateKind::Whatsapp => format!("approved · {}", t.language),
+                TemplateKind::Custom => "custom".to_owned(),
+            };
+            let style = if i == picker.selected {
+                theme::selected()
+            } else {
+                ratatui::style::Style::new()
+            };
+            let name = fit(&t.name, w.saturating_sub(kind.len() + 3));
+            let gap = w.saturating_sub(
+                crate::tui::format::width(&name) + crate::tui::format::width(&kind) + 1,
+            );
+            Line::from(vec![
+                Span::styled(format!(" {name}{}", " ".repeat(gap)), style),
+                Span::styled(kind, style.patch(theme::dim())),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+fn preview_pane(picker: &Picker, frame: &mut Frame, preview: Rect) {
+    let preview_block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme::border())
+        .title(" Preview ");
+    let preview_inner = preview_block.inner(preview);
+    frame.render_widget(preview_block, preview);
+    let Some((_, filled, refusal)) = picker
+        .preview
+        .as_ref()
+        .filter(|(id, ..)| picker.selected_template().is_some_and(|t| t.id == *id))
+    else {
+        frame.render_widget(Paragraph::new("…").style(theme::dim()), preview_inner);
+        return;
+    };
+    let mut lines = vec![Line::raw(
+        crate::domain::safe_text::neutralise(&filled.text, false).into_owned(),
+    )];
+    if !filled.missing.is_empty() {
+        let names: Vec<String> = filled.missing.iter().map(ToString::to_string).collect();
+        lines.push(Line::styled(
+            format!(
+                "No value for {}: it cannot be sent until they are filled in.",
+                names.join(", ")
+            ),
+            theme::failed(),
+        ));
+    }
+    if let Some(why) = refusal {
+        lines.push(Line::styled(why.clone(), theme::failed()));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }),
+        preview_inner,
+    );
+}
