@@ -21,6 +21,7 @@ fn ken(opted_out: bool) -> RecordInput {
         country: Some("JP".into()),
         owner: Some("aiko".into()),
         opted_out,
+        ..RecordInput::default()
     }
 }
 
@@ -53,14 +54,14 @@ async fn a_record_links_its_conversation_either_way_round() {
     // Record first, then the conversation.
     let other = RecordInput {
         name: "Yui Tanaka".into(),
-        mobile: Some("+44 7700 900123".into()),
+        mobile: Some("+44 7400 123456".into()),
         country: None,
         ..ken(false)
     };
     let yui = save(&h, None, other).await.unwrap();
     assert_eq!(h.post(&fixture("batched")).await, 200);
     let conv = store
-        .conversation_by_phone(&PhoneNumber::parse("+447700900123").unwrap())
+        .conversation_by_phone(&PhoneNumber::parse("+447400123456").unwrap())
         .unwrap()
         .unwrap();
     assert_eq!(conv.record_id, Some(yui));

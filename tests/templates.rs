@@ -66,6 +66,7 @@ async fn ken_record(h: &Harness) {
         country: Some("JP".into()),
         owner: Some("aiko".into()),
         opted_out: false,
+        ..RecordInput::default()
     };
     h.engine
         .handle(&admin(), Request::SaveRecord { id: None, record })

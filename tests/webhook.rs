@@ -236,7 +236,7 @@ async fn repeats_are_stored_once() {
     assert_eq!(store.messages(&aoi, 10).unwrap().len(), 2);
     assert_eq!(aoi.name, "Aoi");
     let ben = store
-        .conversation_by_phone(&PhoneNumber::parse("+447700900123").unwrap())
+        .conversation_by_phone(&PhoneNumber::parse("+447400123456").unwrap())
         .unwrap()
         .unwrap();
     assert_eq!(ben.name, "Ben");

@@ -2,6 +2,7 @@
 //! daemon's socket when one runs, else with an engine in this process.
 
 mod backend;
+mod import;
 mod output;
 mod templates;
 
@@ -82,6 +83,14 @@ pub enum Command {
         /// The template's language, when it exists in several.
         #[arg(long, requires = "template")]
         lang: Option<String>,
+    },
+    /// Import candidates or contacts from a CSV file (re-importing updates by mobile or email).
+    Import {
+        /// `candidates` or `contacts`.
+        kind: String,
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
     /// Manage templates.
     Templates {
@@ -174,6 +183,9 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                 .map_err(|e| CliError::Other(format!("simulator: {e}")))
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
+        Command::Import { kind, file, json } => {
+            import::run(&config, &data_dir, &kind, &file, json).await
+        }
         Command::Send {
             to,
             text,

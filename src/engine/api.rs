@@ -12,6 +12,7 @@ use crate::domain::{
     record::{Record, RecordInput},
     template::{Template, TemplateInput},
 };
+use crate::engine::import::{ImportReport, ImportRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
@@ -41,6 +42,8 @@ pub enum Request {
         conversation_id: u64,
         limit: Option<usize>,
     },
+    /// Save a batch of imported candidates or contacts.
+    ImportRecords { rows: Vec<ImportRow> },
     /// Every template, both kinds.
     Templates,
     /// Create a template (an approved-type one is submitted to WhatsApp).
@@ -83,6 +86,9 @@ pub enum Response {
     },
     Templates {
         templates: Vec<Template>,
+    },
+    Imported {
+        report: ImportReport,
     },
     Template {
         template: Template,

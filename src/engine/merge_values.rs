@@ -3,7 +3,7 @@
 //! openings, interviews, clients, bookings) have no values: they show as missing.
 
 use super::send::Target;
-use crate::domain::{merge::Field, permission::Actor};
+use crate::domain::{merge::Field, permission::Actor, record::Record};
 
 pub(super) fn value(
     field: &Field,
@@ -35,8 +35,13 @@ pub(super) fn value(
     };
     match (field.module.as_str(), field.name.as_str()) {
         ("Candidates" | "Contacts", "Name") => name.clone(),
-        ("Candidates" | "Contacts", "First Name") => split(true),
-        ("Candidates" | "Contacts", "Last Name") => split(false),
+        ("Candidates" | "Contacts", "First Name") => {
+            record.and_then(Record::given_name).or_else(|| split(true))
+        }
+        ("Candidates" | "Contacts", "Last Name") => record
+            .and_then(Record::family_name)
+            .or_else(|| split(false)),
+        ("Candidates" | "Contacts", "Email") => record.and_then(|r| r.email.clone()),
         ("Candidates" | "Contacts", "Mobile") => record
             .and_then(|r| r.mobile.as_ref())
             .map(ToString::to_string),

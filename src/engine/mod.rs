@@ -3,6 +3,7 @@
 //! in-process, the daemon's socket, later the TUI) calls [`Engine::handle`].
 
 pub mod api;
+pub mod import;
 pub mod ingest;
 mod merge_values;
 pub mod outbox;
@@ -166,7 +167,8 @@ impl Engine {
         let needed = match &request {
             Request::SendText { .. }
             | Request::SaveRecord { .. }
-            | Request::SendTemplate { .. } => Permission::Reply,
+            | Request::SendTemplate { .. }
+            | Request::ImportRecords { .. } => Permission::Reply,
             Request::CreateTemplate { .. }
             | Request::SyncTemplates
             | Request::DeleteTemplate { .. } => Permission::Administer,
@@ -248,6 +250,7 @@ impl Engine {
             | Request::DeleteTemplate { .. }
             | Request::PreviewTemplate { .. }
             | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
+            Request::ImportRecords { rows } => self.import(rows).await,
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),

@@ -331,6 +331,15 @@ impl Tx<'_> {
         {
             self.tree(T::RecordByPhone).remove(old.wa_id())?;
         }
+        if let Some(old) = previous.as_ref().and_then(|p| p.email.as_ref())
+            && record.email.as_ref() != Some(old)
+        {
+            self.tree(T::RecordByEmail).remove(old.as_bytes())?;
+        }
+        if let Some(e) = &record.email {
+            self.tree(T::RecordByEmail)
+                .insert(e.as_bytes(), &keys::id(record.id))?;
+        }
         self.put(T::Records, keys::id(record.id), &record)?;
         let mut events = Vec::new();
         if let Some(p) = &record.mobile {

@@ -10,7 +10,8 @@
 //!   and counters (kept on every write, never computed by scanning).
 //! - `templates`: id → Template; `template_index`: `name:<name>:<language>` and
 //!   `wa:<WhatsApp id>` → id (at most a hundred or so: listing reads them all).
-//! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id.
+//! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id;
+//!   `record_by_email` → id (imports update the record with the same mobile or email).
 
 mod apply;
 pub mod change;
@@ -55,7 +56,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 13] = [
+const TREE_NAMES: [&str; 14] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -69,6 +70,7 @@ const TREE_NAMES: [&str; 13] = [
     "record_by_phone",
     "templates",
     "template_index",
+    "record_by_email",
 ];
 
 #[derive(Clone)]
@@ -93,6 +95,7 @@ enum T {
     RecordByPhone,
     Templates,
     TemplateIndex,
+    RecordByEmail,
 }
 
 impl Store {
@@ -298,6 +301,16 @@ impl Store {
             .iter()
             .map(|kv| decode(&kv?.1))
             .collect()
+    }
+
+    pub fn record_by_email(&self, email: &str) -> Result<Option<Record>, StoreError> {
+        match self
+            .tree(T::RecordByEmail)
+            .get(email.to_ascii_lowercase())?
+        {
+            Some(id) => self.record(keys::read_id(&id)),
+            None => Ok(None),
+        }
     }
 
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
