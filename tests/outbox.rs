@@ -280,7 +280,8 @@ async fn viewers_cannot_send() {
                 &viewer,
                 Request::Conversations {
                     offset: 0,
-                    limit: None
+                    limit: None,
+                    filter: None
                 }
             )
             .await

@@ -3,6 +3,7 @@
 
 mod backend;
 mod import;
+mod listing;
 mod output;
 mod templates;
 
@@ -99,6 +100,12 @@ pub enum Command {
     },
     /// List conversations, most recent first.
     Conversations {
+        /// A built-in view: my-unreplied, sent-today, all-unreplied.
+        #[arg(long, conflicts_with = "filter")]
+        view: Option<String>,
+        /// A filter, e.g. "unreplied>3d owner:me window:open".
+        #[arg(long)]
+        filter: Option<String>,
         #[arg(long)]
         json: bool,
         #[arg(long)]
@@ -203,36 +210,14 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             };
             send(&config, &data_dir, request).await
         }
-        Command::Conversations { json, limit } => {
-            let mut backend = Backend::connect(&config, &data_dir, None).await?;
-            let Response::Conversations { conversations, .. } = backend
-                .call(Request::Conversations { offset: 0, limit })
-                .await?
-            else {
-                return Err(CliError::Other("unexpected answer".into()));
-            };
-            if json {
-                output::json(&conversations);
-            } else {
-                output::conversations_table(&conversations, chrono::Utc::now());
-            }
-            Ok(())
-        }
+        Command::Conversations {
+            view,
+            filter,
+            json,
+            limit,
+        } => listing::conversations(&config, &data_dir, view, filter, json, limit).await,
         Command::Messages { with, json, limit } => {
-            let mut backend = Backend::connect(&config, &data_dir, None).await?;
-            let Response::Messages {
-                conversation,
-                messages,
-            } = backend.call(Request::Messages { with, limit }).await?
-            else {
-                return Err(CliError::Other("unexpected answer".into()));
-            };
-            if json {
-                output::json(&messages);
-            } else {
-                output::messages_table(&conversation, &messages);
-            }
-            Ok(())
+            listing::messages(&config, &data_dir, with, json, limit).await
         }
     }
 }

@@ -32,6 +32,12 @@ pub struct Conversation {
     pub record_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_name: Option<String>,
+    /// The record's owner (a login), for "owner:me" filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Who sent our last message (a login).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_replied_by: Option<String>,
     /// Conversations found to be the same contact (a BSUID and a number that turned out to
     /// belong together) and merged into this one; their messages are read with this one's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -57,6 +63,8 @@ impl Conversation {
             failed: 0,
             record_id: None,
             record_name: None,
+            owner: None,
+            last_replied_by: None,
             merged: Vec::new(),
             merged_into: None,
         }
@@ -87,6 +95,20 @@ impl Conversation {
             .map(ToString::to_string)
             .or_else(|| self.bsuid.as_ref().map(ToString::to_string))
             .unwrap_or_default()
+    }
+
+    /// What filters look at.
+    pub fn subject(&self) -> super::filter::Subject<'_> {
+        super::filter::Subject {
+            last_inbound_at: self.last_inbound_at,
+            last_outbound_at: self.last_outbound_at,
+            last_message_at: self.last_message_at,
+            unread: self.unread,
+            failed: self.failed,
+            owner: self.owner.as_deref(),
+            last_replied_by: self.last_replied_by.as_deref(),
+            window_expires_at: self.window_expires_at(),
+        }
     }
 
     /// Notes a message in the summary fields the list screen reads.

@@ -2,6 +2,7 @@
 
 pub mod conversation;
 pub mod event;
+pub mod filter;
 pub mod identity;
 pub mod merge;
 pub mod message;

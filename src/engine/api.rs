@@ -24,6 +24,9 @@ pub enum Request {
         #[serde(default)]
         offset: usize,
         limit: Option<usize>,
+        /// A filter in the query syntax (`unreplied>3d owner:me`), or a view's name.
+        #[serde(default)]
+        filter: Option<String>,
     },
     /// One conversation's newest messages.
     Messages { with: String, limit: Option<usize> },

@@ -186,19 +186,13 @@ impl Engine {
                 }
             )));
         }
-        let now = Utc::now();
         match request {
             Request::SendText { to, text } => self.send_text(actor, &to, &text).await,
-            Request::Conversations { offset, limit } => {
-                let list = self
-                    .store()
-                    .conversations_page(offset, limit.unwrap_or(usize::MAX))?;
-                Ok(Response::Conversations {
-                    total: self.store().conversation_count()?,
-                    offset,
-                    conversations: list.iter().map(|c| ConversationView::new(c, now)).collect(),
-                })
-            }
+            Request::Conversations {
+                offset,
+                limit,
+                filter,
+            } => self.conversations(actor, filter.as_deref(), offset, limit),
             Request::Messages { with, limit } => self.thread(&self.find(&with)?, limit),
             Request::Thread {
                 conversation_id,
@@ -259,6 +253,58 @@ impl Engine {
             }),
             Request::Subscribe => Ok(Response::Subscribed),
         }
+    }
+
+    /// A page of the list, or of the conversations a filter or view lets through.
+    fn conversations(
+        &self,
+        actor: &Actor,
+        filter: Option<&str>,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Response, EngineError> {
+        if let Some(f) = filter {
+            return self.filtered(actor, f, offset, limit);
+        }
+        let now = Utc::now();
+        let list = self
+            .store()
+            .conversations_page(offset, limit.unwrap_or(usize::MAX))?;
+        Ok(Response::Conversations {
+            total: self.store().conversation_count()?,
+            offset,
+            conversations: list.iter().map(|c| ConversationView::new(c, now)).collect(),
+        })
+    }
+
+    /// Conversations that pass a filter (or a built-in view by name), newest first. It reads
+    /// every conversation: fine for scripts; the screen's views need indexes (not yet).
+    fn filtered(
+        &self,
+        actor: &Actor,
+        query: &str,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Response, EngineError> {
+        let query = crate::domain::filter::built_in_view(query.trim()).unwrap_or(query);
+        let filter = crate::domain::filter::Filter::parse(query)
+            .map_err(|e| EngineError::BadInput(e.to_string()))?;
+        let now = Utc::now();
+        let all = self.store().conversations(usize::MAX)?;
+        let matching: Vec<ConversationView> = all
+            .iter()
+            .filter(|c| filter.matches(&c.subject(), &actor.login, now))
+            .map(|c| ConversationView::new(c, now))
+            .collect();
+        Ok(Response::Conversations {
+            total: matching.len() as u64,
+            offset,
+            conversations: matching
+                .into_iter()
+                .skip(offset)
+                .take(limit.unwrap_or(usize::MAX))
+                .collect(),
+        })
     }
 
     /// A conversation with its newest messages.

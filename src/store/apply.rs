@@ -230,6 +230,7 @@ impl Tx<'_> {
         {
             conv.record_id = Some(record.id);
             conv.record_name = Some(record.name);
+            conv.owner = record.owner;
         }
         Ok(conv)
     }
@@ -348,6 +349,7 @@ impl Tx<'_> {
             if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
                 conv.record_id = Some(record.id);
                 conv.record_name = Some(record.name.clone());
+                conv.owner.clone_from(&record.owner);
                 self.put(T::Conversations, keys::id(conv.id), &conv)?;
                 events.push(Event::ConversationChanged { conversation: conv });
             }
@@ -688,6 +690,7 @@ impl Tx<'_> {
             last_error: None,
         };
         conv.note_message(false, at, text);
+        conv.last_replied_by = Some(sent_by.to_owned());
         self.insert_message(&message)?;
         self.put(T::Outbox, keys::id(id), &item)?;
         self.save_conversation(&conv, previous_activity)?;

@@ -160,6 +160,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
             Request::Conversations {
                 offset,
                 limit: Some(limit),
+                filter: None,
             },
             |r| match r {
                 Response::Conversations {

@@ -20,12 +20,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Connection::Demo => "● demo: simulated WhatsApp".to_owned(),
         Connection::Lost(why) => format!("○ disconnected: {why}"),
     };
-    let channel = if app.channel.is_empty() {
-        "hirechat"
+    let left = if app.channel.is_empty() || app.channel == "hirechat" {
+        format!(" hirechat │ {connection}")
     } else {
-        &app.channel
+        format!(" hirechat │ {} │ {connection}", fit(&app.channel, 40))
     };
-    let left = format!(" hirechat │ {} │ {connection}", fit(channel, 40));
     let right = app
         .me
         .as_ref()

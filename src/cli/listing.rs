@@ -1,0 +1,70 @@
+//! `hirechat conversations` and `hirechat messages`.
+
+use std::path::Path;
+
+use super::{
+    backend::{Backend, CliError},
+    output,
+};
+use crate::{
+    config::Config,
+    domain::filter::{BUILT_IN_VIEWS, built_in_view},
+    engine::{Request, Response},
+};
+
+pub async fn conversations(
+    config: &Config,
+    data_dir: &Path,
+    view: Option<String>,
+    filter: Option<String>,
+    json: bool,
+    limit: Option<usize>,
+) -> Result<(), CliError> {
+    if let Some(v) = &view
+        && built_in_view(v).is_none()
+    {
+        let names: Vec<&str> = BUILT_IN_VIEWS.iter().map(|(n, ..)| *n).collect();
+        return Err(CliError::BadInput(format!(
+            "no view {v:?}: the views are {}",
+            names.join(", ")
+        )));
+    }
+    let mut backend = Backend::connect(config, data_dir, None).await?;
+    let request = Request::Conversations {
+        offset: 0,
+        limit,
+        filter: view.or(filter),
+    };
+    let Response::Conversations { conversations, .. } = backend.call(request).await? else {
+        return Err(CliError::Other("unexpected answer".into()));
+    };
+    if json {
+        output::json(&conversations);
+    } else {
+        output::conversations_table(&conversations, chrono::Utc::now());
+    }
+    Ok(())
+}
+
+pub async fn messages(
+    config: &Config,
+    data_dir: &Path,
+    with: String,
+    json: bool,
+    limit: Option<usize>,
+) -> Result<(), CliError> {
+    let mut backend = Backend::connect(config, data_dir, None).await?;
+    let Response::Messages {
+        conversation,
+        messages,
+    } = backend.call(Request::Messages { with, limit }).await?
+    else {
+        return Err(CliError::Other("unexpected answer".into()));
+    };
+    if json {
+        output::json(&messages);
+    } else {
+        output::messages_table(&conversation, &messages);
+    }
+    Ok(())
+}
