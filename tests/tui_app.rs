@@ -40,7 +40,8 @@ fn starts_by_asking_who_and_what() {
             Command::Whoami,
             Command::LoadConversations {
                 offset: 0,
-                limit: PAGE
+                limit: PAGE,
+                filter: None
             }
         ]
     );
@@ -147,7 +148,8 @@ fn live_events_update_the_open_chat_and_the_list() {
     assert!(
         out.contains(&Command::LoadConversations {
             offset: 0,
-            limit: PAGE
+            limit: PAGE,
+            filter: None
         }),
         "the list order may have changed"
     );
@@ -192,7 +194,8 @@ fn list_reloads_are_coalesced_while_one_is_on_its_way() {
         out,
         vec![Command::LoadConversations {
             offset: 0,
-            limit: PAGE
+            limit: PAGE,
+            filter: None
         }]
     );
 }
@@ -215,7 +218,8 @@ fn moving_far_loads_the_window_around_the_selection() {
         out,
         vec![Command::LoadConversations {
             offset: 99_999 - PAGE / 2,
-            limit: PAGE
+            limit: PAGE,
+            filter: None
         }]
     );
     assert_eq!(app.list.selected, 99_999);
@@ -313,4 +317,51 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
     app.update(key('t'));
     assert!(app.update(code(KeyCode::Esc)).is_empty());
     assert!(app.picker.is_none());
+}
+
+#[test]
+fn u_marks_unread_and_f_filters_the_list() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('j'));
+    app.update(key('j'));
+    assert_eq!(
+        app.update(key('u')),
+        vec![Command::MarkUnread { conversation_id: 3 }]
+    );
+    // f opens the prompt; letters are the query, not shortcuts.
+    app.update(key('f'));
+    for c in "unreplied>3d".chars() {
+        assert!(app.update(key(c)).is_empty());
+    }
+    assert!(!app.quit);
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![Command::LoadConversations {
+            offset: 0,
+            limit: PAGE,
+            filter: Some("unreplied>3d".into())
+        }]
+    );
+    assert_eq!(app.filter.as_deref(), Some("unreplied>3d"));
+    assert!(app.filter_input.is_none());
+    // Later loads keep the filter; an empty one clears it.
+    app.update(Input::Conversations {
+        total: 1,
+        offset: 0,
+        rows: vec![inbox().remove(4)],
+    });
+    app.update(key('f'));
+    for _ in 0..20 {
+        app.update(code(KeyCode::Backspace));
+    }
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![Command::LoadConversations {
+            offset: 0,
+            limit: PAGE,
+            filter: None
+        }]
+    );
 }

@@ -55,7 +55,7 @@ pub struct Filter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}: {word:?} (word {position} of the filter)\n  {query}\n  {caret}")]
+#[error("{word:?} (word {position}) {message}\n  {query}\n  {caret}")]
 pub struct ParseError {
     pub query: String,
     pub word: String,
@@ -139,7 +139,7 @@ impl Filter {
                     query: query.to_owned(),
                     word: word.to_owned(),
                     position: i + 1,
-                    message: "not a filter word (it understands: ".to_owned() + SYNTAX + ")",
+                    message: "is not a filter word; it understands ".to_owned() + SYNTAX,
                     caret: format!(
                         "{}{}",
                         " ".repeat(before),

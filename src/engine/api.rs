@@ -72,6 +72,8 @@ pub enum Request {
     },
     /// Mark a conversation read.
     MarkRead { conversation_id: u64 },
+    /// Mark a conversation unread again.
+    MarkUnread { conversation_id: u64 },
     /// Stream every event from now on.
     Subscribe,
     /// Who the engine takes the caller for.

@@ -204,9 +204,12 @@ impl Engine {
                 self.thread(&conv, limit)
             }
             Request::MarkRead { conversation_id } => {
-                self.inner
-                    .writer
-                    .write(vec![Change::MarkRead { conversation_id }])
+                self.apply_history(vec![Change::MarkRead { conversation_id }])
+                    .await?;
+                Ok(Response::Done)
+            }
+            Request::MarkUnread { conversation_id } => {
+                self.apply_history(vec![Change::MarkUnread { conversation_id }])
                     .await?;
                 Ok(Response::Done)
             }

@@ -164,23 +164,32 @@ impl Tx<'_> {
                 reason.as_ref(),
             ),
             Change::SyncTemplates { remote } => self.sync_templates(remote),
-            Change::MarkRead { conversation_id } => {
-                let Some(mut conv) =
-                    self.get::<Conversation>(T::Conversations, keys::id(*conversation_id))?
-                else {
-                    return Ok(vec![]);
-                };
-                if conv.unread == 0 {
-                    return Ok(vec![]);
-                }
-                conv.unread = 0;
-                self.put(T::Conversations, keys::id(conv.id), &conv)?;
-                Ok(vec![Event::ConversationChanged { conversation: conv }])
-            }
+            Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
+            Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
         }
     }
 
     // --- conversations -------------------------------------------------------------------
+
+    /// Read (`unread` 0) or unread again (at least 1; a count already there stays).
+    fn set_unread(&self, conversation_id: u64, unread: u32) -> TxResult<Vec<Event>> {
+        let Some(mut conv) =
+            self.get::<Conversation>(T::Conversations, keys::id(conversation_id))?
+        else {
+            return Ok(vec![]);
+        };
+        let next = if unread == 0 {
+            0
+        } else {
+            conv.unread.max(unread)
+        };
+        if conv.unread == next {
+            return Ok(vec![]);
+        }
+        conv.unread = next;
+        self.put(T::Conversations, keys::id(conv.id), &conv)?;
+        Ok(vec![Event::ConversationChanged { conversation: conv }])
+    }
 
     /// Finds the contact's conversation, or starts one; fills in what the payload adds
     /// (a number for a BSUID, a BSUID for a number, a name) and merges two conversations

@@ -111,4 +111,8 @@ pub enum Change {
     MarkRead {
         conversation_id: u64,
     },
+    /// The recruiter wants it back among the unread.
+    MarkUnread {
+        conversation_id: u64,
+    },
 }

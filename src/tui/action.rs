@@ -31,6 +31,10 @@ pub enum Action {
     SwitchPane,
     /// Pick a template to send (the only way to write after the 24-hour window).
     Templates,
+    /// Mark the selected conversation unread again.
+    MarkUnread,
+    /// Filter the list (`unreplied>3d owner:me`, or a view's name).
+    Filter,
     /// Send what is in the compose box.
     Send,
     /// Start a new line in the compose box.
@@ -54,6 +58,8 @@ impl Action {
             Self::Back => "back",
             Self::SwitchPane => "switch pane",
             Self::Templates => "templates",
+            Self::MarkUnread => "mark unread",
+            Self::Filter => "filter the list",
             Self::Send => "send",
             Self::NewLine => "new line",
         }

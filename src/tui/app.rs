@@ -75,11 +75,16 @@ pub enum Command {
     LoadConversations {
         offset: usize,
         limit: usize,
+        /// The active filter, if any.
+        filter: Option<String>,
     },
     LoadThread {
         conversation_id: u64,
     },
     MarkRead {
+        conversation_id: u64,
+    },
+    MarkUnread {
         conversation_id: u64,
     },
     SendText {
@@ -140,6 +145,10 @@ pub struct App {
     pub compose: TextArea<'static>,
     /// The template picker, while it is open.
     pub picker: Option<Picker>,
+    /// The filter applied to the list (a query or a view's name).
+    pub filter: Option<String>,
+    /// The filter being typed, while the prompt is open.
+    pub filter_input: Option<String>,
     pub toast: Option<Toast>,
     pub width: u16,
     pub height: u16,
@@ -160,6 +169,8 @@ impl App {
             chat: None,
             compose: TextArea::default(),
             picker: None,
+            filter: None,
+            filter_input: None,
             toast: None,
             width,
             height,
@@ -175,6 +186,7 @@ impl App {
             Command::LoadConversations {
                 offset: 0,
                 limit: PAGE,
+                filter: None,
             },
         ]
     }
@@ -185,6 +197,9 @@ impl App {
         }
         if self.picker.is_some() {
             return Mode::Picker;
+        }
+        if self.filter_input.is_some() {
+            return Mode::Filter;
         }
         match self.focus {
             Focus::List => Mode::List,
@@ -319,6 +334,7 @@ impl App {
         out.push(Command::LoadConversations {
             offset: self.list.offset,
             limit: PAGE,
+            filter: self.filter.clone(),
         });
     }
 
@@ -330,6 +346,7 @@ impl App {
             out.push(Command::LoadConversations {
                 offset,
                 limit: PAGE,
+                filter: self.filter.clone(),
             });
         }
     }
@@ -391,6 +408,18 @@ impl App {
         let Some(action) = keymap::action_for(mode, key) else {
             if mode == Mode::Picker {
                 self.picker_key(key, out);
+                return;
+            }
+            if let Some(input) = self.filter_input.as_mut() {
+                match key.code {
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        input.push(c);
+                    }
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    _ => {}
+                }
                 return;
             }
             if mode == Mode::Compose && self.window_open() {
@@ -459,6 +488,25 @@ impl App {
                 };
             }
             (Mode::Picker, Action::Back) => self.picker = None,
+            (Mode::Filter, Action::Back) => self.filter_input = None,
+            (Mode::Filter, Action::Send) => {
+                let query = self.filter_input.take().unwrap_or_default();
+                self.filter = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
+                self.list.selected = 0;
+                self.list.selected_id = None;
+                self.list.offset = 0;
+                self.reload_list(out);
+            }
+            (Mode::List, Action::Filter) => {
+                self.filter_input = Some(self.filter.clone().unwrap_or_default());
+            }
+            (Mode::List, Action::MarkUnread) => {
+                if let Some(row) = self.list.selected_row() {
+                    out.push(Command::MarkUnread {
+                        conversation_id: row.id,
+                    });
+                }
+            }
             (Mode::Picker, Action::Down) => self.picker_move(1, out),
             (Mode::Picker, Action::Up) => self.picker_move(-1, out),
             (Mode::Picker, Action::Send) => self.send_template(out),

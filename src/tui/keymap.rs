@@ -18,6 +18,8 @@ pub enum Mode {
     Help,
     /// Picking a template; letters filter the list.
     Picker,
+    /// Typing a filter for the list.
+    Filter,
 }
 
 impl Mode {
@@ -28,6 +30,7 @@ impl Mode {
             Self::Compose => "Compose",
             Self::Help => "Help",
             Self::Picker => "Template picker",
+            Self::Filter => "Filter",
         }
     }
 }
@@ -121,6 +124,8 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (key(KeyCode::Right), Action::Open),
                 (ch('r'), Action::Reply),
                 (ch('t'), Action::Templates),
+                (ch('u'), Action::MarkUnread),
+                (ch('f'), Action::Filter),
                 (key(KeyCode::Tab), Action::SwitchPane),
                 (ch('?'), Action::Help),
                 (ch('q'), Action::Quit),
@@ -151,6 +156,10 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
+        ]),
+        Mode::Filter => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Send),
+            (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::Help => b.extend_from_slice(&[
             (key(KeyCode::Esc), Action::Back),
@@ -213,6 +222,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         ],
         Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
+        Mode::Filter => &[Action::Send, Action::Back],
         Mode::Help => &[Action::Back],
     };
     let table = bindings(mode);

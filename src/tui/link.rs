@@ -156,11 +156,15 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
             }),
             _ => None,
         }),
-        Command::LoadConversations { offset, limit } => (
+        Command::LoadConversations {
+            offset,
+            limit,
+            filter,
+        } => (
             Request::Conversations {
                 offset,
                 limit: Some(limit),
-                filter: None,
+                filter,
             },
             |r| match r {
                 Response::Conversations {
@@ -197,6 +201,9 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
         }),
         // The engine's events put what changed on screen: these answer only when refused.
         Command::MarkRead { conversation_id } => (Request::MarkRead { conversation_id }, |_| None),
+        Command::MarkUnread { conversation_id } => {
+            (Request::MarkUnread { conversation_id }, |_| None)
+        }
         Command::SendTemplate { to, name, language } => (
             Request::SendTemplate {
                 to,

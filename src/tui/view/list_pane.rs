@@ -19,7 +19,10 @@ use crate::{
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::List && app.help.is_none();
-    let title = format!(" Conversations ({}) ", app.list.total);
+    let title = match &app.filter {
+        Some(f) => format!(" Conversations · {} ({}) ", fit(f, 30), app.list.total),
+        None => format!(" Conversations ({}) ", app.list.total),
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(if focused {

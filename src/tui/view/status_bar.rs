@@ -11,6 +11,22 @@ use ratatui::{
 use crate::tui::{app::App, format::fit, keymap, theme};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(input) = &app.filter_input {
+        let line = Line::from(vec![
+            Span::styled(" Filter: ", theme::header()),
+            Span::raw(format!(
+                " {}",
+                fit(input, usize::from(area.width).saturating_sub(60))
+            )),
+            Span::styled("▏", theme::key()),
+            Span::styled(
+                "  Enter apply · Esc cancel · empty shows all · e.g. unreplied>3d owner:me",
+                theme::dim(),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     if let Some(t) = &app.toast {
         let style = if t.error {
             theme::error_toast()
