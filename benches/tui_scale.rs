@@ -149,7 +149,7 @@ async fn measure(dir: PathBuf) {
         App::new(Utc::now(), Connection::InProcess, 160, 45),
         Link::Local {
             engine: engine.clone(),
-            actor,
+            actor: actor.clone(),
         },
     );
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
@@ -222,7 +222,42 @@ async fn measure(dir: PathBuf) {
     );
     live_latency(&mut session, &mut terminal, &engine).await;
     let (rss, peak) = memory();
+    println!("memory before the views: resident {rss} MB, peak {peak} MB");
+    views(&engine, &actor).await;
+    let (rss, peak) = memory();
     println!("memory: resident {rss} MB, peak {peak} MB");
+}
+
+/// Switching to a view: the first page (150 rows) of a filtered list, with its count.
+async fn views(engine: &Engine, actor: &Actor) {
+    for filter in [
+        "all-unreplied",
+        "unreplied>5d",
+        "my-unreplied",
+        "window:open",
+    ] {
+        let mut times = Vec::new();
+        let mut total = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let request = hirechat::engine::Request::Conversations {
+                offset: 0,
+                limit: Some(150),
+                filter: Some(filter.into()),
+            };
+            if let Ok(hirechat::engine::Response::Conversations { total: n, .. }) =
+                engine.handle(actor, request).await
+            {
+                total = n;
+            }
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "view {filter:<16} ({total:>6} conversations): first page p50 {:>8.2} ms",
+            ms(times[2])
+        );
+    }
 }
 
 /// A message stored by the engine (as a webhook does) until it is drawn at the top.

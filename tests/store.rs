@@ -119,3 +119,85 @@ fn data_survives_a_reopen_and_a_second_process_is_refused() {
     assert_eq!(store.message_count().unwrap(), 1);
     assert!(store.message_by_wamid("wamid.S7-0").unwrap().is_some());
 }
+
+#[test]
+fn the_unreplied_index_follows_messages_replies_and_owners() {
+    use hirechat::{
+        domain::record::{RecordInput, RecordKind},
+        store::Waited,
+    };
+    let dir = TempDir::new("store-unreplied");
+    let store = Store::open(dir.path(), 16).unwrap();
+    // Two contacts write: person 1 a day ago (minute 0), person 2 later (minute 600).
+    store
+        .apply(&[inbound(1, 0, 0), inbound(2, 0, 600)])
+        .unwrap();
+    let (total, page) = store.unreplied(None, Waited::Any, 0, 10).unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(page[0].name, "Person 2", "newest first");
+    // Waiting times select by range.
+    let cutoff = Utc::now() - Duration::hours(20);
+    let (older, _) = store
+        .unreplied(None, Waited::LongerThan(cutoff), 0, 10)
+        .unwrap();
+    let (newer, _) = store.unreplied(None, Waited::Since(cutoff), 0, 10).unwrap();
+    assert_eq!((older, newer), (1, 1));
+    // A record gives person 1 an owner: it enters that owner's partition.
+    let record = RecordInput {
+        kind: RecordKind::Candidate,
+        name: "Person One".into(),
+        mobile: Some("+81 90 1234 5678".into()),
+        owner: Some("aiko".into()),
+        ..RecordInput::default()
+    }
+    .validate(0)
+    .unwrap();
+    store.apply(&[inbound(12_345_678, 0, 5)]).unwrap();
+    store
+        .apply(&[Change::SaveRecord { id: None, record }])
+        .unwrap();
+    let (mine, page) = store.unreplied(Some("aiko"), Waited::Any, 0, 10).unwrap();
+    assert_eq!((mine, page[0].display_name().as_str()), (1, "Person One"));
+    // Answering takes it out of both; the contact writing again puts it back.
+    let contact = ContactInfo {
+        phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
+        ..ContactInfo::default()
+    };
+    let reply = Change::Queue {
+        contact,
+        kind: "text".into(),
+        text: "hi".into(),
+        request: serde_json::json!({}),
+        sent_by: "aiko".into(),
+        at: Utc::now(),
+    };
+    store.apply(&[reply]).unwrap();
+    assert_eq!(
+        store.unreplied(Some("aiko"), Waited::Any, 0, 10).unwrap().0,
+        0
+    );
+    assert_eq!(store.unreplied(None, Waited::Any, 0, 10).unwrap().0, 2);
+    store
+        .apply(&[Change::Inbound {
+            contact: ContactInfo {
+                phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
+                ..ContactInfo::default()
+            },
+            wamid: "wamid.again".into(),
+            at: Utc::now(),
+            reply_to: None,
+            effect: Effect::New(Summary {
+                kind: "text".into(),
+                text: "and?".into(),
+                media: None,
+            }),
+            error_code: None,
+            payload: None,
+        }])
+        .unwrap();
+    assert_eq!(
+        store.unreplied(Some("aiko"), Waited::Any, 0, 10).unwrap().0,
+        1
+    );
+    assert_eq!(store.unreplied(None, Waited::Any, 0, 10).unwrap().0, 3);
+}

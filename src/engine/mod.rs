@@ -293,6 +293,20 @@ impl Engine {
         let filter = crate::domain::filter::Filter::parse(query)
             .map_err(|e| EngineError::BadInput(e.to_string()))?;
         let now = Utc::now();
+        if let Some((owner, waited)) = unreplied_only(&filter, actor, now) {
+            // The unreplied views come from their index: no scan of every conversation.
+            let (total, page) = self.store().unreplied(
+                owner.as_deref(),
+                waited,
+                offset,
+                limit.unwrap_or(usize::MAX),
+            )?;
+            return Ok(Response::Conversations {
+                total,
+                offset,
+                conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
+            });
+        }
         let all = self.store().conversations(usize::MAX)?;
         let matching: Vec<ConversationView> = all
             .iter()
@@ -355,4 +369,36 @@ impl Engine {
             }
         }
     }
+}
+
+/// When a filter is "unreplied" (with a waiting time) and at most an owner, the index answers
+/// it: the owner's login and the waiting-time range.
+fn unreplied_only(
+    filter: &crate::domain::filter::Filter,
+    actor: &Actor,
+    now: chrono::DateTime<Utc>,
+) -> Option<(Option<String>, crate::store::Waited)> {
+    use crate::domain::filter::{Compare, Term, Who};
+    use crate::store::Waited;
+    let mut waited = None;
+    let mut owner = None;
+    for t in &filter.terms {
+        match t {
+            Term::Unreplied(bound) if waited.is_none() => {
+                waited = Some(match bound {
+                    None => Waited::Any,
+                    Some((Compare::Older, d)) => Waited::LongerThan(now - *d),
+                    Some((Compare::Within, d)) => Waited::Since(now - *d),
+                });
+            }
+            Term::Owner(w) if owner.is_none() => {
+                owner = Some(match w {
+                    Who::Me => actor.login.clone(),
+                    Who::User(u) => u.clone(),
+                });
+            }
+            _ => return None,
+        }
+    }
+    waited.map(|w| (owner, w))
 }

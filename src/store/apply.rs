@@ -20,6 +20,19 @@ use crate::domain::{
 
 pub(super) const CONVERSATIONS_COUNTER: &str = "count:conversations";
 pub(super) const MESSAGES_COUNTER: &str = "count:messages";
+pub(super) const UNREPLIED_COUNTER: &str = "count:unreplied";
+
+/// The counter of one owner's unreplied conversations.
+pub(super) fn owner_counter(owner: &str) -> String {
+    format!("count:unreplied:{owner}")
+}
+
+/// Since when a conversation waits for an answer (the contact wrote last), and whose it is.
+pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>)> {
+    let inbound = c.last_inbound_at?;
+    (c.merged_into.is_none() && c.last_outbound_at.is_none_or(|o| o < inbound))
+        .then(|| (inbound, c.owner.clone()))
+}
 
 /// What an interrupted attempt's message says until a webhook settles it.
 const INTERRUPTED: &str = "Sending was interrupted: it may have reached WhatsApp. Check with the contact, then resend if needed.";
@@ -187,7 +200,7 @@ impl Tx<'_> {
             return Ok(vec![]);
         }
         conv.unread = next;
-        self.put(T::Conversations, keys::id(conv.id), &conv)?;
+        self.store_conversation(&conv)?;
         Ok(vec![Event::ConversationChanged { conversation: conv }])
     }
 
@@ -359,7 +372,7 @@ impl Tx<'_> {
                 conv.record_id = Some(record.id);
                 conv.record_name = Some(record.name.clone());
                 conv.owner.clone_from(&record.owner);
-                self.put(T::Conversations, keys::id(conv.id), &conv)?;
+                self.store_conversation(&conv)?;
                 events.push(Event::ConversationChanged { conversation: conv });
             }
         }
@@ -398,42 +411,75 @@ impl Tx<'_> {
         if gone.last_message_at > keep.last_message_at {
             keep.last_text.clone_from(&gone.last_text);
         }
-        if let Some(at) = gone.last_message_at {
-            self.tree(T::ConvByActivity)
-                .remove(&keys::activity(at, gone.id))?;
-        }
-        if let Some(old) = keep.last_message_at {
-            self.tree(T::ConvByActivity)
-                .remove(&keys::activity(old, keep.id))?;
-        }
         keep.last_message_at = keep.last_message_at.max(gone.last_message_at);
-        if let Some(at) = keep.last_message_at {
-            self.tree(T::ConvByActivity)
-                .insert(&keys::activity(at, keep.id), &[])?;
-        }
+        keep.owner = keep.owner.or_else(|| gone.owner.clone());
         gone.merged_into = Some(keep.id);
-        self.put(T::Conversations, keys::id(gone.id), &gone)?;
+        // Out of the list and the unreplied index: it lives on in `keep`.
+        self.store_conversation(&gone)?;
         self.bump(CONVERSATIONS_COUNTER, -1)?;
         Ok(keep)
     }
 
-    /// Stores a conversation, moving it in the activity index when its last activity moved.
-    fn save_conversation(
-        &self,
-        conv: &Conversation,
-        previous_activity: Option<DateTime<Utc>>,
-    ) -> TxResult<()> {
-        if previous_activity != conv.last_message_at {
-            if let Some(old) = previous_activity {
+    /// Stores a conversation and keeps its derived indexes true: its place in the list (last
+    /// activity) and in the unreplied index (by waiting time, overall and per owner), with
+    /// their counters. Every conversation write goes through here.
+    fn store_conversation(&self, conv: &Conversation) -> TxResult<()> {
+        let old: Option<Conversation> = self.get(T::Conversations, keys::id(conv.id))?;
+        let listed = |c: &Conversation| {
+            c.merged_into
+                .is_none()
+                .then_some(c.last_message_at)
+                .flatten()
+        };
+        let (was, now) = (old.as_ref().and_then(listed), listed(conv));
+        if was != now {
+            if let Some(at) = was {
                 self.tree(T::ConvByActivity)
-                    .remove(&keys::activity(old, conv.id))?;
+                    .remove(&keys::activity(at, conv.id))?;
             }
-            if let Some(new) = conv.last_message_at {
+            if let Some(at) = now {
                 self.tree(T::ConvByActivity)
-                    .insert(&keys::activity(new, conv.id), &[])?;
+                    .insert(&keys::activity(at, conv.id), &[])?;
+            }
+        }
+        let (was, now) = (old.as_ref().and_then(waiting), waiting(conv));
+        if was != now {
+            if let Some((since, owner)) = was {
+                self.unreplied_index(conv.id, since, owner.as_deref(), false)?;
+            }
+            if let Some((since, owner)) = now {
+                self.unreplied_index(conv.id, since, owner.as_deref(), true)?;
             }
         }
         self.put(T::Conversations, keys::id(conv.id), conv)
+    }
+
+    fn unreplied_index(
+        &self,
+        id: u64,
+        since: DateTime<Utc>,
+        owner: Option<&str>,
+        add: bool,
+    ) -> TxResult<()> {
+        let key = keys::activity(since, id);
+        let by = if add { 1 } else { -1 };
+        if add {
+            self.tree(T::ConvUnreplied).insert(&key, &[])?;
+        } else {
+            self.tree(T::ConvUnreplied).remove(&key)?;
+        }
+        self.bump(UNREPLIED_COUNTER, by)?;
+        if let Some(o) = owner {
+            let partition_key = keys::owned(o, &key);
+            if add {
+                self.tree(T::ConvUnrepliedByOwner)
+                    .insert(partition_key, &[])?;
+            } else {
+                self.tree(T::ConvUnrepliedByOwner).remove(partition_key)?;
+            }
+            self.bump(&owner_counter(o), by)?;
+        }
+        Ok(())
     }
 
     // --- messages ------------------------------------------------------------------------
@@ -484,7 +530,6 @@ impl Tx<'_> {
             return Ok(vec![]);
         }
         let mut conv = self.conversation_for(contact)?;
-        let previous_activity = conv.last_message_at;
         // Any message from the contact (re)opens the 24-hour window.
         if conv.last_inbound_at.is_none_or(|t| t < at) {
             conv.last_inbound_at = Some(at);
@@ -510,7 +555,7 @@ impl Tx<'_> {
             self.put(T::Messages, &key, &original)?;
             // Remember the change's own wamid so a repeat of it is ignored.
             self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
-            self.save_conversation(&conv, previous_activity)?;
+            self.store_conversation(&conv)?;
             return Ok(vec![Event::MessageChanged {
                 conversation: conv,
                 message: original,
@@ -565,7 +610,7 @@ impl Tx<'_> {
         };
         conv.note_message(true, at, &message.text);
         self.insert_message(&message)?;
-        self.save_conversation(&conv, previous_activity)?;
+        self.store_conversation(&conv)?;
         Ok(vec![Event::MessageReceived {
             conversation: conv,
             message,
@@ -643,7 +688,7 @@ impl Tx<'_> {
         if conv.bsuid.is_none() && conv.phone.is_none() {
             conv.phone.clone_from(&recipient.phone);
         }
-        self.put(T::Conversations, keys::id(conv.id), &conv)?;
+        self.store_conversation(&conv)?;
         Ok(vec![message_event(
             conv,
             message,
@@ -663,7 +708,6 @@ impl Tx<'_> {
         at: DateTime<Utc>,
     ) -> TxResult<Vec<Event>> {
         let mut conv = self.conversation_for(contact)?;
-        let previous_activity = conv.last_message_at;
         let id = self.tree(T::Meta).generate_id()?;
         let mut request = request.clone();
         request["biz_opaque_callback_data"] = callback_data(id).into();
@@ -702,7 +746,7 @@ impl Tx<'_> {
         conv.last_replied_by = Some(sent_by.to_owned());
         self.insert_message(&message)?;
         self.put(T::Outbox, keys::id(id), &item)?;
-        self.save_conversation(&conv, previous_activity)?;
+        self.store_conversation(&conv)?;
         Ok(vec![Event::MessageQueued {
             conversation: conv,
             message,
@@ -736,7 +780,7 @@ impl Tx<'_> {
             return Ok(vec![]);
         }
         self.put(T::Messages, &key, &message)?;
-        self.put(T::Conversations, keys::id(conv.id), &conv)?;
+        self.store_conversation(&conv)?;
         let failed = message.status == Status::Failed && before.status != Status::Failed;
         Ok(vec![message_event(conv, message, failed)])
     }

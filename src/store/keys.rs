@@ -40,6 +40,20 @@ pub fn activity(at: DateTime<Utc>, conversation: u64) -> [u8; 16] {
     k
 }
 
+/// An index key inside one owner's partition: the owner, a zero byte, then `key`.
+pub fn owned(owner: &str, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(owner.len() + 1 + key.len());
+    k.extend_from_slice(owner.as_bytes());
+    k.push(0);
+    k.extend_from_slice(key);
+    k
+}
+
+/// The time part of an activity-shaped key, for range bounds.
+pub fn time_bound(at: DateTime<Utc>) -> [u8; 8] {
+    time(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

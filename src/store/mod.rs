@@ -28,8 +28,9 @@ use crate::domain::{
 };
 pub use change::{Change, ContactInfo};
 
-/// The layout this code writes. Bump it with a migration in `open`.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The layout this code writes. Bump it with a migration in `check_schema`.
+/// 1: the first layout. 2: the unreplied index (`conv_unreplied`, by owner, counters).
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -47,6 +48,16 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
 }
 
+/// How long the contact of an unreplied conversation has waited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waited {
+    Any,
+    /// Wrote before this time.
+    LongerThan(DateTime<Utc>),
+    /// Wrote at or after this time.
+    Since(DateTime<Utc>),
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadLetter {
     pub id: u64,
@@ -56,7 +67,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 14] = [
+const TREE_NAMES: [&str; 16] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -71,6 +82,8 @@ const TREE_NAMES: [&str; 14] = [
     "templates",
     "template_index",
     "record_by_email",
+    "conv_unreplied",
+    "conv_unreplied_by_owner",
 ];
 
 #[derive(Clone)]
@@ -96,6 +109,8 @@ enum T {
     Templates,
     TemplateIndex,
     RecordByEmail,
+    ConvUnreplied,
+    ConvUnrepliedByOwner,
 }
 
 impl Store {
@@ -140,7 +155,39 @@ impl Store {
                         found,
                     });
                 }
+                if found < 2 {
+                    self.build_unreplied_index()?;
+                    meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
+                    self.db.flush()?;
+                }
             }
+        }
+        Ok(())
+    }
+
+    /// Migration to schema 2: indexes every unreplied conversation (one pass over them all).
+    fn build_unreplied_index(&self) -> Result<(), StoreError> {
+        tracing::info!("building the unreplied index (schema 2)");
+        self.tree(T::ConvUnreplied).clear()?;
+        self.tree(T::ConvUnrepliedByOwner).clear()?;
+        let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+        for kv in self.tree(T::Conversations) {
+            let c: Conversation = decode(&kv?.1)?;
+            if let Some((since, owner)) = apply::waiting(&c) {
+                let key = keys::activity(since, c.id);
+                self.tree(T::ConvUnreplied).insert(key, &[])?;
+                *counts
+                    .entry(apply::UNREPLIED_COUNTER.to_owned())
+                    .or_default() += 1;
+                if let Some(o) = owner {
+                    self.tree(T::ConvUnrepliedByOwner)
+                        .insert(keys::owned(&o, &key), &[])?;
+                    *counts.entry(apply::owner_counter(&o)).or_default() += 1;
+                }
+            }
+        }
+        for (name, n) in counts {
+            self.tree(T::Meta).insert(name, &keys::id(n))?;
         }
         Ok(())
     }
@@ -230,6 +277,56 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Unreplied conversations (the contact wrote last), newest first, from the unreplied
+    /// index: `owner` narrows to one owner's partition, `waited` to a range of waiting times.
+    /// Returns how many match in all, and the page.
+    pub fn unreplied(
+        &self,
+        owner: Option<&str>,
+        waited: Waited,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(u64, Vec<Conversation>), StoreError> {
+        let (tree, prefix, counter) = match owner {
+            Some(o) => (
+                T::ConvUnrepliedByOwner,
+                keys::owned(o, &[]),
+                apply::owner_counter(o),
+            ),
+            None => (
+                T::ConvUnreplied,
+                Vec::new(),
+                apply::UNREPLIED_COUNTER.to_owned(),
+            ),
+        };
+        let at = |t: DateTime<Utc>| {
+            let mut k = prefix.clone();
+            k.extend_from_slice(&keys::time_bound(t));
+            k.extend_from_slice(&[0; 8]);
+            k
+        };
+        let mut hi = prefix.clone();
+        hi.extend_from_slice(&[0xff; 17]);
+        let (lo, hi) = match waited {
+            Waited::Any => (prefix.clone(), hi),
+            Waited::LongerThan(cutoff) => (prefix.clone(), at(cutoff)),
+            Waited::Since(cutoff) => (at(cutoff), hi),
+        };
+        let range = || self.tree(tree).range(lo.clone()..hi.clone()).keys();
+        let total = match waited {
+            Waited::Any => self.counter(&counter)?,
+            _ => range().count() as u64,
+        };
+        let mut page = Vec::new();
+        for k in range().rev().skip(offset).take(limit) {
+            let k = k?;
+            if let Some(c) = self.conversation(keys::read_id(&k[k.len() - 8..]))? {
+                page.push(c);
+            }
+        }
+        Ok((total, page))
     }
 
     pub fn conversation_count(&self) -> Result<u64, StoreError> {
@@ -337,4 +434,54 @@ fn get_json<T: DeserializeOwned>(
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::message::{Effect, Summary};
+
+    #[test]
+    fn a_schema_1_store_gets_its_unreplied_index_on_open() {
+        let dir = std::env::temp_dir().join(format!("hirechat-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let store = Store::open(&dir, 8).unwrap();
+            let change = Change::Inbound {
+                contact: ContactInfo {
+                    phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
+                    ..ContactInfo::default()
+                },
+                wamid: "wamid.M".into(),
+                at: Utc::now(),
+                reply_to: None,
+                effect: Effect::New(Summary {
+                    kind: "text".into(),
+                    text: "hi".into(),
+                    media: None,
+                }),
+                error_code: None,
+                payload: None,
+            };
+            store.apply(&[change]).unwrap();
+            // As a schema-1 store left it: no index, no counter.
+            store.tree(T::ConvUnreplied).clear().unwrap();
+            store
+                .tree(T::Meta)
+                .remove(apply::UNREPLIED_COUNTER)
+                .unwrap();
+            store
+                .tree(T::Meta)
+                .insert("schema_version", &1u32.to_be_bytes())
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(&dir, 8).unwrap();
+        let (total, page) = store.unreplied(None, Waited::Any, 0, 10).unwrap();
+        assert_eq!((total, page.len()), (1, 1));
+        let version = store.tree(T::Meta).get("schema_version").unwrap().unwrap();
+        assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
