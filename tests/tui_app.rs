@@ -38,6 +38,7 @@ fn starts_by_asking_who_and_what() {
         app.start(),
         vec![
             Command::Whoami,
+            Command::LoadViews,
             Command::LoadConversations {
                 offset: 0,
                 limit: PAGE,
@@ -192,11 +193,14 @@ fn list_reloads_are_coalesced_while_one_is_on_its_way() {
     });
     assert_eq!(
         out,
-        vec![Command::LoadConversations {
-            offset: 0,
-            limit: PAGE,
-            filter: None
-        }]
+        vec![
+            Command::LoadViews,
+            Command::LoadConversations {
+                offset: 0,
+                limit: PAGE,
+                filter: None
+            }
+        ]
     );
 }
 
@@ -364,4 +368,54 @@ fn u_marks_unread_and_f_filters_the_list() {
             filter: None
         }]
     );
+}
+
+#[test]
+fn g_then_a_digit_shows_a_view_and_g_g_goes_to_the_top() {
+    use hirechat::engine::api::ViewCount;
+    let mut app = app_with(inbox(), 80, 24);
+    let view = |name: &str, count| ViewCount {
+        name: name.into(),
+        title: name.into(),
+        count,
+    };
+    app.update(Input::Views(vec![
+        view("", Some(6)),
+        view("my-unreplied", Some(1)),
+        view("all-unreplied", Some(4)),
+        view("sent-today", None),
+    ]));
+    app.update(key('j'));
+    app.update(key('j'));
+    assert!(app.update(key('g')).is_empty());
+    let out = app.update(key('3'));
+    assert_eq!(
+        out,
+        vec![Command::LoadConversations {
+            offset: 0,
+            limit: PAGE,
+            filter: Some("all-unreplied".into())
+        }]
+    );
+    assert_eq!((app.active_view, app.list.selected), (Some(2), 0));
+    app.update(Input::Conversations {
+        total: 6,
+        offset: 0,
+        rows: inbox(),
+    });
+    app.update(key('j'));
+    app.update(key('g'));
+    app.update(key('g'));
+    assert_eq!(app.list.selected, 0);
+    // g then 1: all conversations again.
+    app.update(key('g'));
+    let out = app.update(key('1'));
+    assert!(matches!(
+        &out[..],
+        [Command::LoadConversations { filter: None, .. }]
+    ));
+    // A view that does not exist says so.
+    app.update(key('g'));
+    assert!(app.update(key('9')).is_empty());
+    assert!(app.toast.as_ref().unwrap().text.contains("no view 9"));
 }

@@ -214,11 +214,11 @@ fn colours_carry_meaning() {
     let mut app = app_with(inbox(), 160, 45);
     let t = draw(&app);
     let buf = t.backend().buffer();
-    // Row 2 is Haruto (unread): the name is bold.
+    // Row 3 is Haruto (unread), under the views line: the name is bold.
     let name = buf
         .content()
         .iter()
-        .skip(2 * 160)
+        .skip(3 * 160)
         .take(40)
         .find(|c| c.symbol() == "H")
         .unwrap();

@@ -47,6 +47,8 @@ pub enum Request {
     },
     /// Save a batch of imported candidates or contacts.
     ImportRecords { rows: Vec<ImportRow> },
+    /// The views (all, the built-in ones) with their counts where an index keeps them.
+    Views,
     /// Every template, both kinds.
     Templates,
     /// Create a template (an approved-type one is submitted to WhatsApp).
@@ -95,6 +97,9 @@ pub enum Response {
     Imported {
         report: ImportReport,
     },
+    Views {
+        views: Vec<ViewCount>,
+    },
     Template {
         template: Template,
     },
@@ -129,6 +134,16 @@ pub enum Response {
     Error {
         error: ErrorView,
     },
+}
+
+/// A view of the list and how many conversations are in it (`None`: not counted, as no index
+/// keeps that number yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewCount {
+    /// What `filter` takes; empty for all conversations.
+    pub name: String,
+    pub title: String,
+    pub count: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

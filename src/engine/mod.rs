@@ -248,6 +248,7 @@ impl Engine {
             | Request::PreviewTemplate { .. }
             | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
             Request::ImportRecords { rows } => self.import(rows).await,
+            Request::Views => self.views(actor),
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
@@ -256,6 +257,32 @@ impl Engine {
             }),
             Request::Subscribe => Ok(Response::Subscribed),
         }
+    }
+
+    fn views(&self, actor: &Actor) -> Result<Response, EngineError> {
+        use crate::{domain::filter::BUILT_IN_VIEWS, store::Waited};
+        let mut views = vec![api::ViewCount {
+            name: String::new(),
+            title: "All".into(),
+            count: Some(self.store().conversation_count()?),
+        }];
+        for (name, title, _) in BUILT_IN_VIEWS {
+            let count = match *name {
+                "my-unreplied" => Some(
+                    self.store()
+                        .unreplied(Some(&actor.login), Waited::Any, 0, 0)?
+                        .0,
+                ),
+                "all-unreplied" => Some(self.store().unreplied(None, Waited::Any, 0, 0)?.0),
+                _ => None,
+            };
+            views.push(api::ViewCount {
+                name: (*name).to_owned(),
+                title: (*title).to_owned(),
+                count,
+            });
+        }
+        Ok(Response::Views { views })
     }
 
     /// A page of the list, or of the conversations a filter or view lets through.

@@ -19,6 +19,8 @@ pub enum Action {
     PageDown,
     /// Go to the first item.
     Top,
+    /// Then `g`: the first item; then 1–9: a view of the list.
+    GoTo,
     /// Go to the last item.
     Bottom,
     /// Open the selected conversation.
@@ -52,6 +54,7 @@ impl Action {
             Self::PageUp => "page up",
             Self::PageDown => "page down",
             Self::Top => "first",
+            Self::GoTo => "then g: first · then 1-9: view",
             Self::Bottom => "last",
             Self::Open => "open",
             Self::Reply => "reply",

@@ -17,7 +17,7 @@ use crate::{
         conversation::Conversation, event::Event, merge::Filled, message::Message,
         template::Template,
     },
-    engine::ConversationView,
+    engine::{ConversationView, api::ViewCount},
 };
 
 /// How long a toast stays in the status bar.
@@ -57,6 +57,8 @@ pub enum Input {
         filled: Filled,
         refusal: Option<String>,
     },
+    /// The views and their counts.
+    Views(Vec<ViewCount>),
     /// A send was refused before it was queued; the text goes back into the compose box.
     SendRefused {
         text: String,
@@ -92,6 +94,7 @@ pub enum Command {
         text: String,
     },
     LoadTemplates,
+    LoadViews,
     PreviewTemplate {
         template_id: u64,
         to: String,
@@ -149,6 +152,11 @@ pub struct App {
     pub filter: Option<String>,
     /// The filter being typed, while the prompt is open.
     pub filter_input: Option<String>,
+    /// The views of the list (the first is all conversations) and which one is shown.
+    pub views: Vec<ViewCount>,
+    pub active_view: Option<usize>,
+    /// `g` was pressed: the next key says where to go.
+    pending_go: bool,
     pub toast: Option<Toast>,
     pub width: u16,
     pub height: u16,
@@ -171,6 +179,9 @@ impl App {
             picker: None,
             filter: None,
             filter_input: None,
+            views: Vec::new(),
+            active_view: Some(0),
+            pending_go: false,
             toast: None,
             width,
             height,
@@ -183,6 +194,7 @@ impl App {
         self.list.loading = true;
         vec![
             Command::Whoami,
+            Command::LoadViews,
             Command::LoadConversations {
                 offset: 0,
                 limit: PAGE,
@@ -219,9 +231,9 @@ impl App {
         }
     }
 
-    /// Rows of the list pane that fit on screen (two lines each).
+    /// Rows of the list pane that fit on screen (two lines each, under the views' line).
     pub fn list_rows_visible(&self) -> usize {
-        usize::from(self.height.saturating_sub(4) / 2).max(1)
+        usize::from(self.height.saturating_sub(5) / 2).max(1)
     }
 
     pub fn update(&mut self, input: Input) -> Vec<Command> {
@@ -246,6 +258,8 @@ impl App {
                 rows,
             } => {
                 self.list.loaded(total, offset, rows);
+                // The counts move with the list; they come from counters, so this is cheap.
+                out.push(Command::LoadViews);
                 if std::mem::take(&mut self.list.stale) {
                     self.reload_list(&mut out);
                 }
@@ -274,6 +288,7 @@ impl App {
                 self.me = Some((login, role));
                 self.channel = channel;
             }
+            Input::Views(views) => self.views = views,
             Input::Templates(all) => {
                 let open = self.window_open();
                 if let Some(p) = self.picker.as_mut() {
@@ -405,6 +420,15 @@ impl App {
 
     fn key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
         let mode = self.mode();
+        if std::mem::take(&mut self.pending_go) {
+            match key.code {
+                KeyCode::Char('g') => return self.act(Action::Top, out),
+                KeyCode::Char(d @ '1'..='9') if mode == Mode::List => {
+                    return self.select_view(usize::from(d as u8 - b'1'), out);
+                }
+                _ => {}
+            }
+        }
         let Some(action) = keymap::action_for(mode, key) else {
             if mode == Mode::Picker {
                 self.picker_key(key, out);
@@ -492,11 +516,16 @@ impl App {
             (Mode::Filter, Action::Send) => {
                 let query = self.filter_input.take().unwrap_or_default();
                 self.filter = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
+                self.active_view = match &self.filter {
+                    None => Some(0),
+                    Some(f) => self.views.iter().position(|v| v.name == *f),
+                };
                 self.list.selected = 0;
                 self.list.selected_id = None;
                 self.list.offset = 0;
                 self.reload_list(out);
             }
+            (Mode::List | Mode::Chat, Action::GoTo) => self.pending_go = true,
             (Mode::List, Action::Filter) => {
                 self.filter_input = Some(self.filter.clone().unwrap_or_default());
             }
@@ -571,6 +600,20 @@ impl App {
         if !self.window_open() {
             self.info("The 24-hour window is closed: only an approved template can be sent (t).");
         }
+    }
+
+    /// Shows view `i` (0: all conversations).
+    fn select_view(&mut self, i: usize, out: &mut Vec<Command>) {
+        let Some(view) = self.views.get(i) else {
+            self.info(format!("There is no view {}.", i + 1));
+            return;
+        };
+        self.filter = Some(view.name.clone()).filter(|n| !n.is_empty());
+        self.active_view = Some(i);
+        self.list.selected = 0;
+        self.list.selected_id = None;
+        self.list.offset = 0;
+        self.reload_list(out);
     }
 
     /// Whom the open conversation's messages go to: the number, else the BSUID.

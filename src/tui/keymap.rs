@@ -106,7 +106,7 @@ const NAVIGATION: &[(Key, Action)] = &[
     (ctrl('d'), Action::PageDown),
     (key(KeyCode::PageUp), Action::PageUp),
     (ctrl('u'), Action::PageUp),
-    (ch('g'), Action::Top),
+    (ch('g'), Action::GoTo),
     (key(KeyCode::Home), Action::Top),
     (ch('G'), Action::Bottom),
     (key(KeyCode::End), Action::Bottom),

@@ -195,6 +195,10 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 _ => None,
             },
         ),
+        Command::LoadViews => (Request::Views, |r| match r {
+            Response::Views { views } => Some(Input::Views(views)),
+            _ => None,
+        }),
         Command::LoadTemplates => (Request::Templates, |r| match r {
             Response::Templates { templates } => Some(Input::Templates(templates)),
             _ => None,

@@ -125,6 +125,21 @@ pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
         channel: "Tokyo hiring desk".into(),
     });
     let total = rows.len() as u64;
+    let unreplied = rows
+        .iter()
+        .filter(|r| r.last_inbound_at > r.last_outbound_at)
+        .count() as u64;
+    let view = |name: &str, count| hirechat::engine::api::ViewCount {
+        name: name.into(),
+        title: name.into(),
+        count,
+    };
+    app.update(Input::Views(vec![
+        view("", Some(total)),
+        view("my-unreplied", Some(1)),
+        view("all-unreplied", Some(unreplied)),
+        view("sent-today", None),
+    ]));
     app.update(Input::Conversations {
         total,
         offset: 0,

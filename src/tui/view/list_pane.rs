@@ -2,7 +2,7 @@
 
 use ratatui::{
     Frame,
-    layout::Rect,
+    layout::{Constraint, Layout, Rect},
     style::Style,
     text::{Line, Span},
     widgets::{Block, Borders, Paragraph},
@@ -33,6 +33,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let [tabs, inner] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(views_line(app, usize::from(tabs.width))),
+        tabs,
+    );
     if !app.list.loaded {
         frame.render_widget(Paragraph::new("Loading…").style(theme::dim()), inner);
         return;
@@ -118,4 +123,33 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
         Span::styled(window_text, base.patch(window_style)),
     ]);
     [first, second]
+}
+
+/// `1 All 12 · 2 Mine 3 · …`: the views, `g` and a digit away, with their counts.
+fn views_line(app: &App, room: usize) -> Line<'static> {
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (i, v) in app.views.iter().enumerate().take(9) {
+        let short = match v.name.as_str() {
+            "" => "All",
+            "my-unreplied" => "Mine",
+            "all-unreplied" => "Unreplied",
+            "sent-today" => "Sent today",
+            other => other,
+        };
+        let count = v.count.map(|c| format!(" {c}")).unwrap_or_default();
+        let text = format!("{} {short}{count}", i + 1);
+        let w = width(&text) + 2;
+        if used + w > room {
+            break;
+        }
+        used += w;
+        let style = if app.active_view == Some(i) {
+            theme::badge()
+        } else {
+            theme::dim()
+        };
+        spans.push(Span::styled(format!(" {text} "), style));
+    }
+    Line::from(spans)
 }
