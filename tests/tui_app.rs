@@ -419,3 +419,51 @@ fn g_then_a_digit_shows_a_view_and_g_g_goes_to_the_top() {
     assert!(app.update(key('9')).is_empty());
     assert!(app.toast.as_ref().unwrap().text.contains("no view 9"));
 }
+
+#[test]
+fn new_messages_notify_and_n_jumps_into_the_reply_box() {
+    let mut app = app_with(inbox(), 80, 24);
+    let mut conv = engine_conversation(7, 1, 0);
+    conv.name = "Haruto Sato".into();
+    for (id, text) in [(70, "first"), (71, "second")] {
+        let mut m = message(id, 7, Direction::In, text, 0, Status::Delivered);
+        m.at = now();
+        app.update(Input::Event(Box::new(Event::MessageReceived {
+            conversation: conv.clone(),
+            message: m,
+        })));
+    }
+    // Someone else's candidate does not notify this recruiter.
+    let mut theirs = engine_conversation(8, 1, 0);
+    theirs.owner = Some("ken".into());
+    app.update(Input::Event(Box::new(Event::MessageReceived {
+        conversation: theirs,
+        message: message(80, 8, Direction::In, "x", 0, Status::Delivered),
+    })));
+    assert_eq!(app.notifications.unseen(), 1);
+    assert_eq!(
+        (
+            app.notifications.items[0].name.as_str(),
+            app.notifications.items[0].count
+        ),
+        ("Haruto Sato", 2)
+    );
+    app.update(key('n'));
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![
+            Command::LoadThread { conversation_id: 7 },
+            Command::MarkRead { conversation_id: 7 }
+        ]
+    );
+    assert_eq!(app.focus, Focus::Compose);
+    assert_eq!(app.notifications.unseen(), 0);
+    assert!(app.notifications.panel.is_none());
+    // Seen ones can be cleared.
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    app.update(key('n'));
+    app.update(key('c'));
+    assert!(app.notifications.items.is_empty());
+}

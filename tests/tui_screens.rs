@@ -281,3 +281,28 @@ fn template_picker_with_a_missing_value() {
     });
     insta::assert_snapshot!(draw(&app).backend());
 }
+
+#[test]
+fn notifications_panel() {
+    let mut app = app_with(inbox(), 160, 45);
+    app.notifications.add(
+        1,
+        "Haruto Sato",
+        "Should I come to the Shibuya office?",
+        now() - chrono::Duration::minutes(12),
+    );
+    app.notifications.add(
+        1,
+        "Haruto Sato",
+        "Or is it online?",
+        now() - chrono::Duration::minutes(10),
+    );
+    app.notifications.add(
+        2,
+        "山本 大輝",
+        "よろしくお願いいたします。",
+        now() - chrono::Duration::minutes(2),
+    );
+    app.update(key('n'));
+    insta::assert_snapshot!(draw(&app).backend());
+}

@@ -33,6 +33,10 @@ pub enum Action {
     SwitchPane,
     /// Pick a template to send (the only way to write after the 24-hour window).
     Templates,
+    /// Open or close the notifications.
+    Notifications,
+    /// Clear the notifications already seen.
+    ClearSeen,
     /// Mark the selected conversation unread again.
     MarkUnread,
     /// Filter the list (`unreplied>3d owner:me`, or a view's name).
@@ -61,6 +65,8 @@ impl Action {
             Self::Back => "back",
             Self::SwitchPane => "switch pane",
             Self::Templates => "templates",
+            Self::Notifications => "notifications",
+            Self::ClearSeen => "clear the seen ones",
             Self::MarkUnread => "mark unread",
             Self::Filter => "filter the list",
             Self::Send => "send",

@@ -10,6 +10,7 @@ use super::{
     chat_state::Chat,
     keymap::{self, Mode},
     list_state::{ConversationList, PAGE},
+    notifications::Notifications,
     picker_state::Picker,
 };
 use crate::{
@@ -157,6 +158,7 @@ pub struct App {
     pub active_view: Option<usize>,
     /// `g` was pressed: the next key says where to go.
     pending_go: bool,
+    pub notifications: Notifications,
     pub toast: Option<Toast>,
     pub width: u16,
     pub height: u16,
@@ -182,6 +184,7 @@ impl App {
             views: Vec::new(),
             active_view: Some(0),
             pending_go: false,
+            notifications: Notifications::default(),
             toast: None,
             width,
             height,
@@ -212,6 +215,9 @@ impl App {
         }
         if self.filter_input.is_some() {
             return Mode::Filter;
+        }
+        if self.notifications.panel.is_some() {
+            return Mode::Notifications;
         }
         match self.focus {
             Focus::List => Mode::List,
@@ -390,6 +396,21 @@ impl App {
             | Event::TemplateDeleted { .. } => return,
         };
         let view = ConversationView::new(&conversation, self.now);
+        if let Some(m) = message
+            .as_ref()
+            .filter(|m| m.direction == crate::domain::message::Direction::In)
+        {
+            let looking = self.focus != Focus::List
+                && self
+                    .chat
+                    .as_ref()
+                    .is_some_and(|c| c.conversation.id == conversation.id);
+            let me = self.me.as_ref().map(|(login, _)| login.as_str());
+            if !looking && Notifications::is_for(conversation.owner.as_deref(), me) {
+                self.notifications
+                    .add(conversation.id, &view.name, &m.text, m.at);
+            }
+        }
         let moved = message
             .as_ref()
             .is_some_and(|m| Some(m.at) == conversation.last_message_at);
@@ -512,6 +533,12 @@ impl App {
                 };
             }
             (Mode::Picker, Action::Back) => self.picker = None,
+            (Mode::Notifications, Action::Back) => self.notifications.panel = None,
+            (Mode::Notifications, Action::Down) => self.notifications.move_by(1),
+            (Mode::Notifications, Action::Up) => self.notifications.move_by(-1),
+            (Mode::Notifications, Action::ClearSeen) => self.notifications.clear_seen(),
+            (Mode::Notifications, Action::Open) => self.open_notification(out),
+            (_, Action::Notifications) => self.notifications.panel = Some(0),
             (Mode::Filter, Action::Back) => self.filter_input = None,
             (Mode::Filter, Action::Send) => {
                 let query = self.filter_input.take().unwrap_or_default();
@@ -585,6 +612,7 @@ impl App {
                 conversation_id: row.id,
             });
         }
+        self.notifications.seen(row.id);
         if row.unread > 0 {
             out.push(Command::MarkRead {
                 conversation_id: row.id,
@@ -600,6 +628,46 @@ impl App {
         if !self.window_open() {
             self.info("The 24-hour window is closed: only an approved template can be sent (t).");
         }
+    }
+
+    /// Jumps into the notified conversation, in the reply box.
+    fn open_notification(&mut self, out: &mut Vec<Command>) {
+        let Some(n) = self.notifications.selected().cloned() else {
+            return;
+        };
+        self.notifications.panel = None;
+        self.notifications.seen(n.conversation_id);
+        if self
+            .chat
+            .as_ref()
+            .is_none_or(|c| c.conversation.id != n.conversation_id)
+        {
+            // What the notification knows, until the thread's load brings the rest.
+            let view = ConversationView {
+                id: n.conversation_id,
+                wa_id: None,
+                user_id: None,
+                username: None,
+                name: n.name.clone(),
+                unread: n.count,
+                failed: 0,
+                last_text: n.last_text.clone(),
+                last_message_at: Some(n.at),
+                last_inbound_at: Some(n.at),
+                last_outbound_at: None,
+                window_open: true,
+                window_expires_at: crate::domain::window::expires_at(Some(n.at)),
+            };
+            self.chat = Some(Chat::new(view));
+            self.compose = TextArea::default();
+            out.push(Command::LoadThread {
+                conversation_id: n.conversation_id,
+            });
+        }
+        out.push(Command::MarkRead {
+            conversation_id: n.conversation_id,
+        });
+        self.focus = Focus::Compose;
     }
 
     /// Shows view `i` (0: all conversations).

@@ -20,6 +20,8 @@ pub enum Mode {
     Picker,
     /// Typing a filter for the list.
     Filter,
+    /// The notifications panel is open.
+    Notifications,
 }
 
 impl Mode {
@@ -31,6 +33,7 @@ impl Mode {
             Self::Help => "Help",
             Self::Picker => "Template picker",
             Self::Filter => "Filter",
+            Self::Notifications => "Notifications",
         }
     }
 }
@@ -126,6 +129,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('t'), Action::Templates),
                 (ch('u'), Action::MarkUnread),
                 (ch('f'), Action::Filter),
+                (ch('n'), Action::Notifications),
                 (key(KeyCode::Tab), Action::SwitchPane),
                 (ch('?'), Action::Help),
                 (ch('q'), Action::Quit),
@@ -137,6 +141,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('r'), Action::Reply),
                 (key(KeyCode::Enter), Action::Reply),
                 (ch('t'), Action::Templates),
+                (ch('n'), Action::Notifications),
                 (key(KeyCode::Esc), Action::Back),
                 (ch('h'), Action::Back),
                 (key(KeyCode::Left), Action::Back),
@@ -156,6 +161,16 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
+        ]),
+        Mode::Notifications => b.extend_from_slice(&[
+            (ch('j'), Action::Down),
+            (key(KeyCode::Down), Action::Down),
+            (ch('k'), Action::Up),
+            (key(KeyCode::Up), Action::Up),
+            (key(KeyCode::Enter), Action::Open),
+            (ch('c'), Action::ClearSeen),
+            (key(KeyCode::Esc), Action::Back),
+            (ch('n'), Action::Back),
         ]),
         Mode::Filter => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
@@ -223,6 +238,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Filter => &[Action::Send, Action::Back],
+        Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
     };
     let table = bindings(mode);

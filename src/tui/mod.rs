@@ -10,6 +10,7 @@ pub mod format;
 pub mod keymap;
 pub mod link;
 pub mod list_state;
+pub mod notifications;
 pub mod picker_state;
 pub mod theme;
 pub mod view;

@@ -25,11 +25,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         format!(" hirechat │ {} │ {connection}", fit(&app.channel, 40))
     };
-    let right = app
+    let who = app
         .me
         .as_ref()
         .map(|(login, role)| format!("{} ({role}) ", fit(login, 20)))
         .unwrap_or_default();
+    // The bell: conversations with news not yet seen (n opens them).
+    let right = match app.notifications.unseen() {
+        0 => format!("🔔  {who}"),
+        n => format!("🔔 {n}  {who}"),
+    };
     let gap = usize::from(area.width)
         .saturating_sub(crate::tui::format::width(&left) + crate::tui::format::width(&right));
     let line = Line::from(vec![

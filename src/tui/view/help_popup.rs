@@ -14,7 +14,13 @@ use crate::tui::{
 
 pub fn lines() -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for mode in [Mode::List, Mode::Chat, Mode::Compose, Mode::Picker] {
+    for mode in [
+        Mode::List,
+        Mode::Chat,
+        Mode::Compose,
+        Mode::Picker,
+        Mode::Notifications,
+    ] {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }

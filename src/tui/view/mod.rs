@@ -5,6 +5,7 @@ mod compose_pane;
 mod header;
 mod help_popup;
 mod list_pane;
+mod notifications_popup;
 mod status_bar;
 mod template_popup;
 
@@ -45,6 +46,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     chat_pane::render(app, frame, chat);
     compose_pane::render(app, frame, compose);
     status_bar::render(app, frame, bottom);
+    if app.notifications.panel.is_some() {
+        notifications_popup::render(app, frame, area);
+    }
     if let Some(picker) = &app.picker {
         template_popup::render(app, picker, frame, area);
     }

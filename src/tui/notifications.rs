@@ -1,0 +1,132 @@
+//! Notifications of this session: a contact's new messages, grouped by conversation
+//! ("Haruto Sato · 3 new"), for the conversations that are the recruiter's (their record's
+//! owner, or no owner yet). The bell in the header counts the unseen ones.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub conversation_id: u64,
+    pub name: String,
+    pub last_text: String,
+    /// New messages since the recruiter last looked at this conversation.
+    pub count: u32,
+    pub at: DateTime<Utc>,
+    /// The recruiter opened the conversation since.
+    pub seen: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Notifications {
+    /// Newest first.
+    pub items: Vec<Notification>,
+    /// The panel, with its cursor, while it is open.
+    pub panel: Option<usize>,
+}
+
+impl Notifications {
+    /// Whether a message in a conversation owned by `owner` is for `me`.
+    pub fn is_for(owner: Option<&str>, me: Option<&str>) -> bool {
+        match (owner, me) {
+            (None, _) => true,
+            (Some(o), Some(m)) => o == m,
+            (Some(_), None) => false,
+        }
+    }
+
+    pub fn add(&mut self, conversation_id: u64, name: &str, text: &str, at: DateTime<Utc>) {
+        let mut n = match self
+            .items
+            .iter()
+            .position(|n| n.conversation_id == conversation_id)
+        {
+            Some(i) => self.items.remove(i),
+            None => Notification {
+                conversation_id,
+                name: String::new(),
+                last_text: String::new(),
+                count: 0,
+                at,
+                seen: true,
+            },
+        };
+        if n.seen {
+            n.count = 0;
+        }
+        n.count += 1;
+        n.seen = false;
+        name.clone_into(&mut n.name);
+        text.clone_into(&mut n.last_text);
+        n.at = at;
+        self.items.insert(0, n);
+    }
+
+    /// The recruiter looked at the conversation.
+    pub fn seen(&mut self, conversation_id: u64) {
+        for n in self
+            .items
+            .iter_mut()
+            .filter(|n| n.conversation_id == conversation_id)
+        {
+            n.seen = true;
+        }
+    }
+
+    /// How many conversations have news the recruiter has not seen.
+    pub fn unseen(&self) -> usize {
+        self.items.iter().filter(|n| !n.seen).count()
+    }
+
+    /// Drops the ones already seen.
+    pub fn clear_seen(&mut self) {
+        self.items.retain(|n| !n.seen);
+        if let Some(cursor) = self.panel.as_mut() {
+            *cursor = (*cursor).min(self.items.len().saturating_sub(1));
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if let Some(cursor) = self.panel.as_mut() {
+            *cursor = cursor
+                .saturating_add_signed(delta)
+                .min(self.items.len().saturating_sub(1));
+        }
+    }
+
+    pub fn selected(&self) -> Option<&Notification> {
+        self.items.get(self.panel?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouped_by_conversation_newest_first() {
+        let mut n = Notifications::default();
+        let t = Utc::now();
+        n.add(1, "Haruto Sato", "a", t);
+        n.add(2, "Emily", "b", t);
+        n.add(1, "Haruto Sato", "c", t);
+        n.add(1, "Haruto Sato", "d", t);
+        assert_eq!(n.items[0].conversation_id, 1);
+        assert_eq!(n.items[0].count, 3);
+        assert_eq!(n.unseen(), 2);
+        n.seen(1);
+        assert_eq!(n.unseen(), 1);
+        // News after a look starts a new count.
+        n.add(1, "Haruto Sato", "e", t);
+        assert_eq!(n.items[0].count, 1);
+        n.seen(1);
+        n.clear_seen();
+        assert_eq!(n.items.len(), 1);
+    }
+
+    #[test]
+    fn only_for_the_owner_or_when_no_one_owns_it() {
+        assert!(Notifications::is_for(None, Some("aiko")));
+        assert!(Notifications::is_for(Some("aiko"), Some("aiko")));
+        assert!(!Notifications::is_for(Some("ken"), Some("aiko")));
+    }
+}
