@@ -1,0 +1,143 @@
+//! Records and templates inside a transaction.
+
+use super::{T, Tx, TxResult};
+use crate::domain::{
+    event::Event,
+    record::Record,
+    template::{Template, TemplateStatus},
+};
+use crate::store::keys;
+
+impl Tx<'_> {
+    pub(super) fn save_template(&self, mut t: Template) -> TxResult<Vec<Event>> {
+        if t.id == 0 {
+            // 0 means "new": ids start at 1.
+            t.id = self.tree(T::Meta).generate_id()? + 1;
+        }
+        self.put(T::Templates, keys::id(t.id), &t)?;
+        self.tree(T::TemplateIndex).insert(
+            template_name_key(&t.name, &t.language).as_bytes(),
+            &keys::id(t.id),
+        )?;
+        if let Some(w) = &t.whatsapp_id {
+            self.tree(T::TemplateIndex)
+                .insert(template_wa_key(w).as_bytes(), &keys::id(t.id))?;
+        }
+        Ok(vec![Event::TemplateChanged { template: t }])
+    }
+
+    pub(super) fn template_reviewed(
+        &self,
+        whatsapp_id: Option<&str>,
+        name: &str,
+        language: &str,
+        status: TemplateStatus,
+        reason: Option<&String>,
+    ) -> TxResult<Vec<Event>> {
+        let by_wa = match whatsapp_id {
+            Some(w) => self.get_id(T::TemplateIndex, template_wa_key(w))?,
+            None => None,
+        };
+        let id = match by_wa {
+            Some(id) => Some(id),
+            None => self.get_id(T::TemplateIndex, template_name_key(name, language))?,
+        };
+        let Some(mut t) = id
+            .map(|id| self.get::<Template>(T::Templates, keys::id(id)))
+            .transpose()?
+            .flatten()
+        else {
+            // A template this store does not know: `templates sync` brings it in.
+            return Ok(vec![]);
+        };
+        t.status = status;
+        t.reason = reason.cloned();
+        self.save_template(t)
+    }
+
+    pub(super) fn sync_templates(&self, remote: &[Template]) -> TxResult<Vec<Event>> {
+        let mut events = Vec::new();
+        for r in remote {
+            let existing =
+                self.get_id(T::TemplateIndex, template_name_key(&r.name, &r.language))?;
+            let known = existing
+                .map(|id| self.get::<Template>(T::Templates, keys::id(id)))
+                .transpose()?
+                .flatten();
+            let t = match known {
+                Some(mut t) => {
+                    t.status = r.status;
+                    t.reason.clone_from(&r.reason);
+                    t.whatsapp_id.clone_from(&r.whatsapp_id);
+                    // The body here keeps its merge fields; WhatsApp's has {{1}}….
+                    t.category = r.category.or(t.category);
+                    t
+                }
+                None => r.clone(),
+            };
+            events.extend(self.save_template(t)?);
+        }
+        Ok(events)
+    }
+
+    pub(super) fn delete_template(&self, id: u64) -> TxResult<Vec<Event>> {
+        let Some(t) = self.get::<Template>(T::Templates, keys::id(id))? else {
+            return Ok(vec![]);
+        };
+        self.tree(T::Templates).remove(&keys::id(id))?;
+        self.tree(T::TemplateIndex)
+            .remove(template_name_key(&t.name, &t.language).as_bytes())?;
+        if let Some(w) = &t.whatsapp_id {
+            self.tree(T::TemplateIndex)
+                .remove(template_wa_key(w).as_bytes())?;
+        }
+        Ok(vec![Event::TemplateDeleted { id }])
+    }
+
+    pub(super) fn save_record(&self, id: Option<u64>, record: &Record) -> TxResult<Vec<Event>> {
+        let mut record = record.clone();
+        record.id = match id {
+            Some(id) => id,
+            None => self.tree(T::Meta).generate_id()?,
+        };
+        let previous: Option<Record> = self.get(T::Records, keys::id(record.id))?;
+        if let Some(old) = previous.as_ref().and_then(|p| p.mobile.as_ref())
+            && record.mobile.as_ref() != Some(old)
+        {
+            self.tree(T::RecordByPhone).remove(old.wa_id())?;
+        }
+        if let Some(old) = previous.as_ref().and_then(|p| p.email.as_ref())
+            && record.email.as_ref() != Some(old)
+        {
+            self.tree(T::RecordByEmail).remove(old.as_bytes())?;
+        }
+        if let Some(e) = &record.email {
+            self.tree(T::RecordByEmail)
+                .insert(e.as_bytes(), &keys::id(record.id))?;
+        }
+        self.put(T::Records, keys::id(record.id), &record)?;
+        let mut events = Vec::new();
+        if let Some(p) = &record.mobile {
+            self.tree(T::RecordByPhone)
+                .insert(p.wa_id(), &keys::id(record.id))?;
+            if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
+                conv.record_id = Some(record.id);
+                conv.record_name = Some(record.name.clone());
+                conv.owner.clone_from(&record.owner);
+                self.store_conversation(&conv)?;
+                events.push(Event::ConversationChanged { conversation: conv });
+            }
+        }
+        events.push(Event::RecordSaved { record });
+        Ok(events)
+    }
+}
+
+/// Templates are found by name and language; Meta writes `en-US` where templates say `en_US`.
+fn template_name_key(name: &str, language: &str) -> String {
+    format!("name:{name}:{}", language.replace('-', "_"))
+}
+
+fn template_wa_key(whatsapp_id: &str) -> String {
+    format!("wa:{whatsapp_id}")
+}

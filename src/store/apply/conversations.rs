@@ -1,0 +1,189 @@
+//! Conversations inside a transaction: finding or starting one for a contact, merging two
+//! that turn out to be the same person, read state, and the one way a conversation is written
+//! (`store_conversation`, which keeps the list and unreplied indexes true).
+
+use chrono::{DateTime, Utc};
+
+use super::{CONVERSATIONS_COUNTER, T, Tx, TxResult, UNREPLIED_COUNTER, owner_counter, waiting};
+use crate::store::keys;
+use crate::{
+    domain::{conversation::Conversation, event::Event, record::Record},
+    store::ContactInfo,
+};
+
+impl Tx<'_> {
+    /// Read (`unread` 0) or unread again (at least 1; a count already there stays).
+    pub(super) fn set_unread(&self, conversation_id: u64, unread: u32) -> TxResult<Vec<Event>> {
+        let Some(mut conv) =
+            self.get::<Conversation>(T::Conversations, keys::id(conversation_id))?
+        else {
+            return Ok(vec![]);
+        };
+        let next = if unread == 0 {
+            0
+        } else {
+            conv.unread.max(unread)
+        };
+        if conv.unread == next {
+            return Ok(vec![]);
+        }
+        conv.unread = next;
+        self.store_conversation(&conv)?;
+        Ok(vec![Event::ConversationChanged { conversation: conv }])
+    }
+
+    /// Finds the contact's conversation, or starts one; fills in what the payload adds
+    /// (a number for a BSUID, a BSUID for a number, a name) and merges two conversations
+    /// that turn out to be the same person.
+    pub(super) fn conversation_for(&self, contact: &ContactInfo) -> TxResult<Conversation> {
+        let by_bsuid = match &contact.bsuid {
+            Some(b) => self.live_conversation(T::ConvByBsuid, b.as_str())?,
+            None => None,
+        };
+        let by_phone = match &contact.phone {
+            Some(p) => self.live_conversation(T::ConvByPhone, p.wa_id())?,
+            None => None,
+        };
+        let mut conv = match (by_bsuid, by_phone) {
+            (Some(a), Some(b)) if a.id != b.id => self.merge(a, b)?,
+            (Some(c), _) | (None, Some(c)) => c,
+            (None, None) => {
+                let id = self.tree(T::Meta).generate_id()?;
+                self.bump(CONVERSATIONS_COUNTER, 1)?;
+                Conversation::new(id, None, None)
+            }
+        };
+        if conv.phone.is_none()
+            && let Some(p) = &contact.phone
+        {
+            conv.phone = Some(p.clone());
+            self.tree(T::ConvByPhone)
+                .insert(p.wa_id(), &keys::id(conv.id))?;
+        }
+        if conv.bsuid.is_none()
+            && let Some(b) = &contact.bsuid
+        {
+            conv.bsuid = Some(b.clone());
+            self.tree(T::ConvByBsuid)
+                .insert(b.as_str(), &keys::id(conv.id))?;
+        }
+        if let Some(n) = contact.name.as_ref().filter(|n| !n.trim().is_empty()) {
+            n.clone_into(&mut conv.name);
+        }
+        if let Some(u) = &contact.username {
+            conv.username = Some(u.clone());
+        }
+        if conv.record_id.is_none()
+            && let Some(p) = &conv.phone
+            && let Some(id) = self.get_id(T::RecordByPhone, p.wa_id())?
+            && let Some(record) = self.get::<Record>(T::Records, keys::id(id))?
+        {
+            conv.record_id = Some(record.id);
+            conv.record_name = Some(record.name);
+            conv.owner = record.owner;
+        }
+        Ok(conv)
+    }
+
+    pub(super) fn live_conversation(&self, t: T, key: &str) -> TxResult<Option<Conversation>> {
+        let Some(id) = self.get_id(t, key)? else {
+            return Ok(None);
+        };
+        let conv: Option<Conversation> = self.get(T::Conversations, keys::id(id))?;
+        match conv {
+            Some(c) if c.merged_into.is_some() => self.get(
+                T::Conversations,
+                keys::id(c.merged_into.unwrap_or_default()),
+            ),
+            other => Ok(other),
+        }
+    }
+
+    /// Keeps the older conversation; the newer one's messages stay where they are and are
+    /// read through `merged` (moving them would need a scan inside the transaction).
+    pub(super) fn merge(&self, a: Conversation, b: Conversation) -> TxResult<Conversation> {
+        let (mut keep, mut gone) = if a.id < b.id { (a, b) } else { (b, a) };
+        keep.merged.push(gone.id);
+        keep.merged.append(&mut gone.merged);
+        keep.unread += gone.unread;
+        keep.failed += gone.failed;
+        for (k, g) in [
+            (&mut keep.last_inbound_at, gone.last_inbound_at),
+            (&mut keep.last_outbound_at, gone.last_outbound_at),
+        ] {
+            *k = (*k).max(g);
+        }
+        if gone.last_message_at > keep.last_message_at {
+            keep.last_text.clone_from(&gone.last_text);
+        }
+        keep.last_message_at = keep.last_message_at.max(gone.last_message_at);
+        keep.owner = keep.owner.or_else(|| gone.owner.clone());
+        gone.merged_into = Some(keep.id);
+        // Out of the list and the unreplied index: it lives on in `keep`.
+        self.store_conversation(&gone)?;
+        self.bump(CONVERSATIONS_COUNTER, -1)?;
+        Ok(keep)
+    }
+
+    /// Stores a conversation and keeps its derived indexes true: its place in the list (last
+    /// activity) and in the unreplied index (by waiting time, overall and per owner), with
+    /// their counters. Every conversation write goes through here.
+    pub(super) fn store_conversation(&self, conv: &Conversation) -> TxResult<()> {
+        let old: Option<Conversation> = self.get(T::Conversations, keys::id(conv.id))?;
+        let listed = |c: &Conversation| {
+            c.merged_into
+                .is_none()
+                .then_some(c.last_message_at)
+                .flatten()
+        };
+        let (was, now) = (old.as_ref().and_then(listed), listed(conv));
+        if was != now {
+            if let Some(at) = was {
+                self.tree(T::ConvByActivity)
+                    .remove(&keys::activity(at, conv.id))?;
+            }
+            if let Some(at) = now {
+                self.tree(T::ConvByActivity)
+                    .insert(&keys::activity(at, conv.id), &[])?;
+            }
+        }
+        let (was, now) = (old.as_ref().and_then(waiting), waiting(conv));
+        if was != now {
+            if let Some((since, owner)) = was {
+                self.unreplied_index(conv.id, since, owner.as_deref(), false)?;
+            }
+            if let Some((since, owner)) = now {
+                self.unreplied_index(conv.id, since, owner.as_deref(), true)?;
+            }
+        }
+        self.put(T::Conversations, keys::id(conv.id), conv)
+    }
+
+    pub(super) fn unreplied_index(
+        &self,
+        id: u64,
+        since: DateTime<Utc>,
+        owner: Option<&str>,
+        add: bool,
+    ) -> TxResult<()> {
+        let key = keys::activity(since, id);
+        let by = if add { 1 } else { -1 };
+        if add {
+            self.tree(T::ConvUnreplied).insert(&key, &[])?;
+        } else {
+            self.tree(T::ConvUnreplied).remove(&key)?;
+        }
+        self.bump(UNREPLIED_COUNTER, by)?;
+        if let Some(o) = owner {
+            let partition_key = keys::owned(o, &key);
+            if add {
+                self.tree(T::ConvUnrepliedByOwner)
+                    .insert(partition_key, &[])?;
+            } else {
+                self.tree(T::ConvUnrepliedByOwner).remove(partition_key)?;
+            }
+            self.bump(&owner_counter(o), by)?;
+        }
+        Ok(())
+    }
+}

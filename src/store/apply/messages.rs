@@ -1,0 +1,249 @@
+//! Messages inside a transaction: finding them, storing a contact's message (and the changes
+//! a contact makes to earlier ones), and applying delivery statuses.
+
+use chrono::{DateTime, Utc};
+
+use super::{MESSAGES_COUNTER, T, Tx, TxResult};
+use crate::store::keys;
+use crate::{
+    domain::{
+        conversation::Conversation,
+        event::Event,
+        message::{Direction, Effect, Message, Status, Summary},
+        outbox::{OutboxItem, OutboxState, parse_callback_data},
+    },
+    store::ContactInfo,
+};
+
+impl Tx<'_> {
+    /// A message still in the outbox, found through its outbox item (which knows where it is
+    /// stored). There is no index by id: a million more keys would cost more memory than the
+    /// few lookups it would serve.
+    pub(super) fn message_by_id(&self, id: u64) -> TxResult<Option<(Vec<u8>, Message)>> {
+        let Some(item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? else {
+            return Ok(None);
+        };
+        let key = keys::message(item.conversation_id, item.at, id);
+        Ok(self.get(T::Messages, key)?.map(|m| (key.to_vec(), m)))
+    }
+
+    pub(super) fn message_by_wamid(&self, wamid: &str) -> TxResult<Option<(Vec<u8>, Message)>> {
+        let Some(key) = self.tree(T::MsgByWamid).get(wamid)? else {
+            return Ok(None);
+        };
+        Ok(self.get(T::Messages, &key)?.map(|m| (key.to_vec(), m)))
+    }
+
+    pub(super) fn insert_message(&self, m: &Message) -> TxResult<()> {
+        let key = keys::message(m.conversation_id, m.at, m.id);
+        self.put(T::Messages, key, m)?;
+        if let Some(w) = &m.wamid {
+            self.tree(T::MsgByWamid).insert(w.as_str(), &key)?;
+        }
+        self.bump(MESSAGES_COUNTER, 1)
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the fields of one Change::Inbound"
+    )]
+    pub(super) fn inbound(
+        &self,
+        contact: &ContactInfo,
+        wamid: &str,
+        at: DateTime<Utc>,
+        reply_to: Option<&String>,
+        effect: &Effect,
+        error_code: Option<i64>,
+        payload: Option<&serde_json::Value>,
+    ) -> TxResult<Vec<Event>> {
+        // Meta retries and delivers to every subscribed app: the same wamid is stored once.
+        if self.tree(T::MsgByWamid).get(wamid)?.is_some() {
+            return Ok(vec![]);
+        }
+        let mut conv = self.conversation_for(contact)?;
+        // Any message from the contact (re)opens the 24-hour window.
+        if conv.last_inbound_at.is_none_or(|t| t < at) {
+            conv.last_inbound_at = Some(at);
+        }
+        let target = match effect {
+            Effect::React { target, .. }
+            | Effect::Edit { target, .. }
+            | Effect::Revoke { target } => self.message_by_wamid(target)?,
+            Effect::New(_) => None,
+        };
+        if let Some((key, mut original)) = target {
+            match effect {
+                Effect::React { emoji, .. } => original.reaction.clone_from(emoji),
+                Effect::Edit { summary, .. } => {
+                    original.text.clone_from(&summary.text);
+                    original.kind.clone_from(&summary.kind);
+                    original.media.clone_from(&summary.media);
+                    original.edited = true;
+                }
+                Effect::Revoke { .. } => original.deleted = true,
+                Effect::New(_) => {}
+            }
+            self.put(T::Messages, &key, &original)?;
+            // Remember the change's own wamid so a repeat of it is ignored.
+            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+            self.store_conversation(&conv)?;
+            return Ok(vec![Event::MessageChanged {
+                conversation: conv,
+                message: original,
+            }]);
+        }
+        // A new message, or a change to one we never saw: kept, never dropped.
+        let (summary, edited, deleted) = match effect {
+            Effect::New(s) => (s.clone(), false, false),
+            Effect::Edit { summary, .. } => (summary.clone(), true, false),
+            Effect::React { emoji, .. } => (
+                Summary {
+                    kind: "reaction".into(),
+                    text: format!(
+                        "Reacted {} to an earlier message",
+                        emoji.as_deref().unwrap_or("(removed)")
+                    ),
+                    media: None,
+                },
+                false,
+                false,
+            ),
+            Effect::Revoke { .. } => (
+                Summary {
+                    kind: "revoke".into(),
+                    text: "Deleted an earlier message".into(),
+                    media: None,
+                },
+                false,
+                true,
+            ),
+        };
+        let message = Message {
+            id: self.tree(T::Meta).generate_id()?,
+            conversation_id: conv.id,
+            wamid: Some(wamid.to_owned()),
+            direction: Direction::In,
+            kind: summary.kind,
+            text: summary.text,
+            status: Status::Delivered,
+            error: None,
+            error_code,
+            at,
+            media: summary.media,
+            reply_to: reply_to.cloned(),
+            reaction: None,
+            edited,
+            deleted,
+            sent_by: None,
+            outbox_id: None,
+            pricing: None,
+            payload: payload.cloned(),
+        };
+        conv.note_message(true, at, &message.text);
+        self.insert_message(&message)?;
+        self.store_conversation(&conv)?;
+        Ok(vec![Event::MessageReceived {
+            conversation: conv,
+            message,
+        }])
+    }
+
+    pub(super) fn status(
+        &self,
+        wamid: &str,
+        status: Status,
+        callback: Option<&str>,
+        recipient: &ContactInfo,
+        error: Option<&(i64, String)>,
+        pricing: Option<&crate::domain::message::Pricing>,
+    ) -> TxResult<Vec<Event>> {
+        let outbox_id = callback.and_then(parse_callback_data);
+        let found = match self.message_by_wamid(wamid)? {
+            Some(f) => Some(f),
+            None => match outbox_id {
+                Some(id) => self.message_by_id(id)?,
+                None => None,
+            },
+        };
+        // A status for a message this store never sent (another app on the same number, or
+        // data from before a reset) is ignored.
+        let Some((key, mut message)) = found else {
+            return Ok(vec![]);
+        };
+        let before = message.clone();
+        let item: Option<OutboxItem> = self.get(T::Outbox, keys::id(message.id))?;
+        let interrupted = item
+            .as_ref()
+            .is_some_and(|i| i.state == OutboxState::Uncertain);
+        if interrupted && status != Status::Failed {
+            // WhatsApp did get the interrupted attempt: it settles the uncertainty.
+            message.status = status;
+            message.error = None;
+        } else {
+            message.status = message.status.advance(status);
+        }
+        if message.status == Status::Failed
+            && before.status != Status::Failed
+            && let Some((code, sentence)) = error
+        {
+            message.error = Some(sentence.clone());
+            message.error_code = Some(*code);
+        }
+        if message.wamid.is_none() {
+            message.wamid = Some(wamid.to_owned());
+            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+        }
+        if let Some(p) = pricing {
+            message.pricing = Some(p.clone());
+        }
+        if item.is_some() && status != Status::Failed {
+            // WhatsApp has it: nothing left to send.
+            self.tree(T::Outbox).remove(&keys::id(message.id))?;
+        }
+        if message == before {
+            return Ok(vec![]);
+        }
+        self.put(T::Messages, &key, &message)?;
+        let mut conv: Conversation = self
+            .get(T::Conversations, keys::id(message.conversation_id))?
+            .unwrap_or_else(|| Conversation::new(message.conversation_id, None, None));
+        let failed_now = message.status == Status::Failed;
+        let failed_before = before.status == Status::Failed;
+        if failed_now != failed_before {
+            if failed_now {
+                conv.failed += 1;
+            } else {
+                conv.failed = conv.failed.saturating_sub(1);
+            }
+        }
+        if conv.bsuid.is_none() && conv.phone.is_none() {
+            conv.phone.clone_from(&recipient.phone);
+        }
+        self.store_conversation(&conv)?;
+        Ok(vec![message_event(
+            conv,
+            message,
+            failed_now && !failed_before,
+        )])
+    }
+}
+
+/// The event for a changed message: a failure is told as such, so clients can alert.
+pub(super) fn message_event(
+    conversation: Conversation,
+    message: Message,
+    newly_failed: bool,
+) -> Event {
+    if newly_failed {
+        Event::SendFailed {
+            conversation,
+            message,
+        }
+    } else {
+        Event::MessageChanged {
+            conversation,
+            message,
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The outbox inside a transaction: queueing, attempts, acceptance, failure, interruption.
+
+use chrono::{DateTime, Utc};
+
+use super::messages::message_event;
+use super::{INTERRUPTED, T, Tx, TxResult};
+use crate::store::keys;
+use crate::{
+    domain::{
+        conversation::Conversation,
+        event::Event,
+        message::{Direction, Message, Status},
+        outbox::{OutboxItem, OutboxState, callback_data},
+    },
+    store::ContactInfo,
+};
+
+impl Tx<'_> {
+    pub(super) fn queue(
+        &self,
+        contact: &ContactInfo,
+        kind: &str,
+        text: &str,
+        request: &serde_json::Value,
+        sent_by: &str,
+        at: DateTime<Utc>,
+    ) -> TxResult<Vec<Event>> {
+        let mut conv = self.conversation_for(contact)?;
+        let id = self.tree(T::Meta).generate_id()?;
+        let mut request = request.clone();
+        request["biz_opaque_callback_data"] = callback_data(id).into();
+        let message = Message {
+            id,
+            conversation_id: conv.id,
+            wamid: None,
+            direction: Direction::Out,
+            kind: kind.to_owned(),
+            text: text.to_owned(),
+            status: Status::Queued,
+            error: None,
+            error_code: None,
+            at,
+            media: None,
+            reply_to: None,
+            reaction: None,
+            edited: false,
+            deleted: false,
+            sent_by: Some(sent_by.to_owned()),
+            outbox_id: Some(id),
+            pricing: None,
+            payload: None,
+        };
+        let item = OutboxItem {
+            id,
+            conversation_id: conv.id,
+            at,
+            request,
+            state: OutboxState::Pending,
+            attempts: 0,
+            next_attempt_at: at,
+            last_error: None,
+        };
+        conv.note_message(false, at, text);
+        conv.last_replied_by = Some(sent_by.to_owned());
+        self.insert_message(&message)?;
+        self.put(T::Outbox, keys::id(id), &item)?;
+        self.store_conversation(&conv)?;
+        Ok(vec![Event::MessageQueued {
+            conversation: conv,
+            message,
+        }])
+    }
+
+    pub(super) fn outbox_state(
+        &self,
+        id: u64,
+        f: impl FnOnce(&mut OutboxItem),
+    ) -> TxResult<Vec<Event>> {
+        if let Some(mut item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? {
+            f(&mut item);
+            self.put(T::Outbox, keys::id(id), &item)?;
+        }
+        Ok(vec![])
+    }
+
+    pub(super) fn update_message(
+        &self,
+        id: u64,
+        f: impl FnOnce(&mut Message, &mut Conversation),
+    ) -> TxResult<Vec<Event>> {
+        let Some((key, mut message)) = self.message_by_id(id)? else {
+            return Ok(vec![]);
+        };
+        let Some(mut conv) =
+            self.get::<Conversation>(T::Conversations, keys::id(message.conversation_id))?
+        else {
+            return Ok(vec![]);
+        };
+        let before = message.clone();
+        f(&mut message, &mut conv);
+        if message == before {
+            return Ok(vec![]);
+        }
+        self.put(T::Messages, &key, &message)?;
+        self.store_conversation(&conv)?;
+        let failed = message.status == Status::Failed && before.status != Status::Failed;
+        Ok(vec![message_event(conv, message, failed)])
+    }
+
+    pub(super) fn accepted(&self, id: u64, wamid: &str) -> TxResult<Vec<Event>> {
+        // The outbox item says where the message is: use it before removing it.
+        if let Some((key, _)) = self.message_by_id(id)? {
+            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+        }
+        let events = self.update_message(id, |m, _| {
+            m.wamid = Some(wamid.to_owned());
+            m.status = m.status.advance(Status::Sent);
+        })?;
+        self.tree(T::Outbox).remove(&keys::id(id))?;
+        Ok(events)
+    }
+
+    pub(super) fn send_failed(
+        &self,
+        id: u64,
+        code: Option<i64>,
+        error: &str,
+    ) -> TxResult<Vec<Event>> {
+        let events = self.update_message(id, |m, conv| {
+            if m.status != Status::Failed {
+                conv.failed += 1;
+            }
+            m.status = Status::Failed;
+            m.error = Some(error.to_owned());
+            m.error_code = code;
+        })?;
+        self.tree(T::Outbox).remove(&keys::id(id))?;
+        Ok(events)
+    }
+
+    /// Attempts that were in flight when the process stopped: WhatsApp may or may not have
+    /// them. They are not sent again blindly; the message shows it, and a status webhook
+    /// carrying the callback data settles it.
+    pub(super) fn mark_interrupted(&self, ids: &[u64]) -> TxResult<Vec<Event>> {
+        let mut events = Vec::new();
+        for &id in ids {
+            let Some(mut item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? else {
+                continue;
+            };
+            if item.state != OutboxState::InFlight {
+                continue;
+            }
+            item.state = OutboxState::Uncertain;
+            self.put(T::Outbox, keys::id(id), &item)?;
+            events.extend(self.update_message(id, |m, conv| {
+                if m.status != Status::Failed {
+                    conv.failed += 1;
+                }
+                m.status = Status::Failed;
+                m.error = Some(INTERRUPTED.to_owned());
+                m.error_code = None;
+            })?);
+        }
+        Ok(events)
+    }
+}
