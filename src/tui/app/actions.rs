@@ -1,0 +1,349 @@
+//! What keys do: the keymap's actions carried out on the app's state, and the small steps they
+//! share (open, reply, send, the picker, views, notifications).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::{App, Command, Focus};
+use crate::{
+    engine::ConversationView,
+    tui::{
+        action::Action,
+        chat_state::Chat,
+        keymap::{self, Mode},
+        list_state::ConversationList,
+        picker_state::Picker,
+    },
+};
+
+impl App {
+    pub(super) fn key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let mode = self.mode();
+        if std::mem::take(&mut self.pending_go) {
+            match key.code {
+                KeyCode::Char('g') => return self.act(Action::Top, out),
+                KeyCode::Char(d @ '1'..='9') if mode == Mode::List => {
+                    return self.select_view(usize::from(d as u8 - b'1'), out);
+                }
+                _ => {}
+            }
+        }
+        let Some(action) = keymap::action_for(mode, key) else {
+            if mode == Mode::Picker {
+                self.picker_key(key, out);
+                return;
+            }
+            if let Some(input) = self.filter_input.as_mut() {
+                match key.code {
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        input.push(c);
+                    }
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    _ => {}
+                }
+                return;
+            }
+            if mode == Mode::Compose && self.window_open() {
+                // Everything else is typing. Ctrl and Alt combinations edit (ratatui-textarea's
+                // emacs-like keys); a lone Alt-letter would only insert noise, so it is ignored.
+                if !(key.modifiers.contains(KeyModifiers::ALT)
+                    && matches!(key.code, KeyCode::Char(_)))
+                {
+                    self.compose.input(key);
+                }
+            }
+            return;
+        };
+        self.act(action, out);
+    }
+
+    pub(super) fn act(&mut self, action: Action, out: &mut Vec<Command>) {
+        let page = isize::try_from(self.list_rows_visible()).unwrap_or(10);
+        match (self.mode(), action) {
+            (_, Action::Quit) => self.quit = true,
+            (Mode::Help, Action::Back | Action::Help) => self.help = None,
+            (Mode::Help, Action::Down) => self.help = self.help.map(|s| s + 1),
+            (Mode::Help, Action::Up) => self.help = self.help.map(|s| s.saturating_sub(1)),
+            (_, Action::Help) => self.help = Some(0),
+            (Mode::List, Action::Down) => self.load_window_after(|l| l.move_by(1), out),
+            (Mode::List, Action::Up) => self.load_window_after(|l| l.move_by(-1), out),
+            (Mode::List, Action::PageDown) => self.load_window_after(|l| l.move_by(page), out),
+            (Mode::List, Action::PageUp) => self.load_window_after(|l| l.move_by(-page), out),
+            (Mode::List, Action::Top) => self.load_window_after(|l| l.move_to(0), out),
+            (Mode::List, Action::Bottom) => {
+                let last = self.list.len().saturating_sub(1);
+                self.load_window_after(|l| l.move_to(last), out);
+            }
+            (Mode::List, Action::Open) => {
+                self.open(out);
+                if self.chat.is_some() {
+                    self.focus = Focus::Chat;
+                }
+            }
+            (Mode::List, Action::Reply) => {
+                self.open(out);
+                self.reply();
+            }
+            (Mode::Chat, Action::Reply) => self.reply(),
+            (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1)),
+            (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1)),
+            (Mode::Chat, Action::PageDown) => self.chat_move(|c| c.move_by(10)),
+            (Mode::Chat, Action::PageUp) => self.chat_move(|c| c.move_by(-10)),
+            (Mode::Chat, Action::Top) => self.chat_move(Chat::to_top),
+            (Mode::Chat, Action::Bottom) => self.chat_move(Chat::to_bottom),
+            (Mode::Chat, Action::Back) => self.focus = Focus::List,
+            (Mode::Compose, Action::Back) => self.focus = Focus::Chat,
+            (_, Action::SwitchPane) => {
+                self.focus = match self.focus {
+                    Focus::List if self.chat.is_some() => Focus::Chat,
+                    _ => Focus::List,
+                };
+            }
+            (Mode::Picker, Action::Back) => self.picker = None,
+            (Mode::Notifications, Action::Back) => self.notifications.panel = None,
+            (Mode::Notifications, Action::Down) => self.notifications.move_by(1),
+            (Mode::Notifications, Action::Up) => self.notifications.move_by(-1),
+            (Mode::Notifications, Action::ClearSeen) => self.notifications.clear_seen(),
+            (Mode::Notifications, Action::Open) => self.open_notification(out),
+            (_, Action::Notifications) => self.notifications.panel = Some(0),
+            (Mode::Filter, Action::Back) => self.filter_input = None,
+            (Mode::Filter, Action::Send) => {
+                let query = self.filter_input.take().unwrap_or_default();
+                self.filter = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
+                self.active_view = match &self.filter {
+                    None => Some(0),
+                    Some(f) => self.views.iter().position(|v| v.name == *f),
+                };
+                self.list.selected = 0;
+                self.list.selected_id = None;
+                self.list.offset = 0;
+                self.reload_list(out);
+            }
+            (Mode::List | Mode::Chat, Action::GoTo) => self.pending_go = true,
+            (Mode::List, Action::Filter) => {
+                self.filter_input = Some(self.filter.clone().unwrap_or_default());
+            }
+            (Mode::List, Action::MarkUnread) => {
+                if let Some(row) = self.list.selected_row() {
+                    out.push(Command::MarkUnread {
+                        conversation_id: row.id,
+                    });
+                }
+            }
+            (Mode::Picker, Action::Down) => self.picker_move(1, out),
+            (Mode::Picker, Action::Up) => self.picker_move(-1, out),
+            (Mode::Picker, Action::Send) => self.send_template(out),
+            (_, Action::Templates) => {
+                if self.chat.is_none() {
+                    self.open(out);
+                }
+                if self.chat.is_some() {
+                    self.picker = Some(Picker::default());
+                    out.push(Command::LoadTemplates);
+                }
+            }
+            (Mode::Compose, Action::NewLine) => self.compose.insert_newline(),
+            (Mode::Compose, Action::Send) => self.send(out),
+            _ => {}
+        }
+    }
+
+    pub(super) fn load_window_after(
+        &mut self,
+        f: impl FnOnce(&mut ConversationList) -> Option<usize>,
+        out: &mut Vec<Command>,
+    ) {
+        let offset = f(&mut self.list);
+        self.load_window(offset, out);
+    }
+
+    pub(super) fn chat_move(&mut self, f: impl FnOnce(&mut Chat)) {
+        if let Some(c) = self.chat.as_mut() {
+            f(c);
+        }
+    }
+
+    /// Opens the selected conversation (and marks it read).
+    pub(super) fn open(&mut self, out: &mut Vec<Command>) {
+        let Some(row) = self.list.selected_row().cloned() else {
+            return;
+        };
+        if self
+            .chat
+            .as_ref()
+            .is_none_or(|c| c.conversation.id != row.id)
+        {
+            self.chat = Some(Chat::new(row.clone()));
+            self.compose = TextArea::default();
+            out.push(Command::LoadThread {
+                conversation_id: row.id,
+            });
+        }
+        self.notifications.seen(row.id);
+        if row.unread > 0 {
+            out.push(Command::MarkRead {
+                conversation_id: row.id,
+            });
+        }
+    }
+
+    pub(super) fn reply(&mut self) {
+        if self.chat.is_none() {
+            return;
+        }
+        self.focus = Focus::Compose;
+        if !self.window_open() {
+            self.info("The 24-hour window is closed: only an approved template can be sent (t).");
+        }
+    }
+
+    /// Jumps into the notified conversation, in the reply box.
+    pub(super) fn open_notification(&mut self, out: &mut Vec<Command>) {
+        let Some(n) = self.notifications.selected().cloned() else {
+            return;
+        };
+        self.notifications.panel = None;
+        self.notifications.seen(n.conversation_id);
+        if self
+            .chat
+            .as_ref()
+            .is_none_or(|c| c.conversation.id != n.conversation_id)
+        {
+            // What the notification knows, until the thread's load brings the rest.
+            let view = ConversationView {
+                id: n.conversation_id,
+                wa_id: None,
+                user_id: None,
+                username: None,
+                name: n.name.clone(),
+                unread: n.count,
+                failed: 0,
+                last_text: n.last_text.clone(),
+                last_message_at: Some(n.at),
+                last_inbound_at: Some(n.at),
+                last_outbound_at: None,
+                window_open: true,
+                window_expires_at: crate::domain::window::expires_at(Some(n.at)),
+            };
+            self.chat = Some(Chat::new(view));
+            self.compose = TextArea::default();
+            out.push(Command::LoadThread {
+                conversation_id: n.conversation_id,
+            });
+        }
+        out.push(Command::MarkRead {
+            conversation_id: n.conversation_id,
+        });
+        self.focus = Focus::Compose;
+    }
+
+    /// Shows view `i` (0: all conversations).
+    pub(super) fn select_view(&mut self, i: usize, out: &mut Vec<Command>) {
+        let Some(view) = self.views.get(i) else {
+            self.info(format!("There is no view {}.", i + 1));
+            return;
+        };
+        self.filter = Some(view.name.clone()).filter(|n| !n.is_empty());
+        self.active_view = Some(i);
+        self.list.selected = 0;
+        self.list.selected_id = None;
+        self.list.offset = 0;
+        self.reload_list(out);
+    }
+
+    /// Whom the open conversation's messages go to: the number, else the BSUID.
+    pub(super) fn chat_to(&self) -> Option<String> {
+        let c = &self.chat.as_ref()?.conversation;
+        c.wa_id
+            .as_ref()
+            .map(|w| format!("+{w}"))
+            .or_else(|| c.user_id.clone())
+    }
+
+    pub(super) fn picker_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let Some(p) = self.picker.as_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                p.type_char(c);
+            }
+            KeyCode::Backspace => p.backspace(),
+            _ => return,
+        }
+        self.preview_selected(out);
+    }
+
+    pub(super) fn picker_move(&mut self, delta: isize, out: &mut Vec<Command>) {
+        if let Some(p) = self.picker.as_mut() {
+            p.move_by(delta);
+        }
+        self.preview_selected(out);
+    }
+
+    /// Asks for the preview of the selected template, unless it is already shown.
+    pub(super) fn preview_selected(&mut self, out: &mut Vec<Command>) {
+        let Some(to) = self.chat_to() else { return };
+        let Some(p) = self.picker.as_ref() else {
+            return;
+        };
+        let Some(t) = p.selected_template() else {
+            return;
+        };
+        if p.preview.as_ref().is_some_and(|(id, ..)| *id == t.id) {
+            return;
+        }
+        out.push(Command::PreviewTemplate {
+            template_id: t.id,
+            to,
+            name: t.name.clone(),
+            language: t.language.clone(),
+        });
+    }
+
+    pub(super) fn send_template(&mut self, out: &mut Vec<Command>) {
+        let Some(to) = self.chat_to() else { return };
+        let Some(t) = self
+            .picker
+            .as_ref()
+            .and_then(|p| p.selected_template().cloned())
+        else {
+            return;
+        };
+        out.push(Command::SendTemplate {
+            to,
+            name: t.name,
+            language: t.language,
+        });
+        self.picker = None;
+        self.focus = Focus::Chat;
+    }
+
+    pub(super) fn send(&mut self, out: &mut Vec<Command>) {
+        let text = self.compose.lines().join("\n");
+        if text.trim().is_empty() {
+            return;
+        }
+        if self.chat.is_none() {
+            return;
+        }
+        if !self.window_open() {
+            self.error(
+                "The 24-hour window is closed: only an approved template can be sent (t).".into(),
+            );
+            return;
+        }
+        let Some(to) = self.chat_to() else {
+            self.error("This contact has neither a number nor a BSUID.".into());
+            return;
+        };
+        out.push(Command::SendText { to, text });
+        self.compose = TextArea::default();
+    }
+}
