@@ -467,3 +467,30 @@ fn new_messages_notify_and_n_jumps_into_the_reply_box() {
     app.update(key('c'));
     assert!(app.notifications.items.is_empty());
 }
+
+#[test]
+fn who_is_answering_is_told_and_shown() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    // Starting a reply tells the others, once per 20 s however much is typed.
+    let out = app.update(key('r'));
+    assert_eq!(out, vec![Command::Answering { conversation_id: 1 }]);
+    assert!(app.update(key('h')).is_empty());
+    // Someone else answering is remembered for 30 s; my own echo is not.
+    let answering = |login: &str| {
+        Input::Event(Box::new(Event::Answering {
+            conversation_id: 1,
+            login: login.into(),
+            name: format!("{login}-name"),
+        }))
+    };
+    app.update(answering("aiko"));
+    assert!(app.answering.is_empty());
+    app.update(answering("ken"));
+    assert_eq!(
+        app.answering.get(&1).map(|(n, _)| n.as_str()),
+        Some("ken-name")
+    );
+    app.update(Input::Tick(now() + Duration::seconds(31)));
+    assert!(app.answering.is_empty());
+}

@@ -131,7 +131,19 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
             },
         )
     };
-    let mut a = session(160, 45);
+    // A colleague works in the engine's process; this user through the daemon's socket.
+    let colleague = hirechat::domain::permission::Actor {
+        login: "ken".into(),
+        name: "Ken Mori".into(),
+        role: hirechat::domain::permission::Role::Recruiter,
+    };
+    let mut a = Session::start(
+        App::new(Utc::now(), Connection::InProcess, 160, 45),
+        Link::Local {
+            engine: d.engine.clone(),
+            actor: colleague,
+        },
+    );
     let mut b = session(80, 24);
     for s in [&mut a, &mut b] {
         until(s, "the inbox", |app| !app.list.rows.is_empty()).await;
@@ -141,8 +153,20 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
         })
         .await;
     }
-    assert_eq!(a.app.me.as_ref().unwrap().1, "admin");
+    assert_eq!(b.app.me.as_ref().unwrap().1, "admin");
     a.sender().send(common::tui::key('r')).unwrap();
+    // The other terminal is told someone is answering this candidate.
+    let opened = b.app.chat.as_ref().unwrap().conversation.id;
+    until(&mut a, "the first terminal in its reply box", |app| {
+        app.focus == hirechat::tui::app::Focus::Compose
+    })
+    .await;
+    until(&mut b, "word that someone is answering", |app| {
+        app.answering
+            .get(&opened)
+            .is_some_and(|(name, _)| name == "Ken Mori")
+    })
+    .await;
     typed(&a, "Sent from the first terminal");
     a.sender().send(code(KeyCode::Enter)).unwrap();
     until(&mut a, "the reply in the first terminal", |app| {

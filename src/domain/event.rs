@@ -39,6 +39,13 @@ pub enum Event {
     TemplateChanged {
         template: Template,
     },
+    /// Someone started answering a conversation (not stored: it only tells the others, so two
+    /// recruiters do not answer the same candidate twice).
+    Answering {
+        conversation_id: u64,
+        login: String,
+        name: String,
+    },
     TemplateDeleted {
         id: u64,
     },

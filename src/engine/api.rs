@@ -74,6 +74,8 @@ pub enum Request {
     },
     /// Mark a conversation read.
     MarkRead { conversation_id: u64 },
+    /// Tell the other clients that the caller is answering a conversation.
+    Answering { conversation_id: u64 },
     /// Mark a conversation unread again.
     MarkUnread { conversation_id: u64 },
     /// Stream every event from now on.

@@ -168,7 +168,8 @@ impl Engine {
             Request::SendText { .. }
             | Request::SaveRecord { .. }
             | Request::SendTemplate { .. }
-            | Request::ImportRecords { .. } => Permission::Reply,
+            | Request::ImportRecords { .. }
+            | Request::Answering { .. } => Permission::Reply,
             Request::CreateTemplate { .. }
             | Request::SyncTemplates
             | Request::DeleteTemplate { .. } => Permission::Administer,
@@ -249,6 +250,7 @@ impl Engine {
             | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
             Request::ImportRecords { rows } => self.import(rows).await,
             Request::Views => self.views(actor),
+            Request::Answering { conversation_id } => Ok(self.announce(actor, conversation_id)),
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
@@ -257,6 +259,17 @@ impl Engine {
             }),
             Request::Subscribe => Ok(Response::Subscribed),
         }
+    }
+
+    /// Tells every client that `actor` is answering a conversation (nothing is stored).
+    fn announce(&self, actor: &Actor, conversation_id: u64) -> Response {
+        // Nobody listening is fine.
+        let _ = self.inner.events.send(Event::Answering {
+            conversation_id,
+            login: actor.login.clone(),
+            name: actor.name.clone(),
+        });
+        Response::Done
     }
 
     fn views(&self, actor: &Actor) -> Result<Response, EngineError> {

@@ -22,6 +22,9 @@ use crate::{
 
 mod actions;
 
+/// How long "… is answering" shows without news from the one answering.
+const ANSWERING_SECONDS: i64 = 30;
+
 /// How long a toast stays in the status bar.
 const TOAST_SECONDS: i64 = 6;
 
@@ -89,6 +92,10 @@ pub enum Command {
         conversation_id: u64,
     },
     MarkUnread {
+        conversation_id: u64,
+    },
+    /// Tell the others this recruiter is answering.
+    Answering {
         conversation_id: u64,
     },
     SendText {
@@ -160,6 +167,10 @@ pub struct App {
     /// `g` was pressed: the next key says where to go.
     pending_go: bool,
     pub notifications: Notifications,
+    /// Who else is answering which conversation, and until when that is believed.
+    pub answering: std::collections::HashMap<u64, (String, DateTime<Utc>)>,
+    /// When this recruiter last told the others they are answering (to not repeat it per key).
+    told_answering: Option<(u64, DateTime<Utc>)>,
     pub toast: Option<Toast>,
     pub width: u16,
     pub height: u16,
@@ -186,6 +197,8 @@ impl App {
             active_view: Some(0),
             pending_go: false,
             notifications: Notifications::default(),
+            answering: std::collections::HashMap::new(),
+            told_answering: None,
             toast: None,
             width,
             height,
@@ -232,9 +245,16 @@ impl App {
     pub fn next_wake(&self) -> DateTime<Utc> {
         let minute =
             DateTime::from_timestamp((self.now.timestamp() / 60 + 1) * 60, 0).unwrap_or(self.now);
+        let soonest = self
+            .answering
+            .values()
+            .map(|(_, until)| *until)
+            .min()
+            .unwrap_or(minute);
+        let next = minute.min(soonest);
         match &self.toast {
-            Some(t) if t.until < minute => t.until,
-            _ => minute,
+            Some(t) if t.until < next => t.until,
+            _ => next,
         }
     }
 
@@ -254,6 +274,7 @@ impl App {
             }
             Input::Tick(now) => {
                 self.now = now;
+                self.answering.retain(|_, (_, until)| *until > now);
                 if self.toast.as_ref().is_some_and(|t| t.until <= now) {
                     self.toast = None;
                 }
@@ -392,10 +413,33 @@ impl App {
                 message,
             } => (conversation, Some(message)),
             Event::ConversationChanged { conversation } => (conversation, None),
+            Event::Answering {
+                conversation_id,
+                login,
+                name,
+            } => {
+                if self.me.as_ref().is_none_or(|(me, _)| *me != login) {
+                    let until = self.now + Duration::seconds(ANSWERING_SECONDS);
+                    self.answering.insert(conversation_id, (name, until));
+                }
+                return;
+            }
             Event::RecordSaved { .. }
             | Event::TemplateChanged { .. }
             | Event::TemplateDeleted { .. } => return,
         };
+        if let Some(m) = message
+            .as_ref()
+            .filter(|m| m.direction == crate::domain::message::Direction::Out)
+        {
+            let theirs = self
+                .me
+                .as_ref()
+                .is_none_or(|(me, _)| m.sent_by.as_deref() != Some(me.as_str()));
+            if theirs {
+                self.answering.remove(&conversation.id);
+            }
+        }
         let view = ConversationView::new(&conversation, self.now);
         if let Some(m) = message
             .as_ref()

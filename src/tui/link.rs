@@ -208,6 +208,9 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
         Command::MarkUnread { conversation_id } => {
             (Request::MarkUnread { conversation_id }, |_| None)
         }
+        Command::Answering { conversation_id } => {
+            (Request::Answering { conversation_id }, |_| None)
+        }
         Command::SendTemplate { to, name, language } => (
             Request::SendTemplate {
                 to,

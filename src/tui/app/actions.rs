@@ -52,6 +52,9 @@ impl App {
                     && matches!(key.code, KeyCode::Char(_)))
                 {
                     self.compose.input(key);
+                    if let Some(id) = self.chat.as_ref().map(|c| c.conversation.id) {
+                        self.tell_answering(id, out);
+                    }
                 }
             }
             return;
@@ -84,9 +87,9 @@ impl App {
             }
             (Mode::List, Action::Reply) => {
                 self.open(out);
-                self.reply();
+                self.reply(out);
             }
-            (Mode::Chat, Action::Reply) => self.reply(),
+            (Mode::Chat, Action::Reply) => self.reply(out),
             (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1)),
             (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1)),
             (Mode::Chat, Action::PageDown) => self.chat_move(|c| c.move_by(10)),
@@ -189,13 +192,26 @@ impl App {
         }
     }
 
-    pub(super) fn reply(&mut self) {
-        if self.chat.is_none() {
+    pub(super) fn reply(&mut self, out: &mut Vec<Command>) {
+        let Some(id) = self.chat.as_ref().map(|c| c.conversation.id) else {
             return;
-        }
+        };
         self.focus = Focus::Compose;
+        self.tell_answering(id, out);
         if !self.window_open() {
             self.info("The 24-hour window is closed: only an approved template can be sent (t).");
+        }
+    }
+
+    /// Tells the other clients, at most every 20 s per conversation, that this recruiter is
+    /// answering it.
+    pub(super) fn tell_answering(&mut self, conversation_id: u64, out: &mut Vec<Command>) {
+        let fresh = self.told_answering.is_some_and(|(id, at)| {
+            id == conversation_id && self.now - at < chrono::Duration::seconds(20)
+        });
+        if !fresh {
+            self.told_answering = Some((conversation_id, self.now));
+            out.push(Command::Answering { conversation_id });
         }
     }
 

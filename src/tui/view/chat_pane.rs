@@ -42,29 +42,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let c = &chat.conversation;
-    let who = c
-        .wa_id
-        .as_ref()
-        .map(|w| format!("+{w}"))
-        .or_else(|| c.user_id.clone())
-        .unwrap_or_default();
-    let window = countdown(c.window_expires_at, app.now).map_or_else(
-        || Span::styled("window closed", theme::window_closed()),
-        |t| Span::styled(t, theme::window_open()),
-    );
-    // The name gives way first, so the window's state always shows.
-    let name_room = usize::from(area.width)
-        .saturating_sub(width(&who) + 24)
-        .clamp(8, 40);
-    let title = Line::from(vec![
-        Span::raw(format!(
-            " {} · {} · ",
-            fit(&c.name, name_room),
-            fit(&who, 30)
-        )),
-        window,
-        Span::raw(" "),
-    ]);
+    let title = title(app, c, area.width);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(border)
@@ -121,6 +99,41 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut shown = vec![Line::raw(""); pad];
     shown.extend(all);
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The chat's title: who, their number, the window, and who else is answering.
+fn title(app: &App, c: &crate::engine::ConversationView, area_width: u16) -> Line<'static> {
+    let who = c
+        .wa_id
+        .as_ref()
+        .map(|w| format!("+{w}"))
+        .or_else(|| c.user_id.clone())
+        .unwrap_or_default();
+    let window = countdown(c.window_expires_at, app.now).map_or_else(
+        || Span::styled("window closed", theme::window_closed()),
+        |t| Span::styled(t, theme::window_open()),
+    );
+    // The name gives way first, so the window's state always shows.
+    let name_room = usize::from(area_width)
+        .saturating_sub(width(&who) + 24)
+        .clamp(8, 40);
+    let mut title = vec![
+        Span::raw(format!(
+            " {} · {} · ",
+            fit(&c.name, name_room),
+            fit(&who, 30)
+        )),
+        window,
+        Span::raw(" "),
+    ];
+    // Another recruiter is answering this conversation: say so, so it is not answered twice.
+    if let Some((name, _)) = app.answering.get(&c.id) {
+        title.push(Span::styled(
+            format!("· {} is answering ", fit(name, 20)),
+            theme::info_toast(),
+        ));
+    }
+    Line::from(title)
 }
 
 fn body_text(m: &Message) -> String {
