@@ -46,6 +46,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub outbox: OutboxConfig,
     pub organization: OrganizationConfig,
+    pub notifications: NotificationsConfig,
     pub users: Vec<UserConfig>,
     /// Where this configuration came from, for error messages.
     #[serde(skip)]
@@ -133,6 +134,17 @@ impl Default for OutboxConfig {
             request_timeout_secs: 15,
         }
     }
+}
+
+/// How the inbox calls attention to a new message, beyond the bell in its header. Both travel
+/// through SSH to the recruiter's own terminal.
+#[derive(Debug, Clone, Copy, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotificationsConfig {
+    /// Ring the terminal's bell.
+    pub bell: bool,
+    /// A desktop notification through the terminal (OSC 9 and OSC 777).
+    pub desktop: bool,
 }
 
 /// What `${Organization.…}` merge fields are filled from.

@@ -494,3 +494,20 @@ fn who_is_answering_is_told_and_shown() {
     app.update(Input::Tick(now() + Duration::seconds(31)));
     assert!(app.answering.is_empty());
 }
+
+#[test]
+fn alerts_cannot_be_hijacked_by_a_name() {
+    use hirechat::{config::NotificationsConfig, tui::alert_sequence};
+    let none = NotificationsConfig::default();
+    assert_eq!(alert_sequence(none, "x"), "");
+    let both = NotificationsConfig {
+        bell: true,
+        desktop: true,
+    };
+    let s = alert_sequence(both, "Evil\u{7}\u{1b}]0;pwned\u{7};name · 2 new");
+    assert!(s.starts_with('\u{7}'));
+    // Exactly the framing escapes and bells: two OSCs, each ended by BEL, plus the bell.
+    assert_eq!(s.matches('\u{1b}').count(), 2, "{s:?}");
+    assert_eq!(s.matches('\u{7}').count(), 3, "{s:?}");
+    assert!(s.contains("Evil␇␛]0pwned␇name · 2 new"), "{s:?}");
+}

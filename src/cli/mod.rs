@@ -164,7 +164,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Demo => Ok(()),
         Command::Tui => {
             let (link, connection) = Backend::for_tui(&config, &data_dir).await?;
-            crate::tui::run_terminal(link, connection)
+            crate::tui::run_terminal(link, connection, config.notifications)
                 .await
                 .map_err(CliError::Other)
         }

@@ -9,7 +9,7 @@ use std::{path::PathBuf, time::Duration};
 use chrono::Utc;
 
 use crate::{
-    config::{Config, Secret},
+    config::{Config, NotificationsConfig, Secret},
     domain::permission::{Actor, Role},
     engine::Engine,
     server::webhook::{WebhookState, router},
@@ -146,7 +146,8 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
         engine: demo.engine.clone(),
         actor: demo.actor.clone(),
     };
-    let result = crate::tui::run_terminal(link, Connection::Demo).await;
+    let result =
+        crate::tui::run_terminal(link, Connection::Demo, NotificationsConfig::default()).await;
     if fresh {
         drop(demo);
         let _ = std::fs::remove_dir_all(&dir);

@@ -19,6 +19,7 @@ use chrono::{Offset, Utc};
 use ratatui::{Terminal, backend::Backend};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
+use crate::config::NotificationsConfig;
 use app::{App, Connection, Input};
 use link::Link;
 
@@ -79,12 +80,22 @@ impl Session {
     }
 }
 
-/// Runs a session on `terminal` until the app quits, redrawing once per burst of input.
+/// Runs a session on `terminal` until the app quits, redrawing once per burst of input, and
+/// calling attention to new notifications as `alerts` says.
 pub async fn run_app<B: Backend>(
     terminal: &mut Terminal<B>,
     session: &mut Session,
+    alerts: NotificationsConfig,
 ) -> Result<(), String> {
+    let mut told = 0;
     loop {
+        let n = &session.app.notifications;
+        if n.arrived != told {
+            told = n.arrived;
+            if let Some(newest) = n.items.first() {
+                alert(alerts, &format!("{} · {} new", newest.name, newest.count));
+            }
+        }
         terminal
             .draw(|f| view::render(&session.app, f))
             .map_err(|e| format!("cannot draw: {e}"))?;
@@ -96,7 +107,43 @@ pub async fn run_app<B: Backend>(
 
 /// Runs the app in the real terminal: raw mode, the alternate screen, a panic hook that
 /// restores the terminal, and a thread that reads keys.
-pub async fn run_terminal(link: Link, connection: Connection) -> Result<(), String> {
+/// Rings the bell and/or asks for a desktop notification. The text comes from outside, so
+/// it is neutralised: no control character can end the escape sequence early.
+fn alert(alerts: NotificationsConfig, text: &str) {
+    use std::io::Write as _;
+    let sequence = alert_sequence(alerts, text);
+    if !sequence.is_empty() {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(sequence.as_bytes());
+        let _ = out.flush();
+    }
+}
+
+/// The bytes of an alert: BEL, and OSC 9 + OSC 777 around text that cannot break out of them.
+pub fn alert_sequence(alerts: NotificationsConfig, text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if alerts.bell {
+        out.push('\x07');
+    }
+    if alerts.desktop {
+        let safe: String = crate::domain::safe_text::neutralise(text, false)
+            .chars()
+            .filter(|c| !c.is_control() && *c != ';')
+            .collect();
+        let _ = write!(
+            out,
+            "\x1b]9;hirechat: {safe}\x07\x1b]777;notify;hirechat;{safe}\x07"
+        );
+    }
+    out
+}
+
+pub async fn run_terminal(
+    link: Link,
+    connection: Connection,
+    alerts: NotificationsConfig,
+) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let size = terminal.size().map_err(|e| e.to_string())?;
     let mut app = App::new(Utc::now(), connection, size.width, size.height);
@@ -107,7 +154,7 @@ pub async fn run_terminal(link: Link, connection: Connection) -> Result<(), Stri
         .name("hirechat-keys".into())
         .spawn(move || read_keys(&keys))
         .map_err(|e| e.to_string())?;
-    let result = run_app(&mut terminal, &mut session).await;
+    let result = run_app(&mut terminal, &mut session, alerts).await;
     ratatui::restore();
     result
 }

@@ -22,6 +22,8 @@ pub struct Notifications {
     pub items: Vec<Notification>,
     /// The panel, with its cursor, while it is open.
     pub panel: Option<usize>,
+    /// How many notifications have arrived in this session (the run loop rings on a change).
+    pub arrived: u64,
 }
 
 impl Notifications {
@@ -59,6 +61,7 @@ impl Notifications {
         text.clone_into(&mut n.last_text);
         n.at = at;
         self.items.insert(0, n);
+        self.arrived += 1;
     }
 
     /// The recruiter looked at the conversation.
