@@ -113,15 +113,7 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
     let engine = Engine::start(&config, &dir, false).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let app = router(
-        "/webhook",
-        WebhookState {
-            engine: engine.clone(),
-            app_secret: config.whatsapp.app_secret.clone(),
-            verify_token: Secret::default(),
-            max_body_bytes: config.webhook.max_body_bytes,
-        },
-    );
+    let app = router("/webhook", WebhookState::new(engine.clone(), &config));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let signed: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
         bodies

@@ -67,15 +67,7 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
     let engine = Engine::start(&config, dir, true)
         .await
         .map_err(|e| e.to_string())?;
-    let app = router(
-        "/webhook",
-        WebhookState {
-            engine: engine.clone(),
-            app_secret: config.whatsapp.app_secret.clone(),
-            verify_token: Secret::default(),
-            max_body_bytes: config.webhook.max_body_bytes,
-        },
-    );
+    let app = router("/webhook", WebhookState::new(engine.clone(), &config));
     tokio::spawn(async move {
         if let Err(e) = axum::serve(hook, app).await {
             tracing::error!(error = %e, "demo webhook endpoint stopped");

@@ -46,12 +46,7 @@ pub async fn run(config: Config, data_dir: &Path) -> Result<(), DaemonError> {
         .map_err(|e| DaemonError::Listen(config.webhook.listen, e))?;
     let router = webhook::router(
         &config.webhook.path,
-        webhook::WebhookState {
-            engine: engine.clone(),
-            app_secret: config.whatsapp.app_secret.clone(),
-            verify_token: config.whatsapp.verify_token.clone(),
-            max_body_bytes: config.webhook.max_body_bytes,
-        },
+        webhook::WebhookState::new(engine.clone(), &config),
     );
     let config = Arc::new(config);
     tokio::spawn(socket::serve(unix, engine.clone(), config));

@@ -27,6 +27,18 @@ pub struct WebhookState {
     pub max_body_bytes: usize,
 }
 
+impl WebhookState {
+    /// The endpoint's secrets and limit, as the configuration gives them.
+    pub fn new(engine: Engine, config: &crate::config::Config) -> Self {
+        Self {
+            engine,
+            app_secret: config.whatsapp.app_secret.clone(),
+            verify_token: config.whatsapp.verify_token.clone(),
+            max_body_bytes: config.webhook.max_body_bytes,
+        }
+    }
+}
+
 pub fn router(path: &str, state: WebhookState) -> Router {
     Router::new()
         .route(path, get(verify).post(deliver))

@@ -20,6 +20,13 @@ pub fn badge() -> Style {
 pub fn selected() -> Style {
     Style::new().bg(Color::Rgb(40, 44, 64))
 }
+/// A pane's frame: its border lit when it has the keyboard.
+pub fn pane(focused: bool) -> ratatui::widgets::Block<'static> {
+    ratatui::widgets::Block::default()
+        .borders(ratatui::widgets::Borders::ALL)
+        .border_style(if focused { focused_border() } else { border() })
+}
+
 pub fn focused_border() -> Style {
     Style::new().fg(Color::Cyan)
 }

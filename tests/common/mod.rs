@@ -122,15 +122,7 @@ impl Harness {
         let mut config = config(&sim.api_base());
         tweak(&mut config);
         let engine = Engine::start(&config, dir.path(), true).await.unwrap();
-        let app = router(
-            "/webhook",
-            WebhookState {
-                engine: engine.clone(),
-                app_secret: config.whatsapp.app_secret.clone(),
-                verify_token: config.whatsapp.verify_token.clone(),
-                max_body_bytes: config.webhook.max_body_bytes,
-            },
-        );
+        let app = router("/webhook", WebhookState::new(engine.clone(), &config));
         tokio::spawn(async move { axum::serve(hook, app).await.unwrap() });
         Self {
             dir,

@@ -7,7 +7,7 @@ use ratatui::{
     layout::Rect,
     style::Style,
     text::{Line, Span},
-    widgets::{Block, Borders, Paragraph},
+    widgets::Paragraph,
 };
 
 use crate::{
@@ -21,16 +21,8 @@ use crate::{
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Chat && app.help.is_none();
-    let border = if focused {
-        theme::focused_border()
-    } else {
-        theme::border()
-    };
     let Some(chat) = &app.chat else {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(border)
-            .title(" Chat ");
+        let block = theme::pane(focused).title(" Chat ");
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let hint = if app.list.is_empty() {
@@ -43,10 +35,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let c = &chat.conversation;
     let title = title(app, c, area.width);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(title);
+    let block = theme::pane(focused).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if !chat.loaded && chat.messages.is_empty() {

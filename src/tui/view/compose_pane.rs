@@ -5,7 +5,7 @@ use ratatui::{
     Frame,
     layout::Rect,
     text::{Line, Span},
-    widgets::{Block, Borders, Paragraph, Wrap},
+    widgets::{Paragraph, Wrap},
 };
 
 use crate::tui::{
@@ -15,14 +15,7 @@ use crate::tui::{
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Compose && app.help.is_none();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            theme::focused_border()
-        } else {
-            theme::border()
-        })
-        .title(" Reply ");
+    let block = theme::pane(focused).title(" Reply ");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(chat) = &app.chat else {

@@ -5,7 +5,7 @@ use ratatui::{
     layout::{Constraint, Layout, Rect},
     style::Style,
     text::{Line, Span},
-    widgets::{Block, Borders, Paragraph},
+    widgets::Paragraph,
 };
 
 use crate::{
@@ -23,14 +23,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(f) => format!(" Conversations · {} ({}) ", fit(f, 30), app.list.total),
         None => format!(" Conversations ({}) ", app.list.total),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if focused {
-            theme::focused_border()
-        } else {
-            theme::border()
-        })
-        .title(title);
+    let block = theme::pane(focused).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [tabs, inner] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
