@@ -45,7 +45,7 @@ pub struct Config {
     pub webhook: WebhookConfig,
     pub store: StoreConfig,
     pub outbox: OutboxConfig,
-    pub organization: OrganizationConfig,
+    pub organization: crate::domain::merge_source::Organization,
     pub notifications: NotificationsConfig,
     pub users: Vec<UserConfig>,
     /// Where this configuration came from, for error messages.
@@ -147,19 +147,17 @@ pub struct NotificationsConfig {
     pub desktop: bool,
 }
 
-/// What `${Organization.…}` merge fields are filled from.
-#[derive(Debug, Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-pub struct OrganizationConfig {
-    pub name: String,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserConfig {
     pub name: String,
     pub login: String,
     pub role: Role,
+    /// For `${Users.Email}` and `${Users.Phone}`.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -17,6 +17,14 @@ use hirechat::{
     },
     engine::{EngineError, Request, Response},
 };
+use hirechat::{
+    domain::{
+        merge::Filled,
+        merge_source::{Choice, Picks},
+        related::RelatedKind,
+    },
+    engine::import::RelatedRow,
+};
 use serde_json::json;
 
 const KEN: &str = "+819012345678";
@@ -122,6 +130,7 @@ async fn a_template_opens_a_closed_window_with_its_fields_filled() {
                 to: KEN.into(),
                 name: "interview_reminder".into(),
                 language: None,
+                picks: Picks::new(),
             },
         )
         .await
@@ -145,6 +154,7 @@ async fn a_template_opens_a_closed_window_with_its_fields_filled() {
                 to: KEN.into(),
                 name: "interview_reminder".into(),
                 language: Some("en_US".into()),
+                picks: Picks::new(),
             },
         )
         .await
@@ -185,6 +195,7 @@ async fn refusals_say_why_and_send_nothing() {
         to: KEN.into(),
         name: name.into(),
         language: None,
+        picks: Picks::new(),
     };
     // A missing value blocks an approved template.
     approved_template(
@@ -293,6 +304,7 @@ async fn custom_templates_send_as_text_inside_the_window() {
                 to: KEN.into(),
                 name: "thanks".into(),
                 language: None,
+                picks: Picks::new(),
             },
         )
         .await
@@ -445,4 +457,181 @@ async fn the_simulator_checks_template_sends_like_meta() {
     .await
     .unwrap();
     assert_eq!(r["messages"][0]["message_status"], "accepted");
+}
+
+/// Imports rows of a related kind through the engine.
+async fn import_related(h: &Harness, kind: RelatedKind, header: &str, rows: &[&str]) {
+    let headers: Vec<String> = header.split(',').map(str::to_owned).collect();
+    let rows = rows
+        .iter()
+        .zip(2..)
+        .map(|(r, line)| RelatedRow {
+            line,
+            cells: headers
+                .iter()
+                .cloned()
+                .zip(r.split(',').map(str::to_owned))
+                .collect(),
+        })
+        .collect();
+    let Response::Imported { report } = h
+        .engine
+        .handle(&admin(), Request::ImportRelated { kind, rows })
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert!(report.problems.is_empty(), "{report:?}");
+}
+
+/// Ken's interviews for Data Engineer and SRE, and the client behind the SRE opening.
+async fn ken_has_two_interviews_and_a_client(h: &Harness) {
+    import_related(
+        h,
+        RelatedKind::Interview,
+        "Candidate,Job Opening,From,Time Zone,Location",
+        &[
+            "+819012345678,Data Engineer,2026-12-01 10:00,Asia/Tokyo,Otemachi",
+            "+819012345678,SRE,2026-12-03 15:30,Asia/Tokyo,Shibuya",
+        ],
+    )
+    .await;
+    import_related(
+        h,
+        RelatedKind::JobOpening,
+        "Posting Title,Client",
+        &["SRE,Koala Tech"],
+    )
+    .await;
+    import_related(
+        h,
+        RelatedKind::Client,
+        "Client Name,Department Head",
+        &["Koala Tech,James Wilson"],
+    )
+    .await;
+}
+
+/// The first template message the simulator received.
+async fn sent_template(h: &Harness) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(r) = h
+            .sim
+            .requests()
+            .into_iter()
+            .find(|r| r["type"] == "template")
+        {
+            return r;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "nothing sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+async fn preview_for_ken(h: &Harness, name: &str) -> (Filled, Vec<Choice>) {
+    let preview = h
+        .engine
+        .handle(
+            &admin(),
+            Request::PreviewTemplate {
+                to: KEN.into(),
+                name: name.into(),
+                language: None,
+                picks: Picks::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Preview {
+        filled, choices, ..
+    } = preview
+    else {
+        panic!()
+    };
+    (filled, choices)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_interviews_wait_for_a_pick_then_the_chosen_one_goes_on_the_wire() {
+    let h = Harness::start().await;
+    ken_record(&h).await;
+    assert_eq!(h.post(&fixture("text")).await, 200);
+    ken_has_two_interviews_and_a_client(&h).await;
+    approved_template(
+        &h,
+        "interview_reminder",
+        "Hi ${Candidates.First Name}, your ${Interviews.Posting Title} interview is on ${Interviews.From} at ${Interviews.Location}. ${Clients.Department Head} will meet you.",
+    )
+    .await;
+    let send = |picks: Picks| Request::SendTemplate {
+        to: KEN.into(),
+        name: "interview_reminder".into(),
+        language: None,
+        picks,
+    };
+    let (filled, choices) = preview_for_ken(&h, "interview_reminder").await;
+    // One client (through the SRE job opening) fills in; the two interviews wait for a pick.
+    assert_eq!(choices.len(), 1);
+    assert_eq!(choices[0].module, "Interviews");
+    assert_eq!(
+        choices[0]
+            .options
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "Data Engineer · Tue 1 Dec 2026 10:00 JST · Otemachi",
+            "SRE · Thu 3 Dec 2026 15:30 JST · Shibuya"
+        ]
+    );
+    assert!(
+        filled.text.ends_with("James Wilson will meet you."),
+        "{}",
+        filled.text
+    );
+    let err = h
+        .engine
+        .handle(&admin(), send(Picks::new()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, EngineError::Refused(m) if m.contains("Interviews has 2 values") && m.contains(&format!("Interviews={}", choices[0].options[1].id))),
+        "{err}"
+    );
+    assert!(h.sim.requests().iter().all(|r| r["type"] != "template"));
+    let sre = choices[0].options[1].id;
+    let Response::Message { message } = h
+        .engine
+        .handle(
+            &admin(),
+            send(Picks::from([("Interviews".to_owned(), sre)])),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        message.text,
+        "Hi Ken, your SRE interview is on Thu 3 Dec 2026 15:30 JST at Shibuya. James Wilson will meet you."
+    );
+    let wire = sent_template(&h).await;
+    let texts: Vec<&str> = wire["template"]["components"][0]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Ken",
+            "SRE",
+            "Thu 3 Dec 2026 15:30 JST",
+            "Shibuya",
+            "James Wilson"
+        ]
+    );
 }

@@ -258,7 +258,13 @@ fn resizing_changes_how_many_rows_fit() {
 #[test]
 fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
     use common::tui::templates;
-    use hirechat::domain::merge::{Field, Filled};
+    use hirechat::{
+        domain::{
+            merge::{Field, Filled},
+            merge_source::Picks,
+        },
+        tui::picker_state::Preview,
+    };
     let mut app = app_with(inbox(), 80, 24);
     for _ in 0..4 {
         app.update(key('j'));
@@ -283,7 +289,8 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
             template_id: 1,
             to: "+819000000005".into(),
             name: "interview_invitation".into(),
-            language: "en_US".into()
+            language: "en_US".into(),
+            picks: Picks::new(),
         }]
     );
     // Typing filters (letters are not shortcuts here) and previews the new choice.
@@ -293,7 +300,7 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
         &out[..],
         [Command::PreviewTemplate { template_id: 2, .. }]
     ));
-    app.update(Input::Preview {
+    app.update(Input::Preview(Preview {
         template_id: 2,
         filled: Filled {
             text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
@@ -303,8 +310,9 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
                 name: "Posting Title".into(),
             }],
         },
+        choices: vec![],
         refusal: None,
-    });
+    }));
     app.update(code(KeyCode::Backspace));
     app.update(code(KeyCode::Down));
     let out = app.update(code(KeyCode::Enter));
@@ -313,7 +321,8 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
         vec![Command::SendTemplate {
             to: "+819000000005".into(),
             name: "job_details".into(),
-            language: "en_US".into()
+            language: "en_US".into(),
+            picks: Picks::new(),
         }]
     );
     assert!(app.picker.is_none());
@@ -510,4 +519,75 @@ fn alerts_cannot_be_hijacked_by_a_name() {
     assert_eq!(s.matches('\u{1b}').count(), 2, "{s:?}");
     assert_eq!(s.matches('\u{7}').count(), 3, "{s:?}");
     assert!(s.contains("Evil␇␛]0pwned␇name · 2 new"), "{s:?}");
+}
+
+#[test]
+fn several_values_are_picked_in_a_popup_before_the_send() {
+    use common::tui::templates;
+    use hirechat::{
+        domain::{
+            merge::Filled,
+            merge_source::{Choice, ChoiceOption, Picks},
+        },
+        tui::{keymap::Mode, picker_state::Preview},
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    app.update(key('t'));
+    app.update(Input::Templates(templates()));
+    let id = app.picker.as_ref().unwrap().selected_template().unwrap().id;
+    let interviews = Choice {
+        module: "Interviews".into(),
+        options: vec![
+            ChoiceOption {
+                id: 10,
+                label: "Data Engineer · Tue 1 Dec 2026 10:00 JST".into(),
+            },
+            ChoiceOption {
+                id: 11,
+                label: "SRE · Thu 3 Dec 2026 15:30 JST".into(),
+            },
+        ],
+        picked: None,
+    };
+    let filled = Filled {
+        text: "See you on ${Interviews.From}".into(),
+        values: vec![String::new()],
+        missing: vec![],
+    };
+    app.update(Input::Preview(Preview {
+        template_id: id,
+        filled: filled.clone(),
+        choices: vec![interviews.clone()],
+        refusal: None,
+    }));
+    // Enter opens the choice instead of sending; j and Enter take the second interview…
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.mode(), Mode::Choose);
+    app.update(key('j'));
+    let out = app.update(code(KeyCode::Enter));
+    let picks = Picks::from([("Interviews".to_owned(), 11)]);
+    assert!(
+        matches!(&out[..], [Command::PreviewTemplate { picks: p, .. }] if *p == picks),
+        "{out:?}"
+    );
+    assert_eq!(app.mode(), Mode::Picker);
+    // …the preview comes back filled, and Enter sends with the pick.
+    app.update(Input::Preview(Preview {
+        template_id: id,
+        filled: Filled {
+            text: "See you on Thu 3 Dec 2026 15:30 JST".into(),
+            ..filled
+        },
+        choices: vec![Choice {
+            picked: Some(11),
+            ..interviews
+        }],
+        refusal: None,
+    }));
+    let out = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(&out[..], [Command::SendTemplate { picks: p, .. }] if *p == picks),
+        "{out:?}"
+    );
 }

@@ -7,7 +7,7 @@ use common::tui::{app_with, code, conversation, draw, inbox, key, message, now};
 use crossterm::event::KeyCode;
 use hirechat::{
     domain::message::{Direction, Status},
-    tui::app::Input,
+    tui::{app::Input, picker_state::Preview},
 };
 use ratatui::style::{Color, Modifier};
 
@@ -267,7 +267,7 @@ fn template_picker_with_a_missing_value() {
     app.update(key('t'));
     app.update(Input::Templates(common::tui::templates()));
     app.update(code(KeyCode::Down));
-    app.update(Input::Preview {
+    app.update(Input::Preview(Preview {
         template_id: 2,
         filled: Filled {
             text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
@@ -277,8 +277,46 @@ fn template_picker_with_a_missing_value() {
                 name: "Posting Title".into(),
             }],
         },
+        choices: vec![],
         refusal: None,
-    });
+    }));
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn choosing_one_of_two_interviews() {
+    use hirechat::domain::{
+        merge::Filled,
+        merge_source::{Choice, ChoiceOption},
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    app.update(key('t'));
+    app.update(Input::Templates(common::tui::templates()));
+    let option = |id, label: &str| ChoiceOption {
+        id,
+        label: label.into(),
+    };
+    app.update(Input::Preview(Preview {
+        template_id: 1,
+        filled: Filled {
+            text: "Hi Haruto, see you on ${Interviews.From}.".into(),
+            values: vec!["Haruto".into(), String::new()],
+            missing: vec![],
+        },
+        choices: vec![Choice {
+            module: "Interviews".into(),
+            options: vec![
+                option(10, "Data Engineer · Tue 1 Dec 2026 10:00 JST · Otemachi"),
+                option(11, "Backend Engineer (Rust) · Thu 3 Dec 2026 10:00 JST · \u{1b}[31mhttps://meet.example.com/rust"),
+            ],
+            picked: None,
+        }],
+        refusal: None,
+    }));
+    insta::assert_snapshot!("picker_with_a_choice", draw(&app).backend());
+    app.update(code(KeyCode::Enter));
+    app.update(key('j'));
     insta::assert_snapshot!(draw(&app).backend());
 }
 

@@ -1,5 +1,7 @@
 //! `hirechat import KIND FILE.csv`: maps the columns, sends the rows in batches with progress,
-//! and reports the rows that could not be imported with their line and why.
+//! and reports the rows that could not be imported with their line and why. Candidates and
+//! contacts are mapped here; job openings, interviews, clients and bookings travel as their
+//! cells and are read by the engine (`domain::related`).
 
 use std::{collections::BTreeMap, io::IsTerminal, path::Path};
 
@@ -9,10 +11,13 @@ use super::{
 };
 use crate::{
     config::Config,
-    domain::record::{RecordInput, RecordKind},
+    domain::{
+        record::{RecordInput, RecordKind},
+        related::{self, RelatedKind},
+    },
     engine::{
         Request, Response,
-        import::{ImportProblem, ImportReport, ImportRow},
+        import::{ImportProblem, ImportReport, ImportRow, RelatedRow},
     },
 };
 
@@ -26,6 +31,7 @@ enum Column {
     LastName,
     Mobile,
     Country,
+    TimeZone,
     Email,
     Owner,
     OptOut,
@@ -46,6 +52,7 @@ fn column(header: &str) -> Column {
         "mobile" | "mobilephone" | "mobilenumber" | "phone" | "phonenumber" | "whatsapp"
         | "cell" | "携帯" | "携帯電話" | "電話番号" => Column::Mobile,
         "country" | "countrycode" | "国" => Column::Country,
+        "timezone" | "tz" | "zone" | "タイムゾーン" => Column::TimeZone,
         "email" | "emailaddress" | "mail" | "メール" | "メールアドレス" => Column::Email,
         "owner" | "recruiter" | "candidateowner" | "contactowner" | "担当" | "担当者" => {
             Column::Owner
@@ -62,8 +69,8 @@ fn yes(value: &str) -> bool {
     )
 }
 
-/// Reads the file into rows, with the problems of rows that are not even CSV.
-fn read(file: &Path, kind: RecordKind) -> Result<(Vec<ImportRow>, Vec<ImportProblem>), CliError> {
+/// Opens the file and reads its headers (without a byte-order mark).
+fn open(file: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), CliError> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -75,6 +82,62 @@ fn read(file: &Path, kind: RecordKind) -> Result<(Vec<ImportRow>, Vec<ImportProb
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_owned())
         .collect();
+    Ok((reader, headers))
+}
+
+/// Each CSV record with its line, or the problem of a line that is not even CSV.
+fn lines(
+    reader: &mut csv::Reader<std::fs::File>,
+) -> impl Iterator<Item = Result<(u64, csv::StringRecord), ImportProblem>> + '_ {
+    reader.records().map(|result| match result {
+        Ok(r) => Ok((r.position().map_or(0, csv::Position::line), r)),
+        Err(e) => Err(ImportProblem {
+            line: e.position().map_or(0, csv::Position::line),
+            reason: format!("not readable as CSV: {e}"),
+        }),
+    })
+}
+
+/// Reads a job-opening, interview, client or booking file into rows of cells.
+fn read_related(
+    file: &Path,
+    kind: RelatedKind,
+) -> Result<(Vec<RelatedRow>, Vec<ImportProblem>), CliError> {
+    let (mut reader, headers) = open(file)?;
+    if !related::has_required(kind, &headers) {
+        let (_, label) = related::required_header(kind);
+        let also = if kind == RelatedKind::Interview {
+            " and a Candidate column (their email or mobile)"
+        } else {
+            ""
+        };
+        return Err(CliError::BadInput(format!(
+            "{}: {kind} need a {label} column{also}; the file has {}",
+            file.display(),
+            headers.join(", ")
+        )));
+    }
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for line in lines(&mut reader) {
+        match line {
+            Ok((line, record)) => rows.push(RelatedRow {
+                line,
+                cells: headers
+                    .iter()
+                    .cloned()
+                    .zip(record.iter().map(str::to_owned))
+                    .collect(),
+            }),
+            Err(p) => problems.push(p),
+        }
+    }
+    Ok((rows, problems))
+}
+
+/// Reads the file into rows, with the problems of rows that are not even CSV.
+fn read(file: &Path, kind: RecordKind) -> Result<(Vec<ImportRow>, Vec<ImportProblem>), CliError> {
+    let (mut reader, headers) = open(file)?;
     let columns: Vec<Column> = headers.iter().map(|h| column(h)).collect();
     if !columns
         .iter()
@@ -88,19 +151,14 @@ fn read(file: &Path, kind: RecordKind) -> Result<(Vec<ImportRow>, Vec<ImportProb
     }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for result in reader.records() {
-        let record = match result {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                problems.push(ImportProblem {
-                    line,
-                    reason: format!("not readable as CSV: {e}"),
-                });
+    for line in lines(&mut reader) {
+        let (line, record) = match line {
+            Ok(l) => l,
+            Err(p) => {
+                problems.push(p);
                 continue;
             }
         };
-        let line = record.position().map_or(0, csv::Position::line);
         let mut input = RecordInput {
             kind,
             ..RecordInput::default()
@@ -117,6 +175,7 @@ fn read(file: &Path, kind: RecordKind) -> Result<(Vec<ImportRow>, Vec<ImportProb
                 Column::LastName => input.last_name = v,
                 Column::Mobile => input.mobile = v,
                 Column::Country => input.country = v,
+                Column::TimeZone => input.time_zone = v,
                 Column::Email => input.email = v,
                 Column::Owner => input.owner = v,
                 Column::OptOut => input.opted_out = yes(value),
@@ -145,27 +204,65 @@ pub async fn run(
     file: &Path,
     json: bool,
 ) -> Result<(), CliError> {
-    let (record_kind, noun) = match kind {
-        "candidates" | "candidate" => (RecordKind::Candidate, "candidates"),
-        "contacts" | "contact" => (RecordKind::Contact, "contacts"),
-        other => {
+    let record_kind = match kind {
+        "candidates" | "candidate" => Some(RecordKind::Candidate),
+        "contacts" | "contact" => Some(RecordKind::Contact),
+        _ => None,
+    };
+    let related_kind = RelatedKind::from_cli(kind);
+    let mut backend = Backend::connect(config, data_dir, None).await?;
+    let (report, noun) = match (record_kind, related_kind) {
+        (Some(k), _) => {
+            let (rows, problems) = read(file, k)?;
+            let report = batches(&mut backend, file, json, rows, problems, |rows| {
+                Request::ImportRecords { rows }
+            })
+            .await?;
+            (
+                report,
+                if k == RecordKind::Candidate {
+                    "candidates"
+                } else {
+                    "contacts"
+                },
+            )
+        }
+        (None, Some(k)) => {
+            let (rows, problems) = read_related(file, k)?;
+            let report = batches(&mut backend, file, json, rows, problems, |rows| {
+                Request::ImportRelated { kind: k, rows }
+            })
+            .await?;
+            (report, k.cli_name())
+        }
+        (None, None) => {
             return Err(CliError::BadInput(format!(
-                "importing {other:?} is not available: import candidates or contacts"
+                "importing {kind:?} is not available: import candidates, contacts, job-openings, interviews, clients or bookings"
             )));
         }
     };
-    let (rows, mut problems) = read(file, record_kind)?;
+    print_report(&report, noun, file, json);
+    if report.created + report.updated == 0 && !report.problems.is_empty() {
+        return Err(CliError::BadInput("no row could be imported".into()));
+    }
+    Ok(())
+}
+
+/// Sends `rows` in batches, showing progress on a terminal, and sums up the answers.
+async fn batches<R: Clone>(
+    backend: &mut Backend,
+    file: &Path,
+    json: bool,
+    rows: Vec<R>,
+    mut problems: Vec<ImportProblem>,
+    request: impl Fn(Vec<R>) -> Request,
+) -> Result<ImportReport, CliError> {
     let total = rows.len();
-    let mut backend = Backend::connect(config, data_dir, None).await?;
     let mut report = ImportReport::default();
     let progress = std::io::stderr().is_terminal() && !json;
     let mut done = 0;
     for batch in rows.chunks(BATCH) {
-        let answer = backend
-            .call(Request::ImportRecords {
-                rows: batch.to_vec(),
-            })
-            .await?;
+        let answer = backend.call(request(batch.to_vec())).await?;
         if let Response::Imported { report: r } = answer {
             report.created += r.created;
             report.updated += r.updated;
@@ -181,8 +278,12 @@ pub async fn run(
     }
     report.problems.append(&mut problems);
     report.problems.sort_by_key(|p| p.line);
+    Ok(report)
+}
+
+fn print_report(report: &ImportReport, noun: &str, file: &Path, json: bool) {
     if json {
-        output::json(&report);
+        output::json(report);
     } else {
         println!(
             "Imported {} {noun} from {}: {} new, {} updated.",
@@ -202,10 +303,6 @@ pub async fn run(
             }
         }
     }
-    if report.created + report.updated == 0 && !report.problems.is_empty() {
-        return Err(CliError::BadInput("no row could be imported".into()));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -84,10 +84,15 @@ pub enum Command {
         /// The template's language, when it exists in several.
         #[arg(long, requires = "template")]
         lang: Option<String>,
+        /// Which value to use where a merge field has several, e.g. `--pick Interviews=12`
+        /// (a refused send lists the choices).
+        #[arg(long, requires = "template", value_name = "MODULE=ID")]
+        pick: Vec<String>,
     },
-    /// Import candidates or contacts from a CSV file (re-importing updates by mobile or email).
+    /// Import candidates, contacts, job-openings, interviews, clients or bookings from a CSV file
+    /// (re-importing updates: records by mobile or email, the others by what identifies them).
     Import {
-        /// `candidates` or `contacts`.
+        /// candidates, contacts, job-openings, interviews, clients or bookings.
         kind: String,
         file: PathBuf,
         #[arg(long)]
@@ -198,6 +203,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             text,
             template,
             lang,
+            pick,
         } => {
             let request = match (text, template) {
                 (Some(text), _) => Request::SendText { to, text },
@@ -205,6 +211,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                     to,
                     name,
                     language: lang,
+                    picks: picks(&pick)?,
                 },
                 (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
             };
@@ -220,6 +227,23 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             listing::messages(&config, &data_dir, with, json, limit).await
         }
     }
+}
+
+/// `--pick Interviews=12` as module → id.
+fn picks(args: &[String]) -> Result<crate::domain::merge_source::Picks, CliError> {
+    args.iter()
+        .map(|a| {
+            let (module, id) = a.split_once('=').ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "--pick {a:?}: write it as MODULE=ID, e.g. Interviews=12"
+                ))
+            })?;
+            let id = id.trim().parse::<u64>().map_err(|_| {
+                CliError::BadInput(format!("--pick {a:?}: {id:?} is not an id (a number)"))
+            })?;
+            Ok((module.trim().to_owned(), id))
+        })
+        .collect()
 }
 
 /// Queues a message, waits (a little) for WhatsApp to take it, and prints it as JSON.

@@ -11,6 +11,7 @@ use crate::{
         message::{Effect, Media, Status, Summary},
         phone::PhoneNumber,
         record::RecordInput,
+        related::{Booking, Client, Interview, JobOpening, RelatedData},
         template::TemplateInput,
     },
     engine::Engine,
@@ -27,7 +28,64 @@ pub struct Seed {
     pub organization: String,
     pub templates: Vec<TemplateInput>,
     pub records: Vec<RecordInput>,
+    #[serde(default)]
+    pub job_openings: Vec<JobOpening>,
+    #[serde(default)]
+    pub clients: Vec<Client>,
+    #[serde(default)]
+    pub bookings: Vec<Booking>,
+    #[serde(default)]
+    pub interviews: Vec<SeedInterview>,
     pub conversations: Vec<SeedConversation>,
+}
+
+/// An interview some days from now, on the hour, in its zone.
+#[derive(Debug, Deserialize)]
+pub struct SeedInterview {
+    /// The candidate's mobile in E.164.
+    pub candidate: String,
+    pub job: String,
+    /// How far ahead: `2d`.
+    #[serde(rename = "in")]
+    pub ahead: String,
+    pub minutes: i64,
+    pub time_zone: String,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+impl SeedInterview {
+    fn interview(&self, engine: &Engine, now: DateTime<Utc>) -> Result<Interview, String> {
+        let phone = PhoneNumber::parse(&self.candidate).map_err(|e| e.to_string())?;
+        let record = engine
+            .store()
+            .record_by_phone(&phone)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("demo interview: no record for {}", self.candidate))?;
+        let tz: chrono_tz::Tz = self
+            .time_zone
+            .parse()
+            .map_err(|_| format!("demo interview: bad zone {}", self.time_zone))?;
+        let day = (now + parse_ago(&self.ahead).ok_or("demo interview: bad `in`")?)
+            .with_timezone(&tz)
+            .date_naive();
+        let from = day
+            .and_hms_opt(10, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .ok_or("demo interview: no such time")?
+            .fixed_offset();
+        Ok(Interview {
+            candidate_id: record.id,
+            job: Some(self.job.clone()),
+            from,
+            to: Some(from + Duration::minutes(self.minutes)),
+            time_zone: Some(self.time_zone.clone()),
+            location: self.location.clone(),
+            link: self.link.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +170,26 @@ pub async fn apply(engine: &Engine, seed: &Seed, now: DateTime<Utc>) -> Result<(
             .map_err(|e| format!("demo record {}: {e}", r.name))?;
         write(engine, vec![Change::SaveRecord { id: None, record }]).await?;
     }
+    let mut related: Vec<RelatedData> = Vec::new();
+    related.extend(
+        seed.job_openings
+            .iter()
+            .cloned()
+            .map(RelatedData::JobOpening),
+    );
+    related.extend(seed.clients.iter().cloned().map(RelatedData::Client));
+    related.extend(seed.bookings.iter().cloned().map(RelatedData::Booking));
+    for i in &seed.interviews {
+        related.push(RelatedData::Interview(i.interview(engine, now)?));
+    }
+    write(
+        engine,
+        related
+            .into_iter()
+            .map(|data| Change::SaveRelated { data })
+            .collect(),
+    )
+    .await?;
     for (ci, c) in seed.conversations.iter().enumerate() {
         let mut conversation_id = None;
         for (mi, m) in c.messages.iter().enumerate() {

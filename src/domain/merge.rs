@@ -32,10 +32,22 @@ pub const MODULES: &[(&str, &[&str])] = &[
             "Owner",
         ],
     ),
-    ("Users", &["Name", "Login"]),
-    ("Organization", &["Name"]),
-    ("Job Openings", &["Posting Title", "Location", "Recruiter"]),
-    ("Interviews", &["From", "To", "Location", "Link"]),
+    ("Users", &["Name", "Login", "Email", "Phone", "Role"]),
+    ("Organization", &["Name", "Website", "Email", "Phone"]),
+    (
+        "Job Openings",
+        &[
+            "Posting Title",
+            "Recruiter",
+            "Location",
+            "Client Name",
+            "Department",
+        ],
+    ),
+    (
+        "Interviews",
+        &["Posting Title", "From", "To", "Location", "Link"],
+    ),
     ("Clients", &["Client Name", "Department", "Department Head"]),
     ("Calendar Bookings", &["Name", "Booking Link"]),
 ];

@@ -30,6 +30,9 @@ pub struct Record {
     pub country: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// IANA (`Asia/Tokyo`): interview times are shown to the person in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
     /// The login of the recruiter who owns the record.
     pub owner: Option<String>,
     /// The person asked not to be messaged (GDPR): nothing is sent to them.
@@ -51,6 +54,7 @@ pub struct RecordInput {
     pub mobile: Option<String>,
     pub country: Option<String>,
     pub email: Option<String>,
+    pub time_zone: Option<String>,
     pub owner: Option<String>,
     pub opted_out: bool,
     pub custom: BTreeMap<String, String>,
@@ -66,6 +70,8 @@ pub enum RecordError {
     Country(String),
     #[error("email: {0:?} is not an email address")]
     Email(String),
+    #[error("time zone: {0:?} is not one: write it as Asia/Tokyo or Europe/London")]
+    Zone(String),
 }
 
 fn clean(s: Option<&String>) -> Option<String> {
@@ -138,6 +144,9 @@ impl RecordInput {
                 return Err(RecordError::Email(e.clone()));
             }
         }
+        let time_zone = clean(self.time_zone.as_ref())
+            .map(|z| super::related::check_zone(&z).map_err(|_| RecordError::Zone(z)))
+            .transpose()?;
         Ok(Record {
             id,
             kind: self.kind,
@@ -147,6 +156,7 @@ impl RecordInput {
             mobile,
             country,
             email,
+            time_zone,
             owner: clean(self.owner.as_ref()),
             opted_out: self.opted_out,
             custom: self.custom.clone(),

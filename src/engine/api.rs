@@ -8,11 +8,13 @@ use crate::domain::{
     conversation::Conversation,
     event::Event,
     merge::Filled,
+    merge_source::{Choice, Picks},
     message::Message,
     record::{Record, RecordInput},
+    related::RelatedKind,
     template::{Template, TemplateInput},
 };
-use crate::engine::import::{ImportReport, ImportRow};
+use crate::engine::import::{ImportReport, ImportRow, RelatedRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
@@ -47,6 +49,11 @@ pub enum Request {
     },
     /// Save a batch of imported candidates or contacts.
     ImportRecords { rows: Vec<ImportRow> },
+    /// Save a batch of imported job openings, interviews, clients or bookings.
+    ImportRelated {
+        kind: RelatedKind,
+        rows: Vec<RelatedRow>,
+    },
     /// The views (all, the built-in ones) with their counts where an index keeps them.
     Views,
     /// Every template, both kinds.
@@ -65,12 +72,17 @@ pub enum Request {
         to: String,
         name: String,
         language: Option<String>,
+        /// Which value to use where a module has several (module → id).
+        #[serde(default)]
+        picks: Picks,
     },
     /// Queue a template to a contact, its merge fields filled from their record.
     SendTemplate {
         to: String,
         name: String,
         language: Option<String>,
+        #[serde(default)]
+        picks: Picks,
     },
     /// Mark a conversation read.
     MarkRead { conversation_id: u64 },
@@ -108,6 +120,9 @@ pub enum Response {
     Preview {
         template: Template,
         filled: Filled,
+        /// Modules with several values for this contact: pick one of each before sending.
+        #[serde(default)]
+        choices: Vec<Choice>,
         /// Why it cannot be sent now, if it cannot.
         refusal: Option<String>,
     },

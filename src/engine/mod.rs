@@ -5,7 +5,7 @@
 pub mod api;
 pub mod import;
 pub mod ingest;
-mod merge_values;
+mod merge_sources;
 pub mod outbox;
 mod send;
 mod templates;
@@ -51,8 +51,10 @@ struct Inner {
     sends: bool,
     /// For template management; none when the Cloud API is not configured.
     client: Option<CloudClient>,
-    /// Fills `${Organization.Name}`.
-    organization: String,
+    /// Fills `${Organization.…}`.
+    organization: crate::domain::merge_source::Organization,
+    /// Fills `${Users.Email}` and `${Users.Phone}`.
+    users: Vec<crate::config::UserConfig>,
 }
 
 /// What became of one webhook delivery.
@@ -96,7 +98,8 @@ impl Engine {
                 channel: config.whatsapp.nickname.clone(),
                 sends: send,
                 client: client.clone(),
-                organization: config.organization.name.clone(),
+                organization: config.organization.clone(),
+                users: config.users.clone(),
             }),
         };
         // Attempts that were in flight when the last process stopped are not repeated blindly.
@@ -169,6 +172,7 @@ impl Engine {
             | Request::SaveRecord { .. }
             | Request::SendTemplate { .. }
             | Request::ImportRecords { .. }
+            | Request::ImportRelated { .. }
             | Request::Answering { .. } => Permission::Reply,
             Request::CreateTemplate { .. }
             | Request::SyncTemplates
@@ -249,6 +253,7 @@ impl Engine {
             | Request::PreviewTemplate { .. }
             | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
             Request::ImportRecords { rows } => self.import(rows).await,
+            Request::ImportRelated { kind, rows } => self.import_related(kind, rows).await,
             Request::Views => self.views(actor),
             Request::Answering { conversation_id } => Ok(self.announce(actor, conversation_id)),
             Request::Whoami => Ok(Response::Actor {

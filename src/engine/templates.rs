@@ -1,10 +1,11 @@
 //! Template commands: list, create (submitted to WhatsApp for review when approved-type),
 //! sync, delete (on WhatsApp too), preview and send with merge fields filled in.
 
-use super::{Engine, EngineError, Request, Response, merge_values};
+use super::{Engine, EngineError, Request, Response};
 use crate::{
     domain::{
         merge::{self, Filled},
+        merge_source::{self, Choice, Picks},
         permission::Actor,
         template::{Template, TemplateError, TemplateInput, TemplateKind, TemplateStatus},
     },
@@ -29,18 +30,28 @@ impl Engine {
             Request::DeleteTemplate { name, language } => {
                 self.delete_template(&name, language.as_deref()).await
             }
-            Request::PreviewTemplate { to, name, language } => {
-                let (template, filled, target) =
-                    self.preview(actor, &to, &name, language.as_deref())?;
-                let refusal = template.refusal(target.window_open());
+            Request::PreviewTemplate {
+                to,
+                name,
+                language,
+                picks,
+            } => {
+                let p = self.preview(actor, &to, &name, language.as_deref(), &picks)?;
+                let refusal = p.template.refusal(p.target.window_open());
                 Ok(Response::Preview {
-                    template,
-                    filled,
+                    template: p.template,
+                    filled: p.filled,
+                    choices: p.choices,
                     refusal,
                 })
             }
-            Request::SendTemplate { to, name, language } => {
-                self.send_template(actor, &to, &name, language.as_deref())
+            Request::SendTemplate {
+                to,
+                name,
+                language,
+                picks,
+            } => {
+                self.send_template(actor, &to, &name, language.as_deref(), &picks)
                     .await
             }
             _ => Ok(Response::Templates {
@@ -89,7 +100,7 @@ impl Engine {
         if input.kind == TemplateKind::Whatsapp {
             let pieces = merge::parse(&input.body).map_err(|e| bad(e.into()))?;
             let (text, order) = merge::positional(&pieces);
-            let examples: Vec<String> = order.iter().map(merge_values::example).collect();
+            let examples: Vec<String> = order.iter().map(merge_source::example).collect();
             let category = input
                 .category
                 .map_or("UTILITY", crate::domain::template::Category::wire);
@@ -210,21 +221,25 @@ impl Engine {
         }
     }
 
-    /// The template filled in for `to`, and whether it can be sent now.
-    pub(super) fn preview(
+    /// The template filled in for `to`, with `picks` where a module has several values.
+    fn preview(
         &self,
         actor: &Actor,
         to: &str,
         name: &str,
         language: Option<&str>,
-    ) -> Result<(Template, Filled, super::send::Target), EngineError> {
+        picks: &Picks,
+    ) -> Result<Preview, EngineError> {
         let target = self.target(to)?;
         let template = self.template_named(name, language)?;
         let pieces = merge::parse(&template.body).map_err(|e| bad(e.into()))?;
-        let filled = merge::fill(&pieces, |f| {
-            merge_values::value(f, &target, actor, &self.inner.organization)
-        });
-        Ok((template, filled, target))
+        let (filled, choices) = self.merge_sources(actor, &target)?.fill(&pieces, picks);
+        Ok(Preview {
+            template,
+            filled,
+            choices,
+            target,
+        })
     }
 
     pub(super) async fn send_template(
@@ -233,10 +248,19 @@ impl Engine {
         to: &str,
         name: &str,
         language: Option<&str>,
+        picks: &Picks,
     ) -> Result<Response, EngineError> {
-        let (template, filled, target) = self.preview(actor, to, name, language)?;
+        let Preview {
+            template,
+            filled,
+            choices,
+            target,
+        } = self.preview(actor, to, name, language, picks)?;
         if let Some(why) = template.refusal(target.window_open()) {
             return Err(EngineError::Refused(why));
+        }
+        if let Some(open) = choices.iter().find(|c| c.picked.is_none()) {
+            return Err(EngineError::Refused(unpicked(open)));
         }
         if template.kind == TemplateKind::Custom {
             return self
@@ -271,6 +295,36 @@ impl Engine {
         })
         .await
     }
+}
+
+/// A template filled in for one contact.
+struct Preview {
+    template: Template,
+    filled: Filled,
+    choices: Vec<Choice>,
+    target: super::send::Target,
+}
+
+/// Why a send waits for a pick, with the options to pick from.
+fn unpicked(choice: &Choice) -> String {
+    let options: Vec<String> = choice
+        .options
+        .iter()
+        .map(|o| {
+            format!(
+                "{}={} ({})",
+                choice.module,
+                o.id,
+                crate::domain::safe_text::neutralise(&o.label, false)
+            )
+        })
+        .collect();
+    format!(
+        "{} has {} values for this contact: pick one ({})",
+        choice.module,
+        choice.options.len(),
+        options.join("; ")
+    )
 }
 
 fn bad(e: TemplateError) -> EngineError {

@@ -81,6 +81,8 @@ mod tests {
             name: "Root".into(),
             login: "root".into(),
             role: Role::Viewer,
+            email: None,
+            phone: None,
         });
         assert_eq!(actor_for(&config, 0, me).unwrap().role, Role::Viewer);
         let err = actor_for(&config, 4_000_000, me).unwrap_err();

@@ -34,6 +34,7 @@ mod catalog;
 mod conversations;
 mod messages;
 mod outbox;
+mod related;
 
 type TxResult<V> = Result<V, ConflictableTransactionError<StoreError>>;
 
@@ -159,6 +160,7 @@ impl Tx<'_> {
             Change::SendFailed { id, code, error } => self.send_failed(*id, *code, error),
             Change::MarkInterrupted { ids } => self.mark_interrupted(ids),
             Change::SaveRecord { id, record } => self.save_record(*id, record),
+            Change::SaveRelated { data } => self.save_related(data),
             Change::SaveTemplate { template } => self.save_template(template.clone()),
             Change::DeleteTemplate { id } => self.delete_template(*id),
             Change::TemplateReviewed {

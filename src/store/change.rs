@@ -8,6 +8,7 @@ use crate::domain::{
     message::{Effect, Pricing, Status},
     phone::PhoneNumber,
     record::Record,
+    related::RelatedData,
     template::{Template, TemplateStatus},
 };
 
@@ -87,6 +88,10 @@ pub enum Change {
     SaveRecord {
         id: Option<u64>,
         record: Record,
+    },
+    /// Create or update (same natural key) a job opening, interview, client or booking.
+    SaveRelated {
+        data: RelatedData,
     },
     /// Create (`template.id` 0) or replace a template.
     SaveTemplate {

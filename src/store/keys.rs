@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::related::{Related, RelatedData, RelatedKind};
+
 pub fn id(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
@@ -47,6 +49,30 @@ pub fn owned(owner: &str, key: &[u8]) -> Vec<u8> {
     k.push(0);
     k.extend_from_slice(key);
     k
+}
+
+/// The key that makes a job opening, interview, client or booking the same one on re-import.
+pub fn related_natural(data: &RelatedData) -> Vec<u8> {
+    format!("k:{:?}:{}", data.kind(), data.natural_key()).into_bytes()
+}
+
+/// A lookup prefix: interviews by candidate, job openings by title, clients by name, bookings
+/// by owner (empty for shared ones). Each entry is the prefix followed by the item's id.
+pub fn related_prefix(kind: RelatedKind, by: &str) -> Vec<u8> {
+    format!("l:{kind:?}:{}\u{1f}", by.trim().to_lowercase()).into_bytes()
+}
+
+/// The lookup entries of one item.
+pub fn related_lookups(r: &Related) -> Vec<Vec<u8>> {
+    let by = match &r.data {
+        RelatedData::Interview(i) => format!("{:016x}", i.candidate_id),
+        RelatedData::JobOpening(j) => j.title.clone(),
+        RelatedData::Client(c) => c.name.clone(),
+        RelatedData::Booking(b) => b.owner.clone().unwrap_or_default(),
+    };
+    let mut k = related_prefix(r.data.kind(), &by);
+    k.extend_from_slice(&id(r.id));
+    vec![k]
 }
 
 /// The time part of an activity-shaped key, for range bounds.

@@ -12,10 +12,14 @@
 //!   `wa:<WhatsApp id>` → id (at most a hundred or so: listing reads them all).
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id;
 //!   `record_by_email` → id (imports update the record with the same mobile or email).
+//! - `related`: id → job opening, interview, client or booking; `related_index`: its natural
+//!   key → id (re-imports update), and lookups (interviews by candidate, job openings by
+//!   title, clients by name, bookings by owner) → ().
 
 mod apply;
 pub mod change;
 mod keys;
+mod related;
 
 use std::path::{Path, PathBuf};
 
@@ -67,7 +71,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 16] = [
+const TREE_NAMES: [&str; 18] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -84,6 +88,8 @@ const TREE_NAMES: [&str; 16] = [
     "record_by_email",
     "conv_unreplied",
     "conv_unreplied_by_owner",
+    "related",
+    "related_index",
 ];
 
 #[derive(Clone)]
@@ -111,6 +117,8 @@ enum T {
     RecordByEmail,
     ConvUnreplied,
     ConvUnrepliedByOwner,
+    Related,
+    RelatedIndex,
 }
 
 impl Store {

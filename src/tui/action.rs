@@ -45,6 +45,8 @@ pub enum Action {
     Send,
     /// Start a new line in the compose box.
     NewLine,
+    /// Use the highlighted value (one of several interviews, job openings…).
+    Pick,
 }
 
 impl Action {
@@ -71,6 +73,7 @@ impl Action {
             Self::Filter => "filter the list",
             Self::Send => "send",
             Self::NewLine => "new line",
+            Self::Pick => "use this value",
         }
     }
 }

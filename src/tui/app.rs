@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     domain::{
-        conversation::Conversation, event::Event, merge::Filled, message::Message,
+        conversation::Conversation, event::Event, merge_source::Picks, message::Message,
         template::Template,
     },
     engine::{ConversationView, api::ViewCount},
@@ -57,11 +57,7 @@ pub enum Input {
     /// Every template (the picker keeps what can be sent now).
     Templates(Vec<Template>),
     /// A template filled in for the open conversation.
-    Preview {
-        template_id: u64,
-        filled: Filled,
-        refusal: Option<String>,
-    },
+    Preview(super::picker_state::Preview),
     /// The views and their counts.
     Views(Vec<ViewCount>),
     /// A send was refused before it was queued; the text goes back into the compose box.
@@ -109,11 +105,13 @@ pub enum Command {
         to: String,
         name: String,
         language: String,
+        picks: Picks,
     },
     SendTemplate {
         to: String,
         name: String,
         language: String,
+        picks: Picks,
     },
 }
 
@@ -224,8 +222,12 @@ impl App {
         if self.help.is_some() {
             return Mode::Help;
         }
-        if self.picker.is_some() {
-            return Mode::Picker;
+        if let Some(p) = &self.picker {
+            return if p.choosing.is_some() {
+                Mode::Choose
+            } else {
+                Mode::Picker
+            };
         }
         if self.filter_input.is_some() {
             return Mode::Filter;
@@ -326,13 +328,9 @@ impl App {
                 }
                 self.preview_selected(&mut out);
             }
-            Input::Preview {
-                template_id,
-                filled,
-                refusal,
-            } => {
+            Input::Preview(preview) => {
                 if let Some(p) = self.picker.as_mut() {
-                    p.preview = Some((template_id, filled, refusal));
+                    p.preview = Some(preview);
                 }
             }
             Input::SendRefused { text, error } => {

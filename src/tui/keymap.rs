@@ -18,6 +18,8 @@ pub enum Mode {
     Help,
     /// Picking a template; letters filter the list.
     Picker,
+    /// Picking one of several values for a merge field (two interviews).
+    Choose,
     /// Typing a filter for the list.
     Filter,
     /// The notifications panel is open.
@@ -32,6 +34,7 @@ impl Mode {
             Self::Compose => "Compose",
             Self::Help => "Help",
             Self::Picker => "Template picker",
+            Self::Choose => "Choose a value",
             Self::Filter => "Filter",
             Self::Notifications => "Notifications",
         }
@@ -162,6 +165,14 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
         ]),
+        Mode::Choose => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Pick),
+            (ch('j'), Action::Down),
+            (key(KeyCode::Down), Action::Down),
+            (ch('k'), Action::Up),
+            (key(KeyCode::Up), Action::Up),
+            (key(KeyCode::Esc), Action::Back),
+        ]),
         Mode::Notifications => b.extend_from_slice(&[
             (ch('j'), Action::Down),
             (key(KeyCode::Down), Action::Down),
@@ -237,6 +248,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         ],
         Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
+        Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
         Mode::Filter => &[Action::Send, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],

@@ -56,20 +56,26 @@ impl Link {
                 to,
                 name,
                 language,
+                picks,
             }) => {
                 let request = Request::PreviewTemplate {
                     to,
                     name,
                     language: Some(language),
+                    picks,
                 };
                 return match self.call(request).await {
                     Ok(Response::Preview {
-                        filled, refusal, ..
-                    }) => Some(Input::Preview {
+                        filled,
+                        choices,
+                        refusal,
+                        ..
+                    }) => Some(Input::Preview(crate::tui::picker_state::Preview {
                         template_id,
                         filled,
+                        choices,
                         refusal,
-                    }),
+                    })),
                     Ok(_) => None,
                     Err(e) => Some(Input::Failed(e)),
                 };
@@ -211,11 +217,17 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
         Command::Answering { conversation_id } => {
             (Request::Answering { conversation_id }, |_| None)
         }
-        Command::SendTemplate { to, name, language } => (
+        Command::SendTemplate {
+            to,
+            name,
+            language,
+            picks,
+        } => (
             Request::SendTemplate {
                 to,
                 name,
                 language: Some(language),
+                picks,
             },
             |_| None,
         ),

@@ -3,8 +3,20 @@
 
 use crate::domain::{
     merge::Filled,
+    merge_source::{Choice, Picks},
     template::{Template, TemplateKind, TemplateStatus},
 };
+
+/// The selected template filled in for this contact.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub template_id: u64,
+    pub filled: Filled,
+    /// Modules with several values (two interviews): one must be picked before sending.
+    pub choices: Vec<Choice>,
+    /// Why it cannot go now, if it cannot.
+    pub refusal: Option<String>,
+}
 
 #[derive(Debug, Default)]
 pub struct Picker {
@@ -13,8 +25,11 @@ pub struct Picker {
     pub query: String,
     /// Index into `shown()`.
     pub selected: usize,
-    /// The selected template filled in: (template id, the filled text, why it cannot go).
-    pub preview: Option<(u64, Filled, Option<String>)>,
+    pub preview: Option<Preview>,
+    /// The values picked where a module has several (module → id).
+    pub picks: Picks,
+    /// Picking a value: (index into the preview's choices, the highlighted option).
+    pub choosing: Option<(usize, usize)>,
     pub loaded: bool,
 }
 
@@ -54,6 +69,45 @@ impl Picker {
 
     pub fn selected_template(&self) -> Option<&Template> {
         self.shown().get(self.selected).copied()
+    }
+
+    /// The preview, if it is the selected template's.
+    pub fn current_preview(&self) -> Option<&Preview> {
+        let id = self.selected_template()?.id;
+        self.preview.as_ref().filter(|p| p.template_id == id)
+    }
+
+    /// The first choice of the current preview still waiting for a pick.
+    pub fn unpicked(&self) -> Option<usize> {
+        self.current_preview()?
+            .choices
+            .iter()
+            .position(|c| c.picked.is_none())
+    }
+
+    /// The choice being made and its highlighted option.
+    pub fn choice(&self) -> Option<(&Choice, usize)> {
+        let (i, at) = self.choosing?;
+        Some((self.preview.as_ref()?.choices.get(i)?, at))
+    }
+
+    pub fn choose_move(&mut self, delta: isize) {
+        let n = self.choice().map_or(0, |(c, _)| c.options.len());
+        if let Some((_, at)) = self.choosing.as_mut() {
+            *at = at.saturating_add_signed(delta).min(n.saturating_sub(1));
+        }
+    }
+
+    /// Takes the highlighted option; the preview is then asked for again with it.
+    pub fn choose(&mut self) {
+        if let Some((c, at)) = self.choice()
+            && let Some(o) = c.options.get(at)
+        {
+            let (module, id) = (c.module.clone(), o.id);
+            self.picks.insert(module, id);
+            self.preview = None;
+        }
+        self.choosing = None;
     }
 
     pub fn move_by(&mut self, delta: isize) {

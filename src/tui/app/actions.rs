@@ -138,6 +138,10 @@ impl App {
             (Mode::Picker, Action::Down) => self.picker_move(1, out),
             (Mode::Picker, Action::Up) => self.picker_move(-1, out),
             (Mode::Picker, Action::Send) => self.send_template(out),
+            (Mode::Choose, Action::Down) => self.picker_choose(|p| p.choose_move(1), out),
+            (Mode::Choose, Action::Up) => self.picker_choose(|p| p.choose_move(-1), out),
+            (Mode::Choose, Action::Pick) => self.picker_choose(Picker::choose, out),
+            (Mode::Choose, Action::Back) => self.picker_choose(|p| p.choosing = None, out),
             (_, Action::Templates) => {
                 if self.chat.is_none() {
                     self.open(out);
@@ -312,7 +316,7 @@ impl App {
         let Some(t) = p.selected_template() else {
             return;
         };
-        if p.preview.as_ref().is_some_and(|(id, ..)| *id == t.id) {
+        if p.current_preview().is_some() {
             return;
         }
         out.push(Command::PreviewTemplate {
@@ -320,22 +324,39 @@ impl App {
             to,
             name: t.name.clone(),
             language: t.language.clone(),
+            picks: p.picks.clone(),
         });
+    }
+
+    /// A step of picking one of several values; a pick asks for the preview again.
+    fn picker_choose(&mut self, f: impl FnOnce(&mut Picker), out: &mut Vec<Command>) {
+        if let Some(p) = self.picker.as_mut() {
+            f(p);
+        }
+        self.preview_selected(out);
     }
 
     pub(super) fn send_template(&mut self, out: &mut Vec<Command>) {
         let Some(to) = self.chat_to() else { return };
-        let Some(t) = self
-            .picker
-            .as_ref()
-            .and_then(|p| p.selected_template().cloned())
-        else {
+        let Some(p) = self.picker.as_mut() else {
             return;
         };
+        let Some(t) = p.selected_template().cloned() else {
+            return;
+        };
+        if p.current_preview().is_none() {
+            // Not filled in yet: nothing is sent unseen.
+            return;
+        }
+        if let Some(i) = p.unpicked() {
+            p.choosing = Some((i, 0));
+            return;
+        }
         out.push(Command::SendTemplate {
             to,
             name: t.name,
             language: t.language,
+            picks: p.picks.clone(),
         });
         self.picker = None;
         self.focus = Focus::Chat;

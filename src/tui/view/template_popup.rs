@@ -9,7 +9,7 @@ use ratatui::{
 };
 
 use crate::{
-    domain::template::TemplateKind,
+    domain::{merge_source::Choice, safe_text::neutralise, template::TemplateKind},
     tui::{app::App, format::fit, picker_state::Picker, theme},
 };
 
@@ -83,6 +83,49 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
     }
     list_rows(picker, &shown, frame, list);
     preview_pane(picker, frame, preview);
+    if let Some((choice, at)) = picker.choice() {
+        choose_popup(choice, at, frame, popup);
+    }
+}
+
+/// Which of several values to use: two interviews, two job openings….
+fn choose_popup(choice: &Choice, at: usize, frame: &mut Frame, over: Rect) {
+    let rows = u16::try_from(choice.options.len()).unwrap_or(u16::MAX);
+    let width = over.width.saturating_sub(6);
+    let height = rows.saturating_add(2).min(over.height.saturating_sub(2));
+    let area = Rect::new(
+        over.x + (over.width - width) / 2,
+        over.y + (over.height - height) / 2,
+        width,
+        height,
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(format!(" Which of the {}? ", choice.module))
+        .title_bottom(" ↑/↓ choose · Enter use · Esc back ");
+    let inner = block.inner(area);
+    frame.render_widget(Clear, area);
+    frame.render_widget(block, area);
+    let visible = usize::from(inner.height).max(1);
+    let top = at.saturating_sub(visible - 1);
+    let w = usize::from(inner.width).saturating_sub(1);
+    let lines: Vec<Line> = choice
+        .options
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(visible)
+        .map(|(i, o)| {
+            let text = format!(" {}", fit(&neutralise(&o.label, false), w));
+            if i == at {
+                Line::styled(text, theme::selected())
+            } else {
+                Line::raw(text)
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn list_rows(
@@ -129,18 +172,29 @@ fn preview_pane(picker: &Picker, frame: &mut Frame, preview: Rect) {
         .title(" Preview ");
     let preview_inner = preview_block.inner(preview);
     frame.render_widget(preview_block, preview);
-    let Some((_, filled, refusal)) = picker
-        .preview
-        .as_ref()
-        .filter(|(id, ..)| picker.selected_template().is_some_and(|t| t.id == *id))
-    else {
+    let Some(shown) = picker.current_preview() else {
         frame.render_widget(Paragraph::new("…").style(theme::dim()), preview_inner);
         return;
     };
+    let (filled, refusal) = (&shown.filled, &shown.refusal);
     let mut lines = vec![Line::raw(
         crate::domain::safe_text::neutralise(&filled.text, false).into_owned(),
     )];
-    if !filled.missing.is_empty() {
+    let open: Vec<String> = shown
+        .choices
+        .iter()
+        .filter(|c| c.picked.is_none())
+        .map(|c| format!("{} ({})", c.module, c.options.len()))
+        .collect();
+    if !open.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "Several values for {}: Enter to choose which one.",
+                open.join(", ")
+            ),
+            theme::key(),
+        ));
+    } else if !filled.missing.is_empty() {
         let names: Vec<String> = filled.missing.iter().map(ToString::to_string).collect();
         lines.push(Line::styled(
             format!(

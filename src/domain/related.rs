@@ -1,0 +1,516 @@
+//! The recruiting data around candidates and contacts that merge fields draw on: job openings,
+//! interviews, clients and their departments, calendar bookings. Each is read from a CSV row
+//! (headers in the words people use) and checked here, before anything is stored.
+
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelatedKind {
+    JobOpening,
+    Interview,
+    Client,
+    Booking,
+}
+
+impl RelatedKind {
+    pub const ALL: [Self; 4] = [
+        Self::JobOpening,
+        Self::Interview,
+        Self::Client,
+        Self::Booking,
+    ];
+
+    /// The merge-field module it fills.
+    pub fn module(self) -> &'static str {
+        match self {
+            Self::JobOpening => "Job Openings",
+            Self::Interview => "Interviews",
+            Self::Client => "Clients",
+            Self::Booking => "Calendar Bookings",
+        }
+    }
+
+    /// The word `hirechat import` takes.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            Self::JobOpening => "job-openings",
+            Self::Interview => "interviews",
+            Self::Client => "clients",
+            Self::Booking => "bookings",
+        }
+    }
+
+    pub fn from_cli(word: &str) -> Option<Self> {
+        let w: String = word
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match w.as_str() {
+            "jobopenings" | "jobopening" | "jobs" | "job" | "openings" => Some(Self::JobOpening),
+            "interviews" | "interview" => Some(Self::Interview),
+            "clients" | "client" | "departments" | "clientsdepartments" => Some(Self::Client),
+            "bookings" | "booking" | "calendarbookings" | "calendarbooking" => Some(Self::Booking),
+            _ => None,
+        }
+    }
+
+    pub fn from_module(module: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.module() == module)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobOpening {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recruiter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Interview {
+    /// The candidate's record.
+    pub candidate_id: u64,
+    /// The job opening's posting title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// As written, with its offset.
+    pub from: DateTime<FixedOffset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<DateTime<FixedOffset>>,
+    /// The IANA zone the time was given in (`Asia/Tokyo`), when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Booking {
+    pub name: String,
+    pub link: String,
+    /// The user whose calendar it books; none for a shared one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RelatedData {
+    JobOpening(JobOpening),
+    Interview(Interview),
+    Client(Client),
+    Booking(Booking),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    pub id: u64,
+    #[serde(flatten)]
+    pub data: RelatedData,
+}
+
+impl RelatedData {
+    pub fn kind(&self) -> RelatedKind {
+        match self {
+            Self::JobOpening(_) => RelatedKind::JobOpening,
+            Self::Interview(_) => RelatedKind::Interview,
+            Self::Client(_) => RelatedKind::Client,
+            Self::Booking(_) => RelatedKind::Booking,
+        }
+    }
+
+    /// What makes two rows the same thing, so a re-import updates rather than duplicates.
+    pub fn natural_key(&self) -> String {
+        let low = |s: &str| s.trim().to_lowercase();
+        let opt = |s: &Option<String>| s.as_deref().map(low).unwrap_or_default();
+        match self {
+            Self::JobOpening(j) => format!("{}\u{1f}{}", low(&j.title), opt(&j.client)),
+            Self::Interview(i) => format!("{:016x}\u{1f}{}", i.candidate_id, i.from.timestamp()),
+            Self::Client(c) => format!("{}\u{1f}{}", low(&c.name), opt(&c.department)),
+            Self::Booking(b) => low(&b.link),
+        }
+    }
+}
+
+impl Related {
+    /// One line that tells this one from its siblings, for the popup that picks between them.
+    pub fn label(&self, zone: Option<&str>) -> String {
+        let parts: Vec<String> = match &self.data {
+            RelatedData::JobOpening(j) => {
+                [Some(j.title.clone()), j.client.clone(), j.location.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
+            RelatedData::Interview(i) => [
+                Some(i.job.clone().unwrap_or_else(|| "Interview".into())),
+                Some(show_time(&i.from, zone.or(i.time_zone.as_deref()))),
+                i.location.clone().or_else(|| i.link.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            RelatedData::Client(c) => [Some(c.name.clone()), c.department.clone()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            RelatedData::Booking(b) => vec![b.name.clone(), b.link.clone()],
+        };
+        parts.join(" · ")
+    }
+}
+
+/// A time as the reader should see it: in `zone` (IANA) when given and known, else as written.
+pub fn show_time(at: &DateTime<FixedOffset>, zone: Option<&str>) -> String {
+    const FORMAT: &str = "%a %-d %b %Y %H:%M %Z";
+    match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(tz) => at.with_timezone(&tz).format(FORMAT).to_string(),
+        None => at.format("%a %-d %b %Y %H:%M UTC%:z").to_string(),
+    }
+}
+
+/// Checks an IANA zone name such as `Asia/Tokyo`.
+pub fn check_zone(zone: &str) -> Result<String, RelatedError> {
+    zone.trim()
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| RelatedError::Zone(zone.trim().to_owned()))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelatedError {
+    #[error("{0} is missing")]
+    Missing(&'static str),
+    #[error("{0:?} is not a time zone: write one such as Asia/Tokyo or Europe/London")]
+    Zone(String),
+    #[error(
+        "{field}: {value:?} is not a time: write 2026-12-01 10:00 with a Time Zone column, or 2026-12-01T10:00+09:00"
+    )]
+    Time { field: &'static str, value: String },
+    #[error(
+        "{0}: the time has no time zone: add a Time Zone column (Asia/Tokyo) or write the offset (+09:00)"
+    )]
+    NoZone(&'static str),
+    #[error("the interview ends before it starts")]
+    EndsBeforeStart,
+    #[error("{0:?} is not a link: it must start with https:// or http://")]
+    Link(String),
+}
+
+/// A row as read, before the engine finds the interview's candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Draft {
+    Ready(RelatedData),
+    /// An interview, whose candidate is named by email or mobile.
+    Interview {
+        candidate: String,
+        interview: Interview,
+    },
+}
+
+/// What a header means for `kind`; headers are compared without case, spaces or punctuation.
+fn field(kind: RelatedKind, header: &str) -> Option<&'static str> {
+    let h: String = header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    let f = match (kind, h.as_str()) {
+        (
+            RelatedKind::JobOpening,
+            "postingtitle" | "title" | "jobtitle" | "jobopening" | "求人件名",
+        ) => "title",
+        (RelatedKind::JobOpening, "recruiter" | "assignedrecruiter" | "owner" | "採用担当者") => {
+            "recruiter"
+        }
+        (_, "location" | "place" | "場所" | "勤務地") => "location",
+        (RelatedKind::JobOpening, "client" | "clientname" | "クライアント") => "client",
+        (
+            RelatedKind::JobOpening | RelatedKind::Client,
+            "department" | "departmentname" | "部署",
+        ) => "department",
+        (
+            RelatedKind::Interview,
+            "candidate" | "candidateemail" | "candidatemobile" | "email" | "mobile" | "候補者",
+        ) => "candidate",
+        (RelatedKind::Interview, "job" | "jobopening" | "postingtitle" | "求人") => "job",
+        (
+            RelatedKind::Interview,
+            "from" | "start" | "starts" | "time" | "when" | "面接時間" | "開始",
+        ) => "from",
+        (RelatedKind::Interview, "to" | "end" | "ends" | "終了") => "to",
+        (_, "timezone" | "tz" | "zone" | "タイムゾーン") => "zone",
+        (RelatedKind::Interview, "link" | "meetinglink" | "url" | "リンク")
+        | (RelatedKind::Booking, "bookinglink" | "link" | "url" | "予約リンク") => "link",
+        (RelatedKind::Client, "client" | "clientname" | "name" | "company" | "クライアント名")
+        | (RelatedKind::Booking, "name" | "bookingname" | "予約名") => "name",
+        (RelatedKind::Client, "departmenthead" | "head" | "departmentlead" | "部署リーダー") => {
+            "head"
+        }
+        (RelatedKind::Booking, "owner" | "user" | "recruiter") => "owner",
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// The headers `kind` needs at least one of, to say so before reading rows.
+pub fn required_header(kind: RelatedKind) -> (&'static str, &'static str) {
+    match kind {
+        RelatedKind::JobOpening => ("title", "Posting Title"),
+        RelatedKind::Interview => ("from", "From (the interview's start)"),
+        RelatedKind::Client => ("name", "Client Name"),
+        RelatedKind::Booking => ("link", "Booking Link"),
+    }
+}
+
+/// Whether a file's headers carry `kind`'s required column.
+pub fn has_required(kind: RelatedKind, headers: &[String]) -> bool {
+    let (needed, _) = required_header(kind);
+    headers.iter().any(|h| field(kind, h) == Some(needed))
+        && (kind != RelatedKind::Interview
+            || headers.iter().any(|h| field(kind, h) == Some("candidate")))
+}
+
+/// Reads one row: `(header, value)` pairs.
+pub fn read_row(kind: RelatedKind, row: &[(String, String)]) -> Result<Draft, RelatedError> {
+    let get = |name: &str| {
+        row.iter()
+            .find(|(h, v)| field(kind, h) == Some(name) && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let need =
+        |name: &'static str, label: &'static str| get(name).ok_or(RelatedError::Missing(label));
+    let data = match kind {
+        RelatedKind::JobOpening => RelatedData::JobOpening(JobOpening {
+            title: need("title", "Posting Title")?,
+            recruiter: get("recruiter"),
+            location: get("location"),
+            client: get("client"),
+            department: get("department"),
+        }),
+        RelatedKind::Client => RelatedData::Client(Client {
+            name: need("name", "Client Name")?,
+            department: get("department"),
+            head: get("head"),
+        }),
+        RelatedKind::Booking => {
+            let link = need("link", "Booking Link")?;
+            check_link(&link)?;
+            RelatedData::Booking(Booking {
+                name: get("name").unwrap_or_else(|| link.clone()),
+                link,
+                owner: get("owner"),
+            })
+        }
+        RelatedKind::Interview => {
+            let candidate = need("candidate", "Candidate (email or mobile)")?;
+            let zone = get("zone").map(|z| check_zone(&z)).transpose()?;
+            let from = parse_time("From", &need("from", "From")?, zone.as_deref())?;
+            let to = get("to")
+                .map(|t| parse_time("To", &t, zone.as_deref()))
+                .transpose()?;
+            if to.is_some_and(|t| t < from) {
+                return Err(RelatedError::EndsBeforeStart);
+            }
+            let link = get("link");
+            if let Some(l) = &link {
+                check_link(l)?;
+            }
+            return Ok(Draft::Interview {
+                candidate,
+                interview: Interview {
+                    candidate_id: 0,
+                    job: get("job"),
+                    from,
+                    to,
+                    time_zone: zone,
+                    location: get("location"),
+                    link,
+                },
+            });
+        }
+    };
+    Ok(Draft::Ready(data))
+}
+
+fn check_link(link: &str) -> Result<(), RelatedError> {
+    let ok = (link.starts_with("https://") || link.starts_with("http://"))
+        && !link.contains(char::is_whitespace)
+        && link.len() > "https://".len();
+    if ok {
+        Ok(())
+    } else {
+        Err(RelatedError::Link(link.to_owned()))
+    }
+}
+
+/// RFC 3339 with an offset, or a local date and time in `zone`.
+fn parse_time(
+    field: &'static str,
+    value: &str,
+    zone: Option<&str>,
+) -> Result<DateTime<FixedOffset>, RelatedError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Ok(t);
+    }
+    let bad = || RelatedError::Time {
+        field,
+        value: value.to_owned(),
+    };
+    let naive = [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(value, f).ok())
+    .ok_or_else(bad)?;
+    let tz: chrono_tz::Tz = zone
+        .ok_or(RelatedError::NoZone(field))?
+        .parse()
+        .map_err(|_| RelatedError::Zone(zone.unwrap_or_default().to_owned()))?;
+    // A time that a clock change skips or repeats takes the earlier reading.
+    let local = tz.from_local_datetime(&naive).earliest().ok_or_else(bad)?;
+    Ok(local.fixed_offset())
+}
+
+impl fmt::Display for RelatedKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.module())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(h, v)| ((*h).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn interviews_keep_their_zone_and_show_in_the_readers() {
+        let d = read_row(
+            RelatedKind::Interview,
+            &row(&[
+                ("Candidate Email", "ken@example.jp"),
+                ("Job Opening", "Data Engineer"),
+                ("From", "2026-12-01 10:00"),
+                ("Time Zone", "Asia/Tokyo"),
+                ("Location", "Shibuya office"),
+            ]),
+        )
+        .unwrap();
+        let Draft::Interview {
+            candidate,
+            interview,
+        } = d
+        else {
+            panic!("an interview")
+        };
+        assert_eq!(candidate, "ken@example.jp");
+        assert_eq!(interview.from.to_rfc3339(), "2026-12-01T10:00:00+09:00");
+        assert_eq!(
+            show_time(&interview.from, Some("Asia/Tokyo")),
+            "Tue 1 Dec 2026 10:00 JST"
+        );
+        assert_eq!(
+            show_time(&interview.from, Some("Europe/London")),
+            "Tue 1 Dec 2026 01:00 GMT"
+        );
+        assert_eq!(
+            show_time(&interview.from, None),
+            "Tue 1 Dec 2026 10:00 UTC+09:00"
+        );
+    }
+
+    #[test]
+    fn bad_rows_say_why() {
+        let interview = |from: &str, zone: &str| {
+            read_row(
+                RelatedKind::Interview,
+                &row(&[
+                    ("Candidate", "+819012345678"),
+                    ("From", from),
+                    ("Time Zone", zone),
+                ]),
+            )
+        };
+        assert!(matches!(
+            interview("2026-12-01 10:00", ""),
+            Err(RelatedError::NoZone("From"))
+        ));
+        assert!(matches!(
+            interview("tomorrow", "Asia/Tokyo"),
+            Err(RelatedError::Time { .. })
+        ));
+        assert!(matches!(
+            interview("2026-12-01 10:00", "Mars/Olympus"),
+            Err(RelatedError::Zone(_))
+        ));
+        assert!(interview("2026-12-01T10:00:00+09:00", "").is_ok());
+        assert_eq!(
+            read_row(RelatedKind::JobOpening, &row(&[("Location", "Tokyo")])),
+            Err(RelatedError::Missing("Posting Title"))
+        );
+        assert!(matches!(
+            read_row(
+                RelatedKind::Booking,
+                &row(&[("Booking Link", "cal dot com")])
+            ),
+            Err(RelatedError::Link(_))
+        ));
+    }
+
+    #[test]
+    fn the_same_row_twice_is_one_thing() {
+        let job = |loc: &str| {
+            let Ok(Draft::Ready(d)) = read_row(
+                RelatedKind::JobOpening,
+                &row(&[
+                    ("Posting Title", "Data Engineer"),
+                    ("Client", "Acme"),
+                    ("Location", loc),
+                ]),
+            ) else {
+                panic!("a job opening")
+            };
+            d
+        };
+        assert_eq!(job("Tokyo").natural_key(), job("Osaka").natural_key());
+        assert_eq!(
+            RelatedKind::from_cli("job-openings"),
+            Some(RelatedKind::JobOpening)
+        );
+        assert_eq!(
+            RelatedKind::from_cli("Calendar Bookings"),
+            Some(RelatedKind::Booking)
+        );
+    }
+}
