@@ -112,3 +112,65 @@ async fn nothing_is_sent_to_someone_who_opted_out() {
     assert!(err.to_string().contains("opted out"), "{err}");
     assert!(h.sim.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_a_record_starts_its_conversation_once_and_only_for_writers() {
+    let h = Harness::start().await;
+    let id = save(&h, None, ken(false)).await.unwrap();
+    let no_mobile = RecordInput {
+        name: "Mika Sato".into(),
+        mobile: None,
+        ..ken(false)
+    };
+    let mika = save(&h, None, no_mobile).await.unwrap();
+    let viewer = hirechat::domain::permission::Actor {
+        login: "vic".into(),
+        name: "Vic".into(),
+        role: hirechat::domain::permission::Role::Viewer,
+    };
+    let open = |record_id| Request::OpenRecord { record_id };
+    let err = h.engine.handle(&viewer, open(id)).await.unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    let Response::Messages {
+        conversation,
+        messages,
+    } = h.engine.handle(&admin(), open(id)).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((conversation.name.as_str(), messages.len()), ("佐藤 健", 0));
+    // Started, not listed: the list and its count hold conversations with messages.
+    assert_eq!(h.engine.store().conversation_count().unwrap(), 0);
+    let Response::Messages {
+        conversation: again,
+        ..
+    } = h.engine.handle(&viewer, open(id)).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(again.id, conversation.id);
+    let err = h.engine.handle(&admin(), open(mika)).await.unwrap_err();
+    assert!(err.to_string().contains("no mobile number"), "{err}");
+    // When Ken writes, the same conversation is listed.
+    assert_eq!(h.post(&fixture("text")).await, 200);
+    assert_eq!(h.engine.store().conversation_count().unwrap(), 1);
+    let listed = h.engine.store().conversations_page(0, 10).unwrap();
+    assert_eq!(listed[0].id, conversation.id);
+    // Search by name, email, mobile or owner.
+    let Response::Records { total, records } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::Records {
+                query: "9012345".into(),
+                offset: 0,
+                limit: None,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((total, records[0].id), (1, id));
+}

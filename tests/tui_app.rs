@@ -591,3 +591,57 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         "{out:?}"
     );
 }
+
+#[test]
+fn c_searches_records_and_enter_opens_the_conversation() {
+    use hirechat::{
+        domain::record::RecordInput,
+        tui::{app::Focus, keymap::Mode},
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    assert_eq!(
+        app.update(key('c')),
+        vec![Command::LoadRecords {
+            query: String::new()
+        }]
+    );
+    assert_eq!(app.mode(), Mode::Records);
+    // Letters search; each keystroke asks again.
+    app.update(key('k'));
+    let out = app.update(key('e'));
+    assert_eq!(out, vec![Command::LoadRecords { query: "ke".into() }]);
+    let ken = RecordInput {
+        name: "Ken Sato".into(),
+        mobile: Some("+819012345678".into()),
+        ..RecordInput::default()
+    }
+    .validate(42)
+    .unwrap();
+    app.update(Input::Records {
+        query: "ke".into(),
+        total: 1,
+        records: vec![ken],
+    });
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::OpenRecord { record_id: 42 }]
+    );
+    let conversation = common::tui::conversation(99, "Ken Sato", 0, "", None);
+    let out = app.update(Input::Opened {
+        conversation,
+        messages: vec![],
+    });
+    assert_eq!(
+        out,
+        vec![Command::MarkRead {
+            conversation_id: 99
+        }]
+    );
+    assert!(app.records.is_none());
+    assert_eq!(app.focus, Focus::Chat);
+    assert_eq!(app.chat.as_ref().unwrap().conversation.id, 99);
+    // Esc closes the pane without opening anything.
+    app.update(key('c'));
+    assert!(app.update(code(KeyCode::Esc)).is_empty());
+    assert!(app.records.is_none());
+}

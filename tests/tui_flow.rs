@@ -27,7 +27,8 @@ async fn until(session: &mut Session, what: &str, done: impl Fn(&App) -> bool) {
     while !done(&session.app) {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
+            "timed out waiting for {what}; the screen:\n{}",
+            screen(&session.app)
         );
         let _ = tokio::time::timeout(Duration::from_millis(200), session.step()).await;
     }
@@ -186,4 +187,88 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
     })
     .await;
     let _ = Input::Tick(Utc::now());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_a_record_to_a_template_with_a_chosen_interview() {
+    let dir = TempDir::new("tui-records");
+    let d = demo::start(dir.path(), 0.02).await.unwrap();
+    let link = Link::Local {
+        engine: d.engine.clone(),
+        actor: d.actor.clone(),
+    };
+    let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
+    until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
+    let listed = s.app.list.total;
+
+    // Priya has a record but has never written: her conversation starts empty, unlisted.
+    s.sender().send(common::tui::key('c')).unwrap();
+    typed(&s, "priya");
+    until(&mut s, "the search", |a| {
+        a.records
+            .as_ref()
+            .is_some_and(|p| !p.loading && p.records.len() == 1)
+    })
+    .await;
+    assert!(screen(&s.app).contains("Priya Raman (Northwind Logistics)"));
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "Priya's conversation", |a| {
+        a.chat
+            .as_ref()
+            .is_some_and(|c| c.conversation.name.starts_with("Priya"))
+    })
+    .await;
+    assert!(s.app.records.is_none() && !s.app.window_open());
+    assert_eq!(d.engine.store().conversation_count().unwrap(), listed);
+
+    // Haruto has two interviews: the reminder asks which one, then sends it.
+    s.sender().send(common::tui::key('c')).unwrap();
+    typed(&s, "haruto");
+    until(&mut s, "the search", |a| {
+        a.records
+            .as_ref()
+            .is_some_and(|p| !p.loading && p.records.len() == 1)
+    })
+    .await;
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "Haruto's chat", |a| {
+        a.chat
+            .as_ref()
+            .is_some_and(|c| c.conversation.name == "Haruto Sato" && c.loaded)
+    })
+    .await;
+    // The demo's templates pass the simulated review a few seconds after the start; the open
+    // picker follows their status.
+    s.sender().send(common::tui::key('t')).unwrap();
+    typed(&s, "interview_rem");
+    until(&mut s, "the preview with a choice", |a| {
+        a.picker
+            .as_ref()
+            .and_then(|p| p.current_preview())
+            .is_some_and(|p| p.choices.len() == 1)
+    })
+    .await;
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    s.sender().send(code(KeyCode::Down)).unwrap();
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the filled preview", |a| {
+        a.picker
+            .as_ref()
+            .and_then(|p| p.current_preview())
+            .is_some_and(|p| p.choices[0].picked.is_some())
+    })
+    .await;
+    let text = screen(&s.app);
+    assert!(text.contains("Backend Engineer (Rust)"), "{text}");
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the reminder in the chat", |a| {
+        a.chat.as_ref().is_some_and(|c| {
+            c.messages.iter().any(|m| {
+                m.kind == "template"
+                    && m.text.contains("Backend Engineer (Rust) interview on")
+                    && m.text.contains("https://cal.example.com/aiko/30min")
+            })
+        })
+    })
+    .await;
 }

@@ -344,3 +344,58 @@ fn notifications_panel() {
     app.update(key('n'));
     insta::assert_snapshot!(draw(&app).backend());
 }
+
+#[test]
+fn records_pane_with_search_results() {
+    use hirechat::domain::record::{RecordInput, RecordKind};
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('c'));
+    for c in "sa".chars() {
+        app.update(key(c));
+    }
+    let record = |id, name: &str, mobile: Option<&str>, email: Option<&str>, kind, opted_out| {
+        RecordInput {
+            kind,
+            name: name.into(),
+            mobile: mobile.map(Into::into),
+            email: email.map(Into::into),
+            owner: Some("aiko".into()),
+            opted_out,
+            ..RecordInput::default()
+        }
+        .validate(id)
+        .unwrap()
+    };
+    app.update(Input::Records {
+        query: "sa".into(),
+        total: 3,
+        records: vec![
+            record(
+                1,
+                "Haruto Sato",
+                Some("+819012340001"),
+                Some("haruto@example.jp"),
+                RecordKind::Candidate,
+                false,
+            ),
+            record(
+                2,
+                "Sakura Kobayashi \u{1b}]0;pwned\u{7}",
+                Some("+818044440107"),
+                None,
+                RecordKind::Candidate,
+                true,
+            ),
+            record(
+                3,
+                "Sam Lee (Koala Tech)",
+                None,
+                Some("sam@koala.example"),
+                RecordKind::Contact,
+                false,
+            ),
+        ],
+    });
+    app.update(code(KeyCode::Down));
+    insta::assert_snapshot!(draw(&app).backend());
+}

@@ -42,6 +42,16 @@ pub enum Request {
         id: Option<u64>,
         record: RecordInput,
     },
+    /// Candidates and contacts matching `query` (name, email, mobile, owner), by name.
+    Records {
+        #[serde(default)]
+        query: String,
+        #[serde(default)]
+        offset: usize,
+        limit: Option<usize>,
+    },
+    /// A record's conversation (started when there is none yet), as `Messages` answers.
+    OpenRecord { record_id: u64 },
     /// One conversation's newest messages, by its id.
     Thread {
         conversation_id: u64,
@@ -104,6 +114,11 @@ pub enum Response {
     },
     Record {
         record: Record,
+    },
+    Records {
+        /// How many match in all.
+        total: usize,
+        records: Vec<Record>,
     },
     Templates {
         templates: Vec<Template>,

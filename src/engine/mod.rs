@@ -7,6 +7,7 @@ pub mod import;
 pub mod ingest;
 mod merge_sources;
 pub mod outbox;
+mod records;
 mod send;
 mod templates;
 pub mod writer;
@@ -229,23 +230,9 @@ impl Engine {
                     message: Box::new(message),
                 })
             }
-            Request::SaveRecord { id, record } => {
-                let record = record
-                    .validate(id.unwrap_or_default())
-                    .map_err(|e| EngineError::BadInput(e.to_string()))?;
-                let events = self
-                    .inner
-                    .writer
-                    .write(vec![Change::SaveRecord { id, record }])
-                    .await?;
-                events
-                    .into_iter()
-                    .find_map(|e| match e {
-                        Event::RecordSaved { record } => Some(Response::Record { record }),
-                        _ => None,
-                    })
-                    .ok_or_else(|| EngineError::Unavailable("the record was not saved".into()))
-            }
+            request @ (Request::SaveRecord { .. }
+            | Request::Records { .. }
+            | Request::OpenRecord { .. }) => self.record_command(actor, request).await,
             request @ (Request::Templates
             | Request::CreateTemplate { .. }
             | Request::SyncTemplates

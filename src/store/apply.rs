@@ -177,6 +177,11 @@ impl Tx<'_> {
                 reason.as_ref(),
             ),
             Change::SyncTemplates { remote } => self.sync_templates(remote),
+            Change::OpenConversation { contact } => {
+                let conversation = self.conversation_for(contact)?;
+                self.store_conversation(&conversation)?;
+                Ok(vec![Event::ConversationChanged { conversation }])
+            }
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
         }

@@ -112,6 +112,10 @@ pub enum Change {
     SyncTemplates {
         remote: Vec<Template>,
     },
+    /// The contact's conversation, started (without messages) if there is none yet.
+    OpenConversation {
+        contact: ContactInfo,
+    },
     /// The recruiter has read the conversation.
     MarkRead {
         conversation_id: u64,

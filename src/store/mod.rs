@@ -394,6 +394,49 @@ impl Store {
         get_json(self.tree(T::Records), keys::id(id))
     }
 
+    /// Candidates and contacts whose name, email, mobile or owner contain `query` (any case),
+    /// by name; with the number of matches in all. Reads every record: a record list is
+    /// thousands, not millions, and bytes that cannot match are skipped before decoding.
+    pub fn search_records(
+        &self,
+        query: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<Record>), StoreError> {
+        let q = query.trim().to_lowercase();
+        let ascii = q.is_ascii();
+        let mut found: Vec<Record> = Vec::new();
+        for kv in self.tree(T::Records) {
+            let (_, v) = kv?;
+            if ascii
+                && !q.is_empty()
+                && !v
+                    .to_ascii_lowercase()
+                    .windows(q.len())
+                    .any(|w| w == q.as_bytes())
+            {
+                continue;
+            }
+            let r: Record = decode(&v)?;
+            let hit = q.is_empty()
+                || [
+                    Some(r.name.as_str()),
+                    r.email.as_deref(),
+                    r.owner.as_deref(),
+                    r.mobile.as_ref().map(PhoneNumber::as_str),
+                ]
+                .into_iter()
+                .flatten()
+                .any(|f| f.to_lowercase().contains(&q));
+            if hit {
+                found.push(r);
+            }
+        }
+        found.sort_by_cached_key(|r| (r.name.to_lowercase(), r.id));
+        let total = found.len();
+        Ok((total, found.into_iter().skip(offset).take(limit).collect()))
+    }
+
     pub fn record_by_phone(&self, phone: &PhoneNumber) -> Result<Option<Record>, StoreError> {
         match self.tree(T::RecordByPhone).get(phone.wa_id())? {
             Some(id) => self.record(keys::read_id(&id)),

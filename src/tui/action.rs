@@ -47,6 +47,8 @@ pub enum Action {
     NewLine,
     /// Use the highlighted value (one of several interviews, job openings…).
     Pick,
+    /// Candidates and contacts: search them, open one's conversation (starting it if needed).
+    Records,
 }
 
 impl Action {
@@ -74,6 +76,7 @@ impl Action {
             Self::Send => "send",
             Self::NewLine => "new line",
             Self::Pick => "use this value",
+            Self::Records => "candidates and contacts",
         }
     }
 }

@@ -58,6 +58,17 @@ pub enum Input {
     Templates(Vec<Template>),
     /// A template filled in for the open conversation.
     Preview(super::picker_state::Preview),
+    /// The records matching `query`.
+    Records {
+        query: String,
+        total: usize,
+        records: Vec<crate::domain::record::Record>,
+    },
+    /// A record's conversation, opened from the records pane.
+    Opened {
+        conversation: ConversationView,
+        messages: Vec<Message>,
+    },
     /// The views and their counts.
     Views(Vec<ViewCount>),
     /// A send was refused before it was queued; the text goes back into the compose box.
@@ -100,6 +111,14 @@ pub enum Command {
     },
     LoadTemplates,
     LoadViews,
+    /// Candidates and contacts matching the records pane's query.
+    LoadRecords {
+        query: String,
+    },
+    /// A record's conversation, started when there is none.
+    OpenRecord {
+        record_id: u64,
+    },
     PreviewTemplate {
         template_id: u64,
         to: String,
@@ -155,6 +174,8 @@ pub struct App {
     pub compose: TextArea<'static>,
     /// The template picker, while it is open.
     pub picker: Option<Picker>,
+    /// The records pane, while it is open.
+    pub records: Option<super::records_state::RecordsPanel>,
     /// The filter applied to the list (a query or a view's name).
     pub filter: Option<String>,
     /// The filter being typed, while the prompt is open.
@@ -189,6 +210,7 @@ impl App {
             chat: None,
             compose: TextArea::default(),
             picker: None,
+            records: None,
             filter: None,
             filter_input: None,
             views: Vec::new(),
@@ -228,6 +250,9 @@ impl App {
             } else {
                 Mode::Picker
             };
+        }
+        if self.records.is_some() {
+            return Mode::Records;
         }
         if self.filter_input.is_some() {
             return Mode::Filter;
@@ -328,6 +353,19 @@ impl App {
                 }
                 self.preview_selected(&mut out);
             }
+            Input::Records {
+                query,
+                total,
+                records,
+            } => {
+                if let Some(p) = self.records.as_mut() {
+                    p.answered(&query, total, records);
+                }
+            }
+            Input::Opened {
+                conversation,
+                messages,
+            } => self.opened(conversation, messages, &mut out),
             Input::Preview(preview) => {
                 if let Some(p) = self.picker.as_mut() {
                     p.preview = Some(preview);
@@ -422,9 +460,14 @@ impl App {
                 }
                 return;
             }
-            Event::RecordSaved { .. }
-            | Event::TemplateChanged { .. }
-            | Event::TemplateDeleted { .. } => return,
+            Event::RecordSaved { .. } => return,
+            Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
+                // An open picker follows reviews: a template approved now can be sent now.
+                if self.picker.is_some() {
+                    out.push(Command::LoadTemplates);
+                }
+                return;
+            }
         };
         if let Some(m) = message
             .as_ref()

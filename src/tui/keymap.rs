@@ -24,6 +24,8 @@ pub enum Mode {
     Filter,
     /// The notifications panel is open.
     Notifications,
+    /// The records pane: letters search.
+    Records,
 }
 
 impl Mode {
@@ -37,6 +39,7 @@ impl Mode {
             Self::Choose => "Choose a value",
             Self::Filter => "Filter",
             Self::Notifications => "Notifications",
+            Self::Records => "Candidates and contacts",
         }
     }
 }
@@ -133,6 +136,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('u'), Action::MarkUnread),
                 (ch('f'), Action::Filter),
                 (ch('n'), Action::Notifications),
+                (ch('c'), Action::Records),
                 (key(KeyCode::Tab), Action::SwitchPane),
                 (ch('?'), Action::Help),
                 (ch('q'), Action::Quit),
@@ -145,6 +149,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (key(KeyCode::Enter), Action::Reply),
                 (ch('t'), Action::Templates),
                 (ch('n'), Action::Notifications),
+                (ch('c'), Action::Records),
                 (key(KeyCode::Esc), Action::Back),
                 (ch('h'), Action::Back),
                 (key(KeyCode::Left), Action::Back),
@@ -164,6 +169,14 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
+        ]),
+        Mode::Records => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Open),
+            (key(KeyCode::Down), Action::Down),
+            (key(KeyCode::Up), Action::Up),
+            (key(KeyCode::PageDown), Action::PageDown),
+            (key(KeyCode::PageUp), Action::PageUp),
+            (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::Choose => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Pick),
@@ -249,6 +262,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
+        Mode::Records => &[Action::Open, Action::Down, Action::Back],
         Mode::Filter => &[Action::Send, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],

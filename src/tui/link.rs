@@ -80,6 +80,22 @@ impl Link {
                     Err(e) => Some(Input::Failed(e)),
                 };
             }
+            Err(Command::LoadRecords { query }) => {
+                let request = Request::Records {
+                    query: query.clone(),
+                    offset: 0,
+                    limit: None,
+                };
+                return match self.call(request).await {
+                    Ok(Response::Records { total, records }) => Some(Input::Records {
+                        query,
+                        total,
+                        records,
+                    }),
+                    Ok(_) => None,
+                    Err(e) => Some(Input::Failed(e)),
+                };
+            }
             Err(Command::SendText { to, text }) => {
                 return match self
                     .call(Request::SendText {
@@ -203,6 +219,16 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
         ),
         Command::LoadViews => (Request::Views, |r| match r {
             Response::Views { views } => Some(Input::Views(views)),
+            _ => None,
+        }),
+        Command::OpenRecord { record_id } => (Request::OpenRecord { record_id }, |r| match r {
+            Response::Messages {
+                conversation,
+                messages,
+            } => Some(Input::Opened {
+                conversation,
+                messages,
+            }),
             _ => None,
         }),
         Command::LoadTemplates => (Request::Templates, |r| match r {

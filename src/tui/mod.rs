@@ -12,6 +12,7 @@ pub mod link;
 pub mod list_state;
 pub mod notifications;
 pub mod picker_state;
+pub mod records_state;
 pub mod theme;
 pub mod view;
 

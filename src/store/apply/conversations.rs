@@ -49,7 +49,6 @@ impl Tx<'_> {
             (Some(c), _) | (None, Some(c)) => c,
             (None, None) => {
                 let id = self.tree(T::Meta).generate_id()?;
-                self.bump(CONVERSATIONS_COUNTER, 1)?;
                 Conversation::new(id, None, None)
             }
         };
@@ -121,13 +120,13 @@ impl Tx<'_> {
         gone.merged_into = Some(keep.id);
         // Out of the list and the unreplied index: it lives on in `keep`.
         self.store_conversation(&gone)?;
-        self.bump(CONVERSATIONS_COUNTER, -1)?;
         Ok(keep)
     }
 
     /// Stores a conversation and keeps its derived indexes true: its place in the list (last
-    /// activity) and in the unreplied index (by waiting time, overall and per owner), with
-    /// their counters. Every conversation write goes through here.
+    /// activity; one without messages, such as one just opened from a record, is not listed)
+    /// and in the unreplied index (by waiting time, overall and per owner), with their
+    /// counters. Every conversation write goes through here.
     pub(super) fn store_conversation(&self, conv: &Conversation) -> TxResult<()> {
         let old: Option<Conversation> = self.get(T::Conversations, keys::id(conv.id))?;
         let listed = |c: &Conversation| {
@@ -145,6 +144,12 @@ impl Tx<'_> {
             if let Some(at) = now {
                 self.tree(T::ConvByActivity)
                     .insert(&keys::activity(at, conv.id), &[])?;
+            }
+            // The counter is the list's length: paging counts from either end with it.
+            match (was, now) {
+                (None, Some(_)) => self.bump(CONVERSATIONS_COUNTER, 1)?,
+                (Some(_), None) => self.bump(CONVERSATIONS_COUNTER, -1)?,
+                _ => {}
             }
         }
         let (was, now) = (old.as_ref().and_then(waiting), waiting(conv));

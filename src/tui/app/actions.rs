@@ -13,6 +13,7 @@ use crate::{
         keymap::{self, Mode},
         list_state::ConversationList,
         picker_state::Picker,
+        records_state::RecordsPanel,
     },
 };
 
@@ -31,6 +32,10 @@ impl App {
         let Some(action) = keymap::action_for(mode, key) else {
             if mode == Mode::Picker {
                 self.picker_key(key, out);
+                return;
+            }
+            if mode == Mode::Records {
+                self.records_key(key, out);
                 return;
             }
             if let Some(input) = self.filter_input.as_mut() {
@@ -63,6 +68,9 @@ impl App {
     }
 
     pub(super) fn act(&mut self, action: Action, out: &mut Vec<Command>) {
+        if self.act_in_popup(action, out) {
+            return;
+        }
         let page = isize::try_from(self.list_rows_visible()).unwrap_or(10);
         match (self.mode(), action) {
             (_, Action::Quit) => self.quit = true,
@@ -104,12 +112,16 @@ impl App {
                     _ => Focus::List,
                 };
             }
-            (Mode::Picker, Action::Back) => self.picker = None,
-            (Mode::Notifications, Action::Back) => self.notifications.panel = None,
-            (Mode::Notifications, Action::Down) => self.notifications.move_by(1),
-            (Mode::Notifications, Action::Up) => self.notifications.move_by(-1),
-            (Mode::Notifications, Action::ClearSeen) => self.notifications.clear_seen(),
-            (Mode::Notifications, Action::Open) => self.open_notification(out),
+            (Mode::List | Mode::Chat, Action::Records) => {
+                let panel = RecordsPanel {
+                    loading: true,
+                    ..RecordsPanel::default()
+                };
+                self.records = Some(panel);
+                out.push(Command::LoadRecords {
+                    query: String::new(),
+                });
+            }
             (_, Action::Notifications) => self.notifications.panel = Some(0),
             (Mode::Filter, Action::Back) => self.filter_input = None,
             (Mode::Filter, Action::Send) => {
@@ -135,13 +147,6 @@ impl App {
                     });
                 }
             }
-            (Mode::Picker, Action::Down) => self.picker_move(1, out),
-            (Mode::Picker, Action::Up) => self.picker_move(-1, out),
-            (Mode::Picker, Action::Send) => self.send_template(out),
-            (Mode::Choose, Action::Down) => self.picker_choose(|p| p.choose_move(1), out),
-            (Mode::Choose, Action::Up) => self.picker_choose(|p| p.choose_move(-1), out),
-            (Mode::Choose, Action::Pick) => self.picker_choose(Picker::choose, out),
-            (Mode::Choose, Action::Back) => self.picker_choose(|p| p.choosing = None, out),
             (_, Action::Templates) => {
                 if self.chat.is_none() {
                     self.open(out);
@@ -155,6 +160,38 @@ impl App {
             (Mode::Compose, Action::Send) => self.send(out),
             _ => {}
         }
+    }
+
+    /// The keys of the picker, the choice, the records pane and the notifications; false when
+    /// the action is not one of theirs.
+    fn act_in_popup(&mut self, action: Action, out: &mut Vec<Command>) -> bool {
+        match (self.mode(), action) {
+            (Mode::Picker, Action::Back) => self.picker = None,
+            (Mode::Records, Action::Back) => self.records = None,
+            (Mode::Records, Action::Down) => self.records_move(1),
+            (Mode::Records, Action::Up) => self.records_move(-1),
+            (Mode::Records, Action::PageDown) => self.records_move(10),
+            (Mode::Records, Action::PageUp) => self.records_move(-10),
+            (Mode::Records, Action::Open) => {
+                if let Some(r) = self.records.as_ref().and_then(|p| p.selected_record()) {
+                    out.push(Command::OpenRecord { record_id: r.id });
+                }
+            }
+            (Mode::Notifications, Action::Back) => self.notifications.panel = None,
+            (Mode::Notifications, Action::Down) => self.notifications.move_by(1),
+            (Mode::Notifications, Action::Up) => self.notifications.move_by(-1),
+            (Mode::Notifications, Action::ClearSeen) => self.notifications.clear_seen(),
+            (Mode::Notifications, Action::Open) => self.open_notification(out),
+            (Mode::Picker, Action::Down) => self.picker_move(1, out),
+            (Mode::Picker, Action::Up) => self.picker_move(-1, out),
+            (Mode::Picker, Action::Send) => self.send_template(out),
+            (Mode::Choose, Action::Down) => self.picker_choose(|p| p.choose_move(1), out),
+            (Mode::Choose, Action::Up) => self.picker_choose(|p| p.choose_move(-1), out),
+            (Mode::Choose, Action::Pick) => self.picker_choose(Picker::choose, out),
+            (Mode::Choose, Action::Back) => self.picker_choose(|p| p.choosing = None, out),
+            _ => return false,
+        }
+        true
     }
 
     pub(super) fn load_window_after(
@@ -280,6 +317,60 @@ impl App {
             .as_ref()
             .map(|w| format!("+{w}"))
             .or_else(|| c.user_id.clone())
+    }
+
+    /// Letters search the records pane.
+    fn records_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let Some(p) = self.records.as_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                p.type_char(c);
+            }
+            KeyCode::Backspace => p.backspace(),
+            _ => return,
+        }
+        p.selected = 0;
+        out.push(Command::LoadRecords {
+            query: p.query.clone(),
+        });
+    }
+
+    fn records_move(&mut self, delta: isize) {
+        if let Some(p) = self.records.as_mut() {
+            p.move_by(delta);
+        }
+    }
+
+    /// A record's conversation arrived: it becomes the open chat, with the reply box ready.
+    pub(super) fn opened(
+        &mut self,
+        conversation: ConversationView,
+        messages: Vec<crate::domain::message::Message>,
+        out: &mut Vec<Command>,
+    ) {
+        self.records = None;
+        let id = conversation.id;
+        let mut chat = Chat::new(conversation);
+        for m in messages {
+            chat.upsert(m);
+        }
+        chat.loaded = true;
+        self.chat = Some(chat);
+        self.compose = TextArea::default();
+        self.focus = Focus::Chat;
+        self.notifications.seen(id);
+        out.push(Command::MarkRead {
+            conversation_id: id,
+        });
+        if !self.window_open() {
+            self.info("The 24-hour window is closed: press t to send an approved template.");
+        }
     }
 
     pub(super) fn picker_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {

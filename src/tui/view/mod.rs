@@ -6,6 +6,7 @@ mod header;
 mod help_popup;
 mod list_pane;
 mod notifications_popup;
+mod records_popup;
 mod status_bar;
 mod template_popup;
 
@@ -48,6 +49,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     status_bar::render(app, frame, bottom);
     if app.notifications.panel.is_some() {
         notifications_popup::render(app, frame, area);
+    }
+    if let Some(panel) = &app.records {
+        records_popup::render(panel, frame, area);
     }
     if let Some(picker) = &app.picker {
         template_popup::render(app, picker, frame, area);

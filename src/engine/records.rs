@@ -1,0 +1,92 @@
+//! Record commands: save one, search them (the records pane), and open a record's
+//! conversation, starting it when there is none yet.
+
+use super::{Engine, EngineError, Request, Response};
+use crate::{
+    domain::{
+        event::Event,
+        permission::{Actor, Permission},
+    },
+    store::{Change, ContactInfo},
+};
+
+/// How many records a search returns unless asked otherwise.
+const RECORDS_PAGE: usize = 200;
+
+impl Engine {
+    pub(super) async fn record_command(
+        &self,
+        actor: &Actor,
+        request: Request,
+    ) -> Result<Response, EngineError> {
+        match request {
+            Request::SaveRecord { id, record } => {
+                let record = record
+                    .validate(id.unwrap_or_default())
+                    .map_err(|e| EngineError::BadInput(e.to_string()))?;
+                let events = self
+                    .apply_history(vec![Change::SaveRecord { id, record }])
+                    .await?;
+                events
+                    .into_iter()
+                    .find_map(|e| match e {
+                        Event::RecordSaved { record } => Some(Response::Record { record }),
+                        _ => None,
+                    })
+                    .ok_or_else(|| EngineError::Unavailable("the record was not saved".into()))
+            }
+            Request::Records {
+                query,
+                offset,
+                limit,
+            } => {
+                let (total, records) =
+                    self.store()
+                        .search_records(&query, offset, limit.unwrap_or(RECORDS_PAGE))?;
+                Ok(Response::Records { total, records })
+            }
+            Request::OpenRecord { record_id } => self.open_record(actor, record_id).await,
+            _ => Err(EngineError::BadInput("not a record command".into())),
+        }
+    }
+
+    /// The record's conversation with its newest messages; started (empty, not yet listed)
+    /// for someone who may write, when the record has a mobile number and no conversation.
+    async fn open_record(&self, actor: &Actor, record_id: u64) -> Result<Response, EngineError> {
+        let record = self
+            .store()
+            .record(record_id)?
+            .ok_or_else(|| EngineError::NotFound(format!("no record {record_id}")))?;
+        let Some(phone) = record.mobile.clone() else {
+            return Err(EngineError::BadInput(format!(
+                "{} has no mobile number: add one to the record to write to them on WhatsApp",
+                crate::domain::safe_text::neutralise(&record.name, false)
+            )));
+        };
+        if let Some(conv) = self.store().conversation_by_phone(&phone)? {
+            return self.thread(&conv, None);
+        }
+        if !actor.role.allows(Permission::Reply) {
+            return Err(EngineError::Forbidden(format!(
+                "{} ({}) may not start conversations: ask an admin for that role",
+                actor.login, actor.role
+            )));
+        }
+        let contact = ContactInfo {
+            phone: Some(phone),
+            name: Some(record.name.clone()),
+            ..ContactInfo::default()
+        };
+        let events = self
+            .apply_history(vec![Change::OpenConversation { contact }])
+            .await?;
+        let conv = events
+            .into_iter()
+            .find_map(|e| match e {
+                Event::ConversationChanged { conversation } => Some(conversation),
+                _ => None,
+            })
+            .ok_or_else(|| EngineError::Unavailable("the conversation was not started".into()))?;
+        self.thread(&conv, None)
+    }
+}

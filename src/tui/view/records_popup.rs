@@ -1,0 +1,130 @@
+//! `c`: candidates and contacts, searched as the recruiter types; `Enter` opens the selected
+//! one's conversation. Names and fields come from imports: they are shown neutralised.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Rect},
+    style::Style,
+    text::{Line, Span},
+    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+};
+
+use crate::{
+    domain::{
+        record::{Record, RecordKind},
+        safe_text::neutralise,
+    },
+    tui::{
+        format::{fit, width},
+        records_state::RecordsPanel,
+        theme,
+    },
+};
+
+pub fn render(panel: &RecordsPanel, frame: &mut Frame, area: Rect) {
+    let w = area.width.saturating_sub(8).min(110);
+    let h = area.height.saturating_sub(4);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let count = if panel.loading {
+        "…".to_owned()
+    } else {
+        panel.total.to_string()
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::focused_border())
+        .title(format!(" Candidates and contacts ({count}) "))
+        .title_bottom(" type to search · ↑/↓ choose · Enter open the conversation · Esc close ");
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    let [query, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Search: ", theme::dim()),
+            Span::raw(fit(
+                &neutralise(&panel.query, false),
+                usize::from(query.width).saturating_sub(10),
+            )),
+            Span::styled("▏", theme::key()),
+        ])),
+        query,
+    );
+    if panel.records.is_empty() {
+        let text = if panel.loading {
+            "Searching…"
+        } else if panel.query.is_empty() {
+            "No candidates or contacts yet: `hirechat import candidates FILE.csv` brings them in."
+        } else {
+            "Nobody matches: search by name, email, mobile or owner."
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme::dim())
+                .wrap(Wrap { trim: true }),
+            list,
+        );
+        return;
+    }
+    let rows = usize::from(list.height);
+    let top = panel.selected.saturating_sub(rows.saturating_sub(1));
+    let lines: Vec<Line> = panel
+        .records
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(rows)
+        .map(|(i, r)| row(r, i == panel.selected, usize::from(list.width)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+/// Name, then kind · mobile · email · owner, and a red mark for an opt-out.
+fn row(r: &Record, selected: bool, room: usize) -> Line<'static> {
+    let base = if selected {
+        theme::selected()
+    } else {
+        Style::new()
+    };
+    let kind = match r.kind {
+        RecordKind::Candidate => "candidate",
+        RecordKind::Contact => "contact",
+    };
+    let details: Vec<String> = [
+        Some(kind.to_owned()),
+        Some(
+            r.mobile
+                .as_ref()
+                .map_or_else(|| "no mobile".to_owned(), ToString::to_string),
+        ),
+        r.email.clone(),
+        r.owner.as_ref().map(|o| format!("owner {o}")),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|d| neutralise(&d, false).into_owned())
+    .collect();
+    let opt_out = if r.opted_out { " opted out" } else { "" };
+    let name_room = (room / 3).max(12);
+    let name = fit(&neutralise(&r.name, false), name_room);
+    let pad = name_room.saturating_sub(width(&name));
+    let rest = fit(
+        &details.join(" · "),
+        room.saturating_sub(name_room + 3 + width(opt_out)),
+    );
+    let gap = room.saturating_sub(1 + name_room + 2 + width(&rest) + width(opt_out));
+    Line::from(vec![
+        Span::styled(
+            format!(" {name}{}  ", " ".repeat(pad)),
+            base.patch(theme::unread()),
+        ),
+        Span::styled(rest, base.patch(theme::dim())),
+        Span::styled(" ".repeat(gap), base),
+        Span::styled(opt_out, base.patch(theme::failed())),
+    ])
+}
