@@ -312,6 +312,7 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
         },
         choices: vec![],
         refusal: None,
+        picks: Picks::new(),
     }));
     app.update(code(KeyCode::Backspace));
     app.update(code(KeyCode::Down));
@@ -560,6 +561,7 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         filled: filled.clone(),
         choices: vec![interviews.clone()],
         refusal: None,
+        picks: Picks::new(),
     }));
     // Enter opens the choice instead of sending; j and Enter take the second interview…
     assert!(app.update(code(KeyCode::Enter)).is_empty());
@@ -572,6 +574,15 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         "{out:?}"
     );
     assert_eq!(app.mode(), Mode::Picker);
+    // An answer to the request made before the pick is stale: it is dropped.
+    app.update(Input::Preview(Preview {
+        template_id: id,
+        filled: filled.clone(),
+        choices: vec![interviews.clone()],
+        refusal: None,
+        picks: Picks::new(),
+    }));
+    assert!(app.picker.as_ref().unwrap().current_preview().is_none());
     // …the preview comes back filled, and Enter sends with the pick.
     app.update(Input::Preview(Preview {
         template_id: id,
@@ -584,6 +595,7 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
             ..interviews
         }],
         refusal: None,
+        picks: picks.clone(),
     }));
     let out = app.update(code(KeyCode::Enter));
     assert!(
@@ -644,4 +656,99 @@ fn c_searches_records_and_enter_opens_the_conversation() {
     app.update(key('c'));
     assert!(app.update(code(KeyCode::Esc)).is_empty());
     assert!(app.records.is_none());
+}
+
+#[test]
+fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use hirechat::{
+        domain::template::{Category, Module, TemplateInput, TemplateKind},
+        tui::keymap::Mode,
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    assert_eq!(app.update(key('T')), vec![Command::LoadTemplates]);
+    app.update(Input::Templates(common::tui::templates()));
+    assert_eq!(app.mode(), Mode::Templates);
+    app.update(key('a'));
+    assert_eq!(app.mode(), Mode::TemplateForm);
+    for c in "offer_call".chars() {
+        app.update(key(c));
+    }
+    // Name → Language (preselected) → Category → Body.
+    for _ in 0..3 {
+        app.update(code(KeyCode::Tab));
+    }
+    for c in "Hi ".chars() {
+        app.update(key(c));
+    }
+    app.update(key('#'));
+    assert_eq!(app.mode(), Mode::MergeFields);
+    app.update(code(KeyCode::Down));
+    app.update(code(KeyCode::Enter));
+    for c in ", ".chars() {
+        app.update(key(c));
+    }
+    // Three modules right: Organization; its first field is Name.
+    app.update(key('#'));
+    for _ in 0..3 {
+        app.update(code(KeyCode::Right));
+    }
+    app.update(code(KeyCode::Enter));
+    // Esc in the picker types a plain #.
+    app.update(key('#'));
+    app.update(code(KeyCode::Esc));
+    assert_eq!(app.mode(), Mode::TemplateForm);
+    let save = Input::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let out = app.update(save);
+    assert_eq!(
+        out,
+        vec![Command::CreateTemplate {
+            template: TemplateInput {
+                kind: TemplateKind::Whatsapp,
+                module: Module::Candidates,
+                name: "offer_call".into(),
+                language: Some("en_US".into()),
+                category: Some(Category::Utility),
+                body: "Hi ${Candidates.First Name}, ${Organization.Name}#".into(),
+            }
+        }]
+    );
+    // A refusal stays in the form; success goes back to the list.
+    app.update(Input::TemplateRefused("WhatsApp did not take it".into()));
+    let form = app.manager.as_ref().unwrap().form.as_ref().unwrap();
+    assert_eq!(form.error.as_deref(), Some("WhatsApp did not take it"));
+    let saved = common::tui::template(
+        9,
+        "offer_call",
+        TemplateKind::Whatsapp,
+        hirechat::domain::template::TemplateStatus::Pending,
+        "Hi",
+    );
+    assert_eq!(
+        app.update(Input::TemplateSaved(saved)),
+        vec![Command::LoadTemplates]
+    );
+    assert_eq!(app.mode(), Mode::Templates);
+    // d asks, y deletes.
+    app.update(key('j'));
+    assert!(app.update(key('d')).is_empty());
+    assert_eq!(
+        app.update(key('y')),
+        vec![Command::DeleteTemplate {
+            name: "interview_invitation".into(),
+            language: "en_US".into()
+        }]
+    );
+    // Not an admin: the list, but no form.
+    app.update(code(KeyCode::Esc));
+    app.update(Input::Me {
+        login: "ken".into(),
+        role: "recruiter".into(),
+        channel: String::new(),
+        language: String::new(),
+    });
+    app.update(key('T'));
+    app.update(key('a'));
+    assert_eq!(app.mode(), Mode::Templates);
+    assert!(app.toast.as_ref().is_some_and(|t| t.error));
 }

@@ -272,3 +272,51 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_writes_a_template_in_the_manager_and_watches_it_approved() {
+    let dir = TempDir::new("tui-manager");
+    let d = demo::start(dir.path(), 0.02).await.unwrap();
+    let link = Link::Local {
+        engine: d.engine.clone(),
+        actor: d.actor.clone(),
+    };
+    let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
+    until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
+    s.sender().send(common::tui::key('T')).unwrap();
+    until(&mut s, "the templates", |a| {
+        a.manager.as_ref().is_some_and(|m| m.loaded)
+    })
+    .await;
+    s.sender().send(common::tui::key('a')).unwrap();
+    typed(&s, "welcome_note");
+    for _ in 0..3 {
+        s.sender().send(code(KeyCode::Tab)).unwrap();
+    }
+    typed(&s, "Welcome, ");
+    // `#`, then the first module's second field: ${Candidates.First Name}.
+    typed(&s, "#");
+    s.sender().send(code(KeyCode::Down)).unwrap();
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    typed(&s, "!");
+    s.sender()
+        .send(Input::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('s'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )))
+        .unwrap();
+    until(&mut s, "the new template approved in the list", |a| {
+        a.manager.as_ref().is_some_and(|m| {
+            m.form.is_none()
+                && m.templates.iter().any(|t| {
+                    t.name == "welcome_note"
+                        && t.status == hirechat::domain::template::TemplateStatus::Approved
+                })
+        })
+    })
+    .await;
+    let stored = d.engine.store().templates().unwrap();
+    let t = stored.iter().find(|t| t.name == "welcome_note").unwrap();
+    assert_eq!(t.body, "Welcome, ${Candidates.First Name}!");
+    assert_eq!(t.language, "en_US");
+}

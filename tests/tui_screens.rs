@@ -279,6 +279,7 @@ fn template_picker_with_a_missing_value() {
         },
         choices: vec![],
         refusal: None,
+        picks: hirechat::domain::merge_source::Picks::new(),
     }));
     insta::assert_snapshot!(draw(&app).backend());
 }
@@ -313,6 +314,7 @@ fn choosing_one_of_two_interviews() {
             picked: None,
         }],
         refusal: None,
+        picks: hirechat::domain::merge_source::Picks::new(),
     }));
     insta::assert_snapshot!("picker_with_a_choice", draw(&app).backend());
     app.update(code(KeyCode::Enter));
@@ -398,4 +400,31 @@ fn records_pane_with_search_results() {
     });
     app.update(code(KeyCode::Down));
     insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn template_manager_list_and_form_with_the_merge_field_picker() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('T'));
+    let mut all = common::tui::templates();
+    all[2].status = hirechat::domain::template::TemplateStatus::Rejected;
+    all[2].reason = Some("INVALID_FORMAT".into());
+    app.update(Input::Templates(all));
+    app.update(key('j'));
+    insta::assert_snapshot!("template_manager_list", draw(&app).backend());
+    app.update(key('a'));
+    for c in "面接".chars() {
+        app.update(key(c));
+    }
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Tab));
+    for c in "Hi ".chars() {
+        app.update(key(c));
+    }
+    insta::assert_snapshot!("template_manager_form", draw(&app).backend());
+    app.update(key('#'));
+    app.update(code(KeyCode::Right));
+    app.update(code(KeyCode::Right));
+    insta::assert_snapshot!("template_manager_merge_fields", draw(&app).backend());
 }

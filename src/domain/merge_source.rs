@@ -14,13 +14,32 @@ use super::{
 };
 
 /// What `${Organization.…}` is filled from (config `[organization]`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Organization {
     pub name: String,
+    /// The language new WhatsApp templates are written in unless the admin picks another.
+    #[serde(default = "default_language")]
+    pub language: String,
     pub website: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+}
+
+fn default_language() -> String {
+    "en_US".into()
+}
+
+impl Default for Organization {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            language: default_language(),
+            website: None,
+            email: None,
+            phone: None,
+        }
+    }
 }
 
 /// The sending user, for `${Users.…}`.

@@ -157,6 +157,9 @@ pub enum Response {
         role: String,
         /// The channel's nickname (`whatsapp.nickname`).
         channel: String,
+        /// The language new templates start in (`organization.language`).
+        #[serde(default)]
+        language: String,
     },
     Done,
     Subscribed,

@@ -248,6 +248,7 @@ impl Engine {
                 name: actor.name.clone(),
                 role: actor.role.to_string(),
                 channel: self.inner.channel.clone(),
+                language: self.inner.organization.language.clone(),
             }),
             Request::Subscribe => Ok(Response::Subscribed),
         }

@@ -49,6 +49,26 @@ pub enum Action {
     Pick,
     /// Candidates and contacts: search them, open one's conversation (starting it if needed).
     Records,
+    /// The template manager: every template and its WhatsApp status.
+    ManageTemplates,
+    /// Write a new template.
+    New,
+    /// Delete the selected template (asks first).
+    Delete,
+    /// Yes, delete it.
+    Confirm,
+    /// Save the template (an approved-type one goes to WhatsApp for review).
+    Save,
+    /// The next field of the form.
+    NextField,
+    /// The previous field of the form.
+    PrevField,
+    /// The previous module's merge fields.
+    TabLeft,
+    /// The next module's merge fields.
+    TabRight,
+    /// Insert the highlighted merge field.
+    Insert,
 }
 
 impl Action {
@@ -77,6 +97,16 @@ impl Action {
             Self::NewLine => "new line",
             Self::Pick => "use this value",
             Self::Records => "candidates and contacts",
+            Self::ManageTemplates => "manage templates",
+            Self::New => "new template",
+            Self::Delete => "delete (asks first)",
+            Self::Confirm => "yes, delete",
+            Self::Save => "save",
+            Self::NextField => "next field",
+            Self::PrevField => "previous field",
+            Self::TabLeft => "previous module",
+            Self::TabRight => "next module",
+            Self::Insert => "insert the field",
         }
     }
 }

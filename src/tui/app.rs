@@ -21,6 +21,7 @@ use crate::{
 };
 
 mod actions;
+mod manager;
 
 /// How long "… is answering" shows without news from the one answering.
 const ANSWERING_SECONDS: i64 = 30;
@@ -53,6 +54,8 @@ pub enum Input {
         login: String,
         role: String,
         channel: String,
+        /// The language new templates start in.
+        language: String,
     },
     /// Every template (the picker keeps what can be sent now).
     Templates(Vec<Template>),
@@ -64,6 +67,10 @@ pub enum Input {
         total: usize,
         records: Vec<crate::domain::record::Record>,
     },
+    /// The template manager's new template was taken (an approved-type one is pending).
+    TemplateSaved(Template),
+    /// …or refused, with why.
+    TemplateRefused(String),
     /// A record's conversation, opened from the records pane.
     Opened {
         conversation: ConversationView,
@@ -118,6 +125,13 @@ pub enum Command {
     /// A record's conversation, started when there is none.
     OpenRecord {
         record_id: u64,
+    },
+    CreateTemplate {
+        template: crate::domain::template::TemplateInput,
+    },
+    DeleteTemplate {
+        name: String,
+        language: String,
     },
     PreviewTemplate {
         template_id: u64,
@@ -176,6 +190,10 @@ pub struct App {
     pub picker: Option<Picker>,
     /// The records pane, while it is open.
     pub records: Option<super::records_state::RecordsPanel>,
+    /// The template manager, while it is open.
+    pub manager: Option<super::template_manager::TemplateManager>,
+    /// The language new templates start in.
+    pub default_language: String,
     /// The filter applied to the list (a query or a view's name).
     pub filter: Option<String>,
     /// The filter being typed, while the prompt is open.
@@ -211,6 +229,8 @@ impl App {
             compose: TextArea::default(),
             picker: None,
             records: None,
+            manager: None,
+            default_language: "en_US".into(),
             filter: None,
             filter_input: None,
             views: Vec::new(),
@@ -253,6 +273,13 @@ impl App {
         }
         if self.records.is_some() {
             return Mode::Records;
+        }
+        if let Some(m) = &self.manager {
+            return match &m.form {
+                Some(f) if f.fields_popup.is_some() => Mode::MergeFields,
+                Some(_) => Mode::TemplateForm,
+                None => Mode::Templates,
+            };
         }
         if self.filter_input.is_some() {
             return Mode::Filter;
@@ -339,19 +366,17 @@ impl App {
                 login,
                 role,
                 channel,
+                language,
             } => {
                 self.me = Some((login, role));
                 self.channel = channel;
+                if !language.is_empty() {
+                    self.default_language = language;
+                }
             }
             Input::Views(views) => self.views = views,
-            Input::Templates(all) => {
-                let open = self.window_open();
-                if let Some(p) = self.picker.as_mut() {
-                    p.templates = Picker::sendable(all, open);
-                    p.loaded = true;
-                    p.selected = 0;
-                }
-                self.preview_selected(&mut out);
+            input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
+                self.templates_input(input, &mut out);
             }
             Input::Records {
                 query,
@@ -367,7 +392,7 @@ impl App {
                 messages,
             } => self.opened(conversation, messages, &mut out),
             Input::Preview(preview) => {
-                if let Some(p) = self.picker.as_mut() {
+                if let Some(p) = self.picker.as_mut().filter(|p| p.picks == preview.picks) {
                     p.preview = Some(preview);
                 }
             }
@@ -386,6 +411,34 @@ impl App {
         }
         self.list.scroll_to_selection(self.list_rows_visible());
         out
+    }
+
+    /// Templates arrived (for the picker and the manager), or the manager's save was answered.
+    fn templates_input(&mut self, input: Input, out: &mut Vec<Command>) {
+        match input {
+            Input::TemplateSaved(t) => self.template_saved(&t, out),
+            Input::TemplateRefused(why) => {
+                if let Some(f) = self.manager.as_mut().and_then(|m| m.form.as_mut()) {
+                    f.saving = false;
+                    f.error = Some(why);
+                } else {
+                    self.error(why);
+                }
+            }
+            Input::Templates(all) => {
+                if let Some(m) = self.manager.as_mut() {
+                    m.loaded(all.clone());
+                }
+                let open = self.window_open();
+                if let Some(p) = self.picker.as_mut() {
+                    p.templates = Picker::sendable(all, open);
+                    p.loaded = true;
+                    p.selected = 0;
+                }
+                self.preview_selected(out);
+            }
+            _ => {}
+        }
     }
 
     fn error(&mut self, text: String) {
@@ -462,8 +515,8 @@ impl App {
             }
             Event::RecordSaved { .. } => return,
             Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
-                // An open picker follows reviews: a template approved now can be sent now.
-                if self.picker.is_some() {
+                // An open picker or manager follows reviews: approved now, sendable now.
+                if self.picker.is_some() || self.manager.is_some() {
                     out.push(Command::LoadTemplates);
                 }
                 return;

@@ -26,6 +26,12 @@ pub enum Mode {
     Notifications,
     /// The records pane: letters search.
     Records,
+    /// The template manager's list.
+    Templates,
+    /// Writing a new template: letters are text.
+    TemplateForm,
+    /// `#` in a template's body: picking a merge field.
+    MergeFields,
 }
 
 impl Mode {
@@ -40,6 +46,9 @@ impl Mode {
             Self::Filter => "Filter",
             Self::Notifications => "Notifications",
             Self::Records => "Candidates and contacts",
+            Self::Templates => "Template manager",
+            Self::TemplateForm => "New template",
+            Self::MergeFields => "Merge fields",
         }
     }
 }
@@ -121,6 +130,59 @@ const NAVIGATION: &[(Key, Action)] = &[
     (key(KeyCode::End), Action::Bottom),
 ];
 
+/// The template manager's list.
+const TEMPLATES_KEYS: &[(Key, Action)] = &[
+    (ch('j'), Action::Down),
+    (key(KeyCode::Down), Action::Down),
+    (ch('k'), Action::Up),
+    (key(KeyCode::Up), Action::Up),
+    (ch('a'), Action::New),
+    (ch('d'), Action::Delete),
+    (ch('y'), Action::Confirm),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('q'), Action::Back),
+];
+
+/// The new-template form (other keys are text; ←/→/Space change a choice).
+const TEMPLATE_FORM_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Tab), Action::NextField),
+    (key(KeyCode::BackTab), Action::PrevField),
+    (ctrl('s'), Action::Save),
+    (key(KeyCode::Esc), Action::Back),
+];
+
+/// The `#` merge-field picker.
+const MERGE_FIELDS_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Insert),
+    (key(KeyCode::Down), Action::Down),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::Left), Action::TabLeft),
+    (key(KeyCode::Right), Action::TabRight),
+    (key(KeyCode::Tab), Action::TabRight),
+    (key(KeyCode::BackTab), Action::TabLeft),
+    (key(KeyCode::Esc), Action::Back),
+];
+
+/// The records pane (other keys search).
+const RECORDS_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Open),
+    (key(KeyCode::Down), Action::Down),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::PageDown), Action::PageDown),
+    (key(KeyCode::PageUp), Action::PageUp),
+    (key(KeyCode::Esc), Action::Back),
+];
+
+/// Picking one of several values.
+const CHOOSE_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Pick),
+    (ch('j'), Action::Down),
+    (key(KeyCode::Down), Action::Down),
+    (ch('k'), Action::Up),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::Esc), Action::Back),
+];
+
 /// The bindings of one mode, in the order help shows them.
 pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
     let mut b: Vec<(Key, Action)> = Vec::new();
@@ -137,6 +199,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('f'), Action::Filter),
                 (ch('n'), Action::Notifications),
                 (ch('c'), Action::Records),
+                (ch('T'), Action::ManageTemplates),
                 (key(KeyCode::Tab), Action::SwitchPane),
                 (ch('?'), Action::Help),
                 (ch('q'), Action::Quit),
@@ -150,6 +213,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('t'), Action::Templates),
                 (ch('n'), Action::Notifications),
                 (ch('c'), Action::Records),
+                (ch('T'), Action::ManageTemplates),
                 (key(KeyCode::Esc), Action::Back),
                 (ch('h'), Action::Back),
                 (key(KeyCode::Left), Action::Back),
@@ -170,22 +234,11 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
         ]),
-        Mode::Records => b.extend_from_slice(&[
-            (key(KeyCode::Enter), Action::Open),
-            (key(KeyCode::Down), Action::Down),
-            (key(KeyCode::Up), Action::Up),
-            (key(KeyCode::PageDown), Action::PageDown),
-            (key(KeyCode::PageUp), Action::PageUp),
-            (key(KeyCode::Esc), Action::Back),
-        ]),
-        Mode::Choose => b.extend_from_slice(&[
-            (key(KeyCode::Enter), Action::Pick),
-            (ch('j'), Action::Down),
-            (key(KeyCode::Down), Action::Down),
-            (ch('k'), Action::Up),
-            (key(KeyCode::Up), Action::Up),
-            (key(KeyCode::Esc), Action::Back),
-        ]),
+        Mode::Records => b.extend_from_slice(RECORDS_KEYS),
+        Mode::Templates => b.extend_from_slice(TEMPLATES_KEYS),
+        Mode::TemplateForm => b.extend_from_slice(TEMPLATE_FORM_KEYS),
+        Mode::MergeFields => b.extend_from_slice(MERGE_FIELDS_KEYS),
+        Mode::Choose => b.extend_from_slice(CHOOSE_KEYS),
         Mode::Notifications => b.extend_from_slice(&[
             (ch('j'), Action::Down),
             (key(KeyCode::Down), Action::Down),
@@ -263,6 +316,9 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
         Mode::Records => &[Action::Open, Action::Down, Action::Back],
+        Mode::Templates => &[Action::New, Action::Delete, Action::Back],
+        Mode::TemplateForm => &[Action::NextField, Action::Save, Action::Back],
+        Mode::MergeFields => &[Action::Insert, Action::TabRight, Action::Back],
         Mode::Filter => &[Action::Send, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],

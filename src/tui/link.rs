@@ -62,7 +62,7 @@ impl Link {
                     to,
                     name,
                     language: Some(language),
-                    picks,
+                    picks: picks.clone(),
                 };
                 return match self.call(request).await {
                     Ok(Response::Preview {
@@ -75,10 +75,20 @@ impl Link {
                         filled,
                         choices,
                         refusal,
+                        picks,
                     })),
                     Ok(_) => None,
                     Err(e) => Some(Input::Failed(e)),
                 };
+            }
+            Err(Command::CreateTemplate { template }) => {
+                return Some(
+                    match self.call(Request::CreateTemplate { template }).await {
+                        Ok(Response::Template { template }) => Input::TemplateSaved(template),
+                        Ok(_) => return None,
+                        Err(e) => Input::TemplateRefused(e),
+                    },
+                );
             }
             Err(Command::LoadRecords { query }) => {
                 let request = Request::Records {
@@ -170,11 +180,13 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 login,
                 role,
                 channel,
+                language,
                 ..
             } => Some(Input::Me {
                 login,
                 role,
                 channel,
+                language,
             }),
             _ => None,
         }),
@@ -235,28 +247,31 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
             Response::Templates { templates } => Some(Input::Templates(templates)),
             _ => None,
         }),
-        // The engine's events put what changed on screen: these answer only when refused.
-        Command::MarkRead { conversation_id } => (Request::MarkRead { conversation_id }, |_| None),
-        Command::MarkUnread { conversation_id } => {
-            (Request::MarkUnread { conversation_id }, |_| None)
-        }
-        Command::Answering { conversation_id } => {
-            (Request::Answering { conversation_id }, |_| None)
-        }
+        other => (quiet(other)?, |_| None),
+    })
+}
+
+/// Commands whose effect the engine's events put on screen: they answer only when refused.
+fn quiet(command: Command) -> Result<Request, Command> {
+    Ok(match command {
+        Command::MarkRead { conversation_id } => Request::MarkRead { conversation_id },
+        Command::MarkUnread { conversation_id } => Request::MarkUnread { conversation_id },
+        Command::Answering { conversation_id } => Request::Answering { conversation_id },
         Command::SendTemplate {
             to,
             name,
             language,
             picks,
-        } => (
-            Request::SendTemplate {
-                to,
-                name,
-                language: Some(language),
-                picks,
-            },
-            |_| None,
-        ),
+        } => Request::SendTemplate {
+            to,
+            name,
+            language: Some(language),
+            picks,
+        },
+        Command::DeleteTemplate { name, language } => Request::DeleteTemplate {
+            name,
+            language: Some(language),
+        },
         other => return Err(other),
     })
 }

@@ -16,6 +16,8 @@ pub struct Preview {
     pub choices: Vec<Choice>,
     /// Why it cannot go now, if it cannot.
     pub refusal: Option<String>,
+    /// The picks it was filled with: an answer to an older request (before a pick) is stale.
+    pub picks: Picks,
 }
 
 #[derive(Debug, Default)]

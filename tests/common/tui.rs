@@ -120,6 +120,7 @@ pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
     let mut app = App::new(now(), Connection::Daemon, width, height);
     app.start();
     app.update(Input::Me {
+        language: "en_US".into(),
         login: "aiko".into(),
         role: "admin".into(),
         channel: "Tokyo hiring desk".into(),

@@ -38,6 +38,10 @@ impl App {
                 self.records_key(key, out);
                 return;
             }
+            if mode == Mode::TemplateForm {
+                self.form_key(key);
+                return;
+            }
             if let Some(input) = self.filter_input.as_mut() {
                 match key.code {
                     KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
@@ -165,6 +169,9 @@ impl App {
     /// The keys of the picker, the choice, the records pane and the notifications; false when
     /// the action is not one of theirs.
     fn act_in_popup(&mut self, action: Action, out: &mut Vec<Command>) -> bool {
+        if self.manager_act(action, out) {
+            return true;
+        }
         match (self.mode(), action) {
             (Mode::Picker, Action::Back) => self.picker = None,
             (Mode::Records, Action::Back) => self.records = None,

@@ -8,6 +8,7 @@ mod list_pane;
 mod notifications_popup;
 mod records_popup;
 mod status_bar;
+mod template_manager;
 mod template_popup;
 
 use ratatui::{
@@ -49,6 +50,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     status_bar::render(app, frame, bottom);
     if app.notifications.panel.is_some() {
         notifications_popup::render(app, frame, area);
+    }
+    if let Some(m) = &app.manager {
+        template_manager::render(m, frame, area);
     }
     if let Some(panel) = &app.records {
         records_popup::render(panel, frame, area);
