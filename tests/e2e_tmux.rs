@@ -143,6 +143,45 @@ fn the_demo_in_tmux() {
         .any(|a| after.contains(a))
     });
 
+    // From the records pane to a template whose interview is picked in a popup.
+    // Escape alone: followed at once by a letter, a terminal reads Alt-letter.
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["c"]);
+    t.wait("the records pane", |s| {
+        s.contains("Candidates and contacts (")
+    });
+    t.text("haruto");
+    t.wait("the search", |s| s.contains("Candidates and contacts (1)"));
+    t.keys(&["Enter"]);
+    t.wait("the records pane closed", |s| {
+        !s.contains("Candidates and contacts (")
+    });
+    t.keys(&["t"]);
+    t.wait("the picker", |s| s.contains("Templates · window open"));
+    t.text("interview_rem");
+    t.wait("the choice announced", |s| {
+        s.contains("Several values for Interviews (2)")
+    });
+    t.keys(&["Enter"]);
+    t.wait("the choice", |s| s.contains("Which of the Interviews?"));
+    t.keys(&["Down", "Enter"]);
+    t.wait("the filled preview", |s| {
+        s.contains("your Backend Engineer (Rust) interview on")
+    });
+    t.keys(&["Enter"]);
+    t.wait("the reminder in the chat", |s| {
+        !s.contains("Templates · window open") && s.contains("Backend Engineer (Rust) interview")
+    });
+    // Someone who never wrote: their conversation opens empty, window closed.
+    t.keys(&["c"]);
+    t.text("priya");
+    t.wait("Priya found", |s| s.contains("Candidates and contacts (1)"));
+    t.keys(&["Enter"]);
+    t.wait("Priya's conversation", |s| {
+        s.contains("Priya Raman (Northwind Logistics) · +919876500111")
+    });
+
     // Resizing: 80×24 still draws the inbox; smaller says so.
     t.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
     t.wait("the 80×24 layout", |s| {

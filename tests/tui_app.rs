@@ -752,3 +752,36 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
     assert_eq!(app.mode(), Mode::Templates);
     assert!(app.toast.as_ref().is_some_and(|t| t.error));
 }
+
+#[test]
+fn a_late_preview_of_another_template_does_not_replace_the_selected_ones() {
+    use hirechat::{
+        domain::{merge::Filled, merge_source::Picks},
+        tui::picker_state::Preview,
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    app.update(key('t'));
+    app.update(Input::Templates(common::tui::templates()));
+    let preview = |template_id| {
+        Input::Preview(Preview {
+            template_id,
+            filled: Filled {
+                text: format!("preview of {template_id}"),
+                values: vec![],
+                missing: vec![],
+            },
+            choices: vec![],
+            refusal: None,
+            picks: Picks::new(),
+        })
+    };
+    // "job" selects template 2; the answer for template 1 comes back last.
+    for c in "job".chars() {
+        app.update(key(c));
+    }
+    app.update(preview(2));
+    app.update(preview(1));
+    let p = app.picker.as_ref().unwrap();
+    assert_eq!(p.current_preview().unwrap().filled.text, "preview of 2");
+}

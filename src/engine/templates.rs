@@ -323,7 +323,10 @@ fn unpicked(choice: &Choice) -> String {
         "{} has {} values for this contact: pick one (in the CLI, --pick {}): {}",
         choice.module,
         choice.options.len(),
-        choice.options.first().map_or_else(String::new, |o| format!("{}={}", choice.module, o.id)),
+        choice
+            .options
+            .first()
+            .map_or_else(String::new, |o| format!("{}={}", choice.module, o.id)),
         options.join("; ")
     )
 }

@@ -392,7 +392,12 @@ impl App {
                 messages,
             } => self.opened(conversation, messages, &mut out),
             Input::Preview(preview) => {
-                if let Some(p) = self.picker.as_mut().filter(|p| p.picks == preview.picks) {
+                // Answers arrive in any order: one for a template no longer selected, or
+                // filled before the latest pick, is stale.
+                if let Some(p) = self.picker.as_mut().filter(|p| {
+                    p.picks == preview.picks
+                        && p.selected_template().map(|t| t.id) == Some(preview.template_id)
+                }) {
                     p.preview = Some(preview);
                 }
             }
