@@ -143,7 +143,35 @@ fn the_demo_in_tmux() {
         .any(|a| after.contains(a))
     });
 
-    // From the records pane to a template whose interview is picked in a popup.
+    records_and_a_picked_interview(&t);
+
+    // Resizing: 80×24 still draws the inbox; smaller says so.
+    t.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
+    t.wait("the 80×24 layout", |s| {
+        s.contains("Conversations (12)") && s.lines().count() <= 24
+    });
+    t.run(&["resize-window", "-t", "e2e", "-x", "70", "-y", "20"]);
+    t.wait("the too-small notice", |s| s.contains("too small"));
+    t.run(&["resize-window", "-t", "e2e", "-x", "160", "-y", "45"]);
+    t.wait("the full layout again", |s| {
+        s.contains("Conversations (12)")
+    });
+
+    t.keys(&["Escape", "Escape", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while t.alive() {
+        assert!(
+            Instant::now() < deadline,
+            "hirechat did not quit:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// From the records pane to a template whose interview is picked in a popup; then a record
+/// that never wrote.
+fn records_and_a_picked_interview(t: &Tmux) {
     // Escape alone: followed at once by a letter, a terminal reads Alt-letter.
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));
@@ -181,27 +209,4 @@ fn the_demo_in_tmux() {
     t.wait("Priya's conversation", |s| {
         s.contains("Priya Raman (Northwind Logistics) · +919876500111")
     });
-
-    // Resizing: 80×24 still draws the inbox; smaller says so.
-    t.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
-    t.wait("the 80×24 layout", |s| {
-        s.contains("Conversations (12)") && s.lines().count() <= 24
-    });
-    t.run(&["resize-window", "-t", "e2e", "-x", "70", "-y", "20"]);
-    t.wait("the too-small notice", |s| s.contains("too small"));
-    t.run(&["resize-window", "-t", "e2e", "-x", "160", "-y", "45"]);
-    t.wait("the full layout again", |s| {
-        s.contains("Conversations (12)")
-    });
-
-    t.keys(&["Escape", "Escape", "q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while t.alive() {
-        assert!(
-            Instant::now() < deadline,
-            "hirechat did not quit:\n{}",
-            t.screen()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
