@@ -11,8 +11,12 @@ use hirechat::{
 };
 
 fn inbound(from: &str, name: &str, minutes_ago: i64, id: &str) -> Vec<u8> {
+    inbound_text(from, name, minutes_ago, id, "hello")
+}
+
+fn inbound_text(from: &str, name: &str, minutes_ago: i64, id: &str, text: &str) -> Vec<u8> {
     format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"contacts":[{{"profile":{{"name":"{name}"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"hello"}}}}]}}}}]}}]}}"#,
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"contacts":[{{"profile":{{"name":"{name}"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#,
         (Utc::now() - Duration::minutes(minutes_ago)).timestamp()
     )
     .into_bytes()
@@ -114,4 +118,82 @@ async fn filters_and_views_select_the_right_conversations() {
     // A bad word is pointed at.
     let err = names(&h, "unreplied>3d ownr:me").await.unwrap_err();
     assert!(err.to_string().contains("\"ownr:me\" (word 2"), "{err}");
+}
+
+async fn search(h: &Harness, query: &str) -> Vec<(String, Option<String>)> {
+    let Response::Found { hits } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::Search {
+                query: query.into(),
+                limit: None,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    hits.into_iter()
+        .map(|h| (h.conversation.name, h.message.map(|m| m.text)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_words_and_japanese_across_every_conversation_newest_first() {
+    let h = Harness::start().await;
+    for (from, name, ago, id, text) in [
+        (
+            "819012340001",
+            "Haruto",
+            600,
+            "wamid.S1",
+            "Is there parking near the office?",
+        ),
+        (
+            "819012340002",
+            "Emily",
+            300,
+            "wamid.S2",
+            "I will come by train, no parking needed",
+        ),
+        (
+            "819012340003",
+            "田中 美咲",
+            60,
+            "wamid.S3",
+            "面接は火曜日の10時でお願いします",
+        ),
+        (
+            "819012340002",
+            "Emily",
+            30,
+            "wamid.S4",
+            "See you on Tuesday",
+        ),
+    ] {
+        assert_eq!(h.post(&inbound_text(from, name, ago, id, text)).await, 200);
+    }
+    assert_eq!(
+        search(&h, "PARKING").await,
+        [
+            (
+                "Emily".to_owned(),
+                Some("I will come by train, no parking needed".to_owned())
+            ),
+            (
+                "Haruto".to_owned(),
+                Some("Is there parking near the office?".to_owned())
+            ),
+        ]
+    );
+    // Every word must be there; a word matches the words it begins.
+    assert_eq!(search(&h, "park offi").await.len(), 1);
+    assert_eq!(search(&h, "火曜").await.len(), 1);
+    assert_eq!(search(&h, "面接 10時").await.len(), 1);
+    assert!(search(&h, "水曜").await.is_empty());
+    // Names are found too, before messages.
+    assert_eq!(search(&h, "emily").await, [("Emily".to_owned(), None)]);
+    assert_eq!(search(&h, "美咲").await, [("田中 美咲".to_owned(), None)]);
 }

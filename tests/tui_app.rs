@@ -785,3 +785,56 @@ fn a_late_preview_of_another_template_does_not_replace_the_selected_ones() {
     let p = app.picker.as_ref().unwrap();
     assert_eq!(p.current_preview().unwrap().filled.text, "preview of 2");
 }
+
+#[test]
+fn slash_searches_everything_and_enter_jumps_to_the_message() {
+    use hirechat::{
+        domain::message::{Direction, Status},
+        engine::api::SearchHit,
+        tui::{app::Focus, keymap::Mode},
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    assert!(app.update(key('/')).is_empty());
+    assert_eq!(app.mode(), Mode::Search);
+    app.update(key('p'));
+    let out = app.update(key('a'));
+    assert_eq!(out, vec![Command::Search { query: "pa".into() }]);
+    let hit_message = common::tui::message(
+        77,
+        3,
+        Direction::In,
+        "Is there parking near the office?",
+        600,
+        Status::Read,
+    );
+    let at = hit_message.at;
+    app.update(Input::Found {
+        query: "pa".into(),
+        hits: vec![SearchHit {
+            conversation: common::tui::conversation(3, "Emily Clarke", 0, "", Some(600)),
+            message: Some(hit_message.clone()),
+        }],
+    });
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::LoadThreadFrom {
+            conversation_id: 3,
+            since: at
+        }]
+    );
+    assert!(app.search.is_none());
+    assert_eq!(app.focus, Focus::Chat);
+    let later = common::tui::message(
+        78,
+        3,
+        Direction::Out,
+        "Yes, under the building.",
+        590,
+        Status::Read,
+    );
+    app.update(Input::Thread {
+        conversation: common::tui::conversation(3, "Emily Clarke", 0, "", Some(600)),
+        messages: vec![hit_message, later],
+    });
+    assert_eq!(app.chat.as_ref().unwrap().selected, Some(0));
+}

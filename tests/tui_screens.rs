@@ -428,3 +428,30 @@ fn template_manager_list_and_form_with_the_merge_field_picker() {
     app.update(code(KeyCode::Right));
     insta::assert_snapshot!("template_manager_merge_fields", draw(&app).backend());
 }
+
+#[test]
+fn search_results_with_context() {
+    use hirechat::engine::api::SearchHit;
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('/'));
+    for c in "parking".chars() {
+        app.update(key(c));
+    }
+    let hit = |id, conv, name: &str, text: &str, ago| SearchHit {
+        conversation: conversation(conv, name, 0, "", Some(ago)),
+        message: Some(message(id, conv, Direction::In, text, ago, Status::Read)),
+    };
+    app.update(Input::Found {
+        query: "parking".into(),
+        hits: vec![
+            SearchHit {
+                conversation: conversation(9, "Parking Ltd \u{1b}[2J", 0, "", None),
+                message: None,
+            },
+            hit(1, 3, "Emily Clarke", "Thanks for the invitation! I will come by train, but is there parking near the office in case I drive?", 45),
+            hit(2, 1, "Haruto Sato", "駐車場 (parking) はありますか？", 3 * 24 * 60),
+        ],
+    });
+    app.update(code(KeyCode::Down));
+    insta::assert_snapshot!(draw(&app).backend());
+}

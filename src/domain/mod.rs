@@ -13,5 +13,6 @@ pub mod phone;
 pub mod record;
 pub mod related;
 pub mod safe_text;
+pub mod search;
 pub mod template;
 pub mod window;

@@ -52,11 +52,16 @@ pub enum Request {
     },
     /// A record's conversation (started when there is none yet), as `Messages` answers.
     OpenRecord { record_id: u64 },
-    /// One conversation's newest messages, by its id.
+    /// One conversation's newest messages, by its id; with `since`, every message from then
+    /// on (a search result's context).
     Thread {
         conversation_id: u64,
         limit: Option<usize>,
+        #[serde(default)]
+        since: Option<DateTime<Utc>>,
     },
+    /// Every conversation's messages and names containing the query's words.
+    Search { query: String, limit: Option<usize> },
     /// Save a batch of imported candidates or contacts.
     ImportRecords { rows: Vec<ImportRow> },
     /// Save a batch of imported job openings, interviews, clients or bookings.
@@ -119,6 +124,9 @@ pub enum Response {
         /// How many match in all.
         total: usize,
         records: Vec<Record>,
+    },
+    Found {
+        hits: Vec<SearchHit>,
     },
     Templates {
         templates: Vec<Template>,
@@ -188,6 +196,13 @@ pub struct ErrorView {
 }
 
 /// A conversation as `--json` prints it.
+/// A search hit: the conversation, and the message that matched (none when the name did).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub conversation: ConversationView,
+    pub message: Option<Message>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationView {
     pub id: u64,

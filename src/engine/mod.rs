@@ -35,6 +35,10 @@ use writer::Writer;
 
 /// How many messages `messages` returns unless asked otherwise.
 const DEFAULT_PAGE: usize = 50;
+/// Search results returned unless asked otherwise.
+const SEARCH_PAGE: usize = 100;
+/// Messages loaded from a search hit on, at most.
+const SEARCH_CONTEXT: usize = 5_000;
 
 #[derive(Clone)]
 pub struct Engine {
@@ -200,15 +204,7 @@ impl Engine {
                 filter,
             } => self.conversations(actor, filter.as_deref(), offset, limit),
             Request::Messages { with, limit } => self.thread(&self.find(&with)?, limit),
-            Request::Thread {
-                conversation_id,
-                limit,
-            } => {
-                let conv = self.store().conversation(conversation_id)?.ok_or_else(|| {
-                    EngineError::NotFound(format!("no conversation {conversation_id}"))
-                })?;
-                self.thread(&conv, limit)
-            }
+            request @ (Request::Thread { .. } | Request::Search { .. }) => self.reading(request),
             Request::MarkRead { conversation_id } => {
                 self.apply_history(vec![Change::MarkRead { conversation_id }])
                     .await?;
@@ -251,6 +247,46 @@ impl Engine {
                 language: self.inner.organization.language.clone(),
             }),
             Request::Subscribe => Ok(Response::Subscribed),
+        }
+    }
+
+    /// A conversation's messages (newest, or from a time on), or a search across them all.
+    fn reading(&self, request: Request) -> Result<Response, EngineError> {
+        match request {
+            Request::Thread {
+                conversation_id,
+                limit,
+                since,
+            } => {
+                let conv = self.store().conversation(conversation_id)?.ok_or_else(|| {
+                    EngineError::NotFound(format!("no conversation {conversation_id}"))
+                })?;
+                match since {
+                    Some(at) => Ok(Response::Messages {
+                        conversation: ConversationView::new(&conv, Utc::now()),
+                        messages: self.store().messages_since(
+                            &conv,
+                            at,
+                            limit.unwrap_or(SEARCH_CONTEXT),
+                        )?,
+                    }),
+                    None => self.thread(&conv, limit),
+                }
+            }
+            Request::Search { query, limit } => {
+                let query = crate::domain::search::Query::parse(&query);
+                let hits = self
+                    .store()
+                    .search(&query, limit.unwrap_or(SEARCH_PAGE))?
+                    .into_iter()
+                    .map(|f| api::SearchHit {
+                        conversation: ConversationView::new(&f.conversation, Utc::now()),
+                        message: f.message,
+                    })
+                    .collect();
+                Ok(Response::Found { hits })
+            }
+            _ => Err(EngineError::BadInput("not a reading command".into())),
         }
     }
 

@@ -75,6 +75,17 @@ pub fn related_lookups(r: &Related) -> Vec<Vec<u8>> {
     vec![k]
 }
 
+/// A search-index entry: the token, a zero byte, then `m` and a message's key or `c` and a
+/// conversation's id (its name).
+pub fn search_entry(token: &str, what: u8, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(token.len() + 2 + key.len());
+    k.extend_from_slice(token.as_bytes());
+    k.push(0);
+    k.push(what);
+    k.extend_from_slice(key);
+    k
+}
+
 /// The time part of an activity-shaped key, for range bounds.
 pub fn time_bound(at: DateTime<Utc>) -> [u8; 8] {
     time(at)

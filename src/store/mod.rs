@@ -12,6 +12,8 @@
 //!   `wa:<WhatsApp id>` → id (at most a hundred or so: listing reads them all).
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id;
 //!   `record_by_email` → id (imports update the record with the same mobile or email).
+//! - `search_index`: (token, `m` + message key | `c` + conversation id) → (): the words and
+//!   CJK character pairs of every message's text and every conversation's name.
 //! - `related`: id → job opening, interview, client or booking; `related_index`: its natural
 //!   key → id (re-imports update), and lookups (interviews by candidate, job openings by
 //!   title, clients by name, bookings by owner) → ().
@@ -20,6 +22,7 @@ mod apply;
 pub mod change;
 mod keys;
 mod related;
+mod search;
 
 use std::path::{Path, PathBuf};
 
@@ -34,7 +37,8 @@ pub use change::{Change, ContactInfo};
 
 /// The layout this code writes. Bump it with a migration in `check_schema`.
 /// 1: the first layout. 2: the unreplied index (`conv_unreplied`, by owner, counters).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: the search index.
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -71,7 +75,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 18] = [
+const TREE_NAMES: [&str; 19] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -90,6 +94,7 @@ const TREE_NAMES: [&str; 18] = [
     "conv_unreplied_by_owner",
     "related",
     "related_index",
+    "search_index",
 ];
 
 #[derive(Clone)]
@@ -119,6 +124,7 @@ enum T {
     ConvUnrepliedByOwner,
     Related,
     RelatedIndex,
+    SearchIndex,
 }
 
 impl Store {
@@ -165,6 +171,11 @@ impl Store {
                 }
                 if found < 2 {
                     self.build_unreplied_index()?;
+                }
+                if found < 3 {
+                    self.build_search_index()?;
+                }
+                if found < SCHEMA_VERSION {
                     meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
                     self.db.flush()?;
                 }
@@ -375,6 +386,28 @@ impl Store {
         Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
     }
 
+    /// A conversation's messages from `since` on (and of any merged into it), oldest first; at
+    /// most `cap`, the oldest kept (a search jumps to the first of them).
+    pub fn messages_since(
+        &self,
+        conversation: &Conversation,
+        since: DateTime<Utc>,
+        cap: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut out = Vec::new();
+        for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
+            let from = keys::message(id, since, 0);
+            let to = keys::message(id + 1, DateTime::<Utc>::MIN_UTC, 0);
+            for kv in self.tree(T::Messages).range(from..to).take(cap) {
+                let (k, v) = kv?;
+                out.push((k, decode::<Message>(&v)?));
+            }
+        }
+        out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
+        out.truncate(cap);
+        Ok(out.into_iter().map(|(_, m)| m).collect())
+    }
+
     /// The message as it is stored now (its status may have moved since `message` was read).
     pub fn reload(&self, message: &Message) -> Result<Option<Message>, StoreError> {
         get_json(
@@ -493,7 +526,7 @@ mod tests {
     use crate::domain::message::{Effect, Summary};
 
     #[test]
-    fn a_schema_1_store_gets_its_unreplied_index_on_open() {
+    fn a_schema_1_store_gets_its_unreplied_and_search_indexes_on_open() {
         let dir = std::env::temp_dir().join(format!("hirechat-migrate-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         {
@@ -508,15 +541,16 @@ mod tests {
                 reply_to: None,
                 effect: Effect::New(Summary {
                     kind: "text".into(),
-                    text: "hi".into(),
+                    text: "Is the interview still on?".into(),
                     media: None,
                 }),
                 error_code: None,
                 payload: None,
             };
             store.apply(&[change]).unwrap();
-            // As a schema-1 store left it: no index, no counter.
+            // As a schema-1 store left it: no indexes, no counter.
             store.tree(T::ConvUnreplied).clear().unwrap();
+            store.tree(T::SearchIndex).clear().unwrap();
             store
                 .tree(T::Meta)
                 .remove(apply::UNREPLIED_COUNTER)
@@ -530,6 +564,10 @@ mod tests {
         let store = Store::open(&dir, 8).unwrap();
         let (total, page) = store.unreplied(None, Waited::Any, 0, 10).unwrap();
         assert_eq!((total, page.len()), (1, 1));
+        let found = store
+            .search(&crate::domain::search::Query::parse("interview"), 10)
+            .unwrap();
+        assert_eq!(found.len(), 1);
         let version = store.tree(T::Meta).get("schema_version").unwrap().unwrap();
         assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
         drop(store);

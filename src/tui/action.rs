@@ -49,6 +49,8 @@ pub enum Action {
     Pick,
     /// Candidates and contacts: search them, open one's conversation (starting it if needed).
     Records,
+    /// Search every conversation's messages and names.
+    Search,
     /// The template manager: every template and its WhatsApp status.
     ManageTemplates,
     /// Write a new template.
@@ -97,6 +99,7 @@ impl Action {
             Self::NewLine => "new line",
             Self::Pick => "use this value",
             Self::Records => "candidates and contacts",
+            Self::Search => "search all messages",
             Self::ManageTemplates => "manage templates",
             Self::New => "new template",
             Self::Delete => "delete (asks first)",

@@ -71,6 +71,11 @@ pub enum Input {
     TemplateSaved(Template),
     /// …or refused, with why.
     TemplateRefused(String),
+    /// The hits of a search.
+    Found {
+        query: String,
+        hits: Vec<crate::engine::api::SearchHit>,
+    },
     /// A record's conversation, opened from the records pane.
     Opened {
         conversation: ConversationView,
@@ -125,6 +130,15 @@ pub enum Command {
     /// A record's conversation, started when there is none.
     OpenRecord {
         record_id: u64,
+    },
+    /// Every conversation's messages and names with these words.
+    Search {
+        query: String,
+    },
+    /// A conversation's messages from a search hit on.
+    LoadThreadFrom {
+        conversation_id: u64,
+        since: DateTime<Utc>,
     },
     CreateTemplate {
         template: crate::domain::template::TemplateInput,
@@ -190,6 +204,10 @@ pub struct App {
     pub picker: Option<Picker>,
     /// The records pane, while it is open.
     pub records: Option<super::records_state::RecordsPanel>,
+    /// The search, while it is open.
+    pub search: Option<super::search_state::SearchPanel>,
+    /// A message to select once its conversation's messages arrive (a search hit).
+    jump_to: Option<u64>,
     /// The template manager, while it is open.
     pub manager: Option<super::template_manager::TemplateManager>,
     /// The language new templates start in.
@@ -229,6 +247,8 @@ impl App {
             compose: TextArea::default(),
             picker: None,
             records: None,
+            search: None,
+            jump_to: None,
             manager: None,
             default_language: "en_US".into(),
             filter: None,
@@ -273,6 +293,9 @@ impl App {
         }
         if self.records.is_some() {
             return Mode::Records;
+        }
+        if self.search.is_some() {
+            return Mode::Search;
         }
         if let Some(m) = &self.manager {
             return match &m.form {
@@ -360,6 +383,9 @@ impl App {
                         chat.upsert(m);
                     }
                     chat.loaded = true;
+                    if let Some(id) = self.jump_to.take() {
+                        chat.select_id(id);
+                    }
                 }
             }
             Input::Me {
@@ -378,19 +404,9 @@ impl App {
             input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
                 self.templates_input(input, &mut out);
             }
-            Input::Records {
-                query,
-                total,
-                records,
-            } => {
-                if let Some(p) = self.records.as_mut() {
-                    p.answered(&query, total, records);
-                }
+            input @ (Input::Records { .. } | Input::Found { .. } | Input::Opened { .. }) => {
+                self.pane_input(input, &mut out);
             }
-            Input::Opened {
-                conversation,
-                messages,
-            } => self.opened(conversation, messages, &mut out),
             Input::Preview(preview) => {
                 // Answers arrive in any order: one for a template no longer selected, or
                 // filled before the latest pick, is stale.
@@ -416,6 +432,31 @@ impl App {
         }
         self.list.scroll_to_selection(self.list_rows_visible());
         out
+    }
+
+    /// Answers for the records pane and the search.
+    fn pane_input(&mut self, input: Input, out: &mut Vec<Command>) {
+        match input {
+            Input::Records {
+                query,
+                total,
+                records,
+            } => {
+                if let Some(p) = self.records.as_mut() {
+                    p.answered(&query, total, records);
+                }
+            }
+            Input::Opened {
+                conversation,
+                messages,
+            } => self.opened(conversation, messages, out),
+            Input::Found { query, hits } => {
+                if let Some(p) = self.search.as_mut() {
+                    p.answered(&query, hits);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Templates arrived (for the picker and the manager), or the manager's save was answered.

@@ -56,6 +56,14 @@ impl Chat {
         self.selected = (to != last).then_some(to);
     }
 
+    /// Selects the message with this id (a search hit), if loaded.
+    pub fn select_id(&mut self, id: u64) {
+        if let Some(i) = self.messages.iter().position(|m| m.id == id) {
+            let last = self.messages.len() - 1;
+            self.selected = (i != last).then_some(i);
+        }
+    }
+
     pub fn to_top(&mut self) {
         if !self.messages.is_empty() {
             self.selected = Some(0);

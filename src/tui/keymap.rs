@@ -26,6 +26,8 @@ pub enum Mode {
     Notifications,
     /// The records pane: letters search.
     Records,
+    /// Searching all messages: letters are the query.
+    Search,
     /// The template manager's list.
     Templates,
     /// Writing a new template: letters are text.
@@ -46,6 +48,7 @@ impl Mode {
             Self::Filter => "Filter",
             Self::Notifications => "Notifications",
             Self::Records => "Candidates and contacts",
+            Self::Search => "Search",
             Self::Templates => "Template manager",
             Self::TemplateForm => "New template",
             Self::MergeFields => "Merge fields",
@@ -163,7 +166,7 @@ const MERGE_FIELDS_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Esc), Action::Back),
 ];
 
-/// The records pane (other keys search).
+/// The records pane and the search (other keys are the query).
 const RECORDS_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Enter), Action::Open),
     (key(KeyCode::Down), Action::Down),
@@ -198,6 +201,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('u'), Action::MarkUnread),
                 (ch('f'), Action::Filter),
                 (ch('n'), Action::Notifications),
+                (ch('/'), Action::Search),
                 (ch('c'), Action::Records),
                 (ch('T'), Action::ManageTemplates),
                 (key(KeyCode::Tab), Action::SwitchPane),
@@ -212,6 +216,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
                 (key(KeyCode::Enter), Action::Reply),
                 (ch('t'), Action::Templates),
                 (ch('n'), Action::Notifications),
+                (ch('/'), Action::Search),
                 (ch('c'), Action::Records),
                 (ch('T'), Action::ManageTemplates),
                 (key(KeyCode::Esc), Action::Back),
@@ -234,7 +239,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
         ]),
-        Mode::Records => b.extend_from_slice(RECORDS_KEYS),
+        Mode::Records | Mode::Search => b.extend_from_slice(RECORDS_KEYS),
         Mode::Templates => b.extend_from_slice(TEMPLATES_KEYS),
         Mode::TemplateForm => b.extend_from_slice(TEMPLATE_FORM_KEYS),
         Mode::MergeFields => b.extend_from_slice(MERGE_FIELDS_KEYS),
@@ -315,7 +320,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
-        Mode::Records => &[Action::Open, Action::Down, Action::Back],
+        Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],
         Mode::Templates => &[Action::New, Action::Delete, Action::Back],
         Mode::TemplateForm => &[Action::NextField, Action::Save, Action::Back],
         Mode::MergeFields => &[Action::Insert, Action::TabRight, Action::Back],

@@ -90,6 +90,17 @@ impl Link {
                     },
                 );
             }
+            Err(Command::Search { query }) => {
+                let request = Request::Search {
+                    query: query.clone(),
+                    limit: None,
+                };
+                return match self.call(request).await {
+                    Ok(Response::Found { hits }) => Some(Input::Found { query, hits }),
+                    Ok(_) => None,
+                    Err(e) => Some(Input::Failed(e)),
+                };
+            }
             Err(Command::LoadRecords { query }) => {
                 let request = Request::Records {
                     query: query.clone(),
@@ -217,6 +228,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
             Request::Thread {
                 conversation_id,
                 limit: Some(200),
+                since: None,
             },
             |r| match r {
                 Response::Messages {
@@ -233,6 +245,26 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
             Response::Views { views } => Some(Input::Views(views)),
             _ => None,
         }),
+        Command::LoadThreadFrom {
+            conversation_id,
+            since,
+        } => (
+            Request::Thread {
+                conversation_id,
+                limit: None,
+                since: Some(since),
+            },
+            |r| match r {
+                Response::Messages {
+                    conversation,
+                    messages,
+                } => Some(Input::Thread {
+                    conversation,
+                    messages,
+                }),
+                _ => None,
+            },
+        ),
         Command::OpenRecord { record_id } => (Request::OpenRecord { record_id }, |r| match r {
             Response::Messages {
                 conversation,

@@ -13,6 +13,7 @@ pub mod list_state;
 pub mod notifications;
 pub mod picker_state;
 pub mod records_state;
+pub mod search_state;
 pub mod template_manager;
 pub mod theme;
 pub mod view;

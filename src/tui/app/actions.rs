@@ -14,6 +14,7 @@ use crate::{
         list_state::ConversationList,
         picker_state::Picker,
         records_state::RecordsPanel,
+        search_state::SearchPanel,
     },
 };
 
@@ -36,6 +37,10 @@ impl App {
             }
             if mode == Mode::Records {
                 self.records_key(key, out);
+                return;
+            }
+            if mode == Mode::Search {
+                self.search_key(key, out);
                 return;
             }
             if mode == Mode::TemplateForm {
@@ -116,6 +121,9 @@ impl App {
                     _ => Focus::List,
                 };
             }
+            (Mode::List | Mode::Chat, Action::Search) => {
+                self.search = Some(SearchPanel::default());
+            }
             (Mode::List | Mode::Chat, Action::Records) => {
                 let panel = RecordsPanel {
                     loading: true,
@@ -173,6 +181,12 @@ impl App {
             return true;
         }
         match (self.mode(), action) {
+            (Mode::Search, Action::Back) => self.search = None,
+            (Mode::Search, Action::Down) => self.search_move(1),
+            (Mode::Search, Action::Up) => self.search_move(-1),
+            (Mode::Search, Action::PageDown) => self.search_move(5),
+            (Mode::Search, Action::PageUp) => self.search_move(-5),
+            (Mode::Search, Action::Open) => self.open_hit(out),
             (Mode::Picker, Action::Back) => self.picker = None,
             (Mode::Records, Action::Back) => self.records = None,
             (Mode::Records, Action::Down) => self.records_move(1),
@@ -346,6 +360,65 @@ impl App {
         out.push(Command::LoadRecords {
             query: p.query.clone(),
         });
+    }
+
+    /// Letters are the search's query; each change asks again.
+    fn search_key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
+        let Some(p) = self.search.as_mut() else {
+            return;
+        };
+        let edit = match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                Some(c)
+            }
+            KeyCode::Backspace => None,
+            _ => return,
+        };
+        if p.edit(edit) {
+            out.push(Command::Search {
+                query: p.query.clone(),
+            });
+        }
+    }
+
+    fn search_move(&mut self, delta: isize) {
+        if let Some(p) = self.search.as_mut() {
+            p.move_by(delta);
+        }
+    }
+
+    /// Opens the selected hit's conversation, from its message on, with that message selected.
+    fn open_hit(&mut self, out: &mut Vec<Command>) {
+        let Some(hit) = self.search.as_ref().and_then(|p| p.selected_hit().cloned()) else {
+            return;
+        };
+        self.search = None;
+        let id = hit.conversation.id;
+        self.notifications.seen(id);
+        if hit.conversation.unread > 0 {
+            out.push(Command::MarkRead {
+                conversation_id: id,
+            });
+        }
+        self.chat = Some(Chat::new(hit.conversation));
+        self.compose = TextArea::default();
+        self.focus = Focus::Chat;
+        match hit.message {
+            Some(m) => {
+                self.jump_to = Some(m.id);
+                out.push(Command::LoadThreadFrom {
+                    conversation_id: id,
+                    since: m.at,
+                });
+            }
+            None => out.push(Command::LoadThread {
+                conversation_id: id,
+            }),
+        }
     }
 
     fn records_move(&mut self, delta: isize) {

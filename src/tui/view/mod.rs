@@ -7,6 +7,7 @@ mod help_popup;
 mod list_pane;
 mod notifications_popup;
 mod records_popup;
+mod search_popup;
 mod status_bar;
 mod template_manager;
 mod template_popup;
@@ -53,6 +54,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     if let Some(m) = &app.manager {
         template_manager::render(m, frame, area);
+    }
+    if let Some(panel) = &app.search {
+        search_popup::render(app, panel, frame, area);
     }
     if let Some(panel) = &app.records {
         records_popup::render(panel, frame, area);

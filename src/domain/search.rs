@@ -1,0 +1,189 @@
+//! Search terms: how text is cut into the tokens the search index keeps, and how a query is
+//! matched. Latin-script words are kept whole (a query word matches words it begins);
+//! Japanese, Chinese and Korean runs, written without spaces, are cut into pairs of
+//! characters, so any two adjacent characters find the text.
+
+/// At most this many tokens of one text are indexed (a long message is still found by its
+/// first few hundred words).
+pub const MAX_TOKENS: usize = 256;
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF   // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xAC00..=0xD7AF // Hangul syllables
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xFF66..=0xFF9D // half-width Katakana
+    )
+}
+
+/// The runs of a text: words, and runs of CJK characters, lowercased.
+fn runs(text: &str) -> Vec<(bool, String)> {
+    let mut out: Vec<(bool, String)> = Vec::new();
+    let mut current = String::new();
+    let mut cjk = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let here_cjk = is_cjk(c);
+        if !(c.is_alphanumeric() || here_cjk) {
+            if !current.is_empty() {
+                out.push((cjk, std::mem::take(&mut current)));
+            }
+            continue;
+        }
+        if !current.is_empty() && here_cjk != cjk {
+            out.push((cjk, std::mem::take(&mut current)));
+        }
+        cjk = here_cjk;
+        current.push(c);
+    }
+    if !current.is_empty() {
+        out.push((cjk, current));
+    }
+    out
+}
+
+fn pairs(run: &str) -> Vec<String> {
+    let chars: Vec<char> = run.chars().collect();
+    if chars.len() == 1 {
+        return vec![run.to_owned()];
+    }
+    let mut out: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    // The last character alone, so that a one-character query finds it at a run's end.
+    out.push(chars[chars.len() - 1].to_string());
+    out
+}
+
+/// The distinct tokens to index for `text`.
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (cjk, run) in runs(text) {
+        let new = if cjk { pairs(&run) } else { vec![run] };
+        for t in new {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+            if out.len() == MAX_TOKENS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// A query: its terms to look up in the index, each with whether it is a whole token (a CJK
+/// pair) or a prefix (a word, or one CJK character), and the lowercase words a hit's text must
+/// contain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub terms: Vec<(String, bool)>,
+    pub words: Vec<String>,
+}
+
+impl Query {
+    pub fn parse(query: &str) -> Self {
+        let mut terms = Vec::new();
+        let mut words = Vec::new();
+        for (cjk, run) in runs(query) {
+            if cjk && run.chars().count() > 1 {
+                let chars: Vec<char> = run.chars().collect();
+                terms.extend(chars.windows(2).map(|w| (w.iter().collect(), true)));
+            } else {
+                terms.push((run.clone(), false));
+            }
+            words.push(run);
+        }
+        Self { terms, words }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Whether `text` contains every word of the query (any case).
+    pub fn matches(&self, text: &str) -> bool {
+        let text = text.to_lowercase();
+        self.words.iter().all(|w| text.contains(w.as_str()))
+    }
+}
+
+/// About `max` characters of `text` around the first word of the query it contains, on one
+/// line, with `…` where it was cut.
+pub fn context(text: &str, query: &Query, max: usize) -> String {
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    // One lowercase character per character, so positions line up.
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let at = query
+        .words
+        .iter()
+        .filter_map(|w| {
+            let w: Vec<char> = w.chars().collect();
+            lower
+                .windows(w.len().max(1))
+                .position(|x| x == w.as_slice())
+        })
+        .min()
+        .unwrap_or(0);
+    let start = if chars.len() <= max {
+        0
+    } else {
+        at.saturating_sub(max / 3).min(chars.len() - max)
+    };
+    let end = (start + max).min(chars.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_character_pairs() {
+        assert_eq!(
+            tokens("Is the Interview still on? Interview!"),
+            ["is", "the", "interview", "still", "on"]
+        );
+        assert_eq!(
+            tokens("面接は火曜日です"),
+            ["面接", "接は", "は火", "火曜", "曜日", "日で", "です", "す"]
+        );
+        assert_eq!(
+            tokens("Data Engineer面接"),
+            ["data", "engineer", "面接", "接"]
+        );
+    }
+
+    #[test]
+    fn queries_match_words_and_pairs() {
+        let q = Query::parse("Tuesday 面接");
+        assert_eq!(
+            q.terms,
+            [("tuesday".to_owned(), false), ("面接".to_owned(), true)]
+        );
+        assert!(q.matches("面接 is on TUESDAY"));
+        assert!(!q.matches("面接 is on Monday"));
+        assert!(Query::parse("  ?! ").is_empty());
+    }
+
+    #[test]
+    fn context_centres_on_the_match() {
+        let q = Query::parse("parking");
+        let text = "Thanks for the invitation! I will come by train, but is there parking near the office in case I drive?";
+        assert_eq!(context(text, &q, 30), "… is there parking near the off…");
+        assert_eq!(context("short\ntext", &q, 30), "short text");
+    }
+}
