@@ -4,7 +4,12 @@
 
 use std::sync::Arc;
 
-use tokio::sync::{broadcast, mpsc, oneshot};
+use std::{
+    sync::mpsc::{self, RecvTimeoutError},
+    time::Duration,
+};
+
+use tokio::sync::{broadcast, oneshot};
 
 use crate::{
     domain::event::Event,
@@ -13,6 +18,11 @@ use crate::{
 
 /// The most jobs one group takes; beyond that the next group starts at once.
 const MAX_GROUP: usize = 4096;
+/// Texts indexed for search between two checks for waiting writes.
+const SEARCH_SLICE: usize = 200;
+/// The search index catches up only after this long without a write, so that it never takes
+/// CPU from a stream of webhooks (a search catches up itself before it reads).
+const IDLE: Duration = Duration::from_millis(500);
 
 struct Job {
     changes: Vec<Change>,
@@ -21,7 +31,7 @@ struct Job {
 
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::UnboundedSender<Job>,
+    jobs: mpsc::Sender<Job>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,10 +46,10 @@ impl Writer {
     /// Starts the writer on its own thread: sled's calls block, and a flush must not stall the
     /// async workers that accept webhooks.
     pub fn start(store: Store, events: broadcast::Sender<Event>) -> Self {
-        let (jobs, rx) = mpsc::unbounded_channel();
+        let (jobs, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("hirechat-writer".into())
-            .spawn(move || run(&store, rx, &events))
+            .spawn(move || run(&store, &rx, &events))
             .expect("the writer thread starts");
         Self { jobs }
     }
@@ -56,8 +66,28 @@ impl Writer {
     }
 }
 
-fn run(store: &Store, mut rx: mpsc::UnboundedReceiver<Job>, events: &broadcast::Sender<Event>) {
-    while let Some(first) = rx.blocking_recv() {
+fn run(store: &Store, rx: &mpsc::Receiver<Job>, events: &broadcast::Sender<Event>) {
+    // Whether texts may wait for the search index (at the start: those of a past run).
+    let mut to_index = true;
+    loop {
+        let first = if to_index {
+            match rx.recv_timeout(IDLE) {
+                Ok(job) => job,
+                Err(RecvTimeoutError::Timeout) => {
+                    let Some(job) = catch_up(store, rx) else {
+                        to_index = false;
+                        continue;
+                    };
+                    job
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match rx.recv() {
+                Ok(job) => job,
+                Err(_) => break,
+            }
+        };
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
@@ -74,6 +104,25 @@ fn run(store: &Store, mut rx: mpsc::UnboundedReceiver<Job>, events: &broadcast::
                 }
             }
             let _ = job.reply.send(result);
+        }
+        to_index = true;
+    }
+}
+
+/// Indexes what waits for search, a slice at a time, until it is done (`None`) or a write
+/// arrives (returned, to be written first).
+fn catch_up(store: &Store, rx: &mpsc::Receiver<Job>) -> Option<Job> {
+    loop {
+        match store.index_pending(SEARCH_SLICE) {
+            Ok(n) if n < SEARCH_SLICE => return None,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "search indexing failed; retried after the next write");
+                return None;
+            }
+        }
+        if let Ok(job) = rx.try_recv() {
+            return Some(job);
         }
     }
 }

@@ -13,7 +13,9 @@
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id;
 //!   `record_by_email` → id (imports update the record with the same mobile or email).
 //! - `search_index`: (token, `m` + message key | `c` + conversation id) → (): the words and
-//!   CJK character pairs of every message's text and every conversation's name.
+//!   CJK character pairs of every message's text and every conversation's name;
+//!   `search_queue`: what was written and is not indexed yet (written with it, in the same
+//!   transaction; indexed when the writer is idle, or by the next search).
 //! - `related`: id → job opening, interview, client or booking; `related_index`: its natural
 //!   key → id (re-imports update), and lookups (interviews by candidate, job openings by
 //!   title, clients by name, bookings by owner) → ().
@@ -75,7 +77,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 19] = [
+const TREE_NAMES: [&str; 20] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -95,6 +97,7 @@ const TREE_NAMES: [&str; 19] = [
     "related",
     "related_index",
     "search_index",
+    "search_queue",
 ];
 
 #[derive(Clone)]
@@ -125,6 +128,7 @@ enum T {
     Related,
     RelatedIndex,
     SearchIndex,
+    SearchQueue,
 }
 
 impl Store {

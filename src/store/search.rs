@@ -25,6 +25,8 @@ impl Store {
     /// Conversations whose name, and messages whose text, contain every word of `query`:
     /// names first, then messages newest first; at most `limit`.
     pub fn search(&self, query: &Query, limit: usize) -> Result<Vec<Found>, StoreError> {
+        // What was just written is found too.
+        while self.index_pending(5_000)? > 0 {}
         // The longest term is the likeliest to be rare.
         let Some((term, whole)) = query.terms.iter().max_by_key(|(t, _)| t.len()) else {
             return Ok(Vec::new());
@@ -112,6 +114,35 @@ impl Store {
         }
         cache.insert(id, c.clone());
         Ok(c)
+    }
+
+    /// Indexes up to `max` queued texts (messages and names written since the last call);
+    /// returns how many. Indexing twice is harmless, so two callers at once do no harm.
+    pub fn index_pending(&self, max: usize) -> Result<usize, StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut done = sled::Batch::default();
+        let mut n = 0;
+        for kv in self.tree(T::SearchQueue).iter().take(max) {
+            let (k, _) = kv?;
+            n += 1;
+            let (what, key) = (k[0], &k[1..]);
+            let text = match what {
+                b'm' => get_json::<Message>(self.tree(T::Messages), key)?.map(|m| m.text),
+                b'c' => self
+                    .conversation(keys::read_id(key))?
+                    .map(|c| c.display_name()),
+                _ => None,
+            };
+            for token in search::tokens(text.as_deref().unwrap_or_default()) {
+                batch.insert(keys::search_entry(&token, what, key), &[]);
+            }
+            done.remove(k);
+        }
+        if n > 0 {
+            self.tree(T::SearchIndex).apply_batch(batch)?;
+            self.tree(T::SearchQueue).apply_batch(done)?;
+        }
+        Ok(n)
     }
 
     /// Migration to schema 3: indexes every message's text and every conversation's name.

@@ -161,9 +161,8 @@ impl Tx<'_> {
                 self.unreplied_index(conv.id, since, owner.as_deref(), true)?;
             }
         }
-        let name = conv.display_name();
-        if old.is_none_or(|o| o.display_name() != name) {
-            self.index_text(&name, b'c', &keys::id(conv.id))?;
+        if old.is_none_or(|o| o.display_name() != conv.display_name()) {
+            self.queue_for_search(b'c', &keys::id(conv.id))?;
         }
         self.put(T::Conversations, keys::id(conv.id), conv)
     }

@@ -11,7 +11,6 @@ use crate::{
         event::Event,
         message::{Direction, Effect, Message, Status, Summary},
         outbox::{OutboxItem, OutboxState, parse_callback_data},
-        search,
     },
     store::ContactInfo,
 };
@@ -38,20 +37,21 @@ impl Tx<'_> {
     pub(super) fn insert_message(&self, m: &Message) -> TxResult<()> {
         let key = keys::message(m.conversation_id, m.at, m.id);
         self.put(T::Messages, key, m)?;
-        self.index_text(&m.text, b'm', &key)?;
+        self.queue_for_search(b'm', &key)?;
         if let Some(w) = &m.wamid {
             self.tree(T::MsgByWamid).insert(w.as_str(), &key)?;
         }
         self.bump(MESSAGES_COUNTER, 1)
     }
 
-    /// Adds `text`'s tokens to the search index, pointing at `key` (`what`: `m` message,
-    /// `c` conversation).
-    pub(super) fn index_text(&self, text: &str, what: u8, key: &[u8]) -> TxResult<()> {
-        for token in search::tokens(text) {
-            self.tree(T::SearchIndex)
-                .insert(keys::search_entry(&token, what, key), &[])?;
-        }
+    /// Queues a message (`m`, its key) or a conversation's name (`c`, its id) for the search
+    /// index: one small write here; the tokens are written outside the transaction (see
+    /// `Store::index_pending`), so webhooks are not slowed by them.
+    pub(super) fn queue_for_search(&self, what: u8, key: &[u8]) -> TxResult<()> {
+        let mut k = Vec::with_capacity(1 + key.len());
+        k.push(what);
+        k.extend_from_slice(key);
+        self.tree(T::SearchQueue).insert(k, &[])?;
         Ok(())
     }
 
@@ -98,7 +98,7 @@ impl Tx<'_> {
             }
             self.put(T::Messages, &key, &original)?;
             // An edit is found by its new words (the old ones find it too: hits are checked).
-            self.index_text(&original.text, b'm', &key)?;
+            self.queue_for_search(b'm', &key)?;
             // Remember the change's own wamid so a repeat of it is ignored.
             self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
             self.store_conversation(&conv)?;
