@@ -349,8 +349,9 @@ impl Engine {
         })
     }
 
-    /// Conversations that pass a filter (or a built-in view by name), newest first. It reads
-    /// every conversation: fine for scripts; the screen's views need indexes (not yet).
+    /// Conversations that pass a filter (or a built-in view by name), newest first: the
+    /// unreplied views from their stored index, the others from the facts the store keeps in
+    /// memory.
     fn filtered(
         &self,
         actor: &Actor,
@@ -376,20 +377,15 @@ impl Engine {
                 conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
             });
         }
-        let all = self.store().conversations(usize::MAX)?;
-        let matching: Vec<ConversationView> = all
-            .iter()
-            .filter(|c| filter.matches(&c.subject(), &actor.login, now))
-            .map(|c| ConversationView::new(c, now))
-            .collect();
-        Ok(Response::Conversations {
-            total: matching.len() as u64,
+        let (total, page) = self.store().filter_page(
+            |s| filter.matches(s, &actor.login, now),
             offset,
-            conversations: matching
-                .into_iter()
-                .skip(offset)
-                .take(limit.unwrap_or(usize::MAX))
-                .collect(),
+            limit.unwrap_or(usize::MAX),
+        )?;
+        Ok(Response::Conversations {
+            total,
+            offset,
+            conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
         })
     }
 

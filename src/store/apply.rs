@@ -1,6 +1,8 @@
 //! Applying changes inside one sled transaction. The single writer calls this with everything
 //! queued since its last flush, so one flush makes a whole group durable.
 
+use std::cell::RefCell;
+
 use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 use sled::transaction::{
@@ -38,25 +40,35 @@ mod related;
 
 type TxResult<V> = Result<V, ConflictableTransactionError<StoreError>>;
 
+/// Applies `changes` in one transaction: the events of each, and every conversation written
+/// (for the filters' in-memory facts).
 pub(super) fn apply(
     trees: &[sled::Tree],
     changes: &[Change],
-) -> Result<Vec<Vec<Event>>, StoreError> {
+) -> Result<(Vec<Vec<Event>>, Vec<Conversation>), StoreError> {
+    let written = RefCell::new(Vec::new());
     let result = trees.transaction(|t| {
-        let tx = Tx { t };
+        // A transaction may run again after a conflict: only the last run counts.
+        written.borrow_mut().clear();
+        let tx = Tx {
+            t,
+            written: &written,
+        };
         changes
             .iter()
             .map(|c| tx.apply(c))
             .collect::<TxResult<Vec<_>>>()
     });
-    result.map_err(|e| match e {
+    let events = result.map_err(|e| match e {
         TransactionError::Abort(e) => e,
         TransactionError::Storage(e) => StoreError::Sled(e),
-    })
+    })?;
+    Ok((events, written.into_inner()))
 }
 
 struct Tx<'a> {
     t: &'a [TransactionalTree],
+    written: &'a RefCell<Vec<Conversation>>,
 }
 
 fn corrupt(e: &serde_json::Error) -> ConflictableTransactionError<StoreError> {

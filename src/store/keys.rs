@@ -75,14 +75,13 @@ pub fn related_lookups(r: &Related) -> Vec<Vec<u8>> {
     vec![k]
 }
 
-/// A search-index entry: the token, a zero byte, then `m` and a message's key or `c` and a
-/// conversation's id (its name).
-pub fn search_entry(token: &str, what: u8, key: &[u8]) -> Vec<u8> {
-    let mut k = Vec::with_capacity(token.len() + 2 + key.len());
+/// A search-index entry: the token, a zero byte, then the id of a conversation whose name or
+/// messages have it.
+pub fn search_entry(token: &str, conversation: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(token.len() + 9);
     k.extend_from_slice(token.as_bytes());
     k.push(0);
-    k.push(what);
-    k.extend_from_slice(key);
+    k.extend_from_slice(&id(conversation));
     k
 }
 

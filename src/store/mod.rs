@@ -12,8 +12,9 @@
 //!   `wa:<WhatsApp id>` → id (at most a hundred or so: listing reads them all).
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id;
 //!   `record_by_email` → id (imports update the record with the same mobile or email).
-//! - `search_index`: (token, `m` + message key | `c` + conversation id) → (): the words and
-//!   CJK character pairs of every message's text and every conversation's name;
+//! - `search_index`: (token, conversation id) → (): the conversations whose name or messages
+//!   have a word (or a CJK character pair) — by conversation rather than by message, a
+//!   fifth of the entries; a search then reads the candidate conversations' messages;
 //!   `search_queue`: what was written and is not indexed yet (written with it, in the same
 //!   transaction; indexed when the writer is idle, or by the next search).
 //! - `related`: id → job opening, interview, client or booking; `related_index`: its natural
@@ -22,6 +23,7 @@
 
 mod apply;
 pub mod change;
+mod facts;
 mod keys;
 mod related;
 mod search;
@@ -104,6 +106,7 @@ const TREE_NAMES: [&str; 20] = [
 pub struct Store {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    facts: facts::FactsIndex,
 }
 
 #[derive(Clone, Copy)]
@@ -151,7 +154,11 @@ impl Store {
             .iter()
             .map(|n| db.open_tree(n))
             .collect::<Result<Vec<_>, _>>()?;
-        let store = Self { db, trees };
+        let store = Self {
+            db,
+            trees,
+            facts: facts::FactsIndex::default(),
+        };
         store.check_schema(dir)?;
         Ok(store)
     }
@@ -222,7 +229,34 @@ impl Store {
     /// Applies `changes` in one transaction and returns the events each caused. Not yet
     /// durable: call [`Store::flush`] before telling anyone it is stored.
     pub fn apply(&self, changes: &[Change]) -> Result<Vec<Vec<Event>>, StoreError> {
-        apply::apply(&self.trees, changes)
+        let (events, written) = apply::apply(&self.trees, changes)?;
+        self.facts.written(&written);
+        Ok(events)
+    }
+
+    /// The conversations that pass `keep`, in list order (newest activity first), from
+    /// `offset`, at most `limit`, with how many pass in all. Evaluated on facts kept in memory
+    /// (built on first use, then updated by every write): no stored conversation is read but
+    /// the page's.
+    pub fn filter_page(
+        &self,
+        keep: impl Fn(&crate::domain::filter::Subject<'_>) -> bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(u64, Vec<Conversation>), StoreError> {
+        let (total, ids) = self.facts.select(keep, offset, limit, || {
+            self.tree(T::Conversations)
+                .iter()
+                .map(|kv| decode::<Conversation>(&kv?.1))
+                .collect()
+        })?;
+        let mut page = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(c) = self.conversation(id)? {
+                page.push(c);
+            }
+        }
+        Ok((total, page))
     }
 
     /// Makes everything applied so far durable.

@@ -1,7 +1,10 @@
-//! Searching every conversation's messages and names through the search index, and building
-//! that index for a store written before it existed (schema 3).
+//! Searching every conversation's messages and names. The index says which conversations
+//! have a word (see `keys::search_entry`); the newest of them are then read, their names and
+//! messages checked for every word of the query. Texts are indexed off the write path: a
+//! write queues them (`search_queue`), the writer indexes the queue when idle, and a search
+//! catches up first.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use super::{Store, StoreError, T, decode, get_json, keys};
 use crate::domain::{
@@ -10,9 +13,9 @@ use crate::domain::{
     search::{self, Query},
 };
 
-/// Index entries read for one query at most: a word in nearly every message still answers
-/// quickly, with the newest of what it read.
-const MAX_CANDIDATES: usize = 200_000;
+/// Messages read for one search at most: a word in every message still answers quickly, with
+/// the newest.
+const MAX_READ: usize = 50_000;
 
 /// A search hit: a conversation, and the message that matched (none when its name did).
 #[derive(Debug, Clone)]
@@ -22,10 +25,10 @@ pub struct Found {
 }
 
 impl Store {
-    /// Conversations whose name, and messages whose text, contain every word of `query`:
-    /// names first, then messages newest first; at most `limit`.
+    /// Conversations whose name, and messages whose text, contain every word of `query`, the
+    /// most recently active conversations first, each name before its messages, messages
+    /// newest first; at most `limit`.
     pub fn search(&self, query: &Query, limit: usize) -> Result<Vec<Found>, StoreError> {
-        // What was just written is found too.
         while self.index_pending(5_000)? > 0 {}
         // The longest term is the likeliest to be rare.
         let Some((term, whole)) = query.terms.iter().max_by_key(|(t, _)| t.len()) else {
@@ -35,142 +38,149 @@ impl Store {
         if *whole {
             prefix.push(0);
         }
-        let mut messages: Vec<[u8; 24]> = Vec::new();
-        let mut names: Vec<u64> = Vec::new();
-        for kv in self
-            .tree(T::SearchIndex)
-            .scan_prefix(&prefix)
-            .take(MAX_CANDIDATES)
-        {
-            let (k, _) = kv?;
-            let Some(zero) = k.iter().position(|b| *b == 0) else {
-                continue;
-            };
-            match (k.get(zero + 1), &k[zero + 2..]) {
-                (Some(b'm'), rest) if rest.len() == 24 => {
-                    let mut key = [0u8; 24];
-                    key.copy_from_slice(rest);
-                    messages.push(key);
-                }
-                (Some(b'c'), rest) if rest.len() == 8 => names.push(keys::read_id(rest)),
-                _ => {}
+        let mut candidates = HashSet::new();
+        for k in self.tree(T::SearchIndex).scan_prefix(&prefix).keys() {
+            let k = k?;
+            if let Some(id) = k.len().checked_sub(8).map(|at| keys::read_id(&k[at..])) {
+                candidates.insert(id);
             }
         }
-        // Newest first: the time sits in bytes 8..16 of a message key.
-        messages.sort_unstable_by(|a, b| b[8..].cmp(&a[8..]));
-        messages.dedup();
-        names.sort_unstable();
-        names.dedup();
-        let mut conversations: HashMap<u64, Option<Conversation>> = HashMap::new();
-        let mut out = Vec::new();
-        for id in names {
-            if out.len() == limit {
-                return Ok(out);
+        // Merged conversations are searched as the one they joined.
+        let mut live = HashSet::new();
+        for id in candidates {
+            if let Some(c) = self.conversation(id)? {
+                live.insert(c.merged_into.unwrap_or(c.id));
             }
-            if let Some(c) = self.live(&mut conversations, id)?
-                && query.matches(&c.display_name())
-                && !out
-                    .iter()
-                    .any(|f: &Found| f.message.is_none() && f.conversation.id == c.id)
-            {
+        }
+        let ordered = self.facts.in_list_order(&live, || {
+            self.tree(T::Conversations)
+                .iter()
+                .map(|kv| decode::<Conversation>(&kv?.1))
+                .collect()
+        })?;
+        let mut out = Vec::new();
+        let mut read = 0;
+        for id in ordered {
+            if out.len() >= limit || read >= MAX_READ {
+                break;
+            }
+            let Some(c) = self.conversation(id)? else {
+                continue;
+            };
+            if query.matches(&c.display_name()) {
                 out.push(Found {
-                    conversation: c,
+                    conversation: c.clone(),
                     message: None,
                 });
             }
+            let room = limit - out.len().min(limit);
+            let (hits, n) = self.matching_messages(&c, query, room, MAX_READ - read)?;
+            read += n;
+            out.extend(hits.into_iter().map(|m| Found {
+                conversation: c.clone(),
+                message: Some(m),
+            }));
         }
-        for key in messages {
-            if out.len() == limit {
-                break;
-            }
-            let Some(m) = get_json::<Message>(self.tree(T::Messages), key)? else {
-                continue;
-            };
-            if m.deleted || !query.matches(&m.text) {
-                continue;
-            }
-            if let Some(c) = self.live(&mut conversations, m.conversation_id)? {
-                out.push(Found {
-                    conversation: c,
-                    message: Some(m),
-                });
-            }
-        }
+        out.truncate(limit);
         Ok(out)
     }
 
-    /// A conversation as the list shows it: one merged into another is found as that one.
-    fn live(
+    /// A conversation's messages (with those merged into it) that match, newest first: at
+    /// most `limit`, reading at most `budget`; with how many were read.
+    fn matching_messages(
         &self,
-        cache: &mut HashMap<u64, Option<Conversation>>,
-        id: u64,
-    ) -> Result<Option<Conversation>, StoreError> {
-        if let Some(c) = cache.get(&id) {
-            return Ok(c.clone());
+        c: &Conversation,
+        query: &Query,
+        limit: usize,
+        budget: usize,
+    ) -> Result<(Vec<Message>, usize), StoreError> {
+        let mut hits: Vec<(sled::IVec, Message)> = Vec::new();
+        let mut read = 0;
+        for id in std::iter::once(c.id).chain(c.merged.iter().copied()) {
+            for kv in self.tree(T::Messages).scan_prefix(keys::id(id)).rev() {
+                if read >= budget || hits.len() >= limit {
+                    break;
+                }
+                let (k, v) = kv?;
+                read += 1;
+                let m: Message = decode(&v)?;
+                if !m.deleted && query.matches(&m.text) {
+                    hits.push((k, m));
+                }
+            }
         }
-        let mut c = self.conversation(id)?;
-        if let Some(into) = c.as_ref().and_then(|c| c.merged_into) {
-            c = self.conversation(into)?;
-        }
-        cache.insert(id, c.clone());
-        Ok(c)
+        hits.sort_by(|a, b| b.0[8..].cmp(&a.0[8..]));
+        hits.truncate(limit);
+        Ok((hits.into_iter().map(|(_, m)| m).collect(), read))
     }
 
     /// Indexes up to `max` queued texts (messages and names written since the last call);
     /// returns how many. Indexing twice is harmless, so two callers at once do no harm.
     pub fn index_pending(&self, max: usize) -> Result<usize, StoreError> {
-        let mut batch = sled::Batch::default();
+        let mut entries = HashSet::new();
         let mut done = sled::Batch::default();
         let mut n = 0;
         for kv in self.tree(T::SearchQueue).iter().take(max) {
             let (k, _) = kv?;
             n += 1;
             let (what, key) = (k[0], &k[1..]);
-            let text = match what {
-                b'm' => get_json::<Message>(self.tree(T::Messages), key)?.map(|m| m.text),
+            let found = match what {
+                b'm' => get_json::<Message>(self.tree(T::Messages), key)?
+                    .map(|m| (m.conversation_id, m.text)),
                 b'c' => self
                     .conversation(keys::read_id(key))?
-                    .map(|c| c.display_name()),
+                    .map(|c| (c.id, c.display_name())),
                 _ => None,
             };
-            for token in search::tokens(text.as_deref().unwrap_or_default()) {
-                batch.insert(keys::search_entry(&token, what, key), &[]);
+            if let Some((conversation, text)) = found {
+                for token in search::tokens(&text) {
+                    entries.insert(keys::search_entry(&token, conversation));
+                }
             }
             done.remove(k);
         }
         if n > 0 {
+            let mut batch = sled::Batch::default();
+            for e in entries {
+                batch.insert(e, &[]);
+            }
             self.tree(T::SearchIndex).apply_batch(batch)?;
             self.tree(T::SearchQueue).apply_batch(done)?;
         }
         Ok(n)
     }
 
-    /// Migration to schema 3: indexes every message's text and every conversation's name.
+    /// Migration to schema 3: indexes every message's text and every conversation's name,
+    /// flushing as it goes so that memory stays bounded.
     pub(super) fn build_search_index(&self) -> Result<(), StoreError> {
         tracing::info!("building the search index (schema 3)");
-        let index = self.tree(T::SearchIndex);
-        let mut batch = sled::Batch::default();
-        let mut pending = 0;
+        let mut entries: HashSet<Vec<u8>> = HashSet::new();
+        let flush = |entries: &mut HashSet<Vec<u8>>| -> Result<(), StoreError> {
+            let mut batch = sled::Batch::default();
+            for e in entries.drain() {
+                batch.insert(e, &[]);
+            }
+            self.tree(T::SearchIndex).apply_batch(batch)?;
+            self.db.flush()?;
+            Ok(())
+        };
         for kv in self.tree(T::Messages) {
             let (k, v) = kv?;
             let m: Message = decode(&v)?;
+            let conversation = keys::read_id(&k);
             for token in search::tokens(&m.text) {
-                batch.insert(keys::search_entry(&token, b'm', &k), &[]);
-                pending += 1;
+                entries.insert(keys::search_entry(&token, conversation));
             }
-            if pending > 50_000 {
-                index.apply_batch(std::mem::take(&mut batch))?;
-                pending = 0;
+            if entries.len() > 200_000 {
+                flush(&mut entries)?;
             }
         }
         for kv in self.tree(T::Conversations) {
-            let (k, v) = kv?;
-            let c: Conversation = decode(&v)?;
+            let c: Conversation = decode(&kv?.1)?;
             for token in search::tokens(&c.display_name()) {
-                batch.insert(keys::search_entry(&token, b'c', &k), &[]);
+                entries.insert(keys::search_entry(&token, c.id));
             }
         }
-        index.apply_batch(batch)?;
-        Ok(())
+        flush(&mut entries)
     }
 }

@@ -164,6 +164,7 @@ impl Tx<'_> {
         if old.is_none_or(|o| o.display_name() != conv.display_name()) {
             self.queue_for_search(b'c', &keys::id(conv.id))?;
         }
+        self.written.borrow_mut().push(conv.clone());
         self.put(T::Conversations, keys::id(conv.id), conv)
     }
 
