@@ -57,7 +57,10 @@ fn generate(dir: &PathBuf, conversations: usize, each: usize) {
         let store = Store::open(dir, 256).unwrap();
         while store.index_pending(50_000).unwrap() > 0 {}
         store.flush().unwrap();
-        println!("  opened (and migrated) in {:.1} s", t.elapsed().as_secs_f64());
+        println!(
+            "  opened (and migrated) in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         return;
     }
     let _ = std::fs::remove_dir_all(dir);
@@ -241,7 +244,13 @@ async fn measure(dir: PathBuf) {
 
 /// `/`: the first 100 hits of a query across every message and name.
 async fn searches(engine: &Engine, actor: &Actor) {
-    for query in ["interview", "面接", "123457", "tuesday 面接 999", "Sato 4242"] {
+    for query in [
+        "interview",
+        "面接",
+        "123457",
+        "tuesday 面接 999",
+        "Sato 4242",
+    ] {
         let mut times = Vec::new();
         let mut hits = 0;
         for _ in 0..5 {

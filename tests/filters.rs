@@ -197,3 +197,125 @@ async fn search_finds_words_and_japanese_across_every_conversation_newest_first(
     assert_eq!(search(&h, "emily").await, [("Emily".to_owned(), None)]);
     assert_eq!(search(&h, "美咲").await, [("田中 美咲".to_owned(), None)]);
 }
+
+fn actor(
+    login: &str,
+    role: hirechat::domain::permission::Role,
+) -> hirechat::domain::permission::Actor {
+    hirechat::domain::permission::Actor {
+        login: login.into(),
+        name: login.into(),
+        role,
+    }
+}
+
+async fn save_view(
+    h: &Harness,
+    who: &hirechat::domain::permission::Actor,
+    name: &str,
+    query: &str,
+    sort: hirechat::domain::view::Sort,
+    shared: bool,
+) -> Result<Vec<hirechat::engine::api::ViewCount>, EngineError> {
+    let view = hirechat::domain::view::ViewInput {
+        name: name.into(),
+        query: query.into(),
+        sort,
+        shared,
+    };
+    match h.engine.handle(who, Request::SaveView { view }).await? {
+        Response::Views { views } => Ok(views),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_views_personal_and_shared_with_counts_and_order() {
+    use hirechat::domain::{permission::Role, view::Sort};
+    let h = Harness::start().await;
+    for (from, name, ago, id) in [
+        ("819012340001", "Haruto", 50 * 60, "wamid.V1"),
+        ("819012340002", "Emily", 60, "wamid.V2"),
+        ("819012340003", "Liam", 30, "wamid.V3"),
+    ] {
+        assert_eq!(h.post(&inbound(from, name, ago, id)).await, 200);
+    }
+    let aiko = admin();
+    let ken = actor("ken", Role::Recruiter);
+    let vic = actor("vic", Role::Viewer);
+    // An admin shares a view; the order is the longest waiting first.
+    let views = save_view(
+        &h,
+        &aiko,
+        "Waiting longest",
+        "unreplied",
+        Sort::Oldest,
+        true,
+    )
+    .await
+    .unwrap();
+    let shared = views.iter().find(|v| v.name == "Waiting longest").unwrap();
+    assert_eq!(shared.count, Some(3));
+    // A recruiter keeps one of their own, and may not share.
+    save_view(&h, &ken, "Open windows", "window:open", Sort::Newest, false)
+        .await
+        .unwrap();
+    let err = save_view(&h, &ken, "Everyone's", "unread", Sort::Newest, true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    let err = save_view(&h, &ken, "Broken", "unreplied>3x", Sort::Newest, false)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("3x"), "{err}");
+    // Each sees the shared view and their own.
+    let names = |views: Vec<hirechat::engine::api::ViewCount>| -> Vec<String> {
+        views
+            .into_iter()
+            .filter(|v| v.saved.is_some())
+            .map(|v| v.name)
+            .collect()
+    };
+    let Response::Views { views } = h.engine.handle(&vic, Request::Views).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(names(views), ["Waiting longest"]);
+    let Response::Views { views } = h.engine.handle(&ken, Request::Views).await.unwrap() else {
+        panic!()
+    };
+    let open = views.iter().find(|v| v.name == "Open windows").unwrap();
+    assert_eq!(open.count, Some(2));
+    assert_eq!(names(views), ["Waiting longest", "Open windows"]);
+    // A view's name is a filter; the shared one lists the longest waiting first.
+    let r = h
+        .engine
+        .handle(
+            &ken,
+            Request::Conversations {
+                offset: 0,
+                limit: None,
+                filter: Some("Waiting longest".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Conversations { conversations, .. } = r else {
+        panic!()
+    };
+    let order: Vec<&str> = conversations.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(order, ["Haruto", "Emily", "Liam"]);
+    // Only an admin deletes a shared view; anyone their own.
+    let delete = |name: &str| Request::DeleteView { name: name.into() };
+    let err = h
+        .engine
+        .handle(&ken, delete("Waiting longest"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    h.engine.handle(&ken, delete("Open windows")).await.unwrap();
+    h.engine
+        .handle(&aiko, delete("Waiting longest"))
+        .await
+        .unwrap();
+    assert!(h.engine.store().views().unwrap().is_empty());
+}

@@ -388,6 +388,7 @@ fn g_then_a_digit_shows_a_view_and_g_g_goes_to_the_top() {
         name: name.into(),
         title: name.into(),
         count,
+        saved: None,
     };
     app.update(Input::Views(vec![
         view("", Some(6)),
@@ -837,4 +838,52 @@ fn slash_searches_everything_and_enter_jumps_to_the_message() {
         messages: vec![hit_message, later],
     });
     assert_eq!(app.chat.as_ref().unwrap().selected, Some(0));
+}
+
+#[test]
+fn a_filter_is_saved_as_a_view_and_shown() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use hirechat::{
+        domain::view::{Sort, ViewInput},
+        tui::keymap::Mode,
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('f'));
+    for c in "unreplied>3d".chars() {
+        app.update(key(c));
+    }
+    let ctrl_s = Input::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    app.update(ctrl_s);
+    assert_eq!(app.mode(), Mode::SaveView);
+    for c in "Waiting".chars() {
+        app.update(key(c));
+    }
+    app.update(code(KeyCode::Tab));
+    let out = app.update(code(KeyCode::Enter));
+    assert_eq!(
+        out,
+        vec![Command::SaveView {
+            view: ViewInput {
+                name: "Waiting".into(),
+                query: "unreplied>3d".into(),
+                sort: Sort::Newest,
+                shared: true,
+            }
+        }]
+    );
+    let mut views = app.views.clone();
+    views.push(hirechat::engine::api::ViewCount {
+        name: "Waiting".into(),
+        title: "Waiting".into(),
+        count: Some(2),
+        saved: None,
+    });
+    let out = app.update(Input::Views(views));
+    assert!(
+        out.iter().any(
+            |c| matches!(c, Command::LoadConversations { filter: Some(f), .. } if f == "Waiting")
+        ),
+        "{out:?}"
+    );
+    assert_eq!(app.filter.as_deref(), Some("Waiting"));
 }

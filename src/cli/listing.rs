@@ -8,7 +8,6 @@ use super::{
 };
 use crate::{
     config::Config,
-    domain::filter::{BUILT_IN_VIEWS, built_in_view},
     engine::{Request, Response},
 };
 
@@ -20,16 +19,23 @@ pub async fn conversations(
     json: bool,
     limit: Option<usize>,
 ) -> Result<(), CliError> {
-    if let Some(v) = &view
-        && built_in_view(v).is_none()
-    {
-        let names: Vec<&str> = BUILT_IN_VIEWS.iter().map(|(n, ..)| *n).collect();
-        return Err(CliError::BadInput(format!(
-            "no view {v:?}: the views are {}",
-            names.join(", ")
-        )));
-    }
     let mut backend = Backend::connect(config, data_dir, None).await?;
+    if let Some(v) = &view {
+        let Response::Views { views } = backend.call(Request::Views).await? else {
+            return Err(CliError::Other("unexpected answer".into()));
+        };
+        if !views.iter().any(|x| !x.name.is_empty() && x.name == *v) {
+            let names: Vec<&str> = views
+                .iter()
+                .filter(|x| !x.name.is_empty())
+                .map(|x| x.name.as_str())
+                .collect();
+            return Err(CliError::BadInput(format!(
+                "no view {v:?}: the views are {}",
+                names.join(", ")
+            )));
+        }
+    }
     let request = Request::Conversations {
         offset: 0,
         limit,

@@ -6,6 +6,7 @@ mod import;
 mod listing;
 mod output;
 mod templates;
+mod views;
 
 use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
@@ -103,6 +104,11 @@ pub enum Command {
         #[command(subcommand)]
         command: templates::TemplatesCommand,
     },
+    /// The views of the list: built-in, shared, and your own saved queries.
+    Views {
+        #[command(subcommand)]
+        command: views::ViewsCommand,
+    },
     /// List conversations, most recent first.
     Conversations {
         /// A built-in view: my-unreplied, sent-today, all-unreplied.
@@ -195,6 +201,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                 .map_err(|e| CliError::Other(format!("simulator: {e}")))
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
+        Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Import { kind, file, json } => {
             import::run(&config, &data_dir, &kind, &file, json).await
         }

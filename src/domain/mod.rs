@@ -15,4 +15,5 @@ pub mod related;
 pub mod safe_text;
 pub mod search;
 pub mod template;
+pub mod view;
 pub mod window;

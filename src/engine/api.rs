@@ -71,6 +71,12 @@ pub enum Request {
     },
     /// The views (all, the built-in ones) with their counts where an index keeps them.
     Views,
+    /// Save a view from a query: the caller's own, or shared (admins); same name replaces.
+    SaveView {
+        view: crate::domain::view::ViewInput,
+    },
+    /// Delete a view by name: one's own, or a shared one (admins).
+    DeleteView { name: String },
     /// Every template, both kinds.
     Templates,
     /// Create a template (an approved-type one is submitted to WhatsApp).
@@ -187,6 +193,9 @@ pub struct ViewCount {
     pub name: String,
     pub title: String,
     pub count: Option<u64>,
+    /// A saved view: its query, order and owner (none: shared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved: Option<crate::domain::view::SavedView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

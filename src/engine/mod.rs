@@ -10,6 +10,7 @@ pub mod outbox;
 mod records;
 mod send;
 mod templates;
+mod views;
 pub mod writer;
 
 use std::{path::Path, sync::Arc, time::Duration};
@@ -238,6 +239,9 @@ impl Engine {
             Request::ImportRecords { rows } => self.import(rows).await,
             Request::ImportRelated { kind, rows } => self.import_related(kind, rows).await,
             Request::Views => self.views(actor),
+            request @ (Request::SaveView { .. } | Request::DeleteView { .. }) => {
+                self.view_command(actor, request).await
+            }
             Request::Answering { conversation_id } => Ok(self.announce(actor, conversation_id)),
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
@@ -301,94 +305,6 @@ impl Engine {
         Response::Done
     }
 
-    fn views(&self, actor: &Actor) -> Result<Response, EngineError> {
-        use crate::{domain::filter::BUILT_IN_VIEWS, store::Waited};
-        let mut views = vec![api::ViewCount {
-            name: String::new(),
-            title: "All".into(),
-            count: Some(self.store().conversation_count()?),
-        }];
-        for (name, title, _) in BUILT_IN_VIEWS {
-            let count = match *name {
-                "my-unreplied" => Some(
-                    self.store()
-                        .unreplied(Some(&actor.login), Waited::Any, 0, 0)?
-                        .0,
-                ),
-                "all-unreplied" => Some(self.store().unreplied(None, Waited::Any, 0, 0)?.0),
-                _ => None,
-            };
-            views.push(api::ViewCount {
-                name: (*name).to_owned(),
-                title: (*title).to_owned(),
-                count,
-            });
-        }
-        Ok(Response::Views { views })
-    }
-
-    /// A page of the list, or of the conversations a filter or view lets through.
-    fn conversations(
-        &self,
-        actor: &Actor,
-        filter: Option<&str>,
-        offset: usize,
-        limit: Option<usize>,
-    ) -> Result<Response, EngineError> {
-        if let Some(f) = filter {
-            return self.filtered(actor, f, offset, limit);
-        }
-        let now = Utc::now();
-        let list = self
-            .store()
-            .conversations_page(offset, limit.unwrap_or(usize::MAX))?;
-        Ok(Response::Conversations {
-            total: self.store().conversation_count()?,
-            offset,
-            conversations: list.iter().map(|c| ConversationView::new(c, now)).collect(),
-        })
-    }
-
-    /// Conversations that pass a filter (or a built-in view by name), newest first: the
-    /// unreplied views from their stored index, the others from the facts the store keeps in
-    /// memory.
-    fn filtered(
-        &self,
-        actor: &Actor,
-        query: &str,
-        offset: usize,
-        limit: Option<usize>,
-    ) -> Result<Response, EngineError> {
-        let query = crate::domain::filter::built_in_view(query.trim()).unwrap_or(query);
-        let filter = crate::domain::filter::Filter::parse(query)
-            .map_err(|e| EngineError::BadInput(e.to_string()))?;
-        let now = Utc::now();
-        if let Some((owner, waited)) = unreplied_only(&filter, actor, now) {
-            // The unreplied views come from their index: no scan of every conversation.
-            let (total, page) = self.store().unreplied(
-                owner.as_deref(),
-                waited,
-                offset,
-                limit.unwrap_or(usize::MAX),
-            )?;
-            return Ok(Response::Conversations {
-                total,
-                offset,
-                conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
-            });
-        }
-        let (total, page) = self.store().filter_page(
-            |s| filter.matches(s, &actor.login, now),
-            offset,
-            limit.unwrap_or(usize::MAX),
-        )?;
-        Ok(Response::Conversations {
-            total,
-            offset,
-            conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
-        })
-    }
-
     /// A conversation with its newest messages.
     fn thread(&self, conv: &Conversation, limit: Option<usize>) -> Result<Response, EngineError> {
         let messages = self.store().messages(conv, limit.unwrap_or(DEFAULT_PAGE))?;
@@ -434,36 +350,4 @@ impl Engine {
             }
         }
     }
-}
-
-/// When a filter is "unreplied" (with a waiting time) and at most an owner, the index answers
-/// it: the owner's login and the waiting-time range.
-fn unreplied_only(
-    filter: &crate::domain::filter::Filter,
-    actor: &Actor,
-    now: chrono::DateTime<Utc>,
-) -> Option<(Option<String>, crate::store::Waited)> {
-    use crate::domain::filter::{Compare, Term, Who};
-    use crate::store::Waited;
-    let mut waited = None;
-    let mut owner = None;
-    for t in &filter.terms {
-        match t {
-            Term::Unreplied(bound) if waited.is_none() => {
-                waited = Some(match bound {
-                    None => Waited::Any,
-                    Some((Compare::Older, d)) => Waited::LongerThan(now - *d),
-                    Some((Compare::Within, d)) => Waited::Since(now - *d),
-                });
-            }
-            Term::Owner(w) if owner.is_none() => {
-                owner = Some(match w {
-                    Who::Me => actor.login.clone(),
-                    Who::User(u) => u.clone(),
-                });
-            }
-            _ => return None,
-        }
-    }
-    waited.map(|w| (owner, w))
 }

@@ -189,6 +189,11 @@ impl Tx<'_> {
                 reason.as_ref(),
             ),
             Change::SyncTemplates { remote } => self.sync_templates(remote),
+            Change::SaveView { view } => self.save_view(view.clone()),
+            Change::DeleteView { id } => {
+                self.tree(T::Views).remove(&keys::id(*id))?;
+                Ok(vec![])
+            }
             Change::OpenConversation { contact } => {
                 let conversation = self.conversation_for(contact)?;
                 self.store_conversation(&conversation)?;

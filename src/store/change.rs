@@ -112,6 +112,13 @@ pub enum Change {
     SyncTemplates {
         remote: Vec<Template>,
     },
+    /// Create (`view.id` 0) or replace a saved view.
+    SaveView {
+        view: crate::domain::view::SavedView,
+    },
+    DeleteView {
+        id: u64,
+    },
     /// The contact's conversation, started (without messages) if there is none yet.
     OpenConversation {
         contact: ContactInfo,

@@ -85,7 +85,10 @@ pub(super) struct FactsIndex(Arc<RwLock<Option<Table>>>);
 impl FactsIndex {
     /// Notes conversations just written (no-op until the index is built).
     pub(super) fn written(&self, conversations: &[Conversation]) {
-        let mut guard = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(table) = guard.as_mut() {
             for c in conversations {
                 table.upsert(c);
@@ -98,17 +101,24 @@ impl FactsIndex {
     pub(super) fn select<E>(
         &self,
         keep: impl Fn(&Subject<'_>) -> bool,
+        oldest_first: bool,
         offset: usize,
         limit: usize,
         load: impl FnOnce() -> Result<Vec<Conversation>, E>,
     ) -> Result<(u64, Vec<u64>), E> {
         {
-            let guard = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let guard = self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(table) = guard.as_ref() {
-                return Ok(pick(table, keep, offset, limit));
+                return Ok(pick(table, keep, oldest_first, offset, limit));
             }
         }
-        let mut guard = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if guard.is_none() {
             // Under the write lock: a write that lands meanwhile waits, then is applied on top.
             let mut table = Table::default();
@@ -117,9 +127,9 @@ impl FactsIndex {
             }
             *guard = Some(table);
         }
-        Ok(guard
-            .as_ref()
-            .map_or((0, Vec::new()), |t| pick(t, keep, offset, limit)))
+        Ok(guard.as_ref().map_or((0, Vec::new()), |t| {
+            pick(t, keep, oldest_first, offset, limit)
+        }))
     }
 }
 
@@ -130,7 +140,7 @@ impl FactsIndex {
         ids: &std::collections::HashSet<u64>,
         load: impl FnOnce() -> Result<Vec<Conversation>, E>,
     ) -> Result<Vec<u64>, E> {
-        let (_, all) = self.select(|_| true, 0, usize::MAX, load)?;
+        let (_, all) = self.select(|_| true, false, 0, usize::MAX, load)?;
         Ok(all.into_iter().filter(|id| ids.contains(id)).collect())
     }
 }
@@ -138,12 +148,18 @@ impl FactsIndex {
 fn pick(
     table: &Table,
     keep: impl Fn(&Subject<'_>) -> bool,
+    oldest_first: bool,
     offset: usize,
     limit: usize,
 ) -> (u64, Vec<u64>) {
     let mut total = 0u64;
     let mut ids = Vec::new();
-    for ((_, Reverse(id)), facts) in &table.rows {
+    let rows: Box<dyn Iterator<Item = _>> = if oldest_first {
+        Box::new(table.rows.iter().rev())
+    } else {
+        Box::new(table.rows.iter())
+    };
+    for ((_, Reverse(id)), facts) in rows {
         if keep(&facts.subject()) {
             if usize::try_from(total).is_ok_and(|t| t >= offset) && ids.len() < limit {
                 ids.push(*id);

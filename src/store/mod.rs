@@ -17,6 +17,7 @@
 //!   fifth of the entries; a search then reads the candidate conversations' messages;
 //!   `search_queue`: what was written and is not indexed yet (written with it, in the same
 //!   transaction; indexed when the writer is idle, or by the next search).
+//! - `views`: id → a saved view (a few per user).
 //! - `related`: id → job opening, interview, client or booking; `related_index`: its natural
 //!   key → id (re-imports update), and lookups (interviews by candidate, job openings by
 //!   title, clients by name, bookings by owner) → ().
@@ -79,7 +80,7 @@ pub struct DeadLetter {
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
-const TREE_NAMES: [&str; 20] = [
+const TREE_NAMES: [&str; 21] = [
     "meta",
     "conversations",
     "conv_by_phone",
@@ -100,6 +101,7 @@ const TREE_NAMES: [&str; 20] = [
     "related_index",
     "search_index",
     "search_queue",
+    "views",
 ];
 
 #[derive(Clone)]
@@ -132,6 +134,7 @@ enum T {
     RelatedIndex,
     SearchIndex,
     SearchQueue,
+    Views,
 }
 
 impl Store {
@@ -234,17 +237,19 @@ impl Store {
         Ok(events)
     }
 
-    /// The conversations that pass `keep`, in list order (newest activity first), from
+    /// The conversations that pass `keep`, in list order (newest activity first, or the
+    /// reverse), from
     /// `offset`, at most `limit`, with how many pass in all. Evaluated on facts kept in memory
     /// (built on first use, then updated by every write): no stored conversation is read but
     /// the page's.
     pub fn filter_page(
         &self,
         keep: impl Fn(&crate::domain::filter::Subject<'_>) -> bool,
+        oldest_first: bool,
         offset: usize,
         limit: usize,
     ) -> Result<(u64, Vec<Conversation>), StoreError> {
-        let (total, ids) = self.facts.select(keep, offset, limit, || {
+        let (total, ids) = self.facts.select(keep, oldest_first, offset, limit, || {
             self.tree(T::Conversations)
                 .iter()
                 .map(|kv| decode::<Conversation>(&kv?.1))
@@ -534,6 +539,13 @@ impl Store {
 
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.tree(T::Outbox)
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+
+    pub fn views(&self) -> Result<Vec<crate::domain::view::SavedView>, StoreError> {
+        self.tree(T::Views)
             .iter()
             .map(|kv| decode(&kv?.1))
             .collect()

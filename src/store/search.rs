@@ -45,14 +45,9 @@ impl Store {
                 candidates.insert(id);
             }
         }
-        // Merged conversations are searched as the one they joined.
-        let mut live = HashSet::new();
-        for id in candidates {
-            if let Some(c) = self.conversation(id)? {
-                live.insert(c.merged_into.unwrap_or(c.id));
-            }
-        }
-        let ordered = self.facts.in_list_order(&live, || {
+        // In list order; a conversation merged into another is not listed, and is read with
+        // the one it joined.
+        let ordered = self.facts.in_list_order(&candidates, || {
             self.tree(T::Conversations)
                 .iter()
                 .map(|kv| decode::<Conversation>(&kv?.1))

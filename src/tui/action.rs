@@ -71,6 +71,8 @@ pub enum Action {
     TabRight,
     /// Insert the highlighted merge field.
     Insert,
+    /// A saved view: for me alone, or for everyone (admins).
+    ToggleShared,
 }
 
 impl Action {
@@ -110,6 +112,7 @@ impl Action {
             Self::TabLeft => "previous module",
             Self::TabRight => "next module",
             Self::Insert => "insert the field",
+            Self::ToggleShared => "mine / shared with everyone",
         }
     }
 }

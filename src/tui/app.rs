@@ -22,6 +22,7 @@ use crate::{
 
 mod actions;
 mod manager;
+mod views;
 
 /// How long "… is answering" shows without news from the one answering.
 const ANSWERING_SECONDS: i64 = 30;
@@ -123,6 +124,9 @@ pub enum Command {
     },
     LoadTemplates,
     LoadViews,
+    SaveView {
+        view: crate::domain::view::ViewInput,
+    },
     /// Candidates and contacts matching the records pane's query.
     LoadRecords {
         query: String,
@@ -216,6 +220,10 @@ pub struct App {
     pub filter: Option<String>,
     /// The filter being typed, while the prompt is open.
     pub filter_input: Option<String>,
+    /// Saving the filter as a view: (query, name being typed, shared).
+    pub save_view: Option<(String, String, bool)>,
+    /// A view just saved: selected when the views come back.
+    select_view_named: Option<String>,
     /// The views of the list (the first is all conversations) and which one is shown.
     pub views: Vec<ViewCount>,
     pub active_view: Option<usize>,
@@ -253,6 +261,8 @@ impl App {
             default_language: "en_US".into(),
             filter: None,
             filter_input: None,
+            save_view: None,
+            select_view_named: None,
             views: Vec::new(),
             active_view: Some(0),
             pending_go: false,
@@ -303,6 +313,9 @@ impl App {
                 Some(_) => Mode::TemplateForm,
                 None => Mode::Templates,
             };
+        }
+        if self.save_view.is_some() {
+            return Mode::SaveView;
         }
         if self.filter_input.is_some() {
             return Mode::Filter;
@@ -400,7 +413,14 @@ impl App {
                     self.default_language = language;
                 }
             }
-            Input::Views(views) => self.views = views,
+            Input::Views(views) => {
+                self.views = views;
+                if let Some(name) = self.select_view_named.take()
+                    && let Some(i) = self.views.iter().position(|v| v.name == name)
+                {
+                    self.select_view(i, &mut out);
+                }
+            }
             input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
                 self.templates_input(input, &mut out);
             }

@@ -28,6 +28,8 @@ pub enum Mode {
     Records,
     /// Searching all messages: letters are the query.
     Search,
+    /// Naming the filter to save it as a view.
+    SaveView,
     /// The template manager's list.
     Templates,
     /// Writing a new template: letters are text.
@@ -49,6 +51,7 @@ impl Mode {
             Self::Notifications => "Notifications",
             Self::Records => "Candidates and contacts",
             Self::Search => "Search",
+            Self::SaveView => "Save the filter as a view",
             Self::Templates => "Template manager",
             Self::TemplateForm => "New template",
             Self::MergeFields => "Merge fields",
@@ -256,6 +259,12 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
         ]),
         Mode::Filter => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
+            (ctrl('s'), Action::Save),
+            (key(KeyCode::Esc), Action::Back),
+        ]),
+        Mode::SaveView => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Save),
+            (key(KeyCode::Tab), Action::ToggleShared),
             (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::Help => b.extend_from_slice(&[
@@ -324,7 +333,8 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Templates => &[Action::New, Action::Delete, Action::Back],
         Mode::TemplateForm => &[Action::NextField, Action::Save, Action::Back],
         Mode::MergeFields => &[Action::Insert, Action::TabRight, Action::Back],
-        Mode::Filter => &[Action::Send, Action::Back],
+        Mode::Filter => &[Action::Send, Action::Save, Action::Back],
+        Mode::SaveView => &[Action::Save, Action::ToggleShared, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
     };

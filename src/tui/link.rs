@@ -241,6 +241,10 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 _ => None,
             },
         ),
+        Command::SaveView { view } => (Request::SaveView { view }, |r| match r {
+            Response::Views { views } => Some(Input::Views(views)),
+            _ => None,
+        }),
         Command::LoadViews => (Request::Views, |r| match r {
             Response::Views { views } => Some(Input::Views(views)),
             _ => None,

@@ -134,6 +134,7 @@ pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
         name: name.into(),
         title: name.into(),
         count,
+        saved: None,
     };
     app.update(Input::Views(vec![
         view("", Some(total)),

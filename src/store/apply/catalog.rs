@@ -5,6 +5,7 @@ use crate::domain::{
     event::Event,
     record::Record,
     template::{Template, TemplateStatus},
+    view::SavedView,
 };
 use crate::store::keys;
 
@@ -92,6 +93,14 @@ impl Tx<'_> {
                 .remove(template_wa_key(w).as_bytes())?;
         }
         Ok(vec![Event::TemplateDeleted { id }])
+    }
+
+    pub(super) fn save_view(&self, mut view: SavedView) -> TxResult<Vec<Event>> {
+        if view.id == 0 {
+            view.id = self.tree(T::Meta).generate_id()? + 1;
+        }
+        self.put(T::Views, keys::id(view.id), &view)?;
+        Ok(vec![])
     }
 
     pub(super) fn save_record(&self, id: Option<u64>, record: &Record) -> TxResult<Vec<Event>> {

@@ -47,6 +47,18 @@ impl App {
                 self.form_key(key);
                 return;
             }
+            if let Some((_, name, _)) = self.save_view.as_mut() {
+                match key.code {
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                        name.push(c);
+                    }
+                    KeyCode::Backspace => {
+                        name.pop();
+                    }
+                    _ => {}
+                }
+                return;
+            }
             if let Some(input) = self.filter_input.as_mut() {
                 match key.code {
                     KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
@@ -135,19 +147,6 @@ impl App {
                 });
             }
             (_, Action::Notifications) => self.notifications.panel = Some(0),
-            (Mode::Filter, Action::Back) => self.filter_input = None,
-            (Mode::Filter, Action::Send) => {
-                let query = self.filter_input.take().unwrap_or_default();
-                self.filter = Some(query.trim().to_owned()).filter(|q| !q.is_empty());
-                self.active_view = match &self.filter {
-                    None => Some(0),
-                    Some(f) => self.views.iter().position(|v| v.name == *f),
-                };
-                self.list.selected = 0;
-                self.list.selected_id = None;
-                self.list.offset = 0;
-                self.reload_list(out);
-            }
             (Mode::List | Mode::Chat, Action::GoTo) => self.pending_go = true,
             (Mode::List, Action::Filter) => {
                 self.filter_input = Some(self.filter.clone().unwrap_or_default());
@@ -177,7 +176,7 @@ impl App {
     /// The keys of the picker, the choice, the records pane and the notifications; false when
     /// the action is not one of theirs.
     fn act_in_popup(&mut self, action: Action, out: &mut Vec<Command>) -> bool {
-        if self.manager_act(action, out) {
+        if self.manager_act(action, out) || self.filter_act(action, out) {
             return true;
         }
         match (self.mode(), action) {
@@ -315,20 +314,6 @@ impl App {
             conversation_id: n.conversation_id,
         });
         self.focus = Focus::Compose;
-    }
-
-    /// Shows view `i` (0: all conversations).
-    pub(super) fn select_view(&mut self, i: usize, out: &mut Vec<Command>) {
-        let Some(view) = self.views.get(i) else {
-            self.info(format!("There is no view {}.", i + 1));
-            return;
-        };
-        self.filter = Some(view.name.clone()).filter(|n| !n.is_empty());
-        self.active_view = Some(i);
-        self.list.selected = 0;
-        self.list.selected_id = None;
-        self.list.offset = 0;
-        self.reload_list(out);
     }
 
     /// Whom the open conversation's messages go to: the number, else the BSUID.

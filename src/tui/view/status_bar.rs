@@ -20,7 +20,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )),
             Span::styled("▏", theme::key()),
             Span::styled(
-                "  Enter apply · Esc cancel · empty shows all · e.g. unreplied>3d owner:me",
+                "  Enter apply · Ctrl-s save as a view · Esc cancel · e.g. unreplied>3d owner:me",
+                theme::dim(),
+            ),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if let Some((query, name, shared)) = &app.save_view {
+        let whom = if *shared {
+            "shared with everyone"
+        } else {
+            "yours alone"
+        };
+        let line = Line::from(vec![
+            Span::styled(" Save view: ", theme::header()),
+            Span::raw(format!(" {}", fit(name, 30))),
+            Span::styled("▏", theme::key()),
+            Span::styled(
+                format!(
+                    "  {whom} (Tab) · Enter save · Esc cancel · query: {}",
+                    fit(query, usize::from(area.width).saturating_sub(90))
+                ),
                 theme::dim(),
             ),
         ]);
