@@ -47,7 +47,10 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub organization: crate::domain::merge_source::Organization,
     pub notifications: NotificationsConfig,
+    /// The starting routing settings (an admin may change them later: they are then stored).
+    pub routing: crate::domain::routing::Routing,
     pub users: Vec<UserConfig>,
+    pub groups: Vec<crate::domain::routing::Group>,
     /// Where this configuration came from, for error messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -282,7 +285,24 @@ impl Config {
                 ));
             }
         }
+        self.routing_plan()
+            .map_err(|e| self.key_error("routing.assign_to", e.to_string()))?;
         Ok(())
+    }
+
+    /// The routing resolved against `[[users]]` and `[[groups]]`.
+    pub fn routing_plan(
+        &self,
+    ) -> Result<crate::domain::routing::Plan, crate::domain::routing::RoutingError> {
+        self.routing.plan(&self.team(), &self.groups)
+    }
+
+    /// Every user's login and role.
+    pub fn team(&self) -> Vec<(String, Role)> {
+        self.users
+            .iter()
+            .map(|u| (u.login.clone(), u.role))
+            .collect()
     }
 
     /// Checks that what `need` requires is set.

@@ -319,3 +319,113 @@ async fn saved_views_personal_and_shared_with_counts_and_order() {
         .unwrap();
     assert!(h.engine.store().views().unwrap().is_empty());
 }
+
+fn user(login: &str, role: hirechat::domain::permission::Role) -> hirechat::config::UserConfig {
+    hirechat::config::UserConfig {
+        name: login.into(),
+        login: login.into(),
+        role,
+        email: None,
+        phone: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_senders_become_candidates_assigned_in_turn_and_only_admins_change_it() {
+    use hirechat::domain::{
+        permission::Role,
+        record::RecordKind,
+        routing::{Group, Routing, UnknownSenders},
+    };
+    let h = Harness::start_in(common::TempDir::new("routing"), |c| {
+        c.users = vec![
+            user("aiko", Role::Admin),
+            user("ken", Role::Recruiter),
+            user("mika", Role::Recruiter),
+        ];
+        c.groups = vec![Group {
+            name: "tokyo".into(),
+            members: vec!["ken".into(), "mika".into()],
+        }];
+        c.routing = Routing {
+            unknown_senders: UnknownSenders::Candidate,
+            assign_to: "group:tokyo".into(),
+        };
+    })
+    .await;
+    for (from, name, id) in [
+        ("819012340001", "Haruto", "wamid.R1"),
+        ("819012340002", "Emily", "wamid.R2"),
+        ("819012340003", "Liam", "wamid.R3"),
+    ] {
+        assert_eq!(h.post(&inbound(from, name, 5, id)).await, 200);
+    }
+    let store = h.engine.store();
+    let owner_of = |n: &str| {
+        let phone = hirechat::domain::phone::PhoneNumber::parse(n).unwrap();
+        let c = store.conversation_by_phone(&phone).unwrap().unwrap();
+        let r = store.record(c.record_id.unwrap()).unwrap().unwrap();
+        assert_eq!(r.kind, RecordKind::Candidate);
+        assert_eq!(r.owner, c.owner);
+        (r.name, c.owner.unwrap())
+    };
+    assert_eq!(
+        owner_of("+819012340001"),
+        ("Haruto".to_owned(), "ken".to_owned())
+    );
+    assert_eq!(
+        owner_of("+819012340002"),
+        ("Emily".to_owned(), "mika".to_owned())
+    );
+    assert_eq!(
+        owner_of("+819012340003"),
+        ("Liam".to_owned(), "ken".to_owned())
+    );
+    // Ken's unreplied view holds his two.
+    let ken = actor("ken", Role::Recruiter);
+    let r = h
+        .engine
+        .handle(
+            &ken,
+            Request::Conversations {
+                offset: 0,
+                limit: None,
+                filter: Some("my-unreplied".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Conversations { total, .. } = r else {
+        panic!()
+    };
+    assert_eq!(total, 2);
+    // Settings: a recruiter is refused; an admin's mistake is named; an admin's change holds.
+    let set = |assign_to: &str| Request::SetRouting {
+        routing: Routing {
+            unknown_senders: UnknownSenders::None,
+            assign_to: assign_to.into(),
+        },
+    };
+    let err = h.engine.handle(&ken, set("user:ken")).await.unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    let err = h
+        .engine
+        .handle(&admin(), set("user:nobody"))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no such user"), "{err}");
+    let Response::Settings { pool, source, .. } =
+        h.engine.handle(&admin(), set("user:aiko")).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((pool, source.as_str()), (vec!["aiko".to_owned()], "admin"));
+    assert_eq!(
+        h.post(&inbound("819012340004", "Sophie", 1, "wamid.R4"))
+            .await,
+        200
+    );
+    let phone = hirechat::domain::phone::PhoneNumber::parse("+819012340004").unwrap();
+    let c = store.conversation_by_phone(&phone).unwrap().unwrap();
+    assert_eq!((c.owner.as_deref(), c.record_id), (Some("aiko"), None));
+}

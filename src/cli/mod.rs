@@ -5,6 +5,7 @@ mod backend;
 mod import;
 mod listing;
 mod output;
+mod settings;
 mod templates;
 mod views;
 
@@ -104,6 +105,11 @@ pub enum Command {
         #[command(subcommand)]
         command: templates::TemplatesCommand,
     },
+    /// Settings: the routing of unknown senders and new conversations (changes: admins).
+    Settings {
+        #[command(subcommand)]
+        command: settings::SettingsCommand,
+    },
     /// The views of the list: built-in, shared, and your own saved queries.
     Views {
         #[command(subcommand)]
@@ -202,6 +208,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
+        Command::Settings { command } => settings::run(&config, &data_dir, command).await,
         Command::Import { kind, file, json } => {
             import::run(&config, &data_dir, &kind, &file, json).await
         }

@@ -12,6 +12,7 @@ pub mod permission;
 pub mod phone;
 pub mod record;
 pub mod related;
+pub mod routing;
 pub mod safe_text;
 pub mod search;
 pub mod template;

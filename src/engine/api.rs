@@ -77,6 +77,12 @@ pub enum Request {
     },
     /// Delete a view by name: one's own, or a shared one (admins).
     DeleteView { name: String },
+    /// The settings: routing, and who is in its pool.
+    Settings,
+    /// Change the routing (admins).
+    SetRouting {
+        routing: crate::domain::routing::Routing,
+    },
     /// Every template, both kinds.
     Templates,
     /// Create a template (an approved-type one is submitted to WhatsApp).
@@ -133,6 +139,13 @@ pub enum Response {
     },
     Found {
         hits: Vec<SearchHit>,
+    },
+    Settings {
+        routing: crate::domain::routing::Routing,
+        /// Who new conversations go to, in turn.
+        pool: Vec<String>,
+        /// `admin` once an admin set it, else `config`.
+        source: String,
     },
     Templates {
         templates: Vec<Template>,

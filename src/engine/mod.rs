@@ -8,6 +8,7 @@ pub mod ingest;
 mod merge_sources;
 pub mod outbox;
 mod records;
+mod routing;
 mod send;
 mod templates;
 mod views;
@@ -59,8 +60,11 @@ struct Inner {
     client: Option<CloudClient>,
     /// Fills `${Organization.…}`.
     organization: crate::domain::merge_source::Organization,
-    /// Fills `${Users.Email}` and `${Users.Phone}`.
+    /// Fills `${Users.Email}` and `${Users.Phone}`; the team routing picks from.
     users: Vec<crate::config::UserConfig>,
+    groups: Vec<crate::domain::routing::Group>,
+    /// The config's routing, until an admin sets another.
+    routing: crate::domain::routing::Routing,
 }
 
 /// What became of one webhook delivery.
@@ -106,8 +110,11 @@ impl Engine {
                 client: client.clone(),
                 organization: config.organization.clone(),
                 users: config.users.clone(),
+                groups: config.groups.clone(),
+                routing: config.routing.clone(),
             }),
         };
+        engine.plan_routing(None).await?;
         // Attempts that were in flight when the last process stopped are not repeated blindly.
         let interrupted: Vec<u64> = store
             .outbox()?
@@ -181,6 +188,7 @@ impl Engine {
             | Request::ImportRelated { .. }
             | Request::Answering { .. } => Permission::Reply,
             Request::CreateTemplate { .. }
+            | Request::SetRouting { .. }
             | Request::SyncTemplates
             | Request::DeleteTemplate { .. } => Permission::Administer,
             _ => Permission::Read,
@@ -241,6 +249,11 @@ impl Engine {
             Request::Views => self.views(actor),
             request @ (Request::SaveView { .. } | Request::DeleteView { .. }) => {
                 self.view_command(actor, request).await
+            }
+            Request::Settings => self.settings(),
+            Request::SetRouting { routing } => {
+                self.plan_routing(Some(routing)).await?;
+                self.settings()
             }
             Request::Answering { conversation_id } => Ok(self.announce(actor, conversation_id)),
             Request::Whoami => Ok(Response::Actor {

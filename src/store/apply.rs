@@ -16,6 +16,9 @@ use crate::domain::{conversation::Conversation, event::Event, outbox::OutboxStat
 pub(super) const CONVERSATIONS_COUNTER: &str = "count:conversations";
 pub(super) const MESSAGES_COUNTER: &str = "count:messages";
 pub(super) const UNREPLIED_COUNTER: &str = "count:unreplied";
+/// The routing settings as an admin set them, and the plan they resolve to.
+pub(super) const ROUTING_SETTINGS: &str = "routing:settings";
+pub(super) const ROUTING_PLAN: &str = "routing:plan";
 
 /// The counter of one owner's unreplied conversations.
 pub(super) fn owner_counter(owner: &str) -> String {
@@ -37,6 +40,7 @@ mod conversations;
 mod messages;
 mod outbox;
 mod related;
+mod routing;
 
 type TxResult<V> = Result<V, ConflictableTransactionError<StoreError>>;
 
@@ -190,6 +194,7 @@ impl Tx<'_> {
             ),
             Change::SyncTemplates { remote } => self.sync_templates(remote),
             Change::SaveView { view } => self.save_view(view.clone()),
+            Change::SetRouting { routing, plan } => self.set_routing(routing.as_ref(), plan),
             Change::DeleteView { id } => {
                 self.tree(T::Views).remove(&keys::id(*id))?;
                 Ok(vec![])

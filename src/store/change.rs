@@ -112,6 +112,12 @@ pub enum Change {
     SyncTemplates {
         remote: Vec<Template>,
     },
+    /// The routing settings, and the plan the store follows for new conversations.
+    SetRouting {
+        /// Set by an admin (kept over the config's from then on); none: the plan only.
+        routing: Option<crate::domain::routing::Routing>,
+        plan: crate::domain::routing::Plan,
+    },
     /// Create (`view.id` 0) or replace a saved view.
     SaveView {
         view: crate::domain::view::SavedView,

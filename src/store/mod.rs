@@ -544,6 +544,11 @@ impl Store {
             .collect()
     }
 
+    /// The routing settings an admin stored, if any (else the config's apply).
+    pub fn routing(&self) -> Result<Option<crate::domain::routing::Routing>, StoreError> {
+        get_json(self.tree(T::Meta), apply::ROUTING_SETTINGS)
+    }
+
     pub fn views(&self) -> Result<Vec<crate::domain::view::SavedView>, StoreError> {
         self.tree(T::Views)
             .iter()

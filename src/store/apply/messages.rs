@@ -74,6 +74,11 @@ impl Tx<'_> {
             return Ok(vec![]);
         }
         let mut conv = self.conversation_for(contact)?;
+        let mut routed = if conv.last_message_at.is_none() {
+            self.route(&mut conv)?
+        } else {
+            Vec::new()
+        };
         // Any message from the contact (re)opens the 24-hour window.
         if conv.last_inbound_at.is_none_or(|t| t < at) {
             conv.last_inbound_at = Some(at);
@@ -157,10 +162,11 @@ impl Tx<'_> {
         conv.note_message(true, at, &message.text);
         self.insert_message(&message)?;
         self.store_conversation(&conv)?;
-        Ok(vec![Event::MessageReceived {
+        routed.push(Event::MessageReceived {
             conversation: conv,
             message,
-        }])
+        });
+        Ok(routed)
     }
 
     pub(super) fn status(
