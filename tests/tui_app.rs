@@ -887,3 +887,19 @@ fn a_filter_is_saved_as_a_view_and_shown() {
     );
     assert_eq!(app.filter.as_deref(), Some("Waiting"));
 }
+
+#[test]
+fn notifications_come_back_from_the_unread_conversations_at_start() {
+    let mut app = app_with(inbox(), 80, 24);
+    let mut mine = common::tui::conversation(1, "Haruto Sato", 3, "Are you there?", Some(30));
+    mine.owner = Some("aiko".into());
+    let mut kens = common::tui::conversation(2, "Emily Clarke", 1, "Hello", Some(20));
+    kens.owner = Some("ken".into());
+    let nobodys = common::tui::conversation(3, "Liam Chen", 2, "Hi", Some(10));
+    let read = common::tui::conversation(4, "Sophie Martin", 0, "Thanks", Some(5));
+    app.update(Input::Unread(vec![mine, kens, nobodys, read]));
+    let n = &app.notifications;
+    let got: Vec<(&str, u32)> = n.items.iter().map(|i| (i.name.as_str(), i.count)).collect();
+    assert_eq!(got, [("Liam Chen", 2), ("Haruto Sato", 3)]);
+    assert_eq!(n.unseen(), 2);
+}

@@ -242,6 +242,9 @@ pub struct ConversationView {
     pub last_outbound_at: Option<DateTime<Utc>>,
     pub window_open: bool,
     pub window_expires_at: Option<DateTime<Utc>>,
+    /// The login of the record's owner (or the assignee).
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 impl ConversationView {
@@ -260,6 +263,7 @@ impl ConversationView {
             last_outbound_at: c.last_outbound_at,
             window_open: c.window_open(now),
             window_expires_at: c.window_expires_at(),
+            owner: c.owner.clone(),
         }
     }
 }

@@ -72,6 +72,8 @@ pub enum Input {
     TemplateSaved(Template),
     /// …or refused, with why.
     TemplateRefused(String),
+    /// The unread conversations (at start).
+    Unread(Vec<ConversationView>),
     /// The hits of a search.
     Found {
         query: String,
@@ -124,6 +126,8 @@ pub enum Command {
     },
     LoadTemplates,
     LoadViews,
+    /// The unread conversations, to bring back their notifications.
+    LoadUnread,
     SaveView {
         view: crate::domain::view::ViewInput,
     },
@@ -409,6 +413,8 @@ impl App {
             } => {
                 self.me = Some((login, role));
                 self.channel = channel;
+                // Whose notifications are whose is known now.
+                out.push(Command::LoadUnread);
                 if !language.is_empty() {
                     self.default_language = language;
                 }
@@ -424,7 +430,10 @@ impl App {
             input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
                 self.templates_input(input, &mut out);
             }
-            input @ (Input::Records { .. } | Input::Found { .. } | Input::Opened { .. }) => {
+            input @ (Input::Records { .. }
+            | Input::Found { .. }
+            | Input::Opened { .. }
+            | Input::Unread(_)) => {
                 self.pane_input(input, &mut out);
             }
             Input::Preview(preview) => {
@@ -454,9 +463,19 @@ impl App {
         out
     }
 
-    /// Answers for the records pane and the search.
+    /// Answers for the records pane, the search and the notifications.
     fn pane_input(&mut self, input: Input, out: &mut Vec<Command>) {
         match input {
+            Input::Unread(rows) => {
+                let me = self.me.as_ref().map(|(l, _)| l.as_str());
+                for r in rows.into_iter().filter(|r| r.unread > 0) {
+                    if Notifications::is_for(r.owner.as_deref(), me) {
+                        let at = r.last_message_at.unwrap_or(self.now);
+                        self.notifications
+                            .restore(r.id, &r.name, &r.last_text, r.unread, at);
+                    }
+                }
+            }
             Input::Records {
                 query,
                 total,

@@ -241,14 +241,6 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 _ => None,
             },
         ),
-        Command::SaveView { view } => (Request::SaveView { view }, |r| match r {
-            Response::Views { views } => Some(Input::Views(views)),
-            _ => None,
-        }),
-        Command::LoadViews => (Request::Views, |r| match r {
-            Response::Views { views } => Some(Input::Views(views)),
-            _ => None,
-        }),
         Command::LoadThreadFrom {
             conversation_id,
             since,
@@ -277,6 +269,32 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 conversation,
                 messages,
             }),
+            _ => None,
+        }),
+        other => return lists(other),
+    })
+}
+
+/// Commands that load a list (views, templates, the unread) or save a view.
+fn lists(command: Command) -> Result<(Request, Reader), Command> {
+    Ok(match command {
+        Command::SaveView { view } => (Request::SaveView { view }, |r| match r {
+            Response::Views { views } => Some(Input::Views(views)),
+            _ => None,
+        }),
+        Command::LoadUnread => (
+            Request::Conversations {
+                offset: 0,
+                limit: Some(500),
+                filter: Some("unread".into()),
+            },
+            |r| match r {
+                Response::Conversations { conversations, .. } => Some(Input::Unread(conversations)),
+                _ => None,
+            },
+        ),
+        Command::LoadViews => (Request::Views, |r| match r {
+            Response::Views { views } => Some(Input::Views(views)),
             _ => None,
         }),
         Command::LoadTemplates => (Request::Templates, |r| match r {

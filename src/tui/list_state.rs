@@ -134,6 +134,7 @@ mod tests {
             last_outbound_at: None,
             window_open: false,
             window_expires_at: None,
+            owner: None,
         }
     }
 

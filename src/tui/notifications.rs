@@ -1,6 +1,7 @@
-//! Notifications of this session: a contact's new messages, grouped by conversation
-//! ("Haruto Sato · 3 new"), for the conversations that are the recruiter's (their record's
-//! owner, or no owner yet). The bell in the header counts the unseen ones.
+//! Notifications: a contact's new messages, grouped by conversation ("Haruto Sato · 3 new"),
+//! for the conversations that are the recruiter's (their record's owner or assignee, or no
+//! owner yet). The bell in the header counts the unseen ones. They outlive the session: at
+//! start the unread conversations bring theirs back (unread state is stored).
 
 use chrono::{DateTime, Utc};
 
@@ -34,6 +35,34 @@ impl Notifications {
             (Some(o), Some(m)) => o == m,
             (Some(_), None) => false,
         }
+    }
+
+    /// Brings back what waited while hirechat was closed: an unread conversation, counted by
+    /// its unread messages (without ringing: nothing arrived just now).
+    pub fn restore(
+        &mut self,
+        conversation_id: u64,
+        name: &str,
+        text: &str,
+        unread: u32,
+        at: DateTime<Utc>,
+    ) {
+        if self
+            .items
+            .iter()
+            .any(|n| n.conversation_id == conversation_id)
+        {
+            return;
+        }
+        self.items.push(Notification {
+            conversation_id,
+            name: name.to_owned(),
+            last_text: text.to_owned(),
+            count: unread,
+            at,
+            seen: false,
+        });
+        self.items.sort_by_key(|n| std::cmp::Reverse(n.at));
     }
 
     pub fn add(&mut self, conversation_id: u64, name: &str, text: &str, at: DateTime<Utc>) {

@@ -37,6 +37,7 @@ pub fn conversation(
         last_outbound_at: None,
         window_open: last_inbound.is_some_and(|t| now() - t < Duration::hours(24)),
         window_expires_at: last_inbound.map(|t| t + Duration::hours(24)),
+        owner: None,
     }
 }
 

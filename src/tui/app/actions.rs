@@ -301,8 +301,9 @@ impl App {
                 last_message_at: Some(n.at),
                 last_inbound_at: Some(n.at),
                 last_outbound_at: None,
-                window_open: true,
+                window_open: crate::domain::window::is_open(Some(n.at), self.now),
                 window_expires_at: crate::domain::window::expires_at(Some(n.at)),
+                owner: None,
             };
             self.chat = Some(Chat::new(view));
             self.compose = TextArea::default();
