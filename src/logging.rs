@@ -1,15 +1,34 @@
 //! Logs go to a file in the data directory: the terminal belongs to the UI and to the output
 //! that scripts read. Secrets are never logged (the config types redact them in `Debug`).
 
-use std::path::Path;
+use std::{fs::File, path::Path};
 
 use tracing_subscriber::EnvFilter;
 
+fn open(dir: &Path, name: &str) -> Option<File> {
+    std::fs::create_dir_all(dir).ok()?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(name))
+        .ok()
+}
+
 /// Starts logging to `<data_dir>/hirechat.log`; the level comes from `HIRECHAT_LOG`
-/// (default `info`). Keep the guard alive for the life of the process.
+/// (default `info`). In a team's data directory that file is the daemon's: another user's
+/// commands log to `hirechat-<uid>.log` beside it, or to their own state directory. Without
+/// any writable place there is no log, and no failure. Keep the guard alive for the life of
+/// the process.
 pub fn init(data_dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    std::fs::create_dir_all(data_dir).ok()?;
-    let file = tracing_appender::rolling::never(data_dir, "hirechat.log");
+    let uid = crate::server::peer::current_uid().unwrap_or_default();
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".local/state")))
+        .map(|p| p.join("hirechat"));
+    let file = open(data_dir, "hirechat.log")
+        .or_else(|| open(data_dir, &format!("hirechat-{uid}.log")))
+        .or_else(|| open(state.as_deref()?, "hirechat.log"))?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     let filter = EnvFilter::try_from_env("HIRECHAT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -497,3 +497,180 @@ async fn kill_9_mid_stream_then_redelivery_stores_every_message_once() {
     assert_eq!(total, N, "no duplicates in the conversations either");
     assert_eq!(store.conversation_count().unwrap(), 50);
 }
+
+/// Unix users and a group made for one test, removed after it.
+struct Team {
+    group: String,
+    users: Vec<String>,
+}
+
+impl Team {
+    /// Creates the group and the users in it; `None` when this machine cannot (not root, or
+    /// no useradd/runuser).
+    fn create(tag: &str, names: &[&str]) -> Option<Self> {
+        let root = peer::current_uid() == Some(0);
+        let tools = ["useradd", "groupadd", "runuser", "userdel", "groupdel"]
+            .iter()
+            .all(|t| {
+                Command::new("sh")
+                    .args(["-c", &format!("command -v {t}")])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            });
+        if !root || !tools {
+            return None;
+        }
+        let group = format!("hc{tag}");
+        assert!(
+            Command::new("groupadd")
+                .arg(&group)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut team = Self {
+            group,
+            users: Vec::new(),
+        };
+        for n in names {
+            let login = format!("hc{n}{tag}");
+            let ok = Command::new("useradd")
+                .args(["-M", "-N", "-g", &team.group, "-s", "/bin/sh", &login])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "useradd {login}");
+            team.users.push(login);
+        }
+        Some(team)
+    }
+
+    fn run_as(&self, who: usize, bin: &Path, dir: &Path, args: &[&str]) -> Output {
+        Command::new("runuser")
+            .args(["-u", &self.users[who], "--"])
+            .arg(bin)
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .env("HOME", dir)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Team {
+    fn drop(&mut self) {
+        for u in &self.users {
+            let _ = Command::new("userdel").arg(u).status();
+        }
+        let _ = Command::new("groupdel").arg(&self.group).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_unix_users_on_one_daemon_each_within_their_role() {
+    use std::os::unix::fs::PermissionsExt;
+    let tag = format!("{}", std::process::id() % 100_000);
+    let Some(team) = Team::create(&tag, &["admin", "rec", "view", "stranger"]) else {
+        eprintln!("skipped: creating Unix users needs root, useradd and runuser");
+        return;
+    };
+    let dir = TempDir::new("team");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The team's data directory: the group's, and what is created in it too (setgid).
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    assert!(
+        Command::new("chgrp")
+            .arg(&team.group)
+            .arg(&data)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o2770)).unwrap();
+    // The binary where every user can run it.
+    let bin = dir.path().join("hirechat");
+    std::fs::copy(env!("CARGO_BIN_EXE_hirechat"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let port = free_port();
+    let sim = sim_for(port).await;
+    let users: String = [("admin", 0), ("recruiter", 1), ("viewer", 2)]
+        .iter()
+        .map(|(role, i)| {
+            format!(
+                "[[users]]\nname = \"{role}\"\nlogin = \"{}\"\nrole = \"{role}\"\n",
+                team.users[*i]
+            )
+        })
+        .collect();
+    write_config(dir.path(), &sim.api_base(), port, &users);
+    std::fs::set_permissions(
+        dir.path().join("config.toml"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let _daemon = Daemon::start(dir.path());
+    sim.inbound(Inbound {
+        from: Some("+819012345678".into()),
+        text: Some("Is the interview still on?".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let send = ["send", "--to", "+819012345678", "--text", "Yes, Tuesday"];
+    let (admin, recruiter, viewer, stranger) = (0, 1, 2, 3);
+    // The viewer reads and may not send.
+    let out = team.run_as(viewer, &bin, dir.path(), &["conversations", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("819012345678"));
+    let out = team.run_as(viewer, &bin, dir.path(), &send);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("may not send"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The recruiter answers, and may not change settings.
+    let out = team.run_as(recruiter, &bin, dir.path(), &send);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let routing = ["settings", "routing", "--unknown-senders", "candidate"];
+    let out = team.run_as(recruiter, &bin, dir.path(), &routing);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("may not change settings"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The admin may.
+    let out = team.run_as(admin, &bin, dir.path(), &routing);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("creates a candidate record"));
+    // A Unix user without an entry gets nothing, even in the group.
+    let out = team.run_as(stranger, &bin, dir.path(), &["conversations"]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is not a hirechat user"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Which user replied is stored with the message.
+    let out = team.run_as(
+        viewer,
+        &bin,
+        dir.path(),
+        &["messages", "--with", "+819012345678", "--json"],
+    );
+    let messages: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sent = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["direction"] == "out")
+        .unwrap();
+    assert_eq!(sent["sent_by"], team.users[recruiter].as_str());
+}
