@@ -573,7 +573,7 @@ impl Drop for Team {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_unix_users_on_one_daemon_each_within_their_role() {
-    use std::os::unix::fs::PermissionsExt;
+    use std::{fmt::Write as _, os::unix::fs::PermissionsExt};
     let tag = format!("{}", std::process::id() % 100_000);
     let Some(team) = Team::create(&tag, &["admin", "rec", "view", "stranger"]) else {
         eprintln!("skipped: creating Unix users needs root, useradd and runuser");
@@ -599,15 +599,14 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
     std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let port = free_port();
     let sim = sim_for(port).await;
-    let users: String = [("admin", 0), ("recruiter", 1), ("viewer", 2)]
-        .iter()
-        .map(|(role, i)| {
-            format!(
-                "[[users]]\nname = \"{role}\"\nlogin = \"{}\"\nrole = \"{role}\"\n",
-                team.users[*i]
-            )
-        })
-        .collect();
+    let mut users = String::new();
+    for (role, i) in [("admin", 0), ("recruiter", 1), ("viewer", 2)] {
+        let login = &team.users[i];
+        let _ = writeln!(
+            users,
+            "[[users]]\nname = \"{role}\"\nlogin = \"{login}\"\nrole = \"{role}\""
+        );
+    }
     write_config(dir.path(), &sim.api_base(), port, &users);
     std::fs::set_permissions(
         dir.path().join("config.toml"),
@@ -666,11 +665,11 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
         &["messages", "--with", "+819012345678", "--json"],
     );
     let messages: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let sent = messages
+    let answer = messages
         .as_array()
         .unwrap()
         .iter()
         .find(|m| m["direction"] == "out")
         .unwrap();
-    assert_eq!(sent["sent_by"], team.users[recruiter].as_str());
+    assert_eq!(answer["sent_by"], team.users[recruiter].as_str());
 }
