@@ -115,6 +115,13 @@ impl Engine {
             }),
         };
         engine.plan_routing(None).await?;
+        // The filters' facts: one pass over the conversations, off the first frame's path.
+        let warm = store.clone();
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = warm.warm_filters() {
+                tracing::warn!(error = %e, "the filters' facts could not be built; the first filter builds them");
+            }
+        });
         // Attempts that were in flight when the last process stopped are not repeated blindly.
         let interrupted: Vec<u64> = store
             .outbox()?

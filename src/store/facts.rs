@@ -1,12 +1,13 @@
 //! The facts every filter reads, for every listed conversation, kept in memory in list order
 //! (newest activity first) and updated after every write: a filter then evaluates 100,000
 //! small rows in memory instead of reading and decoding 100,000 stored conversations.
-//! Built on first use (one pass over the conversations), so opening the store stays fast.
+//! Built in the background at start (or on first use), one pass over the conversations,
+//! without holding up writes meanwhile.
 
 use std::{
     cmp::Reverse,
     collections::{BTreeMap, HashMap},
-    sync::{Arc, RwLock},
+    sync::{Arc, Mutex},
 };
 
 use chrono::{DateTime, Utc};
@@ -78,26 +79,83 @@ impl Table {
     }
 }
 
-/// Shared by every clone of the store; `None` until first used.
+#[derive(Default)]
+struct State {
+    table: Option<Table>,
+    /// A build is reading the conversations (without the lock, so writes do not wait).
+    building: bool,
+    /// Conversations written during the build, applied on top of it.
+    backlog: Vec<Conversation>,
+}
+
+/// Shared by every clone of the store; empty until first used (or warmed).
 #[derive(Clone, Default)]
-pub(super) struct FactsIndex(Arc<RwLock<Option<Table>>>);
+pub(super) struct FactsIndex(Arc<Mutex<State>>);
 
 impl FactsIndex {
-    /// Notes conversations just written (no-op until the index is built).
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Notes conversations just written.
     pub(super) fn written(&self, conversations: &[Conversation]) {
-        let mut guard = self
-            .0
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(table) = guard.as_mut() {
+        let mut state = self.lock();
+        if let Some(table) = state.table.as_mut() {
             for c in conversations {
                 table.upsert(c);
             }
+        } else if state.building {
+            state.backlog.extend_from_slice(conversations);
         }
     }
 
-    /// The ids of the conversations that pass `keep`, in list order, from `offset` (at most
-    /// `limit`), with how many pass in all. `load` gives every conversation, the first time.
+    /// Builds the table from `load` unless it exists; a second caller meanwhile waits.
+    fn ensure<E>(&self, load: impl FnOnce() -> Result<Vec<Conversation>, E>) -> Result<(), E> {
+        loop {
+            {
+                let mut state = self.lock();
+                if state.table.is_some() {
+                    return Ok(());
+                }
+                if !state.building {
+                    state.building = true;
+                    break;
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        let loaded = load();
+        let mut state = self.lock();
+        state.building = false;
+        let all = match loaded {
+            Ok(all) => all,
+            Err(e) => {
+                state.backlog.clear();
+                return Err(e);
+            }
+        };
+        let mut table = Table::default();
+        for c in all.iter().chain(state.backlog.iter()) {
+            table.upsert(c);
+        }
+        state.backlog.clear();
+        state.table = Some(table);
+        Ok(())
+    }
+
+    /// Builds the table now (at start, in the background), so the first filter is fast.
+    pub(super) fn warm<E>(
+        &self,
+        load: impl FnOnce() -> Result<Vec<Conversation>, E>,
+    ) -> Result<(), E> {
+        self.ensure(load)
+    }
+
+    /// The ids of the conversations that pass `keep`, in list order (or the reverse), from
+    /// `offset` (at most `limit`), with how many pass in all. `load` gives every
+    /// conversation, the first time.
     pub(super) fn select<E>(
         &self,
         keep: impl Fn(&Subject<'_>) -> bool,
@@ -106,34 +164,13 @@ impl FactsIndex {
         limit: usize,
         load: impl FnOnce() -> Result<Vec<Conversation>, E>,
     ) -> Result<(u64, Vec<u64>), E> {
-        {
-            let guard = self
-                .0
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(table) = guard.as_ref() {
-                return Ok(pick(table, keep, oldest_first, offset, limit));
-            }
-        }
-        let mut guard = self
-            .0
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if guard.is_none() {
-            // Under the write lock: a write that lands meanwhile waits, then is applied on top.
-            let mut table = Table::default();
-            for c in load()? {
-                table.upsert(&c);
-            }
-            *guard = Some(table);
-        }
-        Ok(guard.as_ref().map_or((0, Vec::new()), |t| {
+        self.ensure(load)?;
+        let state = self.lock();
+        Ok(state.table.as_ref().map_or((0, Vec::new()), |t| {
             pick(t, keep, oldest_first, offset, limit)
         }))
     }
-}
 
-impl FactsIndex {
     /// `ids` in list order (newest activity first); ids not listed are left out.
     pub(super) fn in_list_order<E>(
         &self,

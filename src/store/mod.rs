@@ -237,6 +237,20 @@ impl Store {
         Ok(events)
     }
 
+    /// Every stored conversation, in id order (for building the filters' facts).
+    fn all_conversations(&self) -> Result<Vec<Conversation>, StoreError> {
+        self.tree(T::Conversations)
+            .iter()
+            .map(|kv| decode::<Conversation>(&kv?.1))
+            .collect()
+    }
+
+    /// Builds the filters' facts now, so that the first filter is fast (the engine does this
+    /// in the background at start).
+    pub fn warm_filters(&self) -> Result<(), StoreError> {
+        self.facts.warm(|| self.all_conversations())
+    }
+
     /// The conversations that pass `keep`, in list order (newest activity first, or the
     /// reverse), from
     /// `offset`, at most `limit`, with how many pass in all. Evaluated on facts kept in memory
@@ -250,10 +264,7 @@ impl Store {
         limit: usize,
     ) -> Result<(u64, Vec<Conversation>), StoreError> {
         let (total, ids) = self.facts.select(keep, oldest_first, offset, limit, || {
-            self.tree(T::Conversations)
-                .iter()
-                .map(|kv| decode::<Conversation>(&kv?.1))
-                .collect()
+            self.all_conversations()
         })?;
         let mut page = Vec::with_capacity(ids.len());
         for id in ids {

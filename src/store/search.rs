@@ -47,12 +47,9 @@ impl Store {
         }
         // In list order; a conversation merged into another is not listed, and is read with
         // the one it joined.
-        let ordered = self.facts.in_list_order(&candidates, || {
-            self.tree(T::Conversations)
-                .iter()
-                .map(|kv| decode::<Conversation>(&kv?.1))
-                .collect()
-        })?;
+        let ordered = self
+            .facts
+            .in_list_order(&candidates, || self.all_conversations())?;
         let mut out = Vec::new();
         let mut read = 0;
         for id in ordered {
