@@ -218,9 +218,18 @@ impl Engine {
                 offset,
                 limit,
                 filter,
-            } => self.conversations(actor, filter.as_deref(), offset, limit),
+            } => {
+                self.off_the_workers(actor, move |e, a| {
+                    e.conversations(a, filter.as_deref(), offset, limit)
+                })
+                .await
+            }
             Request::Messages { with, limit } => self.thread(&self.find(&with)?, limit),
-            request @ (Request::Thread { .. } | Request::Search { .. }) => self.reading(request),
+            Request::Search { .. } => {
+                self.off_the_workers(actor, move |e, _| e.reading(request))
+                    .await
+            }
+            request @ Request::Thread { .. } => self.reading(request),
             Request::MarkRead { conversation_id } => {
                 self.apply_history(vec![Change::MarkRead { conversation_id }])
                     .await?;
@@ -253,7 +262,7 @@ impl Engine {
             | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
             Request::ImportRecords { rows } => self.import(rows).await,
             Request::ImportRelated { kind, rows } => self.import_related(kind, rows).await,
-            Request::Views => self.views(actor),
+            Request::Views => self.off_the_workers(actor, Self::views).await,
             request @ (Request::SaveView { .. } | Request::DeleteView { .. }) => {
                 self.view_command(actor, request).await
             }
@@ -312,6 +321,19 @@ impl Engine {
             }
             _ => Err(EngineError::BadInput("not a reading command".into())),
         }
+    }
+
+    /// Runs a read that may take a while (a filter, the views' counts, a search) on a thread
+    /// for blocking work, so it never holds up the async workers that answer everyone else.
+    async fn off_the_workers(
+        &self,
+        actor: &Actor,
+        f: impl FnOnce(&Self, &Actor) -> Result<Response, EngineError> + Send + 'static,
+    ) -> Result<Response, EngineError> {
+        let (engine, actor) = (self.clone(), actor.clone());
+        tokio::task::spawn_blocking(move || f(&engine, &actor))
+            .await
+            .map_err(|e| EngineError::Unavailable(format!("a read stopped: {e}")))?
     }
 
     /// Tells every client that `actor` is answering a conversation (nothing is stored).
