@@ -112,7 +112,10 @@ impl FactsIndex {
     }
 
     /// Builds the table from `load` unless it exists; a second caller meanwhile waits.
-    fn ensure<E>(&self, load: impl FnOnce() -> Result<Vec<Conversation>, E>) -> Result<(), E> {
+    fn ensure<E>(
+        &self,
+        load: impl FnOnce(&mut dyn FnMut(&Conversation)) -> Result<(), E>,
+    ) -> Result<(), E> {
         loop {
             {
                 let mut state = self.lock();
@@ -126,21 +129,16 @@ impl FactsIndex {
             }
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
-        let loaded = load();
+        // One conversation at a time: only the facts are kept, never every conversation.
+        let mut table = Table::default();
+        let loaded = load(&mut |c| table.upsert(c));
         let mut state = self.lock();
         state.building = false;
-        let all = match loaded {
-            Ok(all) => all,
-            Err(e) => {
-                state.backlog.clear();
-                return Err(e);
-            }
-        };
-        let mut table = Table::default();
-        for c in all.iter().chain(state.backlog.iter()) {
+        let backlog = std::mem::take(&mut state.backlog);
+        loaded?;
+        for c in &backlog {
             table.upsert(c);
         }
-        state.backlog.clear();
         state.table = Some(table);
         Ok(())
     }
@@ -148,7 +146,7 @@ impl FactsIndex {
     /// Builds the table now (at start, in the background), so the first filter is fast.
     pub(super) fn warm<E>(
         &self,
-        load: impl FnOnce() -> Result<Vec<Conversation>, E>,
+        load: impl FnOnce(&mut dyn FnMut(&Conversation)) -> Result<(), E>,
     ) -> Result<(), E> {
         self.ensure(load)
     }
@@ -162,7 +160,7 @@ impl FactsIndex {
         oldest_first: bool,
         offset: usize,
         limit: usize,
-        load: impl FnOnce() -> Result<Vec<Conversation>, E>,
+        load: impl FnOnce(&mut dyn FnMut(&Conversation)) -> Result<(), E>,
     ) -> Result<(u64, Vec<u64>), E> {
         self.ensure(load)?;
         let state = self.lock();
@@ -175,7 +173,7 @@ impl FactsIndex {
     pub(super) fn in_list_order<E>(
         &self,
         ids: &std::collections::HashSet<u64>,
-        load: impl FnOnce() -> Result<Vec<Conversation>, E>,
+        load: impl FnOnce(&mut dyn FnMut(&Conversation)) -> Result<(), E>,
     ) -> Result<Vec<u64>, E> {
         let (_, all) = self.select(|_| true, false, 0, usize::MAX, load)?;
         Ok(all.into_iter().filter(|id| ids.contains(id)).collect())

@@ -237,18 +237,18 @@ impl Store {
         Ok(events)
     }
 
-    /// Every stored conversation, in id order (for building the filters' facts).
-    fn all_conversations(&self) -> Result<Vec<Conversation>, StoreError> {
-        self.tree(T::Conversations)
-            .iter()
-            .map(|kv| decode::<Conversation>(&kv?.1))
-            .collect()
+    /// Hands every stored conversation to `sink`, one at a time (building the filters' facts).
+    fn each_conversation(&self, sink: &mut dyn FnMut(&Conversation)) -> Result<(), StoreError> {
+        for kv in self.tree(T::Conversations) {
+            sink(&decode::<Conversation>(&kv?.1)?);
+        }
+        Ok(())
     }
 
     /// Builds the filters' facts now, so that the first filter is fast (the engine does this
     /// in the background at start).
     pub fn warm_filters(&self) -> Result<(), StoreError> {
-        self.facts.warm(|| self.all_conversations())
+        self.facts.warm(|sink| self.each_conversation(sink))
     }
 
     /// The conversations that pass `keep`, in list order (newest activity first, or the
@@ -263,9 +263,11 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<(u64, Vec<Conversation>), StoreError> {
-        let (total, ids) = self.facts.select(keep, oldest_first, offset, limit, || {
-            self.all_conversations()
-        })?;
+        let (total, ids) = self
+            .facts
+            .select(keep, oldest_first, offset, limit, |sink| {
+                self.each_conversation(sink)
+            })?;
         let mut page = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(c) = self.conversation(id)? {

@@ -49,7 +49,7 @@ impl Store {
         // the one it joined.
         let ordered = self
             .facts
-            .in_list_order(&candidates, || self.all_conversations())?;
+            .in_list_order(&candidates, |sink| self.each_conversation(sink))?;
         let mut out = Vec::new();
         let mut read = 0;
         for id in ordered {
