@@ -147,7 +147,10 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
     );
     let mut b = session(80, 24);
     for s in [&mut a, &mut b] {
-        until(s, "the inbox", |app| !app.list.rows.is_empty()).await;
+        until(s, "the inbox and who I am", |app| {
+            !app.list.rows.is_empty() && app.me.is_some()
+        })
+        .await;
         s.sender().send(code(KeyCode::Enter)).unwrap();
         until(s, "the chat", |app| {
             app.chat.as_ref().is_some_and(|c| c.loaded)
