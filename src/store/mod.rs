@@ -12,9 +12,9 @@
 //!   `wa:<WhatsApp id>` → id (at most a hundred or so: listing reads them all).
 //! - `records`: id → Record (candidates and contacts); `record_by_phone`: `wa_id` → id;
 //!   `record_by_email` → id (imports update the record with the same mobile or email).
-//! - `search_index`: (token, conversation id) → (): the conversations whose name or messages
-//!   have a word (or a CJK character pair) — by conversation rather than by message, a
-//!   fifth of the entries; a search then reads the candidate conversations' messages;
+//! - `search_index`: token → the conversations whose name or messages have that word (or CJK
+//!   character pair), as one compact posting list per token: sled's memory grows with its
+//!   number of keys, so a key per (token, conversation) would cost ~40 MB per million;
 //!   `search_queue`: what was written and is not indexed yet (written with it, in the same
 //!   transaction; indexed when the writer is idle, or by the next search).
 //! - `views`: id → a saved view (a few per user).
@@ -42,8 +42,8 @@ pub use change::{Change, ContactInfo};
 
 /// The layout this code writes. Bump it with a migration in `check_schema`.
 /// 1: the first layout. 2: the unreplied index (`conv_unreplied`, by owner, counters).
-/// 3: the search index.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 3: the search index. 4: the search index as posting lists.
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -186,7 +186,7 @@ impl Store {
                 if found < 2 {
                     self.build_unreplied_index()?;
                 }
-                if found < 3 {
+                if found < 4 {
                     self.build_search_index()?;
                 }
                 if found < SCHEMA_VERSION {

@@ -1,10 +1,10 @@
 //! Searching every conversation's messages and names. The index says which conversations
-//! have a word (see `keys::search_entry`); the newest of them are then read, their names and
-//! messages checked for every word of the query. Texts are indexed off the write path: a
+//! have a word (a posting list per word, see `keys::encode_postings`); the newest of them are
+//! then read, their names and messages checked for every word of the query. Texts are indexed off the write path: a
 //! write queues them (`search_queue`), the writer indexes the queue when idle, and a search
 //! catches up first.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::{Store, StoreError, T, decode, get_json, keys};
 use crate::domain::{
@@ -38,13 +38,14 @@ impl Store {
         if *whole {
             prefix.push(0);
         }
-        let mut candidates = HashSet::new();
-        for k in self.tree(T::SearchIndex).scan_prefix(&prefix).keys() {
-            let k = k?;
-            if let Some(id) = k.len().checked_sub(8).map(|at| keys::read_id(&k[at..])) {
-                candidates.insert(id);
+        let mut candidates = BTreeSet::new();
+        for kv in self.tree(T::SearchIndex).scan_prefix(term.as_bytes()) {
+            let (k, v) = kv?;
+            if !*whole || k.as_ref() == term.as_bytes() {
+                keys::decode_postings(&v, &mut candidates);
             }
         }
+        let candidates: HashSet<u64> = candidates.into_iter().collect();
         // In list order; a conversation merged into another is not listed, and is read with
         // the one it joined.
         let ordered = self
@@ -109,7 +110,7 @@ impl Store {
     /// Indexes up to `max` queued texts (messages and names written since the last call);
     /// returns how many. Indexing twice is harmless, so two callers at once do no harm.
     pub fn index_pending(&self, max: usize) -> Result<usize, StoreError> {
-        let mut entries = HashSet::new();
+        let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
         let mut done = sled::Batch::default();
         let mut n = 0;
         for kv in self.tree(T::SearchQueue).iter().take(max) {
@@ -126,53 +127,67 @@ impl Store {
             };
             if let Some((conversation, text)) = found {
                 for token in search::tokens(&text) {
-                    entries.insert(keys::search_entry(&token, conversation));
+                    postings.entry(token).or_default().insert(conversation);
                 }
             }
             done.remove(k);
         }
         if n > 0 {
-            let mut batch = sled::Batch::default();
-            for e in entries {
-                batch.insert(e, &[]);
-            }
-            self.tree(T::SearchIndex).apply_batch(batch)?;
+            self.merge_postings(postings)?;
             self.tree(T::SearchQueue).apply_batch(done)?;
         }
         Ok(n)
     }
 
-    /// Migration to schema 3: indexes every message's text and every conversation's name,
-    /// flushing as it goes so that memory stays bounded.
-    pub(super) fn build_search_index(&self) -> Result<(), StoreError> {
-        tracing::info!("building the search index (schema 3)");
-        let mut entries: HashSet<Vec<u8>> = HashSet::new();
-        let flush = |entries: &mut HashSet<Vec<u8>>| -> Result<(), StoreError> {
-            let mut batch = sled::Batch::default();
-            for e in entries.drain() {
-                batch.insert(e, &[]);
+    /// Adds conversation ids to each token's posting list.
+    fn merge_postings(&self, postings: HashMap<String, BTreeSet<u64>>) -> Result<(), StoreError> {
+        let index = self.tree(T::SearchIndex);
+        let mut batch = sled::Batch::default();
+        for (token, mut ids) in postings {
+            if let Some(old) = index.get(token.as_bytes())? {
+                let mut stored = BTreeSet::new();
+                keys::decode_postings(&old, &mut stored);
+                let known = stored.len();
+                ids.extend(stored);
+                if ids.len() == known {
+                    continue; // nothing new for this token
+                }
             }
-            self.tree(T::SearchIndex).apply_batch(batch)?;
-            self.db.flush()?;
-            Ok(())
-        };
+            batch.insert(token.as_bytes(), keys::encode_postings(&ids));
+        }
+        index.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Migration to schema 4: indexes every message's text and every conversation's name
+    /// (an older index is replaced), a slice of messages at a time so that memory stays
+    /// bounded.
+    pub(super) fn build_search_index(&self) -> Result<(), StoreError> {
+        tracing::info!("building the search index (schema 4)");
+        self.tree(T::SearchIndex).clear()?;
+        let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
+        let mut pending = 0;
         for kv in self.tree(T::Messages) {
             let (k, v) = kv?;
             let m: Message = decode(&v)?;
-            let conversation = keys::read_id(&k);
             for token in search::tokens(&m.text) {
-                entries.insert(keys::search_entry(&token, conversation));
+                postings.entry(token).or_default().insert(keys::read_id(&k));
+                pending += 1;
             }
-            if entries.len() > 200_000 {
-                flush(&mut entries)?;
+            if pending > 2_000_000 {
+                self.merge_postings(std::mem::take(&mut postings))?;
+                self.db.flush()?;
+                pending = 0;
             }
         }
         for kv in self.tree(T::Conversations) {
             let c: Conversation = decode(&kv?.1)?;
             for token in search::tokens(&c.display_name()) {
-                entries.insert(keys::search_entry(&token, c.id));
+                postings.entry(token).or_default().insert(c.id);
             }
         }
-        flush(&mut entries)
+        self.merge_postings(postings)?;
+        self.db.flush()?;
+        Ok(())
     }
 }
