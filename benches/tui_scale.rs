@@ -61,6 +61,13 @@ fn generate(dir: &PathBuf, conversations: usize, each: usize) {
             "  opened (and migrated) in {:.1} s",
             t.elapsed().as_secs_f64()
         );
+        let sizes: Vec<String> = store
+            .tree_sizes()
+            .into_iter()
+            .filter(|(_, n)| *n > 1000)
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        println!("  keys: {}", sizes.join(", "));
         return;
     }
     let _ = std::fs::remove_dir_all(dir);

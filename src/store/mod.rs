@@ -562,6 +562,15 @@ impl Store {
         get_json(self.tree(T::Meta), apply::ROUTING_SETTINGS)
     }
 
+    /// Each tree's number of keys (counted: for benchmarks and diagnostics).
+    pub fn tree_sizes(&self) -> Vec<(&'static str, usize)> {
+        TREE_NAMES
+            .iter()
+            .zip(&self.trees)
+            .map(|(name, tree)| (*name, tree.len()))
+            .collect()
+    }
+
     pub fn views(&self) -> Result<Vec<crate::domain::view::SavedView>, StoreError> {
         self.tree(T::Views)
             .iter()
