@@ -657,6 +657,7 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
         "{}",
         text(&out.stderr)
     );
+    tuis_of_two_users(&team, &bin, dir.path());
     // Which user replied is stored with the message.
     let out = team.run_as(
         viewer,
@@ -672,4 +673,46 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
         .find(|m| m["direction"] == "out")
         .unwrap();
     assert_eq!(answer["sent_by"], team.users[recruiter].as_str());
+}
+
+/// The recruiter and the viewer each in a TUI attached to the daemon, in tmux: the viewer sees
+/// the recruiter's reply arrive, and is refused when trying to send.
+fn tuis_of_two_users(team: &Team, bin: &Path, dir: &Path) {
+    use common::tmux::{Tmux, tmux_available};
+    if !tmux_available() {
+        eprintln!("skipped the TUIs: tmux is not installed");
+        return;
+    }
+    let tui = |who: usize| {
+        format!(
+            "runuser -u {} -- env HOME={} TERM=xterm-256color {} --config {} --data-dir {} tui",
+            team.users[who],
+            dir.display(),
+            bin.display(),
+            dir.join("config.toml").display(),
+            dir.join("data").display()
+        )
+    };
+    let socket = format!("hirechat-team-{}", std::process::id());
+    let recruiter = Tmux::new(&socket, "recruiter");
+    recruiter.start(&tui(1));
+    let viewer = Tmux::new(&socket, "viewer");
+    viewer.start(&tui(2));
+    for (t, role) in [(&recruiter, "recruiter"), (&viewer, "viewer")] {
+        t.wait("the inbox through the daemon", |s| {
+            s.contains("connected to the daemon") && s.contains(&format!("({role})"))
+        });
+        t.keys(&["Enter"]);
+        t.wait("the chat", |s| s.contains("Is the interview still on?"));
+    }
+    recruiter.keys(&["r"]);
+    recruiter.text("See you on Tuesday at 10");
+    recruiter.keys(&["Enter"]);
+    viewer.wait("the recruiter's reply, live", |s| {
+        s.contains("See you on Tuesday at 10")
+    });
+    viewer.keys(&["r"]);
+    viewer.text("I should not be able to send this");
+    viewer.keys(&["Enter"]);
+    viewer.wait("the refusal", |s| s.contains("may not send"));
 }
