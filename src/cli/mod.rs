@@ -149,7 +149,11 @@ pub fn main() -> ExitCode {
         .data_dir
         .clone()
         .unwrap_or_else(crate::paths::default_data_dir);
-    let _log = crate::logging::init(&data_dir);
+    let log_dir = match (&cli.command, &cli.data_dir) {
+        (Some(Command::Demo), None) => crate::demo::fresh_dir(),
+        _ => data_dir.clone(),
+    };
+    let _log = crate::logging::init(&log_dir);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

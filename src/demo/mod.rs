@@ -112,12 +112,19 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
     Ok(Demo { engine, sim, actor })
 }
 
+/// The demo's own directory when none is given (its log goes there too, not into the user's
+/// data).
+pub fn fresh_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("hirechat-demo-{}", std::process::id()))
+}
+
 /// Runs the demo in the terminal. Without `data_dir` it uses a fresh directory, removed after.
 pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
     let fresh = data_dir.is_none();
     let dir = data_dir.unwrap_or_else(|| {
-        let d = std::env::temp_dir().join(format!("hirechat-demo-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
+        let d = fresh_dir();
+        // A store left by an earlier process with the same id; the log just opened stays.
+        let _ = std::fs::remove_dir_all(d.join("db"));
         d
     });
     let demo = start(&dir, 1.0).await?;
