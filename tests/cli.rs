@@ -675,8 +675,8 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
     assert_eq!(answer["sent_by"], team.users[recruiter].as_str());
 }
 
-/// The recruiter and the viewer each in a TUI attached to the daemon, in tmux: the viewer sees
-/// the recruiter's reply arrive, and is refused when trying to send.
+/// The three users each in a TUI attached to the daemon, in tmux: the others see the
+/// recruiter's reply arrive, and the viewer is refused when trying to send.
 fn tuis_of_two_users(team: &Team, bin: &Path, dir: &Path) {
     use common::tmux::{Tmux, tmux_available};
     if !tmux_available() {
@@ -698,7 +698,13 @@ fn tuis_of_two_users(team: &Team, bin: &Path, dir: &Path) {
     recruiter.start(&tui(1));
     let viewer = Tmux::new(&socket, "viewer");
     viewer.start(&tui(2));
-    for (t, role) in [(&recruiter, "recruiter"), (&viewer, "viewer")] {
+    let admin = Tmux::new(&socket, "admin");
+    admin.start(&tui(0));
+    for (t, role) in [
+        (&recruiter, "recruiter"),
+        (&viewer, "viewer"),
+        (&admin, "admin"),
+    ] {
         t.wait("the inbox through the daemon", |s| {
             s.contains("connected to the daemon") && s.contains(&format!("({role})"))
         });
@@ -708,9 +714,11 @@ fn tuis_of_two_users(team: &Team, bin: &Path, dir: &Path) {
     recruiter.keys(&["r"]);
     recruiter.text("See you on Tuesday at 10");
     recruiter.keys(&["Enter"]);
-    viewer.wait("the recruiter's reply, live", |s| {
-        s.contains("See you on Tuesday at 10")
-    });
+    for t in [&viewer, &admin] {
+        t.wait("the recruiter's reply, live", |s| {
+            s.contains("See you on Tuesday at 10")
+        });
+    }
     viewer.keys(&["r"]);
     viewer.text("I should not be able to send this");
     viewer.keys(&["Enter"]);
