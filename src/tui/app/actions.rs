@@ -331,16 +331,10 @@ impl App {
         let Some(p) = self.records.as_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                p.type_char(c);
-            }
-            KeyCode::Backspace => p.backspace(),
-            _ => return,
+        match typed(key) {
+            Some(Typed::Char(c)) => p.type_char(c),
+            Some(Typed::Backspace) => p.backspace(),
+            None => return,
         }
         p.selected = 0;
         out.push(Command::LoadRecords {
@@ -353,16 +347,10 @@ impl App {
         let Some(p) = self.search.as_mut() else {
             return;
         };
-        let edit = match key.code {
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                Some(c)
-            }
-            KeyCode::Backspace => None,
-            _ => return,
+        let edit = match typed(key) {
+            Some(Typed::Char(c)) => Some(c),
+            Some(Typed::Backspace) => None,
+            None => return,
         };
         if p.edit(edit) {
             out.push(Command::Search {
@@ -443,16 +431,10 @@ impl App {
         let Some(p) = self.picker.as_mut() else {
             return;
         };
-        match key.code {
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                p.type_char(c);
-            }
-            KeyCode::Backspace => p.backspace(),
-            _ => return,
+        match typed(key) {
+            Some(Typed::Char(c)) => p.type_char(c),
+            Some(Typed::Backspace) => p.backspace(),
+            None => return,
         }
         self.preview_selected(out);
     }
@@ -539,5 +521,26 @@ impl App {
         };
         out.push(Command::SendText { to, text });
         self.compose = TextArea::default();
+    }
+}
+
+/// A key typed into a query.
+enum Typed {
+    Char(char),
+    Backspace,
+}
+
+/// What a key does to a query, if it is typing at all.
+fn typed(key: KeyEvent) -> Option<Typed> {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(Typed::Char(c))
+        }
+        KeyCode::Backspace => Some(Typed::Backspace),
+        _ => None,
     }
 }

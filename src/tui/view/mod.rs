@@ -82,3 +82,59 @@ fn too_small(frame: &mut Frame, area: Rect) {
     let inner = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
     frame.render_widget(Paragraph::new(text).centered(), inner);
 }
+
+/// A large popup with a query line on top (the records pane, the search): draws the frame and
+/// the query, and returns the area left for the results.
+fn query_popup(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    keys: &str,
+    prompt: ratatui::text::Span<'static>,
+    query: &str,
+) -> Rect {
+    use ratatui::{
+        text::Span,
+        widgets::{Block, Borders, Clear},
+    };
+    let w = area.width.saturating_sub(8).min(110);
+    let h = area.height.saturating_sub(4);
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(super::theme::focused_border())
+        .title(title.to_owned())
+        .title_bottom(keys.to_owned());
+    let inner = block.inner(popup);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(block, popup);
+    let [line, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+    let room = usize::from(line.width).saturating_sub(prompt.width() + 2);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            prompt,
+            Span::raw(super::format::fit(
+                &crate::domain::safe_text::neutralise(query, false),
+                room,
+            )),
+            Span::styled("▏", super::theme::key()),
+        ])),
+        line,
+    );
+    rest
+}
+
+/// A dim note where a list has nothing to show.
+fn note(frame: &mut Frame, area: Rect, text: &str) {
+    frame.render_widget(
+        Paragraph::new(text.to_owned())
+            .style(super::theme::dim())
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
+}

@@ -3,10 +3,10 @@
 
 use ratatui::{
     Frame,
-    layout::{Constraint, Layout, Rect},
+    layout::Rect,
     style::Style,
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+    widgets::Paragraph,
 };
 
 use crate::{
@@ -22,38 +22,18 @@ use crate::{
 };
 
 pub fn render(panel: &RecordsPanel, frame: &mut Frame, area: Rect) {
-    let w = area.width.saturating_sub(8).min(110);
-    let h = area.height.saturating_sub(4);
-    let popup = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
     let count = if panel.loading {
         "…".to_owned()
     } else {
         panel.total.to_string()
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::focused_border())
-        .title(format!(" Candidates and contacts ({count}) "))
-        .title_bottom(" type to search · ↑/↓ choose · Enter open the conversation · Esc close ");
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
-    let [query, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("Search: ", theme::dim()),
-            Span::raw(fit(
-                &neutralise(&panel.query, false),
-                usize::from(query.width).saturating_sub(10),
-            )),
-            Span::styled("▏", theme::key()),
-        ])),
-        query,
+    let list = super::query_popup(
+        frame,
+        area,
+        &format!(" Candidates and contacts ({count}) "),
+        " type to search · ↑/↓ choose · Enter open the conversation · Esc close ",
+        Span::styled("Search: ", theme::dim()),
+        &panel.query,
     );
     if panel.records.is_empty() {
         let text = if panel.loading {
@@ -63,12 +43,7 @@ pub fn render(panel: &RecordsPanel, frame: &mut Frame, area: Rect) {
         } else {
             "Nobody matches: search by name, email, mobile or owner."
         };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(theme::dim())
-                .wrap(Wrap { trim: true }),
-            list,
-        );
+        super::note(frame, list, text);
         return;
     }
     let rows = usize::from(list.height);

@@ -3,10 +3,10 @@
 
 use ratatui::{
     Frame,
-    layout::{Constraint, Layout, Rect},
+    layout::Rect,
     style::Style,
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+    widgets::Paragraph,
 };
 
 use crate::{
@@ -23,33 +23,13 @@ use crate::{
 };
 
 pub fn render(app: &App, panel: &SearchPanel, frame: &mut Frame, area: Rect) {
-    let w = area.width.saturating_sub(8).min(110);
-    let h = area.height.saturating_sub(4);
-    let popup = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme::focused_border())
-        .title(format!(" Search all conversations ({}) ", panel.hits.len()))
-        .title_bottom(" type to search · ↑/↓ choose · Enter go to the message · Esc close ");
-    let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(block, popup);
-    let [prompt, list] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("/ ", theme::key()),
-            Span::raw(fit(
-                &neutralise(&panel.query, false),
-                usize::from(prompt.width).saturating_sub(4),
-            )),
-            Span::styled("▏", theme::key()),
-        ])),
-        prompt,
+    let list = super::query_popup(
+        frame,
+        area,
+        &format!(" Search all conversations ({}) ", panel.hits.len()),
+        " type to search · ↑/↓ choose · Enter go to the message · Esc close ",
+        Span::styled("/ ", theme::key()),
+        &panel.query,
     );
     if panel.hits.is_empty() {
         let text = if panel.query.trim().is_empty() {
@@ -59,12 +39,7 @@ pub fn render(app: &App, panel: &SearchPanel, frame: &mut Frame, area: Rect) {
         } else {
             "Nothing found."
         };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(theme::dim())
-                .wrap(Wrap { trim: true }),
-            list,
-        );
+        super::note(frame, list, text);
         return;
     }
     let query = Query::parse(&panel.query);

@@ -73,12 +73,7 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         } else {
             "No template matches the filter."
         };
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(theme::dim())
-                .wrap(Wrap { trim: true }),
-            list,
-        );
+        super::note(frame, list, text);
         return;
     }
     list_rows(picker, &shown, frame, list);
