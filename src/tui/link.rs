@@ -183,6 +183,20 @@ impl Link {
 /// How a command's answer becomes an input.
 type Reader = fn(Response) -> Option<Input>;
 
+/// A conversation's messages, for the open chat.
+fn thread_input(r: Response) -> Option<Input> {
+    match r {
+        Response::Messages {
+            conversation,
+            messages,
+        } => Some(Input::Thread {
+            conversation,
+            messages,
+        }),
+        _ => None,
+    }
+}
+
 /// The request for a command whose answer maps straight to an input; the others come back.
 fn plan(command: Command) -> Result<(Request, Reader), Command> {
     Ok(match command {
@@ -230,16 +244,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 limit: Some(200),
                 since: None,
             },
-            |r| match r {
-                Response::Messages {
-                    conversation,
-                    messages,
-                } => Some(Input::Thread {
-                    conversation,
-                    messages,
-                }),
-                _ => None,
-            },
+            thread_input,
         ),
         Command::LoadThreadFrom {
             conversation_id,
@@ -250,16 +255,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 limit: None,
                 since: Some(since),
             },
-            |r| match r {
-                Response::Messages {
-                    conversation,
-                    messages,
-                } => Some(Input::Thread {
-                    conversation,
-                    messages,
-                }),
-                _ => None,
-            },
+            thread_input,
         ),
         Command::OpenRecord { record_id } => (Request::OpenRecord { record_id }, |r| match r {
             Response::Messages {
