@@ -47,6 +47,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub organization: crate::domain::merge_source::Organization,
     pub notifications: NotificationsConfig,
+    pub triage: TriageConfig,
     /// The starting routing settings (an admin may change them later: they are then stored).
     pub routing: crate::domain::routing::Routing,
     pub users: Vec<UserConfig>,
@@ -148,6 +149,14 @@ pub struct NotificationsConfig {
     pub bell: bool,
     /// A desktop notification through the terminal (OSC 9 and OSC 777).
     pub desktop: bool,
+}
+
+/// How the team triages.
+#[derive(Debug, Clone, Copy, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct TriageConfig {
+    /// `answered` (opening a conversation is not answering it) or `read`.
+    pub unreplied_until: crate::domain::filter::UnrepliedUntil,
 }
 
 #[derive(Debug, Clone, Deserialize)]

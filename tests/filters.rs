@@ -429,3 +429,50 @@ async fn unknown_senders_become_candidates_assigned_in_turn_and_only_admins_chan
     let c = store.conversation_by_phone(&phone).unwrap().unwrap();
     assert_eq!((c.owner.as_deref(), c.record_id), (Some("aiko"), None));
 }
+
+async fn unreplied_after_reading(until: hirechat::domain::filter::UnrepliedUntil) -> Vec<String> {
+    let h = Harness::start_in(common::TempDir::new("triage"), |c| {
+        c.triage.unreplied_until = until;
+    })
+    .await;
+    assert_eq!(
+        h.post(&inbound("819012340001", "Haruto", 60, "wamid.T1"))
+            .await,
+        200
+    );
+    assert_eq!(
+        h.post(&inbound("819012340002", "Emily", 30, "wamid.T2"))
+            .await,
+        200
+    );
+    let phone = hirechat::domain::phone::PhoneNumber::parse("+819012340001").unwrap();
+    let haruto = h
+        .engine
+        .store()
+        .conversation_by_phone(&phone)
+        .unwrap()
+        .unwrap();
+    h.engine
+        .handle(
+            &admin(),
+            Request::MarkRead {
+                conversation_id: haruto.id,
+            },
+        )
+        .await
+        .unwrap();
+    names(&h, "all-unreplied").await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_is_not_answering_unless_the_team_says_so() {
+    use hirechat::domain::filter::UnrepliedUntil;
+    assert_eq!(
+        unreplied_after_reading(UnrepliedUntil::Answered).await,
+        ["Emily", "Haruto"]
+    );
+    assert_eq!(
+        unreplied_after_reading(UnrepliedUntil::Read).await,
+        ["Emily"]
+    );
+}

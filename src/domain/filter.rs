@@ -3,6 +3,7 @@
 //! the word it could not read.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
 /// What a filter looks at in a conversation.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +53,30 @@ pub enum Term {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
     pub terms: Vec<Term>,
+}
+
+/// Until when a conversation whose contact wrote last counts as unreplied (config
+/// `[triage] unreplied_until`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnrepliedUntil {
+    /// Until someone answers: opening it is not answering.
+    #[default]
+    Answered,
+    /// Until someone answers or reads it.
+    Read,
+}
+
+impl Filter {
+    /// The filter as `until` reads it: with `Read`, "unreplied" also means "unread".
+    #[must_use]
+    pub fn counting(mut self, until: UnrepliedUntil) -> Self {
+        let unreplied = self.terms.iter().any(|t| matches!(t, Term::Unreplied(_)));
+        if until == UnrepliedUntil::Read && unreplied && !self.terms.contains(&Term::Unread) {
+            self.terms.push(Term::Unread);
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

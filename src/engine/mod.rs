@@ -63,6 +63,8 @@ struct Inner {
     /// Fills `${Users.Email}` and `${Users.Phone}`; the team routing picks from.
     users: Vec<crate::config::UserConfig>,
     groups: Vec<crate::domain::routing::Group>,
+    /// Until when a conversation counts as unreplied.
+    unreplied_until: crate::domain::filter::UnrepliedUntil,
     /// The config's routing, until an admin sets another.
     routing: crate::domain::routing::Routing,
 }
@@ -112,6 +114,7 @@ impl Engine {
                 users: config.users.clone(),
                 groups: config.groups.clone(),
                 routing: config.routing.clone(),
+                unreplied_until: config.triage.unreplied_until,
             }),
         };
         engine.plan_routing(None).await?;

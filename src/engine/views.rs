@@ -68,7 +68,9 @@ impl Engine {
         limit: Option<usize>,
     ) -> Result<Response, EngineError> {
         let (query, sort) = self.resolve(actor, text)?;
-        let filter = Filter::parse(&query).map_err(|e| EngineError::BadInput(e.to_string()))?;
+        let filter = Filter::parse(&query)
+            .map_err(|e| EngineError::BadInput(e.to_string()))?
+            .counting(self.inner.unreplied_until);
         let now = Utc::now();
         let limit = limit.unwrap_or(usize::MAX);
         let (total, page) = match unreplied_only(&filter, actor, now) {
@@ -96,6 +98,7 @@ impl Engine {
         let Ok(filter) = Filter::parse(query) else {
             return Ok(None);
         };
+        let filter = filter.counting(self.inner.unreplied_until);
         let now = Utc::now();
         let total = match unreplied_only(&filter, actor, now) {
             Some((owner, waited)) => self.store().unreplied(owner.as_deref(), waited, 0, 0)?.0,
