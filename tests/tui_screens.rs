@@ -455,3 +455,17 @@ fn search_results_with_context() {
     app.update(code(KeyCode::Down));
     insta::assert_snapshot!(draw(&app).backend());
 }
+
+#[test]
+fn a_narrow_header_keeps_the_bell_and_who_is_signed_in() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.connection = hirechat::tui::app::Connection::Demo;
+    app.channel = "Tokyo hiring desk for the whole Kanto region (demo)".into();
+    for id in 1..=12 {
+        app.notifications.add(id, "Haruto Sato", "Hello", now());
+    }
+    let screen = draw(&app).backend().to_string();
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("🔔 12"), "{header}");
+    assert!(header.contains("aiko (admin)"), "{header}");
+}

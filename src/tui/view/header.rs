@@ -35,6 +35,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         0 => format!("🔔  {who}"),
         n => format!("🔔 {n}  {who}"),
     };
+    // On a narrow terminal the left side gives way: the bell and who is signed in stay whole.
+    let room = usize::from(area.width).saturating_sub(crate::tui::format::width(&right) + 1);
+    let left = fit(&left, room);
     let gap = usize::from(area.width)
         .saturating_sub(crate::tui::format::width(&left) + crate::tui::format::width(&right));
     let line = Line::from(vec![
