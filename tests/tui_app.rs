@@ -876,7 +876,14 @@ fn a_filter_is_saved_as_a_view_and_shown() {
         name: "Waiting".into(),
         title: "Waiting".into(),
         count: Some(2),
-        saved: None,
+        saved: Some(hirechat::domain::view::SavedView {
+            id: 7,
+            name: "Waiting".into(),
+            query: "unreplied>3d".into(),
+            sort: Sort::Newest,
+            owner: None,
+            created_by: "aiko".into(),
+        }),
     });
     let out = app.update(Input::Views(views));
     assert!(
@@ -886,6 +893,17 @@ fn a_filter_is_saved_as_a_view_and_shown() {
         "{out:?}"
     );
     assert_eq!(app.filter.as_deref(), Some("Waiting"));
+    // f shows the view's name; Ctrl-d deletes it and the list shows everything again.
+    app.update(key('f'));
+    let ctrl_d = Input::Key(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+    let out = app.update(ctrl_d);
+    assert!(
+        out.contains(&Command::DeleteView {
+            name: "Waiting".into()
+        }),
+        "{out:?}"
+    );
+    assert_eq!(app.filter, None);
 }
 
 #[test]

@@ -131,6 +131,9 @@ pub enum Command {
     SaveView {
         view: crate::domain::view::ViewInput,
     },
+    DeleteView {
+        name: String,
+    },
     /// Candidates and contacts matching the records pane's query.
     LoadRecords {
         query: String,

@@ -260,6 +260,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
         Mode::Filter => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (ctrl('s'), Action::Save),
+            (ctrl('d'), Action::Delete),
             (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::SaveView => b.extend_from_slice(&[

@@ -274,6 +274,10 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
 /// Commands that load a list (views, templates, the unread) or save a view.
 fn lists(command: Command) -> Result<(Request, Reader), Command> {
     Ok(match command {
+        Command::DeleteView { name } => (Request::DeleteView { name }, |r| match r {
+            Response::Views { views } => Some(Input::Views(views)),
+            _ => None,
+        }),
         Command::SaveView { view } => (Request::SaveView { view }, |r| match r {
             Response::Views { views } => Some(Input::Views(views)),
             _ => None,

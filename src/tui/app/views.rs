@@ -12,6 +12,28 @@ impl App {
                 let query = self.filter_input.take().unwrap_or_default();
                 self.save_view = Some((query.trim().to_owned(), String::new(), false));
             }
+            (Mode::Filter, Action::Delete) => {
+                // The prompt holds a saved view's name: delete that view.
+                let name = self.filter_input.clone().unwrap_or_default();
+                let name = name.trim();
+                if self
+                    .views
+                    .iter()
+                    .any(|v| v.saved.is_some() && v.name == name)
+                {
+                    self.filter_input = None;
+                    self.filter = None;
+                    self.active_view = Some(0);
+                    self.reload_list(out);
+                    out.push(Command::DeleteView {
+                        name: name.to_owned(),
+                    });
+                } else {
+                    self.error(format!(
+                        "{name:?} is not a saved view; Ctrl-d deletes one by its name."
+                    ));
+                }
+            }
             (Mode::SaveView, Action::Back) => self.save_view = None,
             (Mode::SaveView, Action::ToggleShared) => {
                 let admin = self.me.as_ref().is_some_and(|(_, r)| r == "admin");

@@ -20,7 +20,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )),
             Span::styled("▏", theme::key()),
             Span::styled(
-                "  Enter apply · Ctrl-s save as a view · Esc cancel · e.g. unreplied>3d owner:me",
+                "  Enter apply · Ctrl-s save as a view · Ctrl-d delete that view · Esc cancel · e.g. unreplied>3d owner:me",
                 theme::dim(),
             ),
         ]);
