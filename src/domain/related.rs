@@ -149,7 +149,7 @@ impl RelatedData {
             Self::JobOpening(j) => format!("{}\u{1f}{}", low(&j.title), opt(&j.client)),
             Self::Interview(i) => format!("{:016x}\u{1f}{}", i.candidate_id, i.from.timestamp()),
             Self::Client(c) => format!("{}\u{1f}{}", low(&c.name), opt(&c.department)),
-            Self::Booking(b) => low(&b.link),
+            Self::Booking(b) => format!("{}\u{1f}{}", b.link.trim(), opt(&b.owner)),
         }
     }
 }
@@ -215,6 +215,8 @@ pub enum RelatedError {
     NoZone(&'static str),
     #[error("the interview ends before it starts")]
     EndsBeforeStart,
+    #[error("{0}: control or invisible characters are not allowed")]
+    Control(String),
     #[error("{0:?} is not a link: it must start with https:// or http://")]
     Link(String),
 }
@@ -295,6 +297,12 @@ pub fn has_required(kind: RelatedKind, headers: &[String]) -> bool {
 
 /// Reads one row: `(header, value)` pairs.
 pub fn read_row(kind: RelatedKind, row: &[(String, String)]) -> Result<Draft, RelatedError> {
+    if let Some((header, _)) = row
+        .iter()
+        .find(|(_, v)| v.chars().any(super::safe_text::is_invisible))
+    {
+        return Err(RelatedError::Control(header.clone()));
+    }
     let get = |name: &str| {
         row.iter()
             .find(|(h, v)| field(kind, h) == Some(name) && !v.trim().is_empty())
@@ -392,8 +400,16 @@ fn parse_time(
         .ok_or(RelatedError::NoZone(field))?
         .parse()
         .map_err(|_| RelatedError::Zone(zone.unwrap_or_default().to_owned()))?;
-    // A time that a clock change skips or repeats takes the earlier reading.
-    let local = tz.from_local_datetime(&naive).earliest().ok_or_else(bad)?;
+    // A time a clock change repeats takes the earlier reading; one it skips, the same
+    // wall-clock time an hour on (02:30 on a spring-forward night is 03:30).
+    let local = tz
+        .from_local_datetime(&naive)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                .earliest()
+        })
+        .ok_or_else(bad)?;
     Ok(local.fixed_offset())
 }
 
@@ -512,5 +528,28 @@ mod tests {
             RelatedKind::from_cli("Calendar Bookings"),
             Some(RelatedKind::Booking)
         );
+    }
+
+    #[test]
+    fn control_characters_and_skipped_times() {
+        assert!(matches!(
+            read_row(
+                RelatedKind::JobOpening,
+                &row(&[("Posting Title", "SRE\u{1f}x")])
+            ),
+            Err(RelatedError::Control(_))
+        ));
+        // 01:30 does not exist in London on 29 March 2026: it is read as 02:30 summer time.
+        let Ok(Draft::Interview { interview, .. }) = read_row(
+            RelatedKind::Interview,
+            &row(&[
+                ("Candidate", "a@b.jp"),
+                ("From", "2026-03-29 01:30"),
+                ("Time Zone", "Europe/London"),
+            ]),
+        ) else {
+            panic!("an interview")
+        };
+        assert_eq!(interview.from.to_rfc3339(), "2026-03-29T02:30:00+01:00");
     }
 }

@@ -52,7 +52,7 @@ pub enum RoutingError {
     NoUser(String),
     #[error("assign_to {0:?}: no such group in [[groups]]")]
     NoGroup(String),
-    #[error("assign_to {0:?}: nobody is in it")]
+    #[error("assign_to {0:?}: nobody in it can answer (viewers cannot)")]
     Empty(String),
     #[error("group {group:?} lists {login:?}, who is not in [[users]]")]
     StrangerInGroup { group: String, login: String },
@@ -109,6 +109,11 @@ impl Routing {
                 _ => return Err(RoutingError::Malformed(target.to_owned())),
             }
         };
+        // Viewers cannot answer: a conversation is never theirs to answer.
+        let pool: Vec<String> = pool
+            .into_iter()
+            .filter(|login| users.iter().any(|(u, r)| u == login && *r != Role::Viewer))
+            .collect();
         if !target.is_empty() && pool.is_empty() {
             return Err(RoutingError::Empty(target.to_owned()));
         }
@@ -159,6 +164,19 @@ mod tests {
         assert_eq!(turns, ["ken", "aiko", "ken"]);
         let p = r("role:recruiter").plan(&users, &groups).unwrap();
         assert_eq!(p.pool, ["ken", "mika"]);
+        // Viewers cannot answer: never in a pool.
+        let mut with_viewer = users.clone();
+        with_viewer.push(("vic".into(), Role::Viewer));
+        let mut groups_with_viewer = groups.clone();
+        groups_with_viewer[0].members.push("vic".into());
+        let p = r("group:tokyo")
+            .plan(&with_viewer, &groups_with_viewer)
+            .unwrap();
+        assert_eq!(p.pool, ["ken", "aiko"]);
+        assert!(matches!(
+            r("user:vic").plan(&with_viewer, &groups),
+            Err(RoutingError::Empty(_))
+        ));
         let p = r("user:mika").plan(&users, &groups).unwrap();
         assert_eq!(p.pick(7), Some("mika"));
         assert_eq!(r("").plan(&users, &groups).unwrap().pick(0), None);

@@ -27,6 +27,11 @@ pub fn neutralise(input: &str, multiline: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `c` would be escaped on one line: a control, bidi or invisible character.
+pub fn is_invisible(c: char) -> bool {
+    needs_escape(c, false)
+}
+
 fn needs_escape(c: char, multiline: bool) -> bool {
     match c {
         '\n' | '\t' => !multiline,

@@ -56,6 +56,8 @@ pub enum ViewError {
     BuiltIn(String),
     #[error("the query: {0}")]
     Query(String),
+    #[error("{0:?} reads as a filter itself: name the view in other words")]
+    LooksLikeQuery(String),
 }
 
 impl ViewInput {
@@ -68,6 +70,13 @@ impl ViewInput {
         }
         if BUILT_IN_VIEWS.iter().any(|(n, ..)| *n == name) || name == "all" {
             return Err(ViewError::BuiltIn(name.to_owned()));
+        }
+        // A view's name works as a filter: it must not be one already.
+        if Filter::parse(name).is_ok() {
+            return Err(ViewError::LooksLikeQuery(name.to_owned()));
+        }
+        if name.chars().any(super::safe_text::is_invisible) {
+            return Err(ViewError::BadName);
         }
         Filter::parse(&self.query).map_err(|e| ViewError::Query(e.to_string()))?;
         Ok(name.to_owned())
@@ -94,6 +103,14 @@ mod tests {
             v("my-unreplied", "unread").validate(),
             Err(ViewError::BuiltIn(_))
         ));
+        assert!(matches!(
+            v("unread", "unreplied").validate(),
+            Err(ViewError::LooksLikeQuery(_))
+        ));
+        assert_eq!(
+            v("Mine\u{202e}", "unread").validate(),
+            Err(ViewError::BadName)
+        );
         let e = v("x", "unreplied>3x").validate().unwrap_err();
         assert!(e.to_string().contains("3x"), "{e}");
         let shared = SavedView {

@@ -196,6 +196,10 @@ impl Engine {
             | Request::SendTemplate { .. }
             | Request::ImportRecords { .. }
             | Request::ImportRelated { .. }
+            // Read state is the team's: whether a conversation is read (and, with
+            // `unreplied_until = "read"`, still unreplied) is for those who answer.
+            | Request::MarkRead { .. }
+            | Request::MarkUnread { .. }
             | Request::Answering { .. } => Permission::Reply,
             Request::CreateTemplate { .. }
             | Request::SetRouting { .. }

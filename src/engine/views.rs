@@ -43,10 +43,12 @@ impl Engine {
         if let Some(q) = built_in_view(text) {
             return Ok((q.to_owned(), Sort::Newest));
         }
+        // One's own view first, then a shared one of that name.
         Ok(self
             .visible_views(actor)?
             .into_iter()
-            .find(|v| v.name == text)
+            .filter(|v| v.name == text)
+            .min_by_key(|v| v.owner.is_none())
             .map_or_else(|| (text.to_owned(), Sort::Newest), |v| (v.query, v.sort)))
     }
 

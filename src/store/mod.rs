@@ -109,6 +109,8 @@ pub struct Store {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     facts: facts::FactsIndex,
+    /// One indexer at a time: posting lists are read, merged and written back.
+    indexing: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 #[derive(Clone, Copy)]
@@ -161,6 +163,7 @@ impl Store {
             db,
             trees,
             facts: facts::FactsIndex::default(),
+            indexing: std::sync::Arc::default(),
         };
         store.check_schema(dir)?;
         Ok(store)
@@ -493,7 +496,10 @@ impl Store {
         limit: usize,
     ) -> Result<(usize, Vec<Record>), StoreError> {
         let q = query.trim().to_lowercase();
-        let ascii = q.is_ascii();
+        // Bytes that JSON writes as they are: the raw record can be checked before decoding.
+        let ascii = q
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" @.+-_".contains(&b));
         let mut found: Vec<Record> = Vec::new();
         for kv in self.tree(T::Records) {
             let (_, v) = kv?;

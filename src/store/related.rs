@@ -10,6 +10,10 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.tree(T::RelatedIndex).scan_prefix(&prefix) {
             let (k, _) = kv?;
+            // Exactly the prefix and an id: not a longer name that starts the same.
+            if k.len() != prefix.len() + 8 {
+                continue;
+            }
             let id = keys::read_id(&k[prefix.len()..]);
             if let Some(r) = get_json(self.tree(T::Related), keys::id(id))? {
                 out.push(r);

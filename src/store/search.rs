@@ -48,9 +48,26 @@ impl Store {
         let candidates: HashSet<u64> = candidates.into_iter().collect();
         // In list order; a conversation merged into another is not listed, and is read with
         // the one it joined.
-        let ordered = self
+        let mut ordered = self
             .facts
             .in_list_order(&candidates, |sink| self.each_conversation(sink))?;
+        // A conversation merged into another is not listed: its words find the one it joined.
+        let listed: HashSet<u64> = ordered.iter().copied().collect();
+        let mut joined = HashSet::new();
+        for id in candidates.iter().filter(|id| !listed.contains(id)) {
+            if let Some(into) = self.conversation(*id)?.and_then(|c| c.merged_into)
+                && !listed.contains(&into)
+            {
+                joined.insert(into);
+            }
+        }
+        if !joined.is_empty() {
+            let mut all = listed;
+            all.extend(joined);
+            ordered = self
+                .facts
+                .in_list_order(&all, |sink| self.each_conversation(sink))?;
+        }
         let mut out = Vec::new();
         let mut read = 0;
         for id in ordered {
@@ -108,13 +125,17 @@ impl Store {
     }
 
     /// Indexes up to `max` queued texts (messages and names written since the last call);
-    /// returns how many. Indexing twice is harmless, so two callers at once do no harm.
+    /// returns how many. One caller at a time (the writer when idle, or a search).
     pub fn index_pending(&self, max: usize) -> Result<usize, StoreError> {
+        let _one_at_a_time = self
+            .indexing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
-        let mut done = sled::Batch::default();
+        let mut done = Vec::new();
         let mut n = 0;
         for kv in self.tree(T::SearchQueue).iter().take(max) {
-            let (k, _) = kv?;
+            let (k, v) = kv?;
             n += 1;
             let (what, key) = (k[0], &k[1..]);
             let found = match what {
@@ -130,11 +151,16 @@ impl Store {
                     postings.entry(token).or_default().insert(conversation);
                 }
             }
-            done.remove(k);
+            done.push((k, v));
         }
         if n > 0 {
             self.merge_postings(postings)?;
-            self.tree(T::SearchQueue).apply_batch(done)?;
+            for (k, v) in done {
+                // Queued again meanwhile (an edit): left for the next pass.
+                let _ = self
+                    .tree(T::SearchQueue)
+                    .compare_and_swap(k, Some(v), None::<&[u8]>)?;
+            }
         }
         Ok(n)
     }

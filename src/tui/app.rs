@@ -361,6 +361,15 @@ impl App {
     }
 
     pub fn update(&mut self, input: Input) -> Vec<Command> {
+        let mut out = self.step(input);
+        if self.me.as_ref().is_some_and(|(_, role)| role == "viewer") {
+            // Opening marks read for those who answer; a viewer's reading changes nothing.
+            out.retain(|c| !matches!(c, Command::MarkRead { .. }));
+        }
+        out
+    }
+
+    fn step(&mut self, input: Input) -> Vec<Command> {
         let mut out = Vec::new();
         match input {
             Input::Key(k) if k.kind != KeyEventKind::Release => self.key(k, &mut out),

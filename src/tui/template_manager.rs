@@ -33,6 +33,8 @@ impl TemplateManager {
     }
 
     pub fn loaded(&mut self, mut all: Vec<Template>) {
+        // The list may have moved under a pending "delete?": it is asked again.
+        self.confirm_delete = false;
         all.sort_by(|a, b| (&a.name, &a.language).cmp(&(&b.name, &b.language)));
         self.templates = all;
         self.loaded = true;

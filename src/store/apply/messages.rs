@@ -51,7 +51,10 @@ impl Tx<'_> {
         let mut k = Vec::with_capacity(1 + key.len());
         k.push(what);
         k.extend_from_slice(key);
-        self.tree(T::SearchQueue).insert(k, &[])?;
+        // A fresh value each time: the indexer removes an entry only if it is still the one it
+        // read, so a change queued meanwhile (an edit) is indexed too.
+        let turn = self.tree(T::Meta).generate_id()?;
+        self.tree(T::SearchQueue).insert(k, &keys::id(turn))?;
         Ok(())
     }
 

@@ -131,7 +131,8 @@ fn views_line(app: &App, room: usize) -> Line<'static> {
             other => other,
         };
         let count = v.count.map(|c| format!(" {c}")).unwrap_or_default();
-        let text = format!("{} {short}{count}", i + 1);
+        // A saved view's name is a user's text.
+        let text = format!("{} {}{count}", i + 1, fit(short, 24));
         let w = width(&text) + 2;
         if used + w > room {
             break;

@@ -95,7 +95,7 @@ fn list(m: &TemplateManager, frame: &mut Frame, popup: Rect) {
             lines.push(Line::styled(
                 format!(
                     "Delete {}{where_}? y deletes, any other key keeps it.",
-                    t.name
+                    neutralise(&t.name, false)
                 ),
                 theme::error_toast(),
             ));
