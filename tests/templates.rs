@@ -122,25 +122,7 @@ async fn a_template_opens_a_closed_window_with_its_fields_filled() {
         "Hi ${Candidates.First Name}, ${Users.Name} here about your interview.",
     )
     .await;
-    let preview = h
-        .engine
-        .handle(
-            &admin(),
-            Request::PreviewTemplate {
-                to: KEN.into(),
-                name: "interview_reminder".into(),
-                language: None,
-                picks: Picks::new(),
-            },
-        )
-        .await
-        .unwrap();
-    let Response::Preview {
-        filled, refusal, ..
-    } = preview
-    else {
-        panic!()
-    };
+    let (filled, _, refusal) = preview_for_ken(&h, "interview_reminder").await;
     assert_eq!(
         filled.text,
         "Hi Ken, Aiko Tanaka here about your interview."
@@ -530,7 +512,7 @@ async fn sent_template(h: &Harness) -> serde_json::Value {
     }
 }
 
-async fn preview_for_ken(h: &Harness, name: &str) -> (Filled, Vec<Choice>) {
+async fn preview_for_ken(h: &Harness, name: &str) -> (Filled, Vec<Choice>, Option<String>) {
     let preview = h
         .engine
         .handle(
@@ -545,12 +527,15 @@ async fn preview_for_ken(h: &Harness, name: &str) -> (Filled, Vec<Choice>) {
         .await
         .unwrap();
     let Response::Preview {
-        filled, choices, ..
+        filled,
+        choices,
+        refusal,
+        ..
     } = preview
     else {
         panic!()
     };
-    (filled, choices)
+    (filled, choices, refusal)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -571,7 +556,7 @@ async fn two_interviews_wait_for_a_pick_then_the_chosen_one_goes_on_the_wire() {
         language: None,
         picks,
     };
-    let (filled, choices) = preview_for_ken(&h, "interview_reminder").await;
+    let (filled, choices, _) = preview_for_ken(&h, "interview_reminder").await;
     // One client (through the SRE job opening) fills in; the two interviews wait for a pick.
     assert_eq!(choices.len(), 1);
     assert_eq!(choices[0].module, "Interviews");

@@ -46,6 +46,30 @@ fn screen(app: &App) -> String {
     t.backend().to_string()
 }
 
+/// The demo at a fast pace, and a TUI session on it showing the seeded inbox.
+async fn demo_session(dir: &TempDir) -> (demo::Demo, Session) {
+    let d = demo::start(dir.path(), 0.02).await.unwrap();
+    let link = Link::Local {
+        engine: d.engine.clone(),
+        actor: d.actor.clone(),
+    };
+    let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
+    until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
+    (d, s)
+}
+
+/// `c`, then `query`, until the records pane shows exactly one record.
+async fn find_one_record(s: &mut Session, query: &str) {
+    s.sender().send(common::tui::key('c')).unwrap();
+    typed(s, query);
+    until(s, "the search", |a| {
+        a.records
+            .as_ref()
+            .is_some_and(|p| !p.loading && p.records.len() == 1)
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reply_receipts_and_an_answer_in_the_demo() {
     let dir = TempDir::new("tui-demo");
@@ -195,24 +219,11 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn from_a_record_to_a_template_with_a_chosen_interview() {
     let dir = TempDir::new("tui-records");
-    let d = demo::start(dir.path(), 0.02).await.unwrap();
-    let link = Link::Local {
-        engine: d.engine.clone(),
-        actor: d.actor.clone(),
-    };
-    let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
-    until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
+    let (d, mut s) = demo_session(&dir).await;
     let listed = s.app.list.total;
 
     // Priya has a record but has never written: her conversation starts empty, unlisted.
-    s.sender().send(common::tui::key('c')).unwrap();
-    typed(&s, "priya");
-    until(&mut s, "the search", |a| {
-        a.records
-            .as_ref()
-            .is_some_and(|p| !p.loading && p.records.len() == 1)
-    })
-    .await;
+    find_one_record(&mut s, "priya").await;
     assert!(screen(&s.app).contains("Priya Raman (Northwind Logistics)"));
     s.sender().send(code(KeyCode::Enter)).unwrap();
     until(&mut s, "Priya's conversation", |a| {
@@ -225,14 +236,7 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
     assert_eq!(d.engine.store().conversation_count().unwrap(), listed);
 
     // Haruto has two interviews: the reminder asks which one, then sends it.
-    s.sender().send(common::tui::key('c')).unwrap();
-    typed(&s, "haruto");
-    until(&mut s, "the search", |a| {
-        a.records
-            .as_ref()
-            .is_some_and(|p| !p.loading && p.records.len() == 1)
-    })
-    .await;
+    find_one_record(&mut s, "haruto").await;
     s.sender().send(code(KeyCode::Enter)).unwrap();
     until(&mut s, "Haruto's chat", |a| {
         a.chat
@@ -279,13 +283,7 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_writes_a_template_in_the_manager_and_watches_it_approved() {
     let dir = TempDir::new("tui-manager");
-    let d = demo::start(dir.path(), 0.02).await.unwrap();
-    let link = Link::Local {
-        engine: d.engine.clone(),
-        actor: d.actor.clone(),
-    };
-    let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
-    until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
+    let (d, mut s) = demo_session(&dir).await;
     s.sender().send(common::tui::key('T')).unwrap();
     until(&mut s, "the templates", |a| {
         a.manager.as_ref().is_some_and(|m| m.loaded)

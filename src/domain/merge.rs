@@ -6,32 +6,21 @@ use std::fmt::{self, Write as _};
 
 use serde::{Deserialize, Serialize};
 
+/// The fields of a candidate or a contact.
+const PERSON: &[&str] = &[
+    "Name",
+    "First Name",
+    "Last Name",
+    "Mobile",
+    "Email",
+    "Country",
+    "Owner",
+];
+
 /// The modules a merge field can come from, and the fields each offers (for the picker).
 pub const MODULES: &[(&str, &[&str])] = &[
-    (
-        "Candidates",
-        &[
-            "Name",
-            "First Name",
-            "Last Name",
-            "Mobile",
-            "Email",
-            "Country",
-            "Owner",
-        ],
-    ),
-    (
-        "Contacts",
-        &[
-            "Name",
-            "First Name",
-            "Last Name",
-            "Mobile",
-            "Email",
-            "Country",
-            "Owner",
-        ],
-    ),
+    ("Candidates", PERSON),
+    ("Contacts", PERSON),
     ("Users", &["Name", "Login", "Email", "Phone", "Role"]),
     ("Organization", &["Name", "Website", "Email", "Phone"]),
     (
