@@ -63,6 +63,7 @@ fn generate(dir: &PathBuf, conversations: usize, each: usize) {
         );
         let sizes: Vec<String> = store
             .tree_sizes()
+            .unwrap_or_default()
             .into_iter()
             .filter(|(_, n)| *n > 1000)
             .map(|(t, n)| format!("{t} {n}"))

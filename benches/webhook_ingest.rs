@@ -60,7 +60,7 @@ fn store_only(bodies: &[Vec<u8>]) -> f64 {
     let store = Store::open(&dir, 64).unwrap();
     let changes: Vec<_> = bodies
         .iter()
-        .map(|b| ingest::parse(b, chrono::Utc::now()).changes)
+        .map(|b| ingest::parse(b, &ingest::Channel::default(), chrono::Utc::now()).changes)
         .collect();
     let start = Instant::now();
     for group in changes.chunks(CONCURRENCY) {

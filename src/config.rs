@@ -55,6 +55,32 @@ pub struct Config {
     /// Where this configuration came from, for error messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// The secrets that file holds while others may read it ("access token and app secret").
+    #[serde(skip)]
+    pub exposed: Option<String>,
+}
+
+/// Which secrets a config file holds, when its mode lets the group or others read it.
+fn exposure(path: &Path, wa: &WhatsAppConfig) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    if mode & 0o044 == 0 {
+        return None;
+    }
+    let held: Vec<&str> = [
+        (&wa.access_token, "access token"),
+        (&wa.app_secret, "app secret"),
+        (&wa.verify_token, "verify token"),
+    ]
+    .into_iter()
+    .filter(|(secret, _)| !secret.is_empty())
+    .map(|(_, name)| name)
+    .collect();
+    match held.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_owned()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,6 +118,18 @@ pub struct WebhookConfig {
     pub path: String,
     /// Larger bodies are refused with 413. Meta's payloads stay under 3 MB.
     pub max_body_bytes: usize,
+    /// A request's headers (and, on a kept-alive connection, the next request's) must arrive
+    /// within this; else the connection is closed. Covers clients that send nothing.
+    pub header_timeout_secs: u64,
+    /// A request's body must arrive within this (408 otherwise).
+    pub body_timeout_secs: u64,
+    /// Connections served at once; more wait in the kernel's queue, unanswered.
+    pub max_connections: usize,
+    /// Bodies held in memory at once, all connections together, in MiB: a request waits for
+    /// room before its body is read.
+    pub max_buffered_mb: usize,
+    /// On SIGTERM, how long connections in hand may take to finish before they are cut.
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for WebhookConfig {
@@ -100,6 +138,11 @@ impl Default for WebhookConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             path: "/webhook".into(),
             max_body_bytes: 4 * 1024 * 1024,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            max_connections: 128,
+            max_buffered_mb: 64,
+            shutdown_grace_secs: 5,
         }
     }
 }
@@ -222,7 +265,19 @@ impl Config {
             std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable(path.into(), e))?;
         let mut config = Self::parse(&text, &path.display().to_string())?;
         config.source = Some(path.to_owned());
+        config.exposed = exposure(path, &config.whatsapp);
         Ok(config)
+    }
+
+    /// A warning for a config file that holds a secret and that other users can read, naming
+    /// the file and the fix; none when it is private or holds no secret.
+    pub fn exposure_warning(&self) -> Option<String> {
+        let (path, secrets) = (self.source.as_ref()?, self.exposed.as_ref()?);
+        Some(format!(
+            "{} holds the {secrets} and other users of this machine can read it: run `chmod 600 {}` (or give the secrets as WHATSAPP_ACCESS_TOKEN, WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN)",
+            path.display(),
+            path.display()
+        ))
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
@@ -281,6 +336,24 @@ impl Config {
         }
         if !self.webhook.path.starts_with('/') {
             return Err(self.key_error("webhook.path", "must start with /"));
+        }
+        let hook = &self.webhook;
+        for (key, value) in [
+            ("webhook.max_body_bytes", hook.max_body_bytes as u64),
+            ("webhook.header_timeout_secs", hook.header_timeout_secs),
+            ("webhook.body_timeout_secs", hook.body_timeout_secs),
+            ("webhook.max_connections", hook.max_connections as u64),
+            ("webhook.max_buffered_mb", hook.max_buffered_mb as u64),
+        ] {
+            if value == 0 {
+                return Err(self.key_error(key, "must be more than 0"));
+            }
+        }
+        if hook.max_buffered_mb.saturating_mul(1024 * 1024) < hook.max_body_bytes {
+            return Err(self.key_error(
+                "webhook.max_buffered_mb",
+                "must hold at least one body of webhook.max_body_bytes",
+            ));
         }
         let mut logins = std::collections::HashSet::new();
         for (i, u) in self.users.iter().enumerate() {

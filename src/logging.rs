@@ -6,12 +6,18 @@ use std::{fs::File, path::Path};
 use tracing_subscriber::EnvFilter;
 
 fn open(dir: &Path, name: &str) -> Option<File> {
+    use std::os::unix::fs::OpenOptionsExt;
     std::fs::create_dir_all(dir).ok()?;
-    std::fs::OpenOptions::new()
+    let path = dir.join(name);
+    let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(dir.join(name))
-        .ok()
+        .mode(0o600)
+        .open(&path)
+        .ok()?;
+    // A log left readable by an older version: it names contacts and numbers.
+    let _ = crate::paths::make_private(&path);
+    Some(file)
 }
 
 /// Starts logging to `<data_dir>/hirechat.log`; the level comes from `HIRECHAT_LOG`

@@ -29,3 +29,31 @@ pub fn default_data_dir() -> PathBuf {
 pub fn socket_file(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("hirechat.sock")
 }
+
+/// From here on, what this process creates is its user's alone: files 0600, directories 0700
+/// (the database, its log, the demo's copies). The socket is opened to the team on purpose,
+/// by mode, where it is made.
+pub fn private_by_default() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Takes group and others' access away from `path` and, for a directory, from everything in
+/// it that this user owns: for data written by a version that left it readable by everyone.
+pub fn make_private(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() {
+        return Ok(());
+    }
+    let own = crate::server::peer::current_uid();
+    if Some(meta.uid()) == own && meta.mode() & 0o077 != 0 {
+        let mode = meta.mode() & 0o700;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            make_private(&entry?.path())?;
+        }
+    }
+    Ok(())
+}

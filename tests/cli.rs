@@ -4,10 +4,9 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader},
     os::unix::fs::PermissionsExt,
     path::Path,
-    process::{Child, Command, Output, Stdio},
+    process::{Command, Output},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -15,132 +14,18 @@ use std::{
     time::Duration,
 };
 
-use common::{APP_SECRET, TOKEN, TempDir};
+use common::{
+    APP_SECRET, TempDir,
+    daemon::{Daemon, free_port, me, run, sim_for, text, write_config},
+};
 use hirechat::{
     domain::event::Event,
     engine::{Request, Response},
     server::peer,
-    sim::{Inbound, Sim, SimConfig},
+    sim::Inbound,
     store::Store,
     whatsapp::signature,
 };
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hirechat"));
-    for var in [
-        "HIRECHAT_CONFIG",
-        "HIRECHAT_DATA_DIR",
-        "WHATSAPP_ACCESS_TOKEN",
-        "WHATSAPP_APP_SECRET",
-        "WHATSAPP_VERIFY_TOKEN",
-    ] {
-        c.env_remove(var);
-    }
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--config")
-        .arg(dir.join("config.toml"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn me() -> String {
-    peer::login_of(peer::current_uid().unwrap()).unwrap()
-}
-
-fn write_config(dir: &Path, api_base: &str, port: u16, users: &str) {
-    let config = format!(
-        r#"
-[whatsapp]
-api_base = "{api_base}"
-phone_number_id = "106540352242922"
-business_account_id = "102290129340398"
-access_token = "{TOKEN}"
-app_secret = "{APP_SECRET}"
-verify_token = "verify-me"
-
-[webhook]
-listen = "127.0.0.1:{port}"
-
-[outbox]
-first_retry_ms = 20
-{users}
-"#
-    );
-    std::fs::write(dir.join("config.toml"), config).unwrap();
-}
-
-struct Daemon(Child);
-
-impl Daemon {
-    fn start(dir: &Path) -> Self {
-        let mut child = bin()
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .arg("--config")
-            .arg(dir.join("config.toml"))
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(
-            line.starts_with("listening on 127.0.0.1:"),
-            "daemon said {line:?}"
-        );
-        Self(child)
-    }
-
-    fn terminate(mut self) {
-        let pid = self.0.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        self.0.wait().unwrap();
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn sim_for(port: u16) -> Sim {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    Sim::start(
-        listener,
-        SimConfig {
-            access_token: TOKEN.into(),
-            app_secret: APP_SECRET.into(),
-            webhook_url: Some(format!("http://127.0.0.1:{port}/webhook")),
-            status_delays: [Duration::from_millis(20); 3],
-            ..SimConfig::default()
-        },
-    )
-    .unwrap()
-}
 
 #[test]
 fn configuration_errors_name_the_key_and_the_file() {
@@ -641,7 +526,7 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
     let out = team.run_as(recruiter, &bin, dir.path(), &routing);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("may not change settings"),
+        text(&out.stderr).contains("may not change the routing"),
         "{}",
         text(&out.stderr)
     );

@@ -16,7 +16,7 @@ fn inbound(from: &str, name: &str, minutes_ago: i64, id: &str) -> Vec<u8> {
 
 fn inbound_text(from: &str, name: &str, minutes_ago: i64, id: &str, text: &str) -> Vec<u8> {
     format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"contacts":[{{"profile":{{"name":"{name}"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#,
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"contacts":[{{"profile":{{"name":"{name}"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#,
         (Utc::now() - Duration::minutes(minutes_ago)).timestamp()
     )
     .into_bytes()

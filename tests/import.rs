@@ -58,8 +58,11 @@ fn imports_good_rows_and_reports_bad_ones_by_line() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains("Imported 3 candidates"), "{text}");
-    assert!(text.contains("4 rows were not imported"), "{text}");
+    assert!(
+        text.contains("Read 7 rows of candidates")
+            && text.contains("3 new, 0 updated, 0 unchanged, 4 refused"),
+        "{text}"
+    );
     for expected in [
         "line 4: mobile: \"090-1234\" is not a valid number in JP",
         "line 5: a record needs a name",
@@ -68,12 +71,16 @@ fn imports_good_rows_and_reports_bad_ones_by_line() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
-    // Importing the same file again updates: nothing is duplicated.
+    // Importing the same file again changes nothing: nothing is duplicated.
     let out = import(dir.path(), &file, true);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        (report["created"].as_u64(), report["updated"].as_u64()),
-        (Some(0), Some(3))
+        (
+            report["created"].as_u64(),
+            report["updated"].as_u64(),
+            report["unchanged"].as_u64()
+        ),
+        (Some(0), Some(0), Some(3))
     );
     let store = Store::open(&dir.path().join("data"), 16).unwrap();
     let haruto = store
@@ -123,7 +130,10 @@ fn job_openings_interviews_clients_and_bookings_import_and_link_to_candidates() 
     );
     let out = import_kind(dir.path(), "job-openings", &jobs, false);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Imported 2 job-openings"), "{text}");
+    assert!(
+        text.contains("Read 3 rows of job-openings") && text.contains("2 new"),
+        "{text}"
+    );
     assert!(text.contains("line 3: Posting Title is missing"), "{text}");
     let interviews = write(
         "interviews.csv",
@@ -137,7 +147,10 @@ fn job_openings_interviews_clients_and_bookings_import_and_link_to_candidates() 
     );
     let out = import_kind(dir.path(), "interviews", &interviews, false);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Imported 2 interviews"), "{text}");
+    assert!(
+        text.contains("Read 6 rows of interviews") && text.contains("2 new"),
+        "{text}"
+    );
     for expected in [
         "line 4: no candidate has the email or mobile \"nobody@example.jp\"",
         "line 5: \"Mars/Olympus\" is not a time zone",
@@ -188,4 +201,145 @@ fn job_openings_interviews_clients_and_bookings_import_and_link_to_candidates() 
     assert_eq!(store.job_openings_titled("data engineer").unwrap().len(), 1);
     assert_eq!(store.clients_named("Sakura Bank").unwrap().len(), 1);
     assert_eq!(store.bookings_for("aiko").unwrap().len(), 1);
+}
+
+fn report(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn counts(r: &serde_json::Value) -> (u64, u64, u64, usize) {
+    (
+        r["created"].as_u64().unwrap(),
+        r["updated"].as_u64().unwrap(),
+        r["unchanged"].as_u64().unwrap(),
+        r["problems"].as_array().unwrap().len(),
+    )
+}
+
+#[test]
+fn a_re_import_keeps_what_the_file_does_not_say_above_all_an_opt_out() {
+    let dir = TempDir::new("import-merge");
+    let write = |name: &str, text: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(&f, text).unwrap();
+        f
+    };
+    let first = write(
+        "first.csv",
+        "Name,Mobile,Email,Owner,GDPR opt-out,Job Opening\nKen Sato,+819012345678,ken@example.jp,aiko,yes,Designer\n",
+    );
+    assert_eq!(
+        counts(&report(&import(dir.path(), &first, true))),
+        (1, 0, 0, 0)
+    );
+    // A file without those columns (and an empty cell) changes only what it gives.
+    let second = write(
+        "second.csv",
+        "Name,Mobile,Email\nKen Sato,+81 90 1234 5678,\n",
+    );
+    assert_eq!(
+        counts(&report(&import(dir.path(), &second, true))),
+        (0, 0, 1, 0)
+    );
+    let third = write("third.csv", "Name,Mobile\nKenji Sato,+819012345678\n");
+    assert_eq!(
+        counts(&report(&import(dir.path(), &third, true))),
+        (0, 1, 0, 0)
+    );
+    let ken = |dir: &std::path::Path| {
+        let store = Store::open(&dir.join("data"), 16).unwrap();
+        store
+            .record_by_phone(&PhoneNumber::parse("+819012345678").unwrap())
+            .unwrap()
+            .unwrap()
+    };
+    let r = ken(dir.path());
+    assert_eq!(r.name, "Kenji Sato");
+    assert!(r.opted_out, "the opt-out stays");
+    assert_eq!(r.email.as_deref(), Some("ken@example.jp"));
+    assert_eq!(r.owner.as_deref(), Some("aiko"));
+    assert_eq!(
+        r.custom.get("Job Opening").map(String::as_str),
+        Some("Designer")
+    );
+    assert_eq!(r.consent.len(), 1);
+    assert!(r.consent[0].opted_out && r.consent[0].via.contains("line 2"));
+    // Only an explicit opt-in clears it, and that is recorded too.
+    let fourth = write(
+        "fourth.csv",
+        "Name,Mobile,Opted out\nKenji Sato,+819012345678,no\n",
+    );
+    assert_eq!(
+        counts(&report(&import(dir.path(), &fourth, true))),
+        (0, 1, 0, 0)
+    );
+    let r = ken(dir.path());
+    assert!(!r.opted_out);
+    assert_eq!(r.consent.len(), 2);
+    assert!(!r.consent[1].opted_out);
+    assert!(!r.consent[1].by.is_empty());
+    let unclear = write(
+        "unclear.csv",
+        "Name,Mobile,Opted out\nKenji Sato,+819012345678,maybe\n",
+    );
+    let r = report(&import(dir.path(), &unclear, true));
+    assert_eq!(counts(&r), (0, 0, 0, 1));
+    assert!(
+        r["problems"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("neither yes nor no")
+    );
+}
+
+#[test]
+fn rows_that_collide_or_cannot_be_found_again_are_refused_and_every_row_is_counted() {
+    let dir = TempDir::new("import-collide");
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "Name,Mobile,Country,Email\n\
+         Aoi Mori,090-1111-0001,JP,\n\
+         Ben Hall,+447400123456,,ben@example.co.uk\n\
+         Aoi M.,+81 90 1111 0001,,\n\
+         Chie Ono,+819011110003,,\n\
+         Ben Hall,+447400999999,,ben@example.co.uk\n\
+         Dai Abe,+819011110005,,\n\
+         No Contact,,,\n",
+    )
+    .unwrap();
+    let r = report(&import(dir.path(), &file, true));
+    assert_eq!(counts(&r), (4, 0, 0, 3), "{r}");
+    let reasons: Vec<(u64, String)> = r["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        reasons[0].0 == 4 && reasons[0].1.contains("line 2"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].0 == 6 && reasons[1].1.contains("email") && reasons[1].1.contains("line 3"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].0 == 8 && reasons[2].1.contains("no mobile and no email"),
+        "{reasons:?}"
+    );
+    // Again: nothing new, nothing copied.
+    let r = report(&import(dir.path(), &file, true));
+    assert_eq!(counts(&r), (0, 0, 4, 3), "{r}");
 }

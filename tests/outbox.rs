@@ -354,9 +354,9 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
     let id = queued.id;
     let h = Harness::start_in(dir, |_| {}).await;
     let m = h.engine.store().reload(&queued).unwrap().unwrap();
-    assert_eq!(m.status, Status::Failed);
+    assert_eq!(m.status, Status::Uncertain);
     assert!(
-        m.error.as_deref().unwrap().contains("interrupted"),
+        m.error.as_deref().unwrap().contains("may have been sent"),
         "{:?}",
         m.error
     );
@@ -364,7 +364,7 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
     assert!(h.sim.requests().is_empty(), "not sent again blindly");
     // WhatsApp did take it: its status webhook carries our callback data.
     let status = format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"statuses":[{{"id":"wamid.OUT1","status":"delivered","timestamp":"{}","recipient_id":"819012345678","biz_opaque_callback_data":"{}"}}]}}}}]}}]}}"#,
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"statuses":[{{"id":"wamid.OUT1","status":"delivered","timestamp":"{}","recipient_id":"819012345678","biz_opaque_callback_data":"{}"}}]}}}}]}}]}}"#,
         Utc::now().timestamp(),
         callback_data(id)
     );
@@ -382,4 +382,87 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
         .unwrap()
         .unwrap();
     assert_eq!(conv.failed, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_whose_answer_comes_too_late_is_not_sent_again() {
+    let h = Harness::start_in(TempDir::new("slow-api"), |c| {
+        c.outbox.request_timeout_secs = 1;
+    })
+    .await;
+    ken_writes(&h).await;
+    // WhatsApp takes the message but answers after the client gave up.
+    h.sim.answer_late(1, Duration::from_secs(3));
+    let m = send(&h, KEN, "See you at 10").await.unwrap();
+    // Its status webhooks (callback data) settle it.
+    let m = until(&h, &m, |m| {
+        matches!(m.status, Status::Sent | Status::Delivered | Status::Read)
+    })
+    .await;
+    assert_eq!(m.error, None);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let sends = h
+        .sim
+        .requests()
+        .into_iter()
+        .filter(|r| r["text"]["body"] == "See you at 10")
+        .count();
+    assert_eq!(sends, 1, "the candidate gets it once");
+    assert!(h.engine.store().outbox().unwrap().is_empty());
+}
+
+#[test]
+fn an_attempt_without_an_answer_may_have_been_sent_until_a_status_settles_it() {
+    let dir = TempDir::new("uncertain");
+    let store = Store::open(dir.path(), 16).unwrap();
+    let ken = ContactInfo {
+        phone: Some(PhoneNumber::parse(KEN).unwrap()),
+        ..ContactInfo::default()
+    };
+    let request =
+        json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": "hi"}});
+    let events = store
+        .apply(&[Change::Queue {
+            contact: ken,
+            kind: "text".into(),
+            text: "hi".into(),
+            request,
+            sent_by: "aiko".into(),
+            at: Utc::now(),
+        }])
+        .unwrap();
+    let Event::MessageQueued { message, .. } = &events[0][0] else {
+        panic!()
+    };
+    store
+        .apply(&[
+            Change::AttemptStarted { id: message.id },
+            Change::SendUncertain {
+                id: message.id,
+                error: "WhatsApp did not answer in time, so this may have been sent.".into(),
+            },
+        ])
+        .unwrap();
+    let m = store.reload(message).unwrap().unwrap();
+    assert_eq!(m.status, Status::Uncertain);
+    assert!(m.error.unwrap().contains("may have been sent"));
+    let item = &store.outbox().unwrap()[0];
+    assert_eq!(item.state, hirechat::domain::outbox::OutboxState::Uncertain);
+    // A failure report settles it as failed; nothing is counted twice.
+    store
+        .apply(&[Change::Status {
+            wamid: "wamid.X".into(),
+            status: Status::Failed,
+            callback_data: Some(callback_data(message.id)),
+            recipient: ContactInfo::default(),
+            error: Some((131_026, "undeliverable".into())),
+            pricing: None,
+        }])
+        .unwrap();
+    let m = store.reload(message).unwrap().unwrap();
+    assert_eq!(
+        (m.status, m.error.as_deref()),
+        (Status::Failed, Some("undeliverable"))
+    );
+    assert!(store.outbox().unwrap().is_empty(), "settled");
 }

@@ -20,7 +20,7 @@ fn ken(opted_out: bool) -> RecordInput {
         mobile: Some("090-1234-5678".into()),
         country: Some("JP".into()),
         owner: Some("aiko".into()),
-        opted_out,
+        opted_out: Some(opted_out),
         ..RecordInput::default()
     }
 }

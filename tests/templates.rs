@@ -73,7 +73,7 @@ async fn ken_record(h: &Harness) {
         mobile: Some(KEN.into()),
         country: Some("JP".into()),
         owner: Some("aiko".into()),
-        opted_out: false,
+        opted_out: Some(false),
         ..RecordInput::default()
     };
     h.engine

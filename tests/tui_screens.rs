@@ -362,7 +362,7 @@ fn records_pane_with_search_results() {
             mobile: mobile.map(Into::into),
             email: email.map(Into::into),
             owner: Some("aiko".into()),
-            opted_out,
+            opted_out: Some(opted_out),
             ..RecordInput::default()
         }
         .validate(id)

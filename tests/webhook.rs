@@ -316,7 +316,7 @@ async fn a_bsuid_contact_merges_with_its_number() {
 async fn separate_number_and_bsuid_conversations_merge() {
     let h = Harness::start().await;
     // First seen by number only (an older payload), then by BSUID only, then with both.
-    let by_number = r#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Mika"},"wa_id":"819088887777"}],"messages":[{"from":"819088887777","id":"wamid.M1","timestamp":"1767225000","type":"text","text":{"body":"first"}}]}}]}]}"#;
+    let by_number = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Mika"},"wa_id":"819088887777"}],"messages":[{"from":"819088887777","id":"wamid.M1","timestamp":"1767225000","type":"text","text":{"body":"first"}}]}}]}]}"#;
     assert_eq!(h.post(by_number.as_bytes()).await, 200);
     assert_eq!(h.post(&fixture("bsuid_only")).await, 200);
     let store = h.engine.store();
@@ -349,7 +349,7 @@ async fn separate_number_and_bsuid_conversations_merge() {
 async fn unparseable_signed_payloads_go_to_dead_letters() {
     let h = Harness::start().await;
     assert_eq!(h.post(b"{not json").await, 200);
-    let bad_message = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messages":[{"from":"819012345678","type":"text"}]}}]}]}"#;
+    let bad_message = br#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messages":[{"from":"819012345678","type":"text"}]}}]}]}"#;
     assert_eq!(h.post(bad_message).await, 200);
     let letters = h.engine.store().dead_letters().unwrap();
     assert_eq!(letters.len(), 2, "{letters:?}");

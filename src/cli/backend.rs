@@ -22,18 +22,26 @@ pub enum CliError {
     Refused(String),
     #[error("{0}")]
     NotFound(String),
+    /// The daemon's connection broke before it answered.
+    #[error("the daemon: {0}")]
+    Lost(String),
+    /// A message was (or may have been) queued but whether it went is not known.
+    #[error("{0}")]
+    Unconfirmed(String),
     #[error("{0}")]
     Other(String),
 }
 
 impl CliError {
-    /// 2: the input was wrong; 3: refused by a rule; 4: not found; 1: anything else.
+    /// 2: the input was wrong; 3: refused by a rule; 4: not found; 5: a message queued, or
+    /// possibly sent, but not confirmed (do not send it again); 1: anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::BadInput(_) | Self::Config(_) => 2,
             Self::Refused(_) => 3,
             Self::NotFound(_) => 4,
-            Self::Other(_) => 1,
+            Self::Unconfirmed(_) => 5,
+            Self::Other(_) | Self::Lost(_) => 1,
         }
     }
 
@@ -97,7 +105,7 @@ impl Backend {
             Self::Daemon(client) => client
                 .call(&request)
                 .await
-                .map_err(|e| CliError::Other(format!("the daemon: {e}")))?,
+                .map_err(|e| CliError::Lost(e.to_string()))?,
             Self::Local { engine, actor } => engine.handle(actor, request).await?,
         };
         match response {

@@ -3,7 +3,7 @@
 //! contacts are mapped here; job openings, interviews, clients and bookings travel as their
 //! cells and are read by the engine (`domain::related`).
 
-use std::{collections::BTreeMap, io::IsTerminal, path::Path};
+use std::{io::IsTerminal, path::Path};
 
 use super::{
     backend::{Backend, CliError},
@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     domain::{
         record::{RecordInput, RecordKind},
+        record_update::{self, SeenRows},
         related::{self, RelatedKind},
     },
     engine::{
@@ -23,6 +24,8 @@ use crate::{
 
 /// Rows per request: progress shows between batches.
 const BATCH: usize = 500;
+/// A request's rows stay under this as JSON (the daemon reads at most 1 MiB per request).
+const BATCH_BYTES: usize = 512 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -60,13 +63,6 @@ fn column(header: &str) -> Column {
         "optout" | "optedout" | "gdproptout" | "donotcontact" | "emailoptout" => Column::OptOut,
         _ => Column::Custom,
     }
-}
-
-fn yes(value: &str) -> bool {
-    matches!(
-        value.trim().to_lowercase().as_str(),
-        "yes" | "y" | "true" | "1" | "x" | "はい"
-    )
 }
 
 /// Opens the file and reads its headers (without a byte-order mark).
@@ -151,50 +147,65 @@ fn read(file: &Path, kind: RecordKind) -> Result<(Vec<ImportRow>, Vec<ImportProb
     }
     let mut rows = Vec::new();
     let mut problems = Vec::new();
+    // Rows with the same mobile or email anywhere in the file, not only in one batch.
+    let mut seen = SeenRows::default();
     for line in lines(&mut reader) {
-        let (line, record) = match line {
-            Ok(l) => l,
-            Err(p) => {
-                problems.push(p);
-                continue;
+        let row = line.and_then(|(line, record)| {
+            let refuse = |reason: String| ImportProblem { line, reason };
+            let input = record_input(kind, &headers, &columns, &record).map_err(refuse)?;
+            if let Ok(given) = input.validate(0) {
+                seen.check(line, &given).map_err(refuse)?;
             }
-        };
-        let mut input = RecordInput {
-            kind,
-            ..RecordInput::default()
-        };
-        let mut custom = BTreeMap::new();
-        for (i, value) in record.iter().enumerate() {
-            if value.is_empty() {
-                continue;
-            }
-            let v = Some(value.to_owned());
-            match columns.get(i).copied().unwrap_or(Column::Custom) {
-                Column::Name => value.clone_into(&mut input.name),
-                Column::FirstName => input.first_name = v,
-                Column::LastName => input.last_name = v,
-                Column::Mobile => input.mobile = v,
-                Column::Country => input.country = v,
-                Column::TimeZone => input.time_zone = v,
-                Column::Email => input.email = v,
-                Column::Owner => input.owner = v,
-                Column::OptOut => input.opted_out = yes(value),
-                Column::Custom => {
-                    let header = headers
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| format!("column {}", i + 1));
-                    custom.insert(header, value.to_owned());
-                }
-            }
-        }
-        input.custom = custom;
-        rows.push(ImportRow {
-            line,
-            record: input,
+            Ok(ImportRow {
+                line,
+                record: input,
+            })
         });
+        match row {
+            Ok(r) => rows.push(r),
+            Err(p) => problems.push(p),
+        }
     }
     Ok((rows, problems))
+}
+
+/// One CSV record as the fields it gives: an empty cell gives nothing, so the stored value
+/// stays.
+fn record_input(
+    kind: RecordKind,
+    headers: &[String],
+    columns: &[Column],
+    record: &csv::StringRecord,
+) -> Result<RecordInput, String> {
+    let mut input = RecordInput {
+        kind,
+        ..RecordInput::default()
+    };
+    for (i, value) in record.iter().enumerate() {
+        if value.is_empty() {
+            continue;
+        }
+        let v = Some(value.to_owned());
+        match columns.get(i).copied().unwrap_or(Column::Custom) {
+            Column::Name => value.clone_into(&mut input.name),
+            Column::FirstName => input.first_name = v,
+            Column::LastName => input.last_name = v,
+            Column::Mobile => input.mobile = v,
+            Column::Country => input.country = v,
+            Column::TimeZone => input.time_zone = v,
+            Column::Email => input.email = v,
+            Column::Owner => input.owner = v,
+            Column::OptOut => input.opted_out = record_update::opt_out_cell(value)?,
+            Column::Custom => {
+                let header = headers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", i + 1));
+                input.custom.insert(header, value.to_owned());
+            }
+        }
+    }
+    Ok(input)
 }
 
 pub async fn run(
@@ -242,14 +253,14 @@ pub async fn run(
         }
     };
     print_report(&report, noun, file, json);
-    if report.created + report.updated == 0 && !report.problems.is_empty() {
+    if report.created + report.updated + report.unchanged == 0 && !report.problems.is_empty() {
         return Err(CliError::BadInput("no row could be imported".into()));
     }
     Ok(())
 }
 
 /// Sends `rows` in batches, showing progress on a terminal, and sums up the answers.
-async fn batches<R: Clone>(
+async fn batches<R: Clone + serde::Serialize>(
     backend: &mut Backend,
     file: &Path,
     json: bool,
@@ -261,12 +272,10 @@ async fn batches<R: Clone>(
     let mut report = ImportReport::default();
     let progress = std::io::stderr().is_terminal() && !json;
     let mut done = 0;
-    for batch in rows.chunks(BATCH) {
+    for batch in batched(&rows) {
         let answer = backend.call(request(batch.to_vec())).await?;
         if let Response::Imported { report: r } = answer {
-            report.created += r.created;
-            report.updated += r.updated;
-            report.problems.extend(r.problems);
+            report.add(r);
         }
         done += batch.len();
         if progress {
@@ -281,19 +290,40 @@ async fn batches<R: Clone>(
     Ok(report)
 }
 
+/// The rows in batches of at most `BATCH` rows and about `BATCH_BYTES` as JSON, so that each
+/// request stays well under the daemon's limit for one request.
+fn batched<R: serde::Serialize>(rows: &[R]) -> Vec<&[R]> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, row) in rows.iter().enumerate() {
+        let size = serde_json::to_vec(row).map_or(0, |v| v.len());
+        if i > start && (i - start >= BATCH || bytes + size > BATCH_BYTES) {
+            batches.push(&rows[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < rows.len() {
+        batches.push(&rows[start..]);
+    }
+    batches
+}
+
 fn print_report(report: &ImportReport, noun: &str, file: &Path, json: bool) {
     if json {
         output::json(report);
     } else {
         println!(
-            "Imported {} {noun} from {}: {} new, {} updated.",
-            report.created + report.updated,
+            "Read {} rows of {noun} from {}: {} new, {} updated, {} unchanged, {} refused.",
+            report.created + report.updated + report.unchanged + report.refused(),
             file.display(),
             report.created,
-            report.updated
+            report.updated,
+            report.unchanged,
+            report.refused()
         );
         if !report.problems.is_empty() {
-            println!("{} rows were not imported:", report.problems.len());
+            println!("Refused:");
             for p in &report.problems {
                 println!(
                     "  line {}: {}",
@@ -317,6 +347,5 @@ mod tests {
         assert_eq!(column("携帯電話"), Column::Mobile);
         assert_eq!(column("GDPR opt-out"), Column::OptOut);
         assert_eq!(column("Favourite colour"), Column::Custom);
-        assert!(yes("Yes") && yes("1") && !yes("no"));
     }
 }

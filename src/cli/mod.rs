@@ -144,6 +144,7 @@ pub enum Command {
 const SETTLE: Duration = Duration::from_secs(20);
 
 pub fn main() -> ExitCode {
+    crate::paths::private_by_default();
     let cli = Cli::parse();
     let data_dir = cli
         .data_dir
@@ -181,11 +182,16 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             .map_err(CliError::Other);
     }
     let config = Config::load(cli.config.as_deref())?;
+    let exposed = config.exposure_warning();
+    if let Some(warning) = &exposed {
+        tracing::warn!("{warning}");
+        eprintln!("warning: {warning}");
+    }
     match command {
         Command::Demo => Ok(()),
         Command::Tui => {
             let (link, connection) = Backend::for_tui(&config, &data_dir).await?;
-            crate::tui::run_terminal(link, connection, config.notifications)
+            crate::tui::run_terminal(link, connection, config.notifications, exposed)
                 .await
                 .map_err(CliError::Other)
         }
@@ -270,27 +276,48 @@ async fn send(
     data_dir: &std::path::Path,
     request: Request,
 ) -> Result<(), CliError> {
+    use crate::domain::message::Status;
     let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
-    let Response::Message { message } = backend.call(request).await? else {
-        return Err(CliError::Other("unexpected answer".into()));
+    let message = match backend.call(request).await {
+        Ok(Response::Message { message }) => message,
+        Ok(_) => return Err(CliError::Other("unexpected answer".into())),
+        Err(CliError::Lost(e)) => {
+            return Err(CliError::Unconfirmed(format!(
+                "the daemon stopped before answering ({e}): the message may have been queued. Look at `hirechat messages --with …` before sending it again"
+            )));
+        }
+        Err(e) => return Err(e),
     };
     let settled = backend
         .call(Request::Settle {
             message: message.clone(),
             timeout_ms: u64::try_from(SETTLE.as_millis()).unwrap_or(u64::MAX),
         })
-        .await?;
+        .await;
     let message = match settled {
-        Response::Message { message } => message,
-        _ => message,
+        Ok(Response::Message { message }) => message,
+        Ok(_) => message,
+        Err(CliError::Lost(e)) => {
+            output::json(&message);
+            return Err(CliError::Unconfirmed(format!(
+                "queued as message {}, not confirmed: the daemon stopped ({e}). It stays queued and goes out once the daemon runs again: do not send it again",
+                message.id
+            )));
+        }
+        Err(e) => return Err(e),
     };
     output::json(&message);
-    if message.status == crate::domain::message::Status::Failed {
-        return Err(CliError::Refused(
+    match message.status {
+        Status::Failed => Err(CliError::Refused(
             message
                 .error
                 .unwrap_or_else(|| "the message could not be sent".into()),
-        ));
+        )),
+        Status::Uncertain => Err(CliError::Unconfirmed(format!(
+            "message {}: {}",
+            message.id,
+            message.error.unwrap_or_default()
+        ))),
+        _ => Ok(()),
     }
-    Ok(())
 }

@@ -146,7 +146,8 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
         actor: demo.actor.clone(),
     };
     let result =
-        crate::tui::run_terminal(link, Connection::Demo, NotificationsConfig::default()).await;
+        crate::tui::run_terminal(link, Connection::Demo, NotificationsConfig::default(), None)
+            .await;
     if fresh {
         drop(demo);
         let _ = std::fs::remove_dir_all(&dir);

@@ -15,6 +15,10 @@ pub enum Direction {
 pub enum Status {
     /// Stored in the outbox, not yet accepted by WhatsApp.
     Queued,
+    /// An attempt reached WhatsApp or not: it timed out, its answer was lost, or the process
+    /// stopped during it. Never sent again blindly; the status webhook that carries its
+    /// callback data settles it.
+    Uncertain,
     Sent,
     Delivered,
     Read,
@@ -26,10 +30,11 @@ impl Status {
     fn rank(self) -> u8 {
         match self {
             Self::Queued => 0,
-            Self::Sent => 1,
-            Self::Delivered => 2,
-            Self::Read => 3,
-            Self::Failed => 4,
+            Self::Uncertain => 1,
+            Self::Sent => 2,
+            Self::Delivered => 3,
+            Self::Read => 4,
+            Self::Failed => 5,
         }
     }
 
@@ -39,7 +44,9 @@ impl Status {
     #[must_use]
     pub fn advance(self, update: Status) -> Status {
         match (self, update) {
-            (Self::Failed, _) | (Self::Queued | Self::Sent, Self::Failed) => Self::Failed,
+            (Self::Failed, _) | (Self::Queued | Self::Uncertain | Self::Sent, Self::Failed) => {
+                Self::Failed
+            }
             (_, Self::Failed) => self,
             _ if update.rank() > self.rank() => update,
             _ => self,
@@ -49,6 +56,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
+            Self::Uncertain => "uncertain",
             Self::Sent => "sent",
             Self::Delivered => "delivered",
             Self::Read => "read",
@@ -163,5 +171,14 @@ mod tests {
         assert_eq!(Delivered.advance(Failed), Delivered);
         assert_eq!(Failed.advance(Read), Failed);
         assert_eq!(Queued.advance(Queued), Queued);
+    }
+
+    #[test]
+    fn any_report_settles_an_uncertain_send() {
+        assert_eq!(Queued.advance(Uncertain), Uncertain);
+        assert_eq!(Uncertain.advance(Sent), Sent);
+        assert_eq!(Uncertain.advance(Read), Read);
+        assert_eq!(Uncertain.advance(Failed), Failed);
+        assert_eq!(Delivered.advance(Uncertain), Delivered);
     }
 }

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod permission;
 pub mod phone;
 pub mod record;
+pub mod record_update;
 pub mod related;
 pub mod routing;
 pub mod safe_text;

@@ -10,8 +10,9 @@ pub enum OutboxState {
     Pending,
     /// An attempt has started: the request may have reached WhatsApp.
     InFlight,
-    /// The process stopped during an attempt. It is not sent again blindly: a status webhook
-    /// carrying its callback data settles it, or the user resends.
+    /// An attempt may have reached WhatsApp: it timed out, its answer was lost, or the
+    /// process stopped during it. It is not sent again blindly: a status webhook carrying its
+    /// callback data settles it, or the user resends.
     Uncertain,
 }
 

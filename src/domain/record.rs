@@ -38,9 +38,24 @@ pub struct Record {
     /// The person asked not to be messaged (GDPR): nothing is sent to them.
     #[serde(default)]
     pub opted_out: bool,
+    /// Every change of `opted_out`, oldest first: who, when and how.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent: Vec<ConsentChange>,
     /// Any other columns an import brought.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub custom: BTreeMap<String, String>,
+}
+
+/// One change of a record's consent to be messaged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentChange {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The login of who made it.
+    pub by: String,
+    /// After the change: whether the person opted out.
+    pub opted_out: bool,
+    /// How: "import, line 12", "edited".
+    pub via: String,
 }
 
 /// A record as a user types it or an import reads it, before it is checked.
@@ -56,7 +71,8 @@ pub struct RecordInput {
     pub email: Option<String>,
     pub time_zone: Option<String>,
     pub owner: Option<String>,
-    pub opted_out: bool,
+    /// `Some(true)` opts out, `Some(false)` opts in again; none leaves consent as it is.
+    pub opted_out: Option<bool>,
     pub custom: BTreeMap<String, String>,
 }
 
@@ -158,7 +174,8 @@ impl RecordInput {
             email,
             time_zone,
             owner: clean(self.owner.as_ref()),
-            opted_out: self.opted_out,
+            opted_out: self.opted_out.unwrap_or(false),
+            consent: Vec::new(),
             custom: self.custom.clone(),
         })
     }

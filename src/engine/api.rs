@@ -10,6 +10,7 @@ use crate::domain::{
     merge::Filled,
     merge_source::{Choice, Picks},
     message::Message,
+    permission::Permission,
     record::{Record, RecordInput},
     related::RelatedKind,
     template::{Template, TemplateInput},
@@ -121,6 +122,61 @@ pub enum Request {
     Subscribe,
     /// Who the engine takes the caller for.
     Whoami,
+}
+
+impl Request {
+    /// The right a request needs, named for every request (no default): a new request does
+    /// not compile until someone decides who may make it. Finer checks (a shared view, a
+    /// record that never wrote) are the handlers'.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Self::SendText { .. }
+            | Self::SaveRecord { .. }
+            | Self::SendTemplate { .. }
+            | Self::ImportRecords { .. }
+            | Self::ImportRelated { .. }
+            // Read state is the team's: whether a conversation is read (and, with
+            // `unreplied_until = "read"`, still unreplied) is for those who answer.
+            | Self::MarkRead { .. }
+            | Self::MarkUnread { .. }
+            | Self::Answering { .. } => Permission::Reply,
+            Self::CreateTemplate { .. }
+            | Self::SetRouting { .. }
+            | Self::SyncTemplates
+            | Self::DeleteTemplate { .. } => Permission::Administer,
+            Self::Conversations { .. }
+            | Self::Messages { .. }
+            | Self::Settle { .. }
+            | Self::Records { .. }
+            | Self::OpenRecord { .. }
+            | Self::Thread { .. }
+            | Self::Search { .. }
+            | Self::Views
+            | Self::SaveView { .. }
+            | Self::DeleteView { .. }
+            | Self::Settings
+            | Self::Templates
+            | Self::PreviewTemplate { .. }
+            | Self::Subscribe
+            | Self::Whoami => Permission::Read,
+        }
+    }
+
+    /// What the caller tried to do, for a refusal.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::SendText { .. } | Self::SendTemplate { .. } => "send messages",
+            Self::SaveRecord { .. } => "change records",
+            Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
+            Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
+            Self::Answering { .. } => "answer conversations",
+            Self::CreateTemplate { .. } | Self::SyncTemplates | Self::DeleteTemplate { .. } => {
+                "manage templates"
+            }
+            Self::SetRouting { .. } => "change the routing",
+            _ => "read",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

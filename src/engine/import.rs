@@ -2,16 +2,18 @@
 //! it) and job openings, interviews, clients and bookings (a row with the same natural key
 //! updates it): every row checked, good rows saved, bad rows reported with their line.
 
-use std::collections::HashMap;
-
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineError, Response};
 use crate::{
     domain::{
+        permission::Actor,
         phone::PhoneNumber,
         record::{Record, RecordInput},
+        record_update::{self, Editor, Outcome, SeenRows},
         related::{self, Draft, RelatedData, RelatedKind},
+        safe_text::neutralise,
     },
     store::Change,
 };
@@ -36,70 +38,121 @@ pub struct ImportProblem {
     pub reason: String,
 }
 
+/// What an import did: every row is counted once, as created, updated, unchanged or refused
+/// (a problem with its line).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub created: u64,
     pub updated: u64,
+    #[serde(default)]
+    pub unchanged: u64,
     pub problems: Vec<ImportProblem>,
 }
 
+impl ImportReport {
+    pub fn refused(&self) -> u64 {
+        self.problems.len() as u64
+    }
+
+    pub fn add(&mut self, other: ImportReport) {
+        self.created += other.created;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.problems.extend(other.problems);
+    }
+
+    fn refuse(&mut self, line: u64, reason: impl Into<String>) {
+        self.problems.push(ImportProblem {
+            line,
+            reason: reason.into(),
+        });
+    }
+}
+
 impl Engine {
-    pub(super) async fn import(&self, rows: Vec<ImportRow>) -> Result<Response, EngineError> {
+    /// Candidates or contacts: a row updates the record with its mobile or email (only the
+    /// fields it gives), else creates one.
+    pub(super) async fn import(
+        &self,
+        actor: &Actor,
+        rows: Vec<ImportRow>,
+    ) -> Result<Response, EngineError> {
         let mut report = ImportReport::default();
-        // Rows of this batch by their keys, so a repeat inside the file updates, too.
-        let mut batch: Vec<(Option<u64>, Record)> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut seen = SeenRows::default();
+        let mut changes = Vec::new();
+        let at = Utc::now();
         for row in rows {
-            let record = match row.record.validate(0) {
+            let given = match row.record.validate(0) {
                 Ok(r) => r,
                 Err(e) => {
-                    report.problems.push(ImportProblem {
-                        line: row.line,
-                        reason: e.to_string(),
-                    });
+                    report.refuse(row.line, e.to_string());
                     continue;
                 }
             };
-            let keys: Vec<String> = record
-                .mobile
-                .iter()
-                .map(|m| format!("m:{m}"))
-                .chain(record.email.iter().map(|e| format!("e:{e}")))
-                .collect();
-            if let Some(&i) = keys.iter().find_map(|k| by_key.get(k)) {
-                let id = batch[i].0;
-                batch[i] = (id, record);
+            if let Some(reason) = record_update::unmatchable(&given) {
+                report.refuse(row.line, reason);
                 continue;
             }
-            let existing = match &record.mobile {
-                Some(m) => self.store().record_by_phone(m)?,
-                None => None,
-            };
-            let existing = match (existing, &record.email) {
-                (Some(r), _) => Some(r),
-                (None, Some(e)) => self.store().record_by_email(e)?,
-                (None, None) => None,
-            };
-            for k in keys {
-                by_key.insert(k, batch.len());
+            if let Err(reason) = seen.check(row.line, &given) {
+                report.refuse(row.line, reason);
+                continue;
             }
-            batch.push((existing.map(|r| r.id), record));
-        }
-        for (id, _) in &batch {
-            if id.is_some() {
-                report.updated += 1;
-            } else {
-                report.created += 1;
+            let existing = match self.matching_record(&given)? {
+                Ok(r) => r,
+                Err(reason) => {
+                    report.refuse(row.line, reason);
+                    continue;
+                }
+            };
+            let editor = Editor {
+                login: &actor.login,
+                at,
+                via: format!("import, line {}", row.line),
+            };
+            match record_update::apply(existing.as_ref(), &row.record, given, &editor) {
+                Outcome::Created(record) => {
+                    report.created += 1;
+                    changes.push(Change::SaveRecord { id: None, record });
+                }
+                Outcome::Updated(record) => {
+                    report.updated += 1;
+                    changes.push(Change::SaveRecord {
+                        id: Some(record.id),
+                        record,
+                    });
+                }
+                Outcome::Unchanged => report.unchanged += 1,
             }
         }
-        let changes: Vec<Change> = batch
-            .into_iter()
-            .map(|(id, record)| Change::SaveRecord { id, record })
-            .collect();
         if !changes.is_empty() {
             self.apply_history(changes).await?;
         }
         Ok(Response::Imported { report })
+    }
+
+    /// The stored record a row is about: by its mobile, else its email. A row whose mobile
+    /// and email belong to two different records is refused (the inner error).
+    fn matching_record(
+        &self,
+        given: &Record,
+    ) -> Result<Result<Option<Record>, String>, EngineError> {
+        let by_mobile = match &given.mobile {
+            Some(m) => self.store().record_by_phone(m)?,
+            None => None,
+        };
+        let by_email = match &given.email {
+            Some(e) => self.store().record_by_email(e)?,
+            None => None,
+        };
+        Ok(match (by_mobile, by_email) {
+            (Some(a), Some(b)) if a.id != b.id => Err(format!(
+                "its mobile is {}'s and its email is {}'s: two different records",
+                neutralise(&a.name, false),
+                neutralise(&b.name, false)
+            )),
+            (Some(r), _) | (None, Some(r)) => Ok(Some(r)),
+            (None, None) => Ok(None),
+        })
     }
 }
 
@@ -116,10 +169,7 @@ impl Engine {
             let data = match self.related_data(kind, &row.cells) {
                 Ok(d) => d,
                 Err(reason) => {
-                    report.problems.push(ImportProblem {
-                        line: row.line,
-                        reason,
-                    });
+                    report.refuse(row.line, reason);
                     continue;
                 }
             };

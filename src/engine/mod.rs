@@ -22,12 +22,8 @@ use tokio::sync::{Notify, broadcast};
 use crate::{
     config::Config,
     domain::{
-        conversation::Conversation,
-        event::Event,
-        identity::ContactRef,
-        message::Status,
-        outbox::OutboxState,
-        permission::{Actor, Permission},
+        conversation::Conversation, event::Event, identity::ContactRef, message::Status,
+        outbox::OutboxState, permission::Actor,
     },
     store::{Change, Store},
     whatsapp::client::CloudClient,
@@ -41,6 +37,8 @@ const DEFAULT_PAGE: usize = 50;
 const SEARCH_PAGE: usize = 100;
 /// Messages loaded from a search hit on, at most.
 const SEARCH_CONTEXT: usize = 5_000;
+/// Changes of one webhook delivery written in one transaction, at most.
+const INGEST_SLICE: usize = 500;
 
 #[derive(Clone)]
 pub struct Engine {
@@ -67,6 +65,10 @@ struct Inner {
     unreplied_until: crate::domain::filter::UnrepliedUntil,
     /// The config's routing, until an admin sets another.
     routing: crate::domain::routing::Routing,
+    /// The phone number and business account whose webhooks this inbox takes.
+    accepts: ingest::Channel,
+    /// Changes refused since start for being another number's or account's.
+    foreign: std::sync::atomic::AtomicUsize,
 }
 
 /// What became of one webhook delivery.
@@ -115,6 +117,11 @@ impl Engine {
                 groups: config.groups.clone(),
                 routing: config.routing.clone(),
                 unreplied_until: config.triage.unreplied_until,
+                accepts: ingest::Channel {
+                    phone_number_id: config.whatsapp.phone_number_id.clone(),
+                    business_account_id: config.whatsapp.business_account_id.clone(),
+                },
+                foreign: std::sync::atomic::AtomicUsize::new(0),
             }),
         };
         engine.plan_routing(None).await?;
@@ -164,9 +171,32 @@ impl Engine {
 
     /// Stores one verified webhook delivery; returns once it is durable.
     pub async fn ingest(&self, body: &[u8]) -> Result<Ingested, EngineError> {
-        let parsed = ingest::parse(body, Utc::now());
+        // A large delivery is read and written in slices, each durable before the next: memory
+        // stays that of one slice, and a repeat of the whole (after a crash in between) is
+        // stored once, as every repeat is.
+        let mut reader = ingest::Reader::new(body, &self.inner.accepts, Utc::now());
+        loop {
+            let slice = reader.next_slice(INGEST_SLICE);
+            if slice.is_empty() {
+                break;
+            }
+            self.inner.writer.write(slice).await?;
+        }
+        let parsed = reader.finish();
         for u in &parsed.template_updates {
             tracing::info!(template = ?u.message_template_name, status = %u.event, "template status update");
+        }
+        if parsed.foreign > 0 {
+            let total = self
+                .inner
+                .foreign
+                .fetch_add(parsed.foreign, std::sync::atomic::Ordering::Relaxed)
+                + parsed.foreign;
+            tracing::warn!(
+                changes = parsed.foreign,
+                since_start = total,
+                "webhook for another phone number or business account: dead-lettered, not mixed in"
+            );
         }
         let dead = !parsed.problems.is_empty();
         if dead {
@@ -190,33 +220,13 @@ impl Engine {
 
     /// Carries out one command for `actor`, checking what they may do.
     pub async fn handle(&self, actor: &Actor, request: Request) -> Result<Response, EngineError> {
-        let needed = match &request {
-            Request::SendText { .. }
-            | Request::SaveRecord { .. }
-            | Request::SendTemplate { .. }
-            | Request::ImportRecords { .. }
-            | Request::ImportRelated { .. }
-            // Read state is the team's: whether a conversation is read (and, with
-            // `unreplied_until = "read"`, still unreplied) is for those who answer.
-            | Request::MarkRead { .. }
-            | Request::MarkUnread { .. }
-            | Request::Answering { .. } => Permission::Reply,
-            Request::CreateTemplate { .. }
-            | Request::SetRouting { .. }
-            | Request::SyncTemplates
-            | Request::DeleteTemplate { .. } => Permission::Administer,
-            _ => Permission::Read,
-        };
+        let needed = request.permission();
         if !actor.role.allows(needed) {
             return Err(EngineError::Forbidden(format!(
                 "{} ({}) may not {}: ask an admin for that role",
                 actor.login,
                 actor.role,
-                match needed {
-                    Permission::Reply => "send messages",
-                    Permission::Administer => "change settings",
-                    Permission::Read => "read",
-                }
+                request.action()
             )));
         }
         match request {
@@ -267,7 +277,7 @@ impl Engine {
             | Request::DeleteTemplate { .. }
             | Request::PreviewTemplate { .. }
             | Request::SendTemplate { .. }) => self.template_command(actor, request).await,
-            Request::ImportRecords { rows } => self.import(rows).await,
+            Request::ImportRecords { rows } => self.import(actor, rows).await,
             Request::ImportRelated { kind, rows } => self.import_related(kind, rows).await,
             Request::Views => self.off_the_workers(actor, Self::views).await,
             request @ (Request::SaveView { .. } | Request::DeleteView { .. }) => {

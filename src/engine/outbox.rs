@@ -92,6 +92,13 @@ impl Outbox {
                         error: "WhatsApp accepted the message but returned no message id.".into(),
                     },
                 },
+                Err(e) if e.may_have_arrived() => {
+                    tracing::warn!(id, attempt, error = %e, "send may have reached WhatsApp; not repeated");
+                    Change::SendUncertain {
+                        id,
+                        error: e.sentence(),
+                    }
+                }
                 Err(e) if e.retryable() && attempt < self.config.max_attempts => {
                     let delay = retry_delay_ms(
                         attempt,
@@ -106,15 +113,20 @@ impl Outbox {
                             + chrono::Duration::milliseconds(
                                 i64::try_from(delay).unwrap_or(i64::MAX),
                             ),
-                        error: e.sentence(),
+                        error: format!("{} It will be tried again.", e.sentence()),
                     }
                 }
                 Err(e) => {
                     tracing::info!(id, attempt, error = %e, "send failed");
+                    let error = if e.retryable() {
+                        format!("{} Gave up after {attempt} attempts.", e.sentence())
+                    } else {
+                        e.sentence()
+                    };
                     Change::SendFailed {
                         id,
                         code: e.code(),
-                        error: e.sentence(),
+                        error,
                     }
                 }
             },

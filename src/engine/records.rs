@@ -20,10 +20,25 @@ impl Engine {
         request: Request,
     ) -> Result<Response, EngineError> {
         match request {
-            Request::SaveRecord { id, record } => {
-                let record = record
+            Request::SaveRecord { id, record: input } => {
+                let given = input
                     .validate(id.unwrap_or_default())
                     .map_err(|e| EngineError::BadInput(e.to_string()))?;
+                let existing = match id {
+                    Some(id) => self.store().record(id)?,
+                    None => None,
+                };
+                let editor = crate::domain::record_update::Editor {
+                    login: &actor.login,
+                    at: chrono::Utc::now(),
+                    via: "edited".into(),
+                };
+                let record = crate::domain::record_update::replace(
+                    existing.as_ref(),
+                    &input,
+                    given,
+                    &editor,
+                );
                 let events = self
                     .apply_history(vec![Change::SaveRecord { id, record }])
                     .await?;

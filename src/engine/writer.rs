@@ -69,7 +69,25 @@ impl Writer {
 fn run(store: &Store, rx: &mpsc::Receiver<Job>, events: &broadcast::Sender<Event>) {
     // Whether texts may wait for the search index (at the start: those of a past run).
     let mut to_index = true;
+    let mut health = Health::default();
     loop {
+        if health.broken {
+            // Wait for the next write, trying the disk again every so often meanwhile.
+            let job = match rx.recv_timeout(REOPEN_EVERY) {
+                Ok(job) => Some(job),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
+            health.try_reopen(store);
+            if let Some(job) = job {
+                if health.broken {
+                    let _ = job.reply.send(Err(Arc::new(StoreError::Closed)));
+                    continue;
+                }
+                write_group(store, rx, events, job, &mut health);
+            }
+            continue;
+        }
         let first = if to_index {
             match rx.recv_timeout(IDLE) {
                 Ok(job) => job,
@@ -88,24 +106,72 @@ fn run(store: &Store, rx: &mpsc::Receiver<Job>, events: &broadcast::Sender<Event
                 Err(_) => break,
             }
         };
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        let results = commit(store, &group);
-        for (job, result) in group.into_iter().zip(results) {
-            if let Ok(evs) = &result {
-                for e in evs {
-                    // No receivers is fine: nobody is watching.
-                    let _ = events.send(e.clone());
-                }
-            }
-            let _ = job.reply.send(result);
-        }
+        write_group(store, rx, events, first, &mut health);
         to_index = true;
+    }
+}
+
+/// Whether the database takes writes. After a failed write sled refuses every later one, so
+/// the writer opens it again, now and then, until writing works (space freed on a full
+/// disk); meanwhile each write is answered at once with an error (a webhook with 503, so
+/// that WhatsApp delivers it again later).
+#[derive(Default)]
+struct Health {
+    broken: bool,
+    last_try: Option<std::time::Instant>,
+}
+
+/// How often a broken database is tried again.
+const REOPEN_EVERY: Duration = Duration::from_secs(1);
+
+impl Health {
+    fn saw(&mut self, results: &[Result<Vec<Event>, Arc<StoreError>>]) {
+        if let Some(e) = results.iter().find_map(|r| r.as_ref().err())
+            && e.needs_reopen()
+            && !self.broken
+        {
+            tracing::error!(error = %e, "the database stopped taking writes; trying again every second");
+            self.broken = true;
+        }
+    }
+
+    fn try_reopen(&mut self, store: &Store) {
+        if self.last_try.is_some_and(|t| t.elapsed() < REOPEN_EVERY) {
+            return;
+        }
+        self.last_try = Some(std::time::Instant::now());
+        match store.reopen().and_then(|()| store.flush()) {
+            Ok(()) => self.broken = false,
+            Err(e) => tracing::debug!(error = %e, "the database still cannot be opened"),
+        }
+    }
+}
+
+/// Takes `first` and whatever else waits, writes them as one group, and answers each.
+fn write_group(
+    store: &Store,
+    rx: &mpsc::Receiver<Job>,
+    events: &broadcast::Sender<Event>,
+    first: Job,
+    health: &mut Health,
+) {
+    let mut group = vec![first];
+    while group.len() < MAX_GROUP {
+        match rx.try_recv() {
+            Ok(job) => group.push(job),
+            Err(_) => break,
+        }
+    }
+    let results = commit(store, &group);
+    health.saw(&results);
+    for (job, result) in group.into_iter().zip(results) {
+        if let Ok(evs) = &result {
+            for e in evs {
+                // No receivers is fine: nobody is watching.
+                let _ = events.send(e.clone());
+            }
+        }
+        let _ = job.reply.send(result);
     }
 }
 

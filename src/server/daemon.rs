@@ -9,7 +9,7 @@ use crate::{
     paths,
 };
 
-use super::{socket, webhook};
+use super::{http, socket, webhook};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -49,15 +49,13 @@ pub async fn run(config: Config, data_dir: &Path) -> Result<(), DaemonError> {
         webhook::WebhookState::new(engine.clone(), &config),
     );
     let config = Arc::new(config);
+    let limits = http::Limits::from_config(&config.webhook);
     tokio::spawn(socket::serve(unix, engine.clone(), config));
     tracing::info!(%addr, socket = %socket_path.display(), "listening");
     println!("listening on {addr}");
-    let served = axum::serve(tcp, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    http::serve(tcp, router, limits, shutdown_signal()).await;
     let _ = std::fs::remove_file(&socket_path);
     engine.store().flush().map_err(EngineError::from)?;
-    served.map_err(|e| DaemonError::Listen(addr, e))?;
     tracing::info!("stopped");
     Ok(())
 }

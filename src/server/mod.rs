@@ -1,7 +1,9 @@
 //! The daemon's listeners: the webhook endpoint for Meta and the local socket for the team's
 //! TUIs and CLIs.
 
+mod accept;
 pub mod daemon;
+pub mod http;
 pub mod peer;
 pub mod socket;
 pub mod webhook;

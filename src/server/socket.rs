@@ -9,19 +9,23 @@ use std::{
 };
 
 use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
     net::{
         UnixListener, UnixStream,
         unix::{OwnedReadHalf, OwnedWriteHalf},
     },
 };
 
-use super::peer;
+use super::{accept::Backoff, peer};
 use crate::{
     config::Config,
     domain::permission::Actor,
     engine::{Engine, Request, Response, api::ErrorView},
 };
+
+/// The longest request line the daemon reads (an import batch is well under it); a longer
+/// one is refused without being held in memory.
+pub const MAX_LINE: usize = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SocketError {
@@ -48,11 +52,15 @@ pub async fn bind(path: &Path) -> Result<UnixListener, SocketError> {
 
 pub async fn serve(listener: UnixListener, engine: Engine, config: Arc<Config>) {
     let own_uid = peer::current_uid();
+    let mut backoff = Backoff::new("socket");
     loop {
-        let (stream, _) = match listener.accept().await {
-            Ok(s) => s,
+        let stream = match listener.accept().await {
+            Ok((s, _)) => {
+                backoff.reset();
+                s
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "socket accept failed");
+                backoff.failed(&e).await;
                 continue;
             }
         };
@@ -90,9 +98,35 @@ async fn session(
     read: OwnedReadHalf,
     write: &mut OwnedWriteHalf,
 ) -> std::io::Result<()> {
-    let mut lines = BufReader::new(read).lines();
-    while let Some(line) = lines.next_line().await? {
-        let request: Request = match serde_json::from_str(&line) {
+    let mut reader = BufReader::new(read);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let limit = MAX_LINE as u64 + 1;
+        if (&mut reader)
+            .take(limit)
+            .read_until(b'\n', &mut line)
+            .await?
+            == 0
+        {
+            return Ok(());
+        }
+        if line.len() > MAX_LINE {
+            // The rest of the line is never read: the session ends with the answer.
+            tracing::warn!(
+                login = actor.login,
+                "socket request over the size limit refused"
+            );
+            let error = ErrorView {
+                kind: "bad_input".into(),
+                message: format!(
+                    "a request may be at most {} MiB; this one is longer",
+                    MAX_LINE / (1024 * 1024)
+                ),
+            };
+            return send(write, &Response::Error { error }).await;
+        }
+        let request: Request = match serde_json::from_slice(&line) {
             Ok(r) => r,
             Err(e) => {
                 let error = ErrorView {
@@ -131,7 +165,6 @@ async fn session(
         };
         send(write, &response).await?;
     }
-    Ok(())
 }
 
 async fn send(write: &mut OwnedWriteHalf, response: &Response) -> std::io::Result<()> {

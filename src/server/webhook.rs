@@ -2,7 +2,7 @@
 //! answered 200 only once it is durably stored (or kept as a dead letter); anything else makes
 //! Meta retry, which is what we want when the store could not take it.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -12,6 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use tokio::sync::Semaphore;
 
 use crate::{
     config::Secret,
@@ -25,16 +26,26 @@ pub struct WebhookState {
     pub app_secret: Secret,
     pub verify_token: Secret,
     pub max_body_bytes: usize,
+    pub body_timeout: Duration,
+    /// Room for bodies in memory, in KiB, shared by every connection.
+    pub buffer: Arc<Semaphore>,
 }
 
 impl WebhookState {
-    /// The endpoint's secrets and limit, as the configuration gives them.
+    /// The endpoint's secrets and limits, as the configuration gives them.
     pub fn new(engine: Engine, config: &crate::config::Config) -> Self {
+        let hook = &config.webhook;
         Self {
             engine,
             app_secret: config.whatsapp.app_secret.clone(),
             verify_token: config.whatsapp.verify_token.clone(),
-            max_body_bytes: config.webhook.max_body_bytes,
+            max_body_bytes: hook.max_body_bytes,
+            body_timeout: Duration::from_secs(hook.body_timeout_secs),
+            buffer: Arc::new(Semaphore::new(
+                hook.max_buffered_mb
+                    .saturating_mul(1024)
+                    .min(Semaphore::MAX_PERMITS),
+            )),
         }
     }
 }
@@ -75,8 +86,36 @@ async fn deliver(State(state): State<WebhookState>, headers: HeaderMap, body: Bo
     if declared.is_some_and(|n| n > state.max_body_bytes) {
         return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
     }
-    let Ok(bytes) = axum::body::to_bytes(body, state.max_body_bytes).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
+    // Room for the body before reading it: many clients sending large bodies at once wait
+    // their turn instead of each holding megabytes (a body of unknown length may be the
+    // largest).
+    let kib = declared
+        .unwrap_or(state.max_body_bytes)
+        .div_ceil(1024)
+        .max(1);
+    let Ok(_room) = state
+        .buffer
+        .acquire_many(u32::try_from(kib).unwrap_or(u32::MAX))
+        .await
+    else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down").into_response();
+    };
+    let read = tokio::time::timeout(
+        state.body_timeout,
+        axum::body::to_bytes(body, state.max_body_bytes),
+    );
+    let bytes = match read.await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response(),
+        Err(_) => {
+            tracing::warn!("webhook body not received in time; connection closed");
+            let mut response = (StatusCode::REQUEST_TIMEOUT, "body too slow").into_response();
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return response;
+        }
     };
     let sig = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
     // The signature is over the raw bytes exactly as sent: never re-serialise before this.

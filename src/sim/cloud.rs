@@ -142,6 +142,10 @@ async fn messages(
         kind == "template",
         failure,
     ));
+    let late = state.slow.lock().expect("sim lock").pop_front();
+    if let Some(delay) = late {
+        tokio::time::sleep(delay).await;
+    }
     Json(json!({"messaging_product": "whatsapp", "contacts": [contact], "messages": [sent]}))
         .into_response()
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Router<Arc<SimState>> {
     Router::new()
         .route("/sim/inbound", post(inbound))
         .route("/sim/faults", post(faults))
+        .route("/sim/slow", post(slow))
         .route("/sim/undeliverable", post(undeliverable))
         .route("/sim/requests", get(requests))
 }
@@ -108,6 +109,29 @@ pub fn push_faults(state: &SimState, count: usize, fault: &Fault) {
 async fn faults(State(state): State<Arc<SimState>>, Json(f): Json<FaultRequest>) -> Response {
     push_faults(&state, f.count, &f.fault);
     Json(json!({"queued": f.count})).into_response()
+}
+
+#[derive(Deserialize)]
+struct SlowRequest {
+    #[serde(default = "one")]
+    count: usize,
+    delay_ms: u64,
+}
+
+pub fn push_slow(state: &SimState, count: usize, delay: std::time::Duration) {
+    let mut q = state.slow.lock().expect("sim lock");
+    for _ in 0..count {
+        q.push_back(delay);
+    }
+}
+
+async fn slow(State(state): State<Arc<SimState>>, Json(s): Json<SlowRequest>) -> Response {
+    push_slow(
+        &state,
+        s.count,
+        std::time::Duration::from_millis(s.delay_ms),
+    );
+    Json(json!({"queued": s.count})).into_response()
 }
 
 #[derive(Deserialize)]

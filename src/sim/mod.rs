@@ -74,6 +74,8 @@ pub(crate) struct SimState {
     /// Last inbound message per `wa_id` or BSUID: the 24-hour window.
     last_inbound: Mutex<HashMap<String, DateTime<Utc>>>,
     faults: Mutex<VecDeque<Fault>>,
+    /// Pauses before answering the next sends (which are taken all the same): a slow API.
+    slow: Mutex<VecDeque<std::time::Duration>>,
     templates: Mutex<Vec<templates::SimTemplate>>,
     /// Numbers (digits) or BSUIDs whose messages fail with 131026.
     undeliverable: Mutex<std::collections::HashSet<String>>,
@@ -99,6 +101,7 @@ impl Sim {
             config,
             last_inbound: Mutex::default(),
             faults: Mutex::default(),
+            slow: Mutex::default(),
             undeliverable: Mutex::default(),
             templates: Mutex::default(),
             requests: Mutex::default(),
@@ -162,6 +165,12 @@ impl Sim {
 
     pub fn fail_next(&self, count: usize, fault: &Fault) {
         control::push_faults(&self.state, count, fault);
+    }
+
+    /// The next `count` sends are taken, but answered only after `delay` (a client that gave
+    /// up meanwhile never learns that they went).
+    pub fn answer_late(&self, count: usize, delay: std::time::Duration) {
+        control::push_slow(&self.state, count, delay);
     }
 
     /// The request bodies received so far.

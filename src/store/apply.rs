@@ -33,7 +33,7 @@ pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>
 }
 
 /// What an interrupted attempt's message says until a webhook settles it.
-const INTERRUPTED: &str = "Sending was interrupted: it may have reached WhatsApp. Check with the contact, then resend if needed.";
+const INTERRUPTED: &str = "Sending was interrupted, so this may have been sent: it is not sent again, and WhatsApp's delivery report will settle it. Check with the contact before resending.";
 
 mod catalog;
 mod conversations;
@@ -174,6 +174,7 @@ impl Tx<'_> {
             }),
             Change::Accepted { id, wamid } => self.accepted(*id, wamid),
             Change::SendFailed { id, code, error } => self.send_failed(*id, *code, error),
+            Change::SendUncertain { id, error } => self.uncertain(*id, error),
             Change::MarkInterrupted { ids } => self.mark_interrupted(ids),
             Change::SaveRecord { id, record } => self.save_record(*id, record),
             Change::SaveRelated { data } => self.save_related(data),

@@ -79,6 +79,11 @@ pub enum Change {
         code: Option<i64>,
         error: String,
     },
+    /// The attempt may have reached WhatsApp (no answer came): it is not repeated blindly.
+    SendUncertain {
+        id: u64,
+        error: String,
+    },
     /// After a restart: attempts that were in flight are not repeated blindly.
     MarkInterrupted {
         ids: Vec<u64>,

@@ -111,6 +111,12 @@ impl FactsIndex {
         }
     }
 
+    /// Drops the table: the database was opened again and may have lost writes that were
+    /// never flushed, so the next filter builds it from what is stored.
+    pub(super) fn forget(&self) {
+        self.lock().table = None;
+    }
+
     /// Builds the table from `load` unless it exists; a second caller meanwhile waits.
     fn ensure<E>(
         &self,

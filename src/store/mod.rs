@@ -29,7 +29,10 @@ mod keys;
 mod related;
 mod search;
 
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, RwLock},
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -59,6 +62,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
+    #[error("the database is closed after a failed write and could not be opened again yet")]
+    Closed,
 }
 
 /// How long the contact of an unreplied conversation has waited.
@@ -77,6 +82,18 @@ pub struct DeadLetter {
     pub at: DateTime<Utc>,
     pub reason: String,
     pub body: String,
+}
+
+fn open_sled(path: &Path, cache_mb: u64) -> Result<Open, sled::Error> {
+    let db = sled::Config::new()
+        .path(path)
+        .cache_capacity(cache_mb.max(4) * 1024 * 1024)
+        .open()?;
+    let trees = TREE_NAMES
+        .iter()
+        .map(|n| db.open_tree(n))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Open { db, trees })
 }
 
 /// Tree order inside a transaction (see `apply.rs`).
@@ -104,10 +121,19 @@ const TREE_NAMES: [&str; 21] = [
     "views",
 ];
 
-#[derive(Clone)]
-pub struct Store {
+/// One open sled database and its trees.
+struct Open {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    /// Replaced whole by [`Store::reopen`]: after a failed write (a full disk) sled refuses
+    /// every later one until it is opened again.
+    open: Arc<RwLock<Option<Arc<Open>>>>,
+    path: PathBuf,
+    cache_mb: u64,
     facts: facts::FactsIndex,
     /// One indexer at a time: posting lists are read, merged and written back.
     indexing: std::sync::Arc<std::sync::Mutex<()>>,
@@ -139,42 +165,74 @@ enum T {
     Views,
 }
 
+impl StoreError {
+    /// Whether sled has stopped taking writes (after a failed write: a full disk, an IO
+    /// error) and must be opened again to take more.
+    pub fn needs_reopen(&self) -> bool {
+        matches!(self, Self::Sled(sled::Error::Io(_)) | Self::Closed)
+    }
+}
+
 impl Store {
     pub fn open(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
         let path = dir.join("db");
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(cache_mb.max(4) * 1024 * 1024)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("lock") =>
-                {
-                    StoreError::Locked(dir.to_owned())
-                }
-                other => StoreError::Sled(other),
-            })?;
-        let trees = TREE_NAMES
-            .iter()
-            .map(|n| db.open_tree(n))
-            .collect::<Result<Vec<_>, _>>()?;
+        if path.exists() {
+            // A store written before hirechat kept its files private.
+            if let Err(e) = crate::paths::make_private(&path) {
+                tracing::warn!(path = %path.display(), error = %e, "cannot make the database private");
+            }
+        }
+        let open = open_sled(&path, cache_mb).map_err(|e| match e {
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("lock") =>
+            {
+                StoreError::Locked(dir.to_owned())
+            }
+            other => StoreError::Sled(other),
+        })?;
         let store = Self {
-            db,
-            trees,
+            open: Arc::new(RwLock::new(Some(Arc::new(open)))),
+            path,
+            cache_mb,
             facts: facts::FactsIndex::default(),
-            indexing: std::sync::Arc::default(),
+            indexing: Arc::default(),
         };
         store.check_schema(dir)?;
         Ok(store)
     }
 
+    /// Opens the database again from disk, for when sled has stopped taking writes (it
+    /// does after any failed write, a full disk among them). What was not flushed goes with
+    /// the old instance: nobody was told it was stored. Sled keeps its files locked while
+    /// any handle lives, so this waits a moment for reads in progress to let go; until a
+    /// new instance opens, every call answers [`StoreError::Closed`].
+    pub fn reopen(&self) -> Result<(), StoreError> {
+        let mut slot = self
+            .open
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(old) = slot.take() {
+            let old = Arc::downgrade(&old);
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while old.strong_count() > 0 && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+        let open = open_sled(&self.path, self.cache_mb)?;
+        *slot = Some(Arc::new(open));
+        drop(slot);
+        self.facts.forget();
+        tracing::info!("the database was opened again and takes writes");
+        Ok(())
+    }
+
     fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {
-        let meta = self.tree(T::Meta);
+        let meta = self.tree(T::Meta)?;
         match meta.get("schema_version")? {
             None => {
                 meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                self.db.flush()?;
+                self.current()?.db.flush()?;
             }
             Some(v) => {
                 let found = u32::from_be_bytes(v.as_ref().try_into().map_err(|_| {
@@ -194,7 +252,7 @@ impl Store {
                 }
                 if found < SCHEMA_VERSION {
                     meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())?;
-                    self.db.flush()?;
+                    self.current()?.db.flush()?;
                 }
             }
         }
@@ -204,45 +262,54 @@ impl Store {
     /// Migration to schema 2: indexes every unreplied conversation (one pass over them all).
     fn build_unreplied_index(&self) -> Result<(), StoreError> {
         tracing::info!("building the unreplied index (schema 2)");
-        self.tree(T::ConvUnreplied).clear()?;
-        self.tree(T::ConvUnrepliedByOwner).clear()?;
+        self.tree(T::ConvUnreplied)?.clear()?;
+        self.tree(T::ConvUnrepliedByOwner)?.clear()?;
         let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-        for kv in self.tree(T::Conversations) {
+        for kv in &self.tree(T::Conversations)? {
             let c: Conversation = decode(&kv?.1)?;
             if let Some((since, owner)) = apply::waiting(&c) {
                 let key = keys::activity(since, c.id);
-                self.tree(T::ConvUnreplied).insert(key, &[])?;
+                self.tree(T::ConvUnreplied)?.insert(key, &[])?;
                 *counts
                     .entry(apply::UNREPLIED_COUNTER.to_owned())
                     .or_default() += 1;
                 if let Some(o) = owner {
-                    self.tree(T::ConvUnrepliedByOwner)
+                    self.tree(T::ConvUnrepliedByOwner)?
                         .insert(keys::owned(&o, &key), &[])?;
                     *counts.entry(apply::owner_counter(&o)).or_default() += 1;
                 }
             }
         }
         for (name, n) in counts {
-            self.tree(T::Meta).insert(name, &keys::id(n))?;
+            self.tree(T::Meta)?.insert(name, &keys::id(n))?;
         }
         Ok(())
     }
 
-    fn tree(&self, t: T) -> &sled::Tree {
-        &self.trees[t as usize]
+    /// The open database; none while it could not be opened again after a failed write.
+    fn current(&self) -> Result<Arc<Open>, StoreError> {
+        self.open
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .ok_or(StoreError::Closed)
+    }
+
+    fn tree(&self, t: T) -> Result<sled::Tree, StoreError> {
+        Ok(self.current()?.trees[t as usize].clone())
     }
 
     /// Applies `changes` in one transaction and returns the events each caused. Not yet
     /// durable: call [`Store::flush`] before telling anyone it is stored.
     pub fn apply(&self, changes: &[Change]) -> Result<Vec<Vec<Event>>, StoreError> {
-        let (events, written) = apply::apply(&self.trees, changes)?;
+        let (events, written) = apply::apply(&self.current()?.trees, changes)?;
         self.facts.written(&written);
         Ok(events)
     }
 
     /// Hands every stored conversation to `sink`, one at a time (building the filters' facts).
     fn each_conversation(&self, sink: &mut dyn FnMut(&Conversation)) -> Result<(), StoreError> {
-        for kv in self.tree(T::Conversations) {
+        for kv in &self.tree(T::Conversations)? {
             sink(&decode::<Conversation>(&kv?.1)?);
         }
         Ok(())
@@ -282,12 +349,12 @@ impl Store {
 
     /// Makes everything applied so far durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.current()?.db.flush()?;
         Ok(())
     }
 
     pub fn conversation(&self, id: u64) -> Result<Option<Conversation>, StoreError> {
-        get_json(self.tree(T::Conversations), keys::id(id))
+        get_json(&self.tree(T::Conversations)?, keys::id(id))
     }
 
     pub fn conversation_by_phone(
@@ -302,7 +369,7 @@ impl Store {
     }
 
     fn conversation_by(&self, t: T, key: &str) -> Result<Option<Conversation>, StoreError> {
-        match self.tree(t).get(key)? {
+        match self.tree(t)?.get(key)? {
             Some(id) => {
                 let conv = self.conversation(keys::read_id(&id))?;
                 // A merged conversation points at the one it was merged into.
@@ -331,7 +398,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<Conversation>, StoreError> {
         let total = usize::try_from(self.conversation_count()?).unwrap_or(usize::MAX);
-        let index = self.tree(T::ConvByActivity).iter().keys();
+        let index = self.tree(T::ConvByActivity)?.iter().keys();
         let ids: Vec<sled::IVec> = if offset > total / 2 {
             let end = total.saturating_sub(offset);
             let start = end.saturating_sub(limit);
@@ -392,7 +459,8 @@ impl Store {
             Waited::LongerThan(cutoff) => (prefix.clone(), at(cutoff)),
             Waited::Since(cutoff) => (at(cutoff), hi),
         };
-        let range = || self.tree(tree).range(lo.clone()..hi.clone()).keys();
+        let tree = self.tree(tree)?;
+        let range = || tree.range(lo.clone()..hi.clone()).keys();
         let total = match waited {
             Waited::Any => self.counter(&counter)?,
             _ => range().count() as u64,
@@ -417,7 +485,7 @@ impl Store {
 
     fn counter(&self, name: &str) -> Result<u64, StoreError> {
         Ok(self
-            .tree(T::Meta)
+            .tree(T::Meta)?
             .get(name)?
             .map_or(0, |v| keys::read_id(&v)))
     }
@@ -431,7 +499,7 @@ impl Store {
         let mut out = Vec::new();
         for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
             for kv in self
-                .tree(T::Messages)
+                .tree(T::Messages)?
                 .scan_prefix(keys::id(id))
                 .rev()
                 .take(limit)
@@ -457,7 +525,7 @@ impl Store {
         for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
             let from = keys::message(id, since, 0);
             let to = keys::message(id + 1, DateTime::<Utc>::MIN_UTC, 0);
-            for kv in self.tree(T::Messages).range(from..to).take(cap) {
+            for kv in self.tree(T::Messages)?.range(from..to).take(cap) {
                 let (k, v) = kv?;
                 out.push((k, decode::<Message>(&v)?));
             }
@@ -470,20 +538,20 @@ impl Store {
     /// The message as it is stored now (its status may have moved since `message` was read).
     pub fn reload(&self, message: &Message) -> Result<Option<Message>, StoreError> {
         get_json(
-            self.tree(T::Messages),
+            &self.tree(T::Messages)?,
             keys::message(message.conversation_id, message.at, message.id),
         )
     }
 
     pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
-        match self.tree(T::MsgByWamid).get(wamid)? {
-            Some(key) => get_json(self.tree(T::Messages), key),
+        match self.tree(T::MsgByWamid)?.get(wamid)? {
+            Some(key) => get_json(&self.tree(T::Messages)?, key),
             None => Ok(None),
         }
     }
 
     pub fn record(&self, id: u64) -> Result<Option<Record>, StoreError> {
-        get_json(self.tree(T::Records), keys::id(id))
+        get_json(&self.tree(T::Records)?, keys::id(id))
     }
 
     /// Candidates and contacts whose name, email, mobile or owner contain `query` (any case),
@@ -501,7 +569,7 @@ impl Store {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b" @.+-_".contains(&b));
         let mut found: Vec<Record> = Vec::new();
-        for kv in self.tree(T::Records) {
+        for kv in &self.tree(T::Records)? {
             let (_, v) = kv?;
             if ascii
                 && !q.is_empty()
@@ -533,14 +601,14 @@ impl Store {
     }
 
     pub fn record_by_phone(&self, phone: &PhoneNumber) -> Result<Option<Record>, StoreError> {
-        match self.tree(T::RecordByPhone).get(phone.wa_id())? {
+        match self.tree(T::RecordByPhone)?.get(phone.wa_id())? {
             Some(id) => self.record(keys::read_id(&id)),
             None => Ok(None),
         }
     }
 
     pub fn templates(&self) -> Result<Vec<Template>, StoreError> {
-        self.tree(T::Templates)
+        self.tree(T::Templates)?
             .iter()
             .map(|kv| decode(&kv?.1))
             .collect()
@@ -548,7 +616,7 @@ impl Store {
 
     pub fn record_by_email(&self, email: &str) -> Result<Option<Record>, StoreError> {
         match self
-            .tree(T::RecordByEmail)
+            .tree(T::RecordByEmail)?
             .get(email.to_ascii_lowercase())?
         {
             Some(id) => self.record(keys::read_id(&id)),
@@ -557,7 +625,7 @@ impl Store {
     }
 
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
-        self.tree(T::Outbox)
+        self.tree(T::Outbox)?
             .iter()
             .map(|kv| decode(&kv?.1))
             .collect()
@@ -565,27 +633,27 @@ impl Store {
 
     /// The routing settings an admin stored, if any (else the config's apply).
     pub fn routing(&self) -> Result<Option<crate::domain::routing::Routing>, StoreError> {
-        get_json(self.tree(T::Meta), apply::ROUTING_SETTINGS)
+        get_json(&self.tree(T::Meta)?, apply::ROUTING_SETTINGS)
     }
 
     /// Each tree's number of keys (counted: for benchmarks and diagnostics).
-    pub fn tree_sizes(&self) -> Vec<(&'static str, usize)> {
-        TREE_NAMES
+    pub fn tree_sizes(&self) -> Result<Vec<(&'static str, usize)>, StoreError> {
+        Ok(TREE_NAMES
             .iter()
-            .zip(&self.trees)
+            .zip(&self.current()?.trees)
             .map(|(name, tree)| (*name, tree.len()))
-            .collect()
+            .collect())
     }
 
     pub fn views(&self) -> Result<Vec<crate::domain::view::SavedView>, StoreError> {
-        self.tree(T::Views)
+        self.tree(T::Views)?
             .iter()
             .map(|kv| decode(&kv?.1))
             .collect()
     }
 
     pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
-        self.tree(T::DeadLetters)
+        self.tree(T::DeadLetters)?
             .iter()
             .map(|kv| decode(&kv?.1))
             .collect()
@@ -632,16 +700,11 @@ mod tests {
             };
             store.apply(&[change]).unwrap();
             // As a schema-1 store left it: no indexes, no counter.
-            store.tree(T::ConvUnreplied).clear().unwrap();
-            store.tree(T::SearchIndex).clear().unwrap();
-            store
-                .tree(T::Meta)
-                .remove(apply::UNREPLIED_COUNTER)
-                .unwrap();
-            store
-                .tree(T::Meta)
-                .insert("schema_version", &1u32.to_be_bytes())
-                .unwrap();
+            store.tree(T::ConvUnreplied).unwrap().clear().unwrap();
+            store.tree(T::SearchIndex).unwrap().clear().unwrap();
+            let meta = store.tree(T::Meta).unwrap();
+            meta.remove(apply::UNREPLIED_COUNTER).unwrap();
+            meta.insert("schema_version", &1u32.to_be_bytes()).unwrap();
             store.flush().unwrap();
         }
         let store = Store::open(&dir, 8).unwrap();
@@ -651,7 +714,12 @@ mod tests {
             .search(&crate::domain::search::Query::parse("interview"), 10)
             .unwrap();
         assert_eq!(found.len(), 1);
-        let version = store.tree(T::Meta).get("schema_version").unwrap().unwrap();
+        let version = store
+            .tree(T::Meta)
+            .unwrap()
+            .get("schema_version")
+            .unwrap()
+            .unwrap();
         assert_eq!(version.as_ref(), SCHEMA_VERSION.to_be_bytes());
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);

@@ -8,14 +8,14 @@ impl Store {
     fn related_by(&self, kind: RelatedKind, by: &str) -> Result<Vec<Related>, StoreError> {
         let prefix = keys::related_prefix(kind, by);
         let mut out = Vec::new();
-        for kv in self.tree(T::RelatedIndex).scan_prefix(&prefix) {
+        for kv in self.tree(T::RelatedIndex)?.scan_prefix(&prefix) {
             let (k, _) = kv?;
             // Exactly the prefix and an id: not a longer name that starts the same.
             if k.len() != prefix.len() + 8 {
                 continue;
             }
             let id = keys::read_id(&k[prefix.len()..]);
-            if let Some(r) = get_json(self.tree(T::Related), keys::id(id))? {
+            if let Some(r) = get_json(&self.tree(T::Related)?, keys::id(id))? {
                 out.push(r);
             }
         }
@@ -47,7 +47,7 @@ impl Store {
     /// The id of the stored item that `data` would update, if any.
     pub fn related_id(&self, data: &RelatedData) -> Result<Option<u64>, StoreError> {
         Ok(self
-            .tree(T::RelatedIndex)
+            .tree(T::RelatedIndex)?
             .get(keys::related_natural(data))?
             .map(|v| keys::read_id(&v)))
     }

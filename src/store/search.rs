@@ -39,7 +39,7 @@ impl Store {
             prefix.push(0);
         }
         let mut candidates = BTreeSet::new();
-        for kv in self.tree(T::SearchIndex).scan_prefix(term.as_bytes()) {
+        for kv in self.tree(T::SearchIndex)?.scan_prefix(term.as_bytes()) {
             let (k, v) = kv?;
             if !*whole || k.as_ref() == term.as_bytes() {
                 keys::decode_postings(&v, &mut candidates);
@@ -107,7 +107,7 @@ impl Store {
         let mut hits: Vec<(sled::IVec, Message)> = Vec::new();
         let mut read = 0;
         for id in std::iter::once(c.id).chain(c.merged.iter().copied()) {
-            for kv in self.tree(T::Messages).scan_prefix(keys::id(id)).rev() {
+            for kv in self.tree(T::Messages)?.scan_prefix(keys::id(id)).rev() {
                 if read >= budget || hits.len() >= limit {
                     break;
                 }
@@ -134,12 +134,12 @@ impl Store {
         let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
         let mut done = Vec::new();
         let mut n = 0;
-        for kv in self.tree(T::SearchQueue).iter().take(max) {
+        for kv in self.tree(T::SearchQueue)?.iter().take(max) {
             let (k, v) = kv?;
             n += 1;
             let (what, key) = (k[0], &k[1..]);
             let found = match what {
-                b'm' => get_json::<Message>(self.tree(T::Messages), key)?
+                b'm' => get_json::<Message>(&self.tree(T::Messages)?, key)?
                     .map(|m| (m.conversation_id, m.text)),
                 b'c' => self
                     .conversation(keys::read_id(key))?
@@ -158,7 +158,7 @@ impl Store {
             for (k, v) in done {
                 // Queued again meanwhile (an edit): left for the next pass.
                 let _ = self
-                    .tree(T::SearchQueue)
+                    .tree(T::SearchQueue)?
                     .compare_and_swap(k, Some(v), None::<&[u8]>)?;
             }
         }
@@ -167,7 +167,7 @@ impl Store {
 
     /// Adds conversation ids to each token's posting list.
     fn merge_postings(&self, postings: HashMap<String, BTreeSet<u64>>) -> Result<(), StoreError> {
-        let index = self.tree(T::SearchIndex);
+        let index = self.tree(T::SearchIndex)?;
         let mut batch = sled::Batch::default();
         for (token, mut ids) in postings {
             if let Some(old) = index.get(token.as_bytes())? {
@@ -190,10 +190,10 @@ impl Store {
     /// bounded.
     pub(super) fn build_search_index(&self) -> Result<(), StoreError> {
         tracing::info!("building the search index (schema 4)");
-        self.tree(T::SearchIndex).clear()?;
+        self.tree(T::SearchIndex)?.clear()?;
         let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
         let mut pending = 0;
-        for kv in self.tree(T::Messages) {
+        for kv in &self.tree(T::Messages)? {
             let (k, v) = kv?;
             let m: Message = decode(&v)?;
             for token in search::tokens(&m.text) {
@@ -202,18 +202,18 @@ impl Store {
             }
             if pending > 2_000_000 {
                 self.merge_postings(std::mem::take(&mut postings))?;
-                self.db.flush()?;
+                self.current()?.db.flush()?;
                 pending = 0;
             }
         }
-        for kv in self.tree(T::Conversations) {
+        for kv in &self.tree(T::Conversations)? {
             let c: Conversation = decode(&kv?.1)?;
             for token in search::tokens(&c.display_name()) {
                 postings.entry(token).or_default().insert(c.id);
             }
         }
         self.merge_postings(postings)?;
-        self.db.flush()?;
+        self.current()?.db.flush()?;
         Ok(())
     }
 }

@@ -29,6 +29,8 @@ const ANSWERING_SECONDS: i64 = 30;
 
 /// How long a toast stays in the status bar.
 const TOAST_SECONDS: i64 = 6;
+/// How long a warning at start stays.
+const WARNING_SECONDS: i64 = 30;
 
 /// Everything that can happen to the app.
 #[derive(Debug)]
@@ -543,6 +545,15 @@ impl App {
             text,
             error: true,
             until: self.now + Duration::seconds(TOAST_SECONDS),
+        });
+    }
+
+    /// A warning that stays a while (a config file others can read).
+    pub fn warn(&mut self, text: String) {
+        self.toast = Some(Toast {
+            text,
+            error: true,
+            until: self.now + Duration::seconds(WARNING_SECONDS),
         });
     }
 

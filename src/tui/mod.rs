@@ -146,11 +146,15 @@ pub async fn run_terminal(
     link: Link,
     connection: Connection,
     alerts: NotificationsConfig,
+    warning: Option<String>,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     let size = terminal.size().map_err(|e| e.to_string())?;
     let mut app = App::new(Utc::now(), connection, size.width, size.height);
     app.tz = chrono::Local::now().offset().fix();
+    if let Some(w) = warning {
+        app.warn(w);
+    }
     let mut session = Session::start(app, link);
     let keys = session.sender();
     std::thread::Builder::new()

@@ -42,6 +42,10 @@ pub fn window_closed() -> Style {
 pub fn failed() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
+/// A send that may or may not have reached WhatsApp: not an error yet, not to be resent.
+pub fn uncertain() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
 pub fn read_ticks() -> Style {
     Style::new().fg(Color::LightBlue)
 }

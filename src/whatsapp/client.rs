@@ -19,8 +19,13 @@ pub enum ClientError {
         message: String,
         details: Option<String>,
     },
+    /// The request never left: sending it again cannot make a duplicate.
     #[error("could not reach the WhatsApp API: {0}")]
     Network(String),
+    /// The request left but no answer came back (a timeout, a connection cut while waiting,
+    /// an answer that could not be read): WhatsApp may have acted on it.
+    #[error("WhatsApp did not answer: {0}")]
+    NoAnswer(String),
     #[error(
         "WhatsApp answered HTTP {status} with a body that is not the documented shape: {snippet}"
     )]
@@ -31,7 +36,7 @@ impl ClientError {
     pub fn class(&self) -> ErrorClass {
         match self {
             Self::Api { status, code, .. } => ErrorClass::of(*code, Some(*status)),
-            Self::Network(_) => ErrorClass::Transient,
+            Self::Network(_) | Self::NoAnswer(_) => ErrorClass::Transient,
             Self::Unexpected { status, .. } => ErrorClass::of(-1, Some(*status)),
         }
     }
@@ -47,11 +52,18 @@ impl ClientError {
         self.class().retryable(self.code().unwrap_or(-1))
     }
 
+    /// Whether WhatsApp may have acted on the request although it did not say so: then the
+    /// same message must not be posted again.
+    pub fn may_have_arrived(&self) -> bool {
+        matches!(self, Self::NoAnswer(_))
+    }
+
     /// What a recruiter reads.
     pub fn sentence(&self) -> String {
         match self {
             Self::Api { code, .. } => format!("{} (error {code})", sentence(*code)),
             Self::Network(_) => "WhatsApp could not be reached.".into(),
+            Self::NoAnswer(_) => "WhatsApp did not answer in time, so this may have been sent: it is not sent again, and WhatsApp's delivery report will settle it. Check with the contact before resending.".into(),
             Self::Unexpected { status, .. } => {
                 format!("WhatsApp answered in an unexpected way (HTTP {status}).")
             }
@@ -176,12 +188,20 @@ impl CloudClient {
             .send()
             .await
             // reqwest's message names the URL, never the token.
-            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+            .map_err(|e| {
+                let never_left = e.is_connect();
+                let e = e.without_url().to_string();
+                if never_left {
+                    ClientError::Network(e)
+                } else {
+                    ClientError::NoAnswer(e)
+                }
+            })?;
         let status = response.status().as_u16();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+            .map_err(|e| ClientError::NoAnswer(e.without_url().to_string()))?;
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes).map_err(|_| unexpected(status, &bytes));
         }

@@ -54,21 +54,22 @@ impl ErrorClass {
     }
 }
 
-/// A sentence for a recruiter: what happened and what to do.
+/// A sentence for a recruiter: what happened and what to do. Whether it will be tried again
+/// is the outbox's to say, not the code's.
 pub fn sentence(code: i64) -> &'static str {
     match code {
         0 | 190 => "WhatsApp did not accept the access token: ask an admin to renew it.",
         3 | 10 | 200..=299 | 131_005 => {
             "The app lacks a WhatsApp permission: ask an admin to check the account's access."
         }
-        4 | 80_007 | 130_429 => "WhatsApp is limiting how fast we send; it will be retried.",
-        131_056 => "Too many messages to this person in a short time; it will be retried later.",
+        4 | 80_007 | 130_429 => "WhatsApp is limiting how fast we send.",
+        131_056 => "Too many messages to this person in a short time.",
         131_048 => "WhatsApp limited sending because of spam reports: check the number's quality.",
         131_049 => {
             "WhatsApp held this marketing message back to avoid overloading the person; try tomorrow."
         }
-        131_057 => "The WhatsApp number is in maintenance; it will be retried in a minute.",
-        1 | 2 | 131_016 | 131_000 => "WhatsApp had a temporary problem; it will be retried.",
+        131_057 => "The WhatsApp number is in maintenance.",
+        1 | 2 | 131_016 | 131_000 => "WhatsApp had a temporary problem.",
         100 | 131_008 | 131_009 => "WhatsApp rejected the request as invalid.",
         131_021 => "You cannot send a message to the business's own number.",
         131_026 => {

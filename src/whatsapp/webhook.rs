@@ -1,42 +1,45 @@
 //! The webhook envelope (`object`, `entry[]`, `changes[]`) and the values of its fields.
 
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 
 use super::inbound::{ErrorObject, WebhookContact};
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Envelope {
+/// A delivery as received: the values of its changes stay as slices of the body, each read
+/// when its turn comes, so a large delivery is never held whole as a JSON tree.
+#[derive(Debug, Deserialize)]
+pub struct Envelope<'a> {
     pub object: String,
-    #[serde(default)]
-    pub entry: Vec<Entry>,
+    #[serde(default, borrow)]
+    pub entry: Vec<Entry<'a>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Entry {
+#[derive(Debug, Deserialize)]
+pub struct Entry<'a> {
     /// The WhatsApp Business Account ID.
     #[serde(default, deserialize_with = "string_or_number_opt")]
     pub id: Option<String>,
-    #[serde(default)]
-    pub changes: Vec<Change>,
+    #[serde(default, borrow)]
+    pub changes: Vec<Change<'a>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct Change {
+#[derive(Debug, Deserialize)]
+pub struct Change<'a> {
     pub field: String,
-    #[serde(default)]
-    pub value: serde_json::Value,
+    #[serde(borrow)]
+    pub value: Option<&'a RawValue>,
 }
 
 /// The value of a `messages` change: inbound messages, statuses of ours, or errors.
-#[derive(Debug, Clone, Deserialize, Default)]
-pub struct MessagesValue {
+#[derive(Debug, Deserialize, Default)]
+pub struct MessagesValue<'a> {
     pub metadata: Option<Metadata>,
     #[serde(default)]
     pub contacts: Vec<WebhookContact>,
     /// Kept as JSON so each message's own object can be stored whole; see
     /// [`super::inbound::InboundMessage`] for the typed view.
-    #[serde(default)]
-    pub messages: Vec<serde_json::Value>,
+    #[serde(default, borrow)]
+    pub messages: Vec<&'a RawValue>,
     #[serde(default)]
     pub statuses: Vec<StatusUpdate>,
     #[serde(default)]

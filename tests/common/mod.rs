@@ -5,6 +5,7 @@
     reason = "each test file uses a different part of the harness"
 )]
 
+pub mod daemon;
 pub mod tmux;
 pub mod tui;
 

@@ -220,8 +220,9 @@ impl Tx<'_> {
         if let Some(p) = pricing {
             message.pricing = Some(p.clone());
         }
-        if item.is_some() && status != Status::Failed {
-            // WhatsApp has it: nothing left to send.
+        if item.is_some() && (status != Status::Failed || interrupted) {
+            // WhatsApp has it, or said what became of the uncertain attempt: nothing left to
+            // send.
             self.tree(T::Outbox).remove(&keys::id(message.id))?;
         }
         if message == before {

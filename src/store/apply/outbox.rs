@@ -138,28 +138,33 @@ impl Tx<'_> {
         Ok(events)
     }
 
-    /// Attempts that were in flight when the process stopped: WhatsApp may or may not have
-    /// them. They are not sent again blindly; the message shows it, and a status webhook
-    /// carrying the callback data settles it.
+    /// An attempt that may have reached WhatsApp (it timed out, or its answer was lost): not
+    /// sent again blindly. The message says so, and a status webhook carrying the callback
+    /// data settles it.
+    pub(super) fn uncertain(&self, id: u64, error: &str) -> TxResult<Vec<Event>> {
+        let Some(mut item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? else {
+            return Ok(vec![]);
+        };
+        item.state = OutboxState::Uncertain;
+        item.last_error = Some(error.to_owned());
+        self.put(T::Outbox, keys::id(id), &item)?;
+        self.update_message(id, |m, _| {
+            m.status = m.status.advance(Status::Uncertain);
+            m.error = Some(error.to_owned());
+            m.error_code = None;
+        })
+    }
+
+    /// Attempts that were in flight when the process stopped: uncertain, like a timeout.
     pub(super) fn mark_interrupted(&self, ids: &[u64]) -> TxResult<Vec<Event>> {
         let mut events = Vec::new();
         for &id in ids {
-            let Some(mut item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? else {
-                continue;
-            };
-            if item.state != OutboxState::InFlight {
-                continue;
+            let in_flight = self
+                .get::<OutboxItem>(T::Outbox, keys::id(id))?
+                .is_some_and(|i| i.state == OutboxState::InFlight);
+            if in_flight {
+                events.extend(self.uncertain(id, INTERRUPTED)?);
             }
-            item.state = OutboxState::Uncertain;
-            self.put(T::Outbox, keys::id(id), &item)?;
-            events.extend(self.update_message(id, |m, conv| {
-                if m.status != Status::Failed {
-                    conv.failed += 1;
-                }
-                m.status = Status::Failed;
-                m.error = Some(INTERRUPTED.to_owned());
-                m.error_code = None;
-            })?);
         }
         Ok(events)
     }

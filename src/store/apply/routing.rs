@@ -61,6 +61,7 @@ impl Tx<'_> {
             time_zone: None,
             owner: conv.owner.clone(),
             opted_out: false,
+            consent: Vec::new(),
             custom: std::collections::BTreeMap::new(),
         };
         let events = self.save_record(None, &record)?;

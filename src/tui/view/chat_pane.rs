@@ -147,6 +147,7 @@ fn ticks(m: &Message) -> Span<'static> {
         Status::Sent => Span::styled("✓", theme::dim()),
         Status::Delivered => Span::styled("✓✓", theme::dim()),
         Status::Read => Span::styled("✓✓", theme::read_ticks()),
+        Status::Uncertain => Span::styled("? may have been sent", theme::uncertain()),
         Status::Failed => Span::styled("✗ failed", theme::failed()),
     }
 }
@@ -192,8 +193,13 @@ fn message_lines(app: &App, m: &Message, w: usize, selected: bool) -> Vec<Line<'
         .collect();
     lines.push(meta);
     if selected && let Some(e) = &m.error {
-        for l in wrap(&format!("✗ {e}"), bubble) {
-            lines.push(vec![Span::styled(l, theme::failed())]);
+        let (mark, style) = if m.status == Status::Uncertain {
+            ('?', theme::uncertain())
+        } else {
+            ('✗', theme::failed())
+        };
+        for l in wrap(&format!("{mark} {e}"), bubble) {
+            lines.push(vec![Span::styled(l, style)]);
         }
     }
     lines

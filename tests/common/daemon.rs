@@ -1,0 +1,170 @@
+//! The real binary: a config file, `hirechat serve` as a child process, and the CLI.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    time::Duration,
+};
+
+use hirechat::{
+    server::peer,
+    sim::{Sim, SimConfig},
+};
+
+use super::{APP_SECRET, TOKEN};
+
+/// The binary with none of the environment that would change what it reads.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hirechat"));
+    for var in [
+        "HIRECHAT_CONFIG",
+        "HIRECHAT_DATA_DIR",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+/// Runs a command with `dir/data` and `dir/config.toml`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(dir.join("config.toml"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn me() -> String {
+    peer::login_of(peer::current_uid().unwrap()).unwrap()
+}
+
+/// Writes `dir/config.toml` for a daemon on `port` that sends to `api_base`; `extra` is more
+/// TOML (users).
+pub fn write_config(dir: &Path, api_base: &str, port: u16, extra: &str) {
+    write_config_full(dir, api_base, port, "", extra);
+}
+
+/// As [`write_config`], with more keys of `[webhook]` (limits).
+pub fn write_config_full(dir: &Path, api_base: &str, port: u16, webhook: &str, extra: &str) {
+    let config = format!(
+        r#"
+[whatsapp]
+api_base = "{api_base}"
+phone_number_id = "106540352242922"
+business_account_id = "102290129340398"
+access_token = "{TOKEN}"
+app_secret = "{APP_SECRET}"
+verify_token = "verify-me"
+
+[webhook]
+listen = "127.0.0.1:{port}"
+{webhook}
+
+[outbox]
+first_retry_ms = 20
+{extra}
+"#
+    );
+    std::fs::write(dir.join("config.toml"), config).unwrap();
+}
+
+/// `hirechat serve`, killed when dropped.
+pub struct Daemon(pub Child);
+
+impl Daemon {
+    pub fn start(dir: &Path) -> Self {
+        Self::start_with(dir, |_| {})
+    }
+
+    /// Starts the daemon after `adjust` has set up its command (an umask, limits).
+    pub fn start_with(dir: &Path, adjust: impl FnOnce(&mut Command)) -> Self {
+        let mut command = bin();
+        command
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .arg("serve")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        adjust(&mut command);
+        let mut child = command.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("listening on 127.0.0.1:"),
+            "daemon said {line:?}"
+        );
+        Self(child)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+
+    /// Sends SIGTERM and waits for the process to end.
+    pub fn terminate(mut self) {
+        let pid = self.0.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        self.0.wait().unwrap();
+    }
+
+    /// A line of the daemon's `/proc/PID/status` in kB (`VmRSS`, `VmHWM`).
+    pub fn memory_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {field} in /proc/{}/status", self.pid()))
+    }
+
+    /// Resets the peak (`VmHWM`) to the present size.
+    pub fn reset_peak(&self) {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5").unwrap();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A simulator whose webhooks go to a daemon on `port`.
+pub async fn sim_for(port: u16) -> Sim {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    Sim::start(
+        listener,
+        SimConfig {
+            access_token: TOKEN.into(),
+            app_secret: APP_SECRET.into(),
+            webhook_url: Some(format!("http://127.0.0.1:{port}/webhook")),
+            status_delays: [Duration::from_millis(20); 3],
+            ..SimConfig::default()
+        },
+    )
+    .unwrap()
+}
