@@ -344,19 +344,77 @@ fn webhooks_for_another_number_or_account_are_not_mixed_in() {
         200
     );
     assert_eq!(conversations(dir.path()).len(), 1);
+    // An error WhatsApp reports about the account, not one message, is kept to be seen too.
+    let reported = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{WABA}","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"phone_number_id":"{NUMBER_ID}"}},"errors":[{{"code":131000,"title":"Something went wrong","message":"Something went wrong","error_data":{{"details":"The business number is restricted"}}}}]}}}}]}}]}}"#
+    );
+    assert_eq!(post(port, reported.as_bytes()), 200);
+    let out = run(dir.path(), &["doctor"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    for expected in [
+        "Dead letters (deliveries kept whole because part of them was not taken): 3",
+        "for phone number id 999999999999999",
+        "for business account 555555555555555",
+        "WhatsApp reported error 131000: The business number is restricted",
+        "since the daemon started: 2",
+    ] {
+        assert!(said.contains(expected), "missing {expected:?} in:\n{said}");
+    }
     daemon.terminate();
     let store = hirechat::store::Store::open(&dir.path().join("data"), 8).unwrap();
-    let dead = store.dead_letters().unwrap();
-    assert_eq!(dead.len(), 2, "both kept for a person to look at");
-    assert!(
-        dead[0].reason.contains("999999999999999"),
-        "{}",
-        dead[0].reason
+    assert_eq!(
+        store.dead_letters().unwrap().len(),
+        3,
+        "kept for a person to look at"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_says_plainly_when_the_daemon_died_after_queueing() {
+    let dir = TempDir::new("lost-daemon");
+    // A Cloud API that takes the connection and never answers: the send stays in flight.
+    let api = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let api_base = format!("http://{}", api.local_addr().unwrap());
+    let (reached, attempt) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in api.incoming().flatten() {
+            let _ = reached.send(());
+            held.push(s);
+        }
+    });
+    let port = free_port();
+    write_config_full(dir.path(), &api_base, port, "", "");
+    let mut daemon = Daemon::start(dir.path());
+    let now = chrono::Utc::now().timestamp();
+    assert_eq!(post(port, &delivery(WABA, NUMBER_ID, 1, 1, now)), 200);
+    let send = common::daemon::bin()
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .args(["send", "--to", "+819000000001", "--text", "See you at 10"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    attempt
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the daemon starts sending");
+    std::thread::sleep(Duration::from_millis(200));
+    daemon.0.kill().unwrap();
+    let out = send.wait_with_output().unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{said}");
     assert!(
-        dead[1].reason.contains("555555555555555"),
-        "{}",
-        dead[1].reason
+        said.contains("not confirmed") && said.contains("do not send it again"),
+        "{said}"
+    );
+    let queued: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        said.contains(&format!("message {}", queued["id"])),
+        "{said}"
     );
 }
 

@@ -2,6 +2,7 @@
 //! daemon's socket when one runs, else with an engine in this process.
 
 mod backend;
+mod doctor;
 mod import;
 mod listing;
 mod output;
@@ -115,6 +116,11 @@ pub enum Command {
         #[command(subcommand)]
         command: views::ViewsCommand,
     },
+    /// The daemon's health (admins): database, outbox, webhooks kept aside and why.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
     /// List conversations, most recent first.
     Conversations {
         /// A built-in view: my-unreplied, sent-today, all-unreplied.
@@ -218,6 +224,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
+        Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
         Command::Settings { command } => settings::run(&config, &data_dir, command).await,
         Command::Import { kind, file, json } => {
             import::run(&config, &data_dir, &kind, &file, json).await
@@ -300,7 +307,7 @@ async fn send(
         Err(CliError::Lost(e)) => {
             output::json(&message);
             return Err(CliError::Unconfirmed(format!(
-                "queued as message {}, not confirmed: the daemon stopped ({e}). It stays queued and goes out once the daemon runs again: do not send it again",
+                "queued as message {}, not confirmed: the daemon stopped ({e}). It stays in the outbox: when the daemon runs again it is sent, or marked \"may have been sent\" if it was on its way. Check with `hirechat messages`; do not send it again",
                 message.id
             )));
         }

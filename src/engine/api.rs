@@ -122,6 +122,9 @@ pub enum Request {
     Subscribe,
     /// Who the engine takes the caller for.
     Whoami,
+    /// The daemon's health for an admin: what was kept aside (dead letters, webhooks for
+    /// another number), sends that may have gone, whether the database takes writes.
+    Doctor,
 }
 
 impl Request {
@@ -143,7 +146,8 @@ impl Request {
             Self::CreateTemplate { .. }
             | Self::SetRouting { .. }
             | Self::SyncTemplates
-            | Self::DeleteTemplate { .. } => Permission::Administer,
+            | Self::DeleteTemplate { .. }
+            | Self::Doctor => Permission::Administer,
             Self::Conversations { .. }
             | Self::Messages { .. }
             | Self::Settle { .. }
@@ -174,6 +178,7 @@ impl Request {
                 "manage templates"
             }
             Self::SetRouting { .. } => "change the routing",
+            Self::Doctor => "see the daemon's health",
             _ => "read",
         }
     }
@@ -251,6 +256,9 @@ pub enum Response {
     },
     Error {
         error: ErrorView,
+    },
+    Doctor {
+        report: Health,
     },
 }
 
@@ -368,4 +376,26 @@ impl From<crate::engine::writer::WriteError> for EngineError {
     fn from(e: crate::engine::writer::WriteError) -> Self {
         Self::Unavailable(e.to_string())
     }
+}
+
+/// What `hirechat doctor` shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    /// Whether the database takes writes now.
+    pub writable: bool,
+    /// Deliveries kept whole because some part was not taken, and the newest few.
+    pub dead_letters: u64,
+    pub recent_dead_letters: Vec<DeadLetterView>,
+    /// Changes for another phone number or business account since the daemon started.
+    pub foreign_since_start: u64,
+    /// Messages waiting to be sent, and those that may have been sent (not resent).
+    pub outbox_pending: u64,
+    pub outbox_uncertain: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetterView {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }

@@ -297,7 +297,39 @@ impl Engine {
                 language: self.inner.organization.language.clone(),
             }),
             Request::Subscribe => Ok(Response::Subscribed),
+            Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,
         }
+    }
+
+    fn doctor(&self) -> Result<Response, EngineError> {
+        let store = self.store();
+        let (dead_letters, recent) = store.recent_dead_letters(10)?;
+        let outbox = store.outbox()?;
+        let uncertain = outbox
+            .iter()
+            .filter(|i| i.state == OutboxState::Uncertain)
+            .count();
+        Ok(Response::Doctor {
+            report: api::Health {
+                writable: store.flush().is_ok(),
+                dead_letters,
+                recent_dead_letters: recent
+                    .into_iter()
+                    .map(|d| api::DeadLetterView {
+                        id: d.id,
+                        at: d.at,
+                        reason: d.reason,
+                    })
+                    .collect(),
+                foreign_since_start: self
+                    .inner
+                    .foreign
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    as u64,
+                outbox_pending: (outbox.len() - uncertain) as u64,
+                outbox_uncertain: uncertain as u64,
+            },
+        })
     }
 
     /// A conversation's messages (newest, or from a time on), or a search across them all.

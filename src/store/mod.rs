@@ -652,6 +652,18 @@ impl Store {
             .collect()
     }
 
+    /// How many dead letters there are, and the newest `n`, newest first.
+    pub fn recent_dead_letters(&self, n: usize) -> Result<(u64, Vec<DeadLetter>), StoreError> {
+        let tree = self.tree(T::DeadLetters)?;
+        let recent = tree
+            .iter()
+            .rev()
+            .take(n)
+            .map(|kv| decode(&kv?.1))
+            .collect::<Result<_, _>>()?;
+        Ok((tree.len() as u64, recent))
+    }
+
     pub fn dead_letters(&self) -> Result<Vec<DeadLetter>, StoreError> {
         self.tree(T::DeadLetters)?
             .iter()

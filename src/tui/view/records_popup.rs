@@ -84,15 +84,24 @@ fn row(r: &Record, selected: bool, room: usize) -> Line<'static> {
     .flatten()
     .map(|d| neutralise(&d, false).into_owned())
     .collect();
-    let opt_out = if r.opted_out { " opted out" } else { "" };
+    // Who recorded the opt-out, and when: the answer to "can we write to them?".
+    let opt_out = match (r.opted_out, r.consent.last()) {
+        (false, _) => String::new(),
+        (true, None) => " opted out".to_owned(),
+        (true, Some(c)) => format!(
+            " opted out {} by {}",
+            c.at.format("%Y-%m-%d"),
+            neutralise(&c.by, false)
+        ),
+    };
     let name_room = (room / 3).max(12);
     let name = fit(&neutralise(&r.name, false), name_room);
     let pad = name_room.saturating_sub(width(&name));
     let rest = fit(
         &details.join(" · "),
-        room.saturating_sub(name_room + 3 + width(opt_out)),
+        room.saturating_sub(name_room + 3 + width(&opt_out)),
     );
-    let gap = room.saturating_sub(1 + name_room + 2 + width(&rest) + width(opt_out));
+    let gap = room.saturating_sub(1 + name_room + 2 + width(&rest) + width(&opt_out));
     Line::from(vec![
         Span::styled(
             format!(" {name}{}  ", " ".repeat(pad)),
