@@ -114,7 +114,14 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/webhook", listener.local_addr().unwrap());
     let app = router("/webhook", WebhookState::new(engine.clone(), &config));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    // The daemon's own listener, with its limits as configured by default.
+    let limits = hirechat::server::http::Limits::from_config(&config.webhook);
+    tokio::spawn(hirechat::server::http::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
     let signed: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
         bodies
             .iter()

@@ -194,7 +194,12 @@ async fn temporary_errors_give_up_after_the_attempts_allowed() {
     );
     let m = send(&h, KEN, "hello").await.unwrap();
     let m = until(&h, &m, |m| m.status == Status::Failed).await;
-    assert!(m.error.unwrap().contains("temporary problem"));
+    let error = m.error.unwrap();
+    assert!(error.contains("temporary problem"), "{error}");
+    assert!(
+        error.contains("Gave up after 4 attempts") && !error.contains("will be"),
+        "{error}"
+    );
     assert_eq!(h.sim.requests().len(), 4, "max_attempts in the test config");
 }
 
@@ -274,6 +279,14 @@ async fn viewers_cannot_send() {
         .await
         .unwrap_err();
     assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+    assert!(err.to_string().contains("may not send messages"), "{err}");
+    // Each refusal names what was refused.
+    let err = h
+        .engine
+        .handle(&viewer, Request::ImportRecords { rows: vec![] })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("may not import"), "{err}");
     assert!(
         h.engine
             .handle(

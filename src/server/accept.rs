@@ -3,7 +3,9 @@
 //! fail again at once, so the loop waits, longer each time, and logs a line now and then
 //! rather than spinning and filling the disk with the same line.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use super::log_throttle::LogThrottle;
 
 const FIRST: Duration = Duration::from_millis(10);
 const MOST: Duration = Duration::from_secs(1);
@@ -13,8 +15,7 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 pub struct Backoff {
     listener: &'static str,
     delay: Duration,
-    logged_at: Option<Instant>,
-    unlogged: u64,
+    log: LogThrottle,
 }
 
 impl Backoff {
@@ -22,8 +23,7 @@ impl Backoff {
         Self {
             listener,
             delay: FIRST,
-            logged_at: None,
-            unlogged: 0,
+            log: LogThrottle::new(LOG_EVERY),
         }
     }
 
@@ -45,16 +45,13 @@ impl Backoff {
         ) {
             return;
         }
-        self.unlogged += 1;
-        if self.logged_at.is_none_or(|t| t.elapsed() >= LOG_EVERY) {
+        if let Some(more) = self.log.allow() {
             tracing::error!(
                 listener = self.listener,
                 error = %e,
-                failures = self.unlogged,
+                more_since_last_line = more,
                 "cannot accept connections (out of file descriptors?); slowing down"
             );
-            self.logged_at = Some(Instant::now());
-            self.unlogged = 0;
         }
         tokio::time::sleep(self.delay).await;
         self.delay = (self.delay * 2).min(MOST);

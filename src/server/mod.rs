@@ -4,6 +4,7 @@
 mod accept;
 pub mod daemon;
 pub mod http;
+mod log_throttle;
 pub mod peer;
 pub mod socket;
 pub mod webhook;

@@ -14,11 +14,16 @@ use axum::{
 };
 use tokio::sync::Semaphore;
 
+use super::log_throttle::LogThrottle;
 use crate::{
     config::Secret,
     engine::{Engine, Ingested},
     whatsapp::signature,
 };
+
+/// Anyone on the internet can send these as fast as they like: a line per ten seconds.
+static REFUSED: LogThrottle = LogThrottle::new(Duration::from_secs(10));
+static TOO_SLOW: LogThrottle = LogThrottle::new(Duration::from_secs(10));
 
 #[derive(Clone)]
 pub struct WebhookState {
@@ -108,7 +113,12 @@ async fn deliver(State(state): State<WebhookState>, headers: HeaderMap, body: Bo
         Ok(Ok(bytes)) => bytes,
         Ok(Err(_)) => return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response(),
         Err(_) => {
-            tracing::warn!("webhook body not received in time; connection closed");
+            if let Some(more) = TOO_SLOW.allow() {
+                tracing::warn!(
+                    more_since_last_line = more,
+                    "webhook body not received in time; connection closed"
+                );
+            }
             let mut response = (StatusCode::REQUEST_TIMEOUT, "body too slow").into_response();
             response.headers_mut().insert(
                 header::CONNECTION,
@@ -120,10 +130,13 @@ async fn deliver(State(state): State<WebhookState>, headers: HeaderMap, body: Bo
     let sig = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
     // The signature is over the raw bytes exactly as sent: never re-serialise before this.
     if !signature::verify(state.app_secret.expose(), &bytes, sig) {
-        tracing::warn!(
-            present = sig.is_some(),
-            "webhook refused: bad or missing signature"
-        );
+        if let Some(more) = REFUSED.allow() {
+            tracing::warn!(
+                present = sig.is_some(),
+                more_since_last_line = more,
+                "webhook refused: bad or missing signature"
+            );
+        }
         return (StatusCode::UNAUTHORIZED, "bad signature").into_response();
     }
     match state.engine.ingest(&bytes).await {

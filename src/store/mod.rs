@@ -62,7 +62,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
-    #[error("the database is closed after a failed write and could not be opened again yet")]
+    #[error(
+        "the database stopped taking writes after one failed (is the disk full?); it is opened again as soon as writing works"
+    )]
     Closed,
 }
 
