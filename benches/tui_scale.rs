@@ -166,10 +166,7 @@ async fn measure(dir: PathBuf) {
     };
     let mut session = Session::start(
         App::new(Utc::now(), Connection::InProcess, 160, 45),
-        Link::Local {
-            engine: engine.clone(),
-            actor: actor.clone(),
-        },
+        Link::local(engine.clone(), actor.clone()),
     );
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
     while session.app.list.rows.is_empty() {

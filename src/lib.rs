@@ -7,6 +7,7 @@
 //! with `whatsapp::client`. Every stored change is published as a `domain::event::Event`.
 
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -19,11 +19,7 @@ use common::{
     daemon::{Daemon, free_port, me, run, sim_for, text, write_config},
 };
 use hirechat::{
-    domain::event::Event,
-    engine::{Request, Response},
-    server::peer,
-    sim::Inbound,
-    store::Store,
+    domain::event::Event, engine::Request, server::peer, sim::Inbound, store::Store,
     whatsapp::signature,
 };
 
@@ -114,13 +110,12 @@ async fn the_team_works_through_the_daemon() {
     );
 
     // A connected client (a TUI) is told of every stored change.
-    let mut watcher = hirechat::server::socket::Client::connect(&socket)
+    let watcher = hirechat::client::DaemonClient::connect(&socket)
         .await
         .unwrap();
-    assert_eq!(
-        watcher.call(&Request::Subscribe).await.unwrap(),
-        Response::Subscribed
-    );
+    let mut feed = watcher.subscribe();
+    // Answered after the subscription (one connection, in order): no event is missed.
+    watcher.call(Request::Whoami).await.unwrap();
     sim.inbound(Inbound {
         from: Some("+819012345678".into()),
         name: Some("Ken \u{1b}[2J Sato".into()),
@@ -130,7 +125,7 @@ async fn the_team_works_through_the_daemon() {
     .await
     .unwrap();
 
-    let Response::Event { event } = watcher.next().await.unwrap() else {
+    let Some(hirechat::client::Feed::Event(event)) = feed.recv().await else {
         panic!("an event")
     };
     let Event::MessageReceived { message, .. } = *event else {

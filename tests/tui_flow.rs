@@ -49,10 +49,7 @@ fn screen(app: &App) -> String {
 /// The demo at a fast pace, and a TUI session on it showing the seeded inbox.
 async fn demo_session(dir: &TempDir) -> (demo::Demo, Session) {
     let d = demo::start(dir.path(), 0.02).await.unwrap();
-    let link = Link::Local {
-        engine: d.engine.clone(),
-        actor: d.actor.clone(),
-    };
+    let link = Link::local(d.engine.clone(), d.actor.clone());
     let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
     until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
     (d, s)
@@ -74,10 +71,7 @@ async fn find_one_record(s: &mut Session, query: &str) {
 async fn reply_receipts_and_an_answer_in_the_demo() {
     let dir = TempDir::new("tui-demo");
     let d = demo::start(dir.path(), 0.02).await.unwrap();
-    let link = Link::Local {
-        engine: d.engine.clone(),
-        actor: d.actor.clone(),
-    };
+    let link = Link::local(d.engine.clone(), d.actor.clone());
     let mut s = Session::start(App::new(Utc::now(), Connection::Demo, 160, 45), link);
     until(&mut s, "the seeded inbox", |a| {
         a.list.total >= 12 && !a.list.rows.is_empty()
@@ -148,12 +142,13 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
         d.engine.clone(),
         Arc::new(Config::default()),
     ));
+    let daemon = hirechat::client::DaemonClient::connect(&path)
+        .await
+        .unwrap();
     let session = |w, h| {
         Session::start(
             App::new(Utc::now(), Connection::Daemon, w, h),
-            Link::Daemon {
-                socket: path.clone(),
-            },
+            Link::new(hirechat::client::Client::Daemon(daemon.clone())),
         )
     };
     // A colleague works in the engine's process; this user through the daemon's socket.
@@ -164,10 +159,7 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
     };
     let mut a = Session::start(
         App::new(Utc::now(), Connection::InProcess, 160, 45),
-        Link::Local {
-            engine: d.engine.clone(),
-            actor: colleague,
-        },
+        Link::local(d.engine.clone(), colleague),
     );
     let mut b = session(80, 24);
     for s in [&mut a, &mut b] {
@@ -320,4 +312,73 @@ async fn an_admin_writes_a_template_in_the_manager_and_watches_it_approved() {
     let t = stored.iter().find(|t| t.name == "welcome_note").unwrap();
     assert_eq!(t.body, "Welcome, ${Candidates.First Name}!");
     assert_eq!(t.language, "en_US");
+}
+
+/// Posts a signed delivery of one text message from `from` to the daemon on `port`.
+async fn writes(port: u16, from: &str, id: &str, text: &str) {
+    let body = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Candidate"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#,
+        Utc::now().timestamp()
+    );
+    let sig = hirechat::whatsapp::signature::sign(common::APP_SECRET, body.as_bytes());
+    let status = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/webhook"))
+        .header("x-hub-signature-256", sig)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tui_on_the_daemon_keeps_one_connection_and_comes_back_after_a_restart() {
+    use common::daemon::{Daemon, free_port, write_config_full};
+    let dir = TempDir::new("tui-restart");
+    let port = free_port();
+    write_config_full(dir.path(), "http://127.0.0.1:9", port, "", "");
+    let start = || {
+        Daemon::start_with(dir.path(), |c| {
+            c.env("HIRECHAT_LOG", "debug");
+        })
+    };
+    let daemon = start();
+    writes(port, "819012340001", "wamid.R1", "about the interview").await;
+    let socket = dir.path().join("data/hirechat.sock");
+    let client = hirechat::client::DaemonClient::connect(&socket)
+        .await
+        .unwrap();
+    let mut s = Session::start(
+        App::new(Utc::now(), Connection::Daemon, 160, 45),
+        Link::new(hirechat::client::Client::Daemon(client)),
+    );
+    until(&mut s, "the inbox", |app| app.list.rows.len() == 1).await;
+    // A session of searching: every keystroke searches, all on the one connection.
+    s.sender().send(common::tui::key('/')).unwrap();
+    typed(&s, "interview");
+    until(&mut s, "the search's hits", |app| {
+        app.search.as_ref().is_some_and(|q| !q.hits.is_empty())
+    })
+    .await;
+    s.sender().send(code(KeyCode::Esc)).unwrap();
+    let log = || std::fs::read_to_string(dir.path().join("data/hirechat.log")).unwrap();
+    assert_eq!(
+        log().matches("socket session opened").count(),
+        1,
+        "one connection for the whole session"
+    );
+    // The daemon restarts under the open TUI.
+    daemon.terminate();
+    until(&mut s, "reconnecting shown", |app| {
+        matches!(app.connection, Connection::Reconnecting(_))
+    })
+    .await;
+    assert!(screen(&s.app).contains("reconnecting"));
+    let _daemon = start();
+    writes(port, "819012340002", "wamid.R2", "are you there?").await;
+    until(&mut s, "back, with what came meanwhile", |app| {
+        app.connection == Connection::Daemon && app.list.rows.len() == 2
+    })
+    .await;
 }

@@ -196,7 +196,18 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
     match command {
         Command::Demo => Ok(()),
         Command::Tui => {
-            let (link, connection) = Backend::for_tui(&config, &data_dir).await?;
+            let client = crate::client::Client::open(
+                &config,
+                &data_dir,
+                crate::client::Sending::IfConfigured,
+            )
+            .await?;
+            let connection = if client.is_daemon() {
+                crate::tui::app::Connection::Daemon
+            } else {
+                crate::tui::app::Connection::InProcess
+            };
+            let link = crate::tui::link::Link::new(client);
             crate::tui::run_terminal(link, connection, config.notifications, exposed)
                 .await
                 .map_err(CliError::Other)
@@ -288,12 +299,14 @@ async fn send(
     let message = match backend.call(request).await {
         Ok(Response::Message { message }) => message,
         Ok(_) => return Err(CliError::Other("unexpected answer".into())),
-        Err(CliError::Lost(e)) => {
-            return Err(CliError::Unconfirmed(format!(
-                "the daemon stopped before answering ({e}): the message may have been queued. Look at `hirechat messages --with …` before sending it again"
-            )));
+        Err(e) => {
+            return Err(match e.lost() {
+                Some(why) => CliError::Unconfirmed(format!(
+                    "the daemon stopped before answering ({why}): the message may have been queued. Look at `hirechat messages --with …` before sending it again"
+                )),
+                None => e,
+            });
         }
-        Err(e) => return Err(e),
     };
     let settled = backend
         .call(Request::Settle {
@@ -304,22 +317,25 @@ async fn send(
     let message = match settled {
         Ok(Response::Message { message }) => message,
         Ok(_) => message,
-        Err(CliError::Lost(e)) => {
+        Err(e) => {
+            let Some(why) = e.lost() else {
+                return Err(e);
+            };
             output::json(&message);
             return Err(CliError::Unconfirmed(format!(
-                "queued as message {}, not confirmed: the daemon stopped ({e}). It stays in the outbox: when the daemon runs again it is sent, or marked \"may have been sent\" if it was on its way. Check with `hirechat messages`; do not send it again",
+                "queued as message {}, not confirmed: the daemon stopped ({why}). It stays in the outbox: when the daemon runs again it is sent, or marked \"may have been sent\" if it was on its way. Check with `hirechat messages`; do not send it again",
                 message.id
             )));
         }
-        Err(e) => return Err(e),
     };
     output::json(&message);
     match message.status {
-        Status::Failed => Err(CliError::Refused(
-            message
+        Status::Failed => Err(CliError::Client(crate::client::ClientError::Engine {
+            kind: crate::engine::api::ErrorKind::Refused,
+            message: message
                 .error
                 .unwrap_or_else(|| "the message could not be sent".into()),
-        )),
+        })),
         Status::Uncertain => Err(CliError::Unconfirmed(format!(
             "message {}: {}",
             message.id,

@@ -141,10 +141,7 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
             })
             .await;
     });
-    let link = Link::Local {
-        engine: demo.engine.clone(),
-        actor: demo.actor.clone(),
-    };
+    let link = Link::local(demo.engine.clone(), demo.actor.clone());
     let result =
         crate::tui::run_terminal(link, Connection::Demo, NotificationsConfig::default(), None)
             .await;

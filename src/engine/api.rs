@@ -254,6 +254,11 @@ pub enum Response {
     Event {
         event: Box<Event>,
     },
+    /// The subscriber fell behind and `missed` events were dropped: it must load again what
+    /// it shows.
+    Lagged {
+        missed: u64,
+    },
     Error {
         error: ErrorView,
     },
@@ -275,10 +280,44 @@ pub struct ViewCount {
     pub saved: Option<crate::domain::view::SavedView>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What kind of refusal or failure an error is: the CLI's exit code and the TUI's handling
+/// follow from it, never from its sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Forbidden,
+    WindowClosed,
+    BadInput,
+    NotFound,
+    Refused,
+    Unavailable,
+    Store,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorView {
-    pub kind: String,
+    pub kind: ErrorKind,
     pub message: String,
+}
+
+/// A request on the socket: `id`, when given, comes back on its answer, so that one
+/// connection can carry many requests at once and the event stream beside them. Without it,
+/// requests are answered one after another, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    #[serde(flatten)]
+    pub request: Request,
+}
+
+/// An answer on the socket, with the `id` of its request; events carry none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    #[serde(flatten)]
+    pub response: Response,
 }
 
 /// A conversation as `--json` prints it.
@@ -352,21 +391,21 @@ pub enum EngineError {
 }
 
 impl EngineError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Forbidden(_) => "forbidden",
-            Self::WindowClosed(_) => "window_closed",
-            Self::BadInput(_) => "bad_input",
-            Self::NotFound(_) => "not_found",
-            Self::Refused(_) => "refused",
-            Self::Unavailable(_) => "unavailable",
-            Self::Store(_) => "store",
+            Self::Forbidden(_) => ErrorKind::Forbidden,
+            Self::WindowClosed(_) => ErrorKind::WindowClosed,
+            Self::BadInput(_) => ErrorKind::BadInput,
+            Self::NotFound(_) => ErrorKind::NotFound,
+            Self::Refused(_) => ErrorKind::Refused,
+            Self::Unavailable(_) => ErrorKind::Unavailable,
+            Self::Store(_) => ErrorKind::Store,
         }
     }
 
     pub fn view(&self) -> ErrorView {
         ErrorView {
-            kind: self.kind().into(),
+            kind: self.kind(),
             message: self.to_string(),
         }
     }

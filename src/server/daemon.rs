@@ -33,7 +33,7 @@ pub async fn run(config: Config, data_dir: &Path) -> Result<(), DaemonError> {
     })?;
     let socket_path = paths::socket_file(data_dir);
     // A running daemon answers on the socket: say so before touching its database.
-    if socket::Client::connect(&socket_path).await.is_some() {
+    if socket::answers(&socket_path).await {
         return Err(socket::SocketError::InUse(socket_path).into());
     }
     let engine = Engine::start(&config, data_dir, true).await?;

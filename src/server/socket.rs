@@ -1,6 +1,8 @@
-//! The daemon's local socket: newline-delimited JSON. A client writes one `Request` per line
-//! and reads one `Response` per line; after `subscribe` the server streams `event` responses.
-//! The caller is known by the socket's peer credentials, never by what it claims.
+//! The daemon's local socket: newline-delimited JSON. A client writes `RequestLine`s and reads
+//! `ResponseLine`s. A request with an `id` is carried out beside the others and answered with
+//! that id whenever it is done; one without is answered in order. After `subscribe` the
+//! session also streams `event` lines (and `lagged` when it fell behind), while requests go
+//! on. The caller is known by the socket's peer credentials, never by what it claims.
 
 use std::{
     os::unix::fs::PermissionsExt,
@@ -10,22 +12,28 @@ use std::{
 
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
-    net::{
-        UnixListener, UnixStream,
-        unix::{OwnedReadHalf, OwnedWriteHalf},
-    },
+    net::{UnixListener, UnixStream, unix::OwnedReadHalf},
+    sync::{Semaphore, broadcast::error::RecvError, mpsc},
 };
 
 use super::{accept::Backoff, peer};
 use crate::{
     config::Config,
     domain::permission::Actor,
-    engine::{Engine, Request, Response, api::ErrorView},
+    engine::{
+        Engine, Request, Response,
+        api::{ErrorKind, ErrorView, RequestLine, ResponseLine},
+    },
 };
 
 /// The longest request line the daemon reads (an import batch is well under it); a longer
 /// one is refused without being held in memory.
 pub const MAX_LINE: usize = 1024 * 1024;
+/// Requests one client may have in hand at once.
+const IN_HAND: usize = 16;
+/// Answers and events waiting to be written to one client; a client that reads none of them
+/// holds up its own requests, and its events are dropped (it is told it lagged).
+const QUEUE: usize = 256;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SocketError {
@@ -35,11 +43,16 @@ pub enum SocketError {
     Io(PathBuf, std::io::Error),
 }
 
+/// Whether a daemon answers on `path`.
+pub async fn answers(path: &Path) -> bool {
+    UnixStream::connect(path).await.is_ok()
+}
+
 /// Binds the socket with mode 0660 (the owner and the team's group). A socket file left by a
 /// daemon that died is replaced; one that answers belongs to a running daemon.
 pub async fn bind(path: &Path) -> Result<UnixListener, SocketError> {
     if path.exists() {
-        if UnixStream::connect(path).await.is_ok() {
+        if answers(path).await {
             return Err(SocketError::InUse(path.to_owned()));
         }
         std::fs::remove_file(path).map_err(|e| SocketError::Io(path.to_owned(), e))?;
@@ -71,35 +84,69 @@ pub async fn serve(listener: UnixListener, engine: Engine, config: Arc<Config>) 
                 Err(e) => Err(format!("cannot identify the caller: {e}")),
             };
             let (read, mut write) = stream.into_split();
+            let (lines, mut queued) = mpsc::channel::<Vec<u8>>(QUEUE);
+            let writer = tokio::spawn(async move {
+                while let Some(line) = queued.recv().await {
+                    if write.write_all(&line).await.is_err() {
+                        return;
+                    }
+                }
+            });
             match actor {
                 Ok(actor) => {
-                    if let Err(e) = session(&engine, &actor, read, &mut write).await {
+                    tracing::debug!(login = actor.login, "socket session opened");
+                    if let Err(e) = session(&engine, &actor, read, &lines).await {
                         tracing::debug!(error = %e, login = actor.login, "socket session ended");
                     }
                 }
                 Err(message) => {
                     tracing::warn!(%message, "socket caller refused");
-                    let refusal = Response::Error {
-                        error: ErrorView {
-                            kind: "forbidden".into(),
-                            message,
-                        },
-                    };
-                    let _ = send(&mut write, &refusal).await;
+                    let refusal = error(ErrorKind::Forbidden, message);
+                    let _ = lines.send(encode(None, &refusal)).await;
                 }
             }
+            drop(lines);
+            let _ = writer.await;
         });
     }
+}
+
+fn error(kind: ErrorKind, message: String) -> Response {
+    Response::Error {
+        error: ErrorView { kind, message },
+    }
+}
+
+fn encode(id: Option<u64>, response: &Response) -> Vec<u8> {
+    let line = ResponseLine {
+        id,
+        response: response.clone(),
+    };
+    let mut bytes = serde_json::to_vec(&line).unwrap_or_else(|e| {
+        serde_json::to_vec(&ResponseLine {
+            id,
+            response: error(
+                ErrorKind::Unavailable,
+                format!("cannot encode the answer: {e}"),
+            ),
+        })
+        .unwrap_or_default()
+    });
+    bytes.push(b'\n');
+    bytes
 }
 
 async fn session(
     engine: &Engine,
     actor: &Actor,
     read: OwnedReadHalf,
-    write: &mut OwnedWriteHalf,
+    lines: &mpsc::Sender<Vec<u8>>,
 ) -> std::io::Result<()> {
+    let closed = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left");
     let mut reader = BufReader::new(read);
     let mut line = Vec::new();
+    let mut subscribed = false;
+    let busy = Arc::new(Semaphore::new(IN_HAND));
     loop {
         line.clear();
         let limit = MAX_LINE as u64 + 1;
@@ -117,97 +164,91 @@ async fn session(
                 login = actor.login,
                 "socket request over the size limit refused"
             );
-            let error = ErrorView {
-                kind: "bad_input".into(),
-                message: format!(
+            let refusal = error(
+                ErrorKind::BadInput,
+                format!(
                     "a request may be at most {} MiB; this one is longer",
                     MAX_LINE / (1024 * 1024)
                 ),
-            };
-            return send(write, &Response::Error { error }).await;
+            );
+            return lines
+                .send(encode(None, &refusal))
+                .await
+                .map_err(|_| closed());
         }
-        let request: Request = match serde_json::from_slice(&line) {
+        let RequestLine { id, request } = match serde_json::from_slice(&line) {
             Ok(r) => r,
             Err(e) => {
-                let error = ErrorView {
-                    kind: "bad_input".into(),
-                    message: format!("not a request: {e}"),
-                };
-                send(write, &Response::Error { error }).await?;
+                let refusal = error(ErrorKind::BadInput, format!("not a request: {e}"));
+                lines
+                    .send(encode(None, &refusal))
+                    .await
+                    .map_err(|_| closed())?;
                 continue;
             }
         };
         if request == Request::Subscribe {
-            let mut events = engine.subscribe();
-            send(write, &Response::Subscribed).await?;
-            loop {
-                match events.recv().await {
-                    Ok(event) => {
-                        send(
-                            write,
-                            &Response::Event {
-                                event: Box::new(event),
-                            },
-                        )
-                        .await?;
-                    }
-                    // A slow reader skips what it missed rather than stalling the engine.
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                        tracing::warn!(missed = n, "a subscriber fell behind");
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return Ok(()),
-                }
+            if !subscribed {
+                subscribed = true;
+                // Subscribed before the answer: no event after it is missed.
+                tokio::spawn(stream_events(engine.subscribe(), lines.clone()));
+            }
+            lines
+                .send(encode(id, &Response::Subscribed))
+                .await
+                .map_err(|_| closed())?;
+            continue;
+        }
+        // A client may have this many requests in hand at once; the next waits.
+        let slot = busy.clone().acquire_owned().await.map_err(|_| closed())?;
+        let (engine, actor, lines) = (engine.clone(), actor.clone(), lines.clone());
+        let answer = async move {
+            let response = match engine.handle(&actor, request).await {
+                Ok(r) => r,
+                Err(e) => Response::Error { error: e.view() },
+            };
+            drop(slot);
+            lines.send(encode(id, &response)).await.is_ok()
+        };
+        if id.is_some() {
+            tokio::spawn(answer);
+        } else if !answer.await {
+            return Err(closed());
+        }
+    }
+}
+
+/// Every engine event to the client, until it leaves. One that falls behind is told how
+/// many it missed, so that it loads again what it shows.
+async fn stream_events(
+    mut events: tokio::sync::broadcast::Receiver<crate::domain::event::Event>,
+    lines: mpsc::Sender<Vec<u8>>,
+) {
+    let mut missed = 0u64;
+    loop {
+        let response = match events.recv().await {
+            Ok(event) => Response::Event {
+                event: Box::new(event),
+            },
+            Err(RecvError::Lagged(n)) => {
+                missed += n;
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        if missed > 0 {
+            tracing::warn!(missed, "a subscriber fell behind; it loads again");
+            match lines.try_send(encode(None, &Response::Lagged { missed })) {
+                Ok(()) => missed = 0,
+                Err(mpsc::error::TrySendError::Full(_)) => continue,
+                Err(mpsc::error::TrySendError::Closed(_)) => return,
             }
         }
-        let response = match engine.handle(actor, request).await {
-            Ok(r) => r,
-            Err(e) => Response::Error { error: e.view() },
-        };
-        send(write, &response).await?;
-    }
-}
-
-async fn send(write: &mut OwnedWriteHalf, response: &Response) -> std::io::Result<()> {
-    let mut line = serde_json::to_vec(response).map_err(std::io::Error::other)?;
-    line.push(b'\n');
-    write.write_all(&line).await
-}
-
-/// The client side, used by the CLI (and the TUI) when a daemon runs.
-pub struct Client {
-    lines: tokio::io::Lines<BufReader<OwnedReadHalf>>,
-    write: OwnedWriteHalf,
-}
-
-impl Client {
-    /// Connects when a daemon is listening on `path`; `None` when none is.
-    pub async fn connect(path: &Path) -> Option<Self> {
-        let stream = UnixStream::connect(path).await.ok()?;
-        let (read, write) = stream.into_split();
-        Some(Self {
-            lines: BufReader::new(read).lines(),
-            write,
-        })
-    }
-
-    pub async fn call(&mut self, request: &Request) -> std::io::Result<Response> {
-        let mut line = serde_json::to_vec(request).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        // A refused caller is answered and closed before it writes: the answer still counts.
-        let written = self.write.write_all(&line).await;
-        match self.next().await {
-            Ok(r) => Ok(r),
-            Err(e) => Err(written.err().unwrap_or(e)),
+        match lines.try_send(encode(None, &response)) {
+            Ok(()) => {}
+            // A client that does not read loses events, not the daemon's memory.
+            Err(mpsc::error::TrySendError::Full(_)) => missed += 1,
+            Err(mpsc::error::TrySendError::Closed(_)) => return,
         }
-    }
-
-    pub async fn next(&mut self) -> std::io::Result<Response> {
-        let line = self.lines.next_line().await?.ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "the daemon closed the connection",
-            )
-        })?;
-        serde_json::from_str(&line).map_err(std::io::Error::other)
     }
 }

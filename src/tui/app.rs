@@ -95,8 +95,12 @@ pub enum Input {
     },
     /// A command failed.
     Failed(String),
-    /// The connection to the engine was lost.
-    Disconnected(String),
+    /// Events were missed: load again what is shown.
+    Resync,
+    /// The daemon went away; the link is reaching it again.
+    Reconnecting(String),
+    /// The daemon is back.
+    Reconnected,
 }
 
 /// What the app asks the engine to do. The run loop carries these out.
@@ -190,7 +194,8 @@ pub enum Connection {
     Daemon,
     /// The built-in simulator.
     Demo,
-    Lost(String),
+    /// The daemon went away (why); it is being reached again.
+    Reconnecting(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -468,9 +473,8 @@ impl App {
                 self.error(error);
             }
             Input::Failed(e) => self.error(e),
-            Input::Disconnected(why) => {
-                self.connection = Connection::Lost(why.clone());
-                self.error(format!("Connection lost: {why}"));
+            Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
+                self.connection_changed(input, &mut out);
             }
         }
         self.list.scroll_to_selection(self.list_rows_visible());
@@ -563,6 +567,33 @@ impl App {
             error: false,
             until: self.now + Duration::seconds(TOAST_SECONDS),
         });
+    }
+
+    /// The daemon went away or came back, or events were missed.
+    fn connection_changed(&mut self, input: Input, out: &mut Vec<Command>) {
+        match input {
+            Input::Reconnecting(why) => self.connection = Connection::Reconnecting(why),
+            Input::Reconnected => {
+                self.connection = Connection::Daemon;
+                self.info("Connected to the daemon again");
+                self.resync(out);
+            }
+            _ => self.resync(out),
+        }
+    }
+
+    /// Loads again everything on screen: the list, the views and the open conversation
+    /// (after missed events, or once the daemon is back).
+    fn resync(&mut self, out: &mut Vec<Command>) {
+        // An answer in flight when the connection broke never comes.
+        self.list.loading = false;
+        self.reload_list(out);
+        out.push(Command::LoadViews);
+        if let Some(chat) = &self.chat {
+            out.push(Command::LoadThread {
+                conversation_id: chat.conversation.id,
+            });
+        }
     }
 
     fn reload_list(&mut self, out: &mut Vec<Command>) {

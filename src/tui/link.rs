@@ -1,187 +1,84 @@
-//! The TUI's way to the engine: in this process, or through the daemon's socket. Commands
-//! from `App::update` are carried out here and their answers come back as `Input`s.
-
-use std::path::PathBuf;
+//! The TUI's way to the engine, through `client::Client`: each `Command` from `App::update` is
+//! one request (one exhaustive mapping: a new command does not compile until it is mapped),
+//! and its answer comes back as an `Input`; the engine's events and the connection's ups and
+//! downs come back as `Input`s too.
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::app::{Command, Input};
 use crate::{
+    client::{Client, Feed},
     domain::permission::Actor,
     engine::{Engine, Request, Response},
-    server::socket::Client,
 };
 
 #[derive(Clone)]
-pub enum Link {
-    Local { engine: Engine, actor: Actor },
-    Daemon { socket: PathBuf },
+pub struct Link {
+    client: Client,
+}
+
+/// How an answer becomes an input: `Done` answers need none (the engine's events show their
+/// effect), the others read what came back.
+enum Answer {
+    Quiet,
+    Read(Box<dyn FnOnce(Response) -> Option<Input> + Send>),
+    /// Refusals of a send come back with the text, so the recruiter does not lose it.
+    Send(String),
+    /// Refusals of a template carry the form's own error state.
+    Template,
 }
 
 impl Link {
-    async fn call(&self, request: Request) -> Result<Response, String> {
-        let response = match self {
-            Self::Local { engine, actor } => engine
-                .handle(actor, request)
-                .await
-                .map_err(|e| e.to_string())?,
-            Self::Daemon { socket } => {
-                let mut client = Client::connect(socket)
-                    .await
-                    .ok_or_else(|| "the daemon is not running".to_owned())?;
-                client.call(&request).await.map_err(|e| e.to_string())?
-            }
-        };
-        match response {
-            Response::Error { error } => Err(error.message),
-            other => Ok(other),
-        }
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// An engine in this process, acting for `actor` (the demo and the tests).
+    pub fn local(engine: Engine, actor: Actor) -> Self {
+        Self::new(Client::Local { engine, actor })
     }
 
     /// Carries out `command` in the background; its answer is sent to `inputs`.
     pub fn execute(&self, command: Command, inputs: UnboundedSender<Input>) {
-        let link = self.clone();
+        let client = self.client.clone();
         tokio::spawn(async move {
-            if let Some(input) = link.answer(command).await {
+            let (request, answer) = plan(command);
+            let input = match (client.call(request).await, answer) {
+                (Ok(r), Answer::Read(read)) => read(r),
+                (Ok(Response::Template { template }), Answer::Template) => {
+                    Some(Input::TemplateSaved(template))
+                }
+                (Ok(_), Answer::Quiet | Answer::Send(_) | Answer::Template) => None,
+                (Err(e), Answer::Send(text)) => Some(Input::SendRefused {
+                    text,
+                    error: e.to_string(),
+                }),
+                (Err(e), Answer::Template) => Some(Input::TemplateRefused(e.to_string())),
+                (Err(e), Answer::Quiet | Answer::Read(_)) => Some(Input::Failed(e.to_string())),
+            };
+            if let Some(input) = input {
                 let _ = inputs.send(input);
             }
         });
     }
 
-    async fn answer(&self, command: Command) -> Option<Input> {
-        let (request, read) = match plan(command) {
-            Ok(plan) => plan,
-            Err(Command::PreviewTemplate {
-                template_id,
-                to,
-                name,
-                language,
-                picks,
-            }) => {
-                let request = Request::PreviewTemplate {
-                    to,
-                    name,
-                    language: Some(language),
-                    picks: picks.clone(),
-                };
-                return match self.call(request).await {
-                    Ok(Response::Preview {
-                        filled,
-                        choices,
-                        refusal,
-                        ..
-                    }) => Some(Input::Preview(crate::tui::picker_state::Preview {
-                        template_id,
-                        filled,
-                        choices,
-                        refusal,
-                        picks,
-                    })),
-                    Ok(_) => None,
-                    Err(e) => Some(Input::Failed(e)),
-                };
-            }
-            Err(Command::CreateTemplate { template }) => {
-                return Some(
-                    match self.call(Request::CreateTemplate { template }).await {
-                        Ok(Response::Template { template }) => Input::TemplateSaved(template),
-                        Ok(_) => return None,
-                        Err(e) => Input::TemplateRefused(e),
-                    },
-                );
-            }
-            Err(Command::Search { query }) => {
-                let request = Request::Search {
-                    query: query.clone(),
-                    limit: None,
-                };
-                return match self.call(request).await {
-                    Ok(Response::Found { hits }) => Some(Input::Found { query, hits }),
-                    Ok(_) => None,
-                    Err(e) => Some(Input::Failed(e)),
-                };
-            }
-            Err(Command::LoadRecords { query }) => {
-                let request = Request::Records {
-                    query: query.clone(),
-                    offset: 0,
-                    limit: None,
-                };
-                return match self.call(request).await {
-                    Ok(Response::Records { total, records }) => Some(Input::Records {
-                        query,
-                        total,
-                        records,
-                    }),
-                    Ok(_) => None,
-                    Err(e) => Some(Input::Failed(e)),
-                };
-            }
-            Err(Command::SendText { to, text }) => {
-                return match self
-                    .call(Request::SendText {
-                        to,
-                        text: text.clone(),
-                    })
-                    .await
-                {
-                    Ok(_) => None,
-                    Err(error) => Some(Input::SendRefused { text, error }),
-                };
-            }
-            Err(_) => return None,
-        };
-        match self.call(request).await {
-            Ok(r) => read(r),
-            Err(e) => Some(Input::Failed(e)),
-        }
-    }
-
-    /// Forwards every engine event to `inputs` until the app stops listening.
+    /// Forwards every engine event to `inputs` until the app stops listening; when events
+    /// were missed or the daemon came back, asks the app to load again what it shows.
     pub async fn forward_events(self, inputs: UnboundedSender<Input>) {
-        match self {
-            Self::Local { engine, .. } => {
-                let mut events = engine.subscribe();
-                loop {
-                    match events.recv().await {
-                        Ok(e) => {
-                            if inputs.send(Input::Event(Box::new(e))).is_err() {
-                                return;
-                            }
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                    }
-                }
-            }
-            Self::Daemon { socket } => {
-                let why = match Client::connect(&socket).await {
-                    None => "the daemon is not running".to_owned(),
-                    Some(mut client) => match client.call(&Request::Subscribe).await {
-                        Ok(Response::Subscribed) => loop {
-                            match client.next().await {
-                                Ok(Response::Event { event }) => {
-                                    if inputs.send(Input::Event(event)).is_err() {
-                                        return;
-                                    }
-                                }
-                                Ok(_) => {}
-                                Err(e) => break e.to_string(),
-                            }
-                        },
-                        Ok(Response::Error { error }) => error.message,
-                        Ok(other) => format!("unexpected answer {other:?}"),
-                        Err(e) => e.to_string(),
-                    },
-                };
-                let _ = inputs.send(Input::Disconnected(why));
+        let mut feed = self.client.events();
+        while let Some(item) = feed.recv().await {
+            let input = match item {
+                Feed::Event(e) => Input::Event(e),
+                Feed::Resync => Input::Resync,
+                Feed::Reconnecting(why) => Input::Reconnecting(why),
+                Feed::Reconnected => Input::Reconnected,
+            };
+            if inputs.send(input).is_err() {
+                return;
             }
         }
     }
 }
-
-/// How a command's answer becomes an input.
-type Reader = fn(Response) -> Option<Input>;
 
 /// A conversation's messages, for the open chat.
 fn thread_input(r: Response) -> Option<Input> {
@@ -197,24 +94,42 @@ fn thread_input(r: Response) -> Option<Input> {
     }
 }
 
-/// The request for a command whose answer maps straight to an input; the others come back.
-fn plan(command: Command) -> Result<(Request, Reader), Command> {
-    Ok(match command {
-        Command::Whoami => (Request::Whoami, |r| match r {
-            Response::Actor {
-                login,
-                role,
-                channel,
-                language,
-                ..
-            } => Some(Input::Me {
-                login,
-                role,
-                channel,
-                language,
+fn views_input(r: Response) -> Option<Input> {
+    match r {
+        Response::Views { views } => Some(Input::Views(views)),
+        _ => None,
+    }
+}
+
+fn read(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
+    Answer::Read(Box::new(f))
+}
+
+/// The request for each command, and what to do with its answer.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per command, with no catch-all: the exhaustive mapping is the point"
+)]
+fn plan(command: Command) -> (Request, Answer) {
+    match command {
+        Command::Whoami => (
+            Request::Whoami,
+            read(|r| match r {
+                Response::Actor {
+                    login,
+                    role,
+                    channel,
+                    language,
+                    ..
+                } => Some(Input::Me {
+                    login,
+                    role,
+                    channel,
+                    language,
+                }),
+                _ => None,
             }),
-            _ => None,
-        }),
+        ),
         Command::LoadConversations {
             offset,
             limit,
@@ -225,7 +140,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 limit: Some(limit),
                 filter,
             },
-            |r| match r {
+            read(|r| match r {
                 Response::Conversations {
                     total,
                     offset,
@@ -236,7 +151,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                     rows: conversations,
                 }),
                 _ => None,
-            },
+            }),
         ),
         Command::LoadThread { conversation_id } => (
             Request::Thread {
@@ -244,7 +159,7 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 limit: Some(200),
                 since: None,
             },
-            thread_input,
+            read(thread_input),
         ),
         Command::LoadThreadFrom {
             conversation_id,
@@ -255,77 +170,135 @@ fn plan(command: Command) -> Result<(Request, Reader), Command> {
                 limit: None,
                 since: Some(since),
             },
-            thread_input,
+            read(thread_input),
         ),
-        Command::OpenRecord { record_id } => (Request::OpenRecord { record_id }, |r| match r {
-            Response::Messages {
-                conversation,
-                messages,
-            } => Some(Input::Opened {
-                conversation,
-                messages,
+        Command::OpenRecord { record_id } => (
+            Request::OpenRecord { record_id },
+            read(|r| match r {
+                Response::Messages {
+                    conversation,
+                    messages,
+                } => Some(Input::Opened {
+                    conversation,
+                    messages,
+                }),
+                _ => None,
             }),
-            _ => None,
-        }),
-        other => return lists(other),
-    })
-}
-
-/// Commands that load a list (views, templates, the unread) or save a view.
-fn lists(command: Command) -> Result<(Request, Reader), Command> {
-    Ok(match command {
-        Command::DeleteView { name } => (Request::DeleteView { name }, |r| match r {
-            Response::Views { views } => Some(Input::Views(views)),
-            _ => None,
-        }),
-        Command::SaveView { view } => (Request::SaveView { view }, |r| match r {
-            Response::Views { views } => Some(Input::Views(views)),
-            _ => None,
-        }),
+        ),
+        Command::DeleteView { name } => (Request::DeleteView { name }, read(views_input)),
+        Command::SaveView { view } => (Request::SaveView { view }, read(views_input)),
+        Command::LoadViews => (Request::Views, read(views_input)),
         Command::LoadUnread => (
             Request::Conversations {
                 offset: 0,
                 limit: Some(500),
                 filter: Some("unread".into()),
             },
-            |r| match r {
+            read(|r| match r {
                 Response::Conversations { conversations, .. } => Some(Input::Unread(conversations)),
                 _ => None,
-            },
+            }),
         ),
-        Command::LoadViews => (Request::Views, |r| match r {
-            Response::Views { views } => Some(Input::Views(views)),
-            _ => None,
-        }),
-        Command::LoadTemplates => (Request::Templates, |r| match r {
-            Response::Templates { templates } => Some(Input::Templates(templates)),
-            _ => None,
-        }),
-        other => (quiet(other)?, |_| None),
-    })
-}
-
-/// Commands whose effect the engine's events put on screen: they answer only when refused.
-fn quiet(command: Command) -> Result<Request, Command> {
-    Ok(match command {
-        Command::MarkRead { conversation_id } => Request::MarkRead { conversation_id },
-        Command::MarkUnread { conversation_id } => Request::MarkUnread { conversation_id },
-        Command::Answering { conversation_id } => Request::Answering { conversation_id },
+        Command::LoadTemplates => (
+            Request::Templates,
+            read(|r| match r {
+                Response::Templates { templates } => Some(Input::Templates(templates)),
+                _ => None,
+            }),
+        ),
+        Command::Search { query } => (
+            Request::Search {
+                query: query.clone(),
+                limit: None,
+            },
+            read(move |r| match r {
+                Response::Found { hits } => Some(Input::Found { query, hits }),
+                _ => None,
+            }),
+        ),
+        Command::LoadRecords { query } => (
+            Request::Records {
+                query: query.clone(),
+                offset: 0,
+                limit: None,
+            },
+            read(move |r| match r {
+                Response::Records { total, records } => Some(Input::Records {
+                    query,
+                    total,
+                    records,
+                }),
+                _ => None,
+            }),
+        ),
+        Command::PreviewTemplate {
+            template_id,
+            to,
+            name,
+            language,
+            picks,
+        } => (
+            Request::PreviewTemplate {
+                to,
+                name,
+                language: Some(language),
+                picks: picks.clone(),
+            },
+            read(move |r| match r {
+                Response::Preview {
+                    filled,
+                    choices,
+                    refusal,
+                    ..
+                } => Some(Input::Preview(crate::tui::picker_state::Preview {
+                    template_id,
+                    filled,
+                    choices,
+                    refusal,
+                    picks,
+                })),
+                _ => None,
+            }),
+        ),
+        Command::CreateTemplate { template } => {
+            (Request::CreateTemplate { template }, Answer::Template)
+        }
+        Command::SendText { to, text } => (
+            Request::SendText {
+                to,
+                text: text.clone(),
+            },
+            Answer::Send(text),
+        ),
+        Command::MarkRead { conversation_id } => {
+            (Request::MarkRead { conversation_id }, Answer::Quiet)
+        }
+        Command::MarkUnread { conversation_id } => {
+            (Request::MarkUnread { conversation_id }, Answer::Quiet)
+        }
+        Command::Answering { conversation_id } => {
+            (Request::Answering { conversation_id }, Answer::Quiet)
+        }
         Command::SendTemplate {
             to,
             name,
             language,
             picks,
-        } => Request::SendTemplate {
-            to,
-            name,
-            language: Some(language),
-            picks,
-        },
-        Command::DeleteTemplate { name, language } => Request::DeleteTemplate {
-            name,
-            language: Some(language),
-        },
-        other => return Err(other),
-    })
+        } => (
+            Request::SendTemplate {
+                to,
+                name,
+                language: Some(language),
+                picks,
+            },
+            Answer::Quiet,
+        ),
+        Command::DeleteTemplate { name, language } => (
+            Request::DeleteTemplate {
+                name,
+                language: Some(language),
+            },
+            Answer::Quiet,
+        ),
+    }
 }

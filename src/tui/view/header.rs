@@ -18,7 +18,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Connection::InProcess => "● local".to_owned(),
         Connection::Daemon => "● connected to the daemon".to_owned(),
         Connection::Demo => "● demo: simulated WhatsApp".to_owned(),
-        Connection::Lost(why) => format!("○ disconnected: {why}"),
+        Connection::Reconnecting(why) => format!("◌ reconnecting: {why}"),
     };
     let left = if app.channel.is_empty() || app.channel == "hirechat" {
         format!(" hirechat │ {connection}")
