@@ -320,7 +320,6 @@ pub struct ResponseLine {
     pub response: Response,
 }
 
-/// A conversation as `--json` prints it.
 /// A search hit: the conversation, and the message that matched (none when the name did).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
@@ -328,6 +327,7 @@ pub struct SearchHit {
     pub message: Option<Message>,
 }
 
+/// A conversation as `--json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversationView {
     pub id: u64,

@@ -1,6 +1,6 @@
 //! The engine: the one place where commands are checked (permissions, the 24-hour window) and
-//! carried out, webhooks are ingested, and the outbox is worked. Every transport (the CLI
-//! in-process, the daemon's socket, later the TUI) calls [`Engine::handle`].
+//! carried out, webhooks are ingested, and the outbox is worked. Every caller (`client::Client`
+//! in-process for the TUI and the CLI, the daemon's socket) goes through [`Engine::handle`].
 
 pub mod api;
 pub mod import;
@@ -101,7 +101,9 @@ impl Engine {
             None
         };
         let (events, _) = broadcast::channel(4096);
-        let writer = Writer::start(store.clone(), events.clone());
+        let writer = Writer::start(store.clone(), events.clone()).map_err(|e| {
+            EngineError::Unavailable(format!("cannot start the database writer: {e}"))
+        })?;
         let wake_outbox = Arc::new(Notify::new());
         let engine = Self {
             inner: Arc::new(Inner {

@@ -45,13 +45,12 @@ pub enum WriteError {
 impl Writer {
     /// Starts the writer on its own thread: sled's calls block, and a flush must not stall the
     /// async workers that accept webhooks.
-    pub fn start(store: Store, events: broadcast::Sender<Event>) -> Self {
+    pub fn start(store: Store, events: broadcast::Sender<Event>) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("hirechat-writer".into())
-            .spawn(move || run(&store, &rx, &events))
-            .expect("the writer thread starts");
-        Self { jobs }
+            .spawn(move || run(&store, &rx, &events))?;
+        Ok(Self { jobs })
     }
 
     /// Applies `changes` atomically and returns once they are durable on disk.

@@ -33,10 +33,12 @@ pub fn focused_border() -> Style {
 pub fn border() -> Style {
     Style::new().fg(Color::DarkGray)
 }
-pub fn window_open() -> Style {
+/// What is fine: an open window, an approved template, a form ready to save.
+pub fn good() -> Style {
     Style::new().fg(Color::Yellow)
 }
-pub fn window_closed() -> Style {
+/// What stops a send: a closed window.
+pub fn bad() -> Style {
     Style::new().fg(Color::Red)
 }
 pub fn failed() -> Style {

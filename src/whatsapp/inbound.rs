@@ -223,9 +223,11 @@ impl Content {
             text,
             media: None,
         };
-        match self.kind.as_str() {
-            "text" if self.text.is_some() => plain("text", self.text.clone().unwrap().body),
-            "image" | "video" | "document" | "audio" | "sticker" => match self.media_object() {
+        // Each type's object is matched with the type: a payload whose object is missing is
+        // `unsupported`, never a panic.
+        match (self.kind.as_str(), self) {
+            ("text", Self { text: Some(t), .. }) => plain("text", t.body.clone()),
+            ("image" | "video" | "document" | "audio" | "sticker", _) => match self.media_object() {
                 Some(m) => Summary {
                     kind: self.kind.clone(),
                     text: m
@@ -243,8 +245,7 @@ impl Content {
                 },
                 None => unsupported(&self.kind, errors),
             },
-            "location" if self.location.is_some() => {
-                let l = self.location.as_ref().unwrap();
+            ("location", Self { location: Some(l), .. }) => {
                 let mut s = String::from("📍 ");
                 for part in [&l.name, &l.address].into_iter().flatten() {
                     let _ = write!(s, "{part}, ");
@@ -252,11 +253,9 @@ impl Content {
                 let _ = write!(s, "({:.5}, {:.5})", l.latitude, l.longitude);
                 plain("location", s)
             }
-            "contacts" if self.contacts.is_some() => {
-                let cards: Vec<String> = self
-                    .contacts
+            ("contacts", Self { contacts: Some(contacts), .. }) => {
+                let cards: Vec<String> = contacts
                     .iter()
-                    .flatten()
                     .map(|c| {
                         let name = c.name.as_ref().and_then(|n| n.formatted_name.clone());
                         let phones: Vec<&str> =
@@ -268,8 +267,7 @@ impl Content {
                     .collect();
                 plain("contacts", format!("Contact card: {}", cards.join("; ")))
             }
-            "button" if self.button.is_some() => {
-                let b = self.button.as_ref().unwrap();
+            ("button", Self { button: Some(b), .. }) => {
                 plain(
                     "button",
                     b.text
@@ -278,8 +276,7 @@ impl Content {
                         .unwrap_or_default(),
                 )
             }
-            "interactive" if self.interactive.is_some() => {
-                let i = self.interactive.as_ref().unwrap();
+            ("interactive", Self { interactive: Some(i), .. }) => {
                 let text = if let Some(c) = i.button_reply.as_ref().or(i.list_reply.as_ref()) {
                     let title = c.title.clone().unwrap_or_default();
                     match &c.description {
@@ -296,22 +293,22 @@ impl Content {
                 };
                 plain("interactive", text)
             }
-            "system" => plain(
+            ("system", _) => plain(
                 "system",
                 self.system
                     .as_ref()
                     .and_then(|s| s.body.clone())
                     .unwrap_or_default(),
             ),
-            "order" => plain(
+            ("order", _) => plain(
                 "order",
                 format!(
                     "Order of {} item(s)",
                     self.order.as_ref().map_or(0, |o| o.product_items.len())
                 ),
             ),
-            "request_welcome" => plain("request_welcome", "Opened the chat".into()),
-            other => unsupported(other, errors),
+            ("request_welcome", _) => plain("request_welcome", "Opened the chat".into()),
+            (other, _) => unsupported(other, errors),
         }
     }
 

@@ -99,8 +99,8 @@ fn title(app: &App, c: &crate::engine::ConversationView, area_width: u16) -> Lin
         .or_else(|| c.user_id.clone())
         .unwrap_or_default();
     let window = countdown(c.window_expires_at, app.now).map_or_else(
-        || Span::styled("window closed", theme::window_closed()),
-        |t| Span::styled(t, theme::window_open()),
+        || Span::styled("window closed", theme::bad()),
+        |t| Span::styled(t, theme::good()),
     );
     // The name gives way first, so the window's state always shows.
     let name_room = usize::from(area_width)

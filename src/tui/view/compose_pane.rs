@@ -32,8 +32,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         let text = vec![
             Line::from(vec![
-                Span::styled("24-hour window ", theme::window_closed()),
-                Span::styled(since, theme::window_closed()),
+                Span::styled("24-hour window ", theme::bad()),
+                Span::styled(since, theme::bad()),
             ]),
             Line::from(vec![
                 Span::raw("WhatsApp only accepts an approved template now: press "),

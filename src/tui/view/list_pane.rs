@@ -101,7 +101,7 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
     ]);
     let window = countdown(c.window_expires_at, app.now);
     let (window_text, window_style) = match &window {
-        Some(t) => (t.clone(), theme::window_open()),
+        Some(t) => (t.clone(), theme::good()),
         None => ("closed".to_owned(), theme::dim()),
     };
     let failed = if c.failed > 0 { "✗ " } else { "" };

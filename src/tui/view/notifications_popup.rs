@@ -55,7 +55,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             base.patch(theme::unread())
         };
         lines.push(Line::from(vec![
-            Span::styled(mark, base.patch(theme::window_open())),
+            Span::styled(mark, base.patch(theme::good())),
             Span::styled(head, name_style),
             Span::styled(" ".repeat(gap), base),
             Span::styled(when, base.patch(theme::dim())),

@@ -36,7 +36,7 @@ pub fn render(m: &TemplateManager, frame: &mut Frame, area: Rect) {
 
 fn status_style(t: &Template) -> Style {
     match t.status {
-        TemplateStatus::Approved | TemplateStatus::Active => theme::window_open(),
+        TemplateStatus::Approved | TemplateStatus::Active => theme::good(),
         TemplateStatus::Pending => theme::key(),
         _ => theme::failed(),
     }
@@ -228,7 +228,7 @@ fn form(f: &TemplateForm, existing: usize, frame: &mut Frame, popup: Rect) {
         (Some(e), _) => (e.clone(), theme::failed()),
         (None, Some(p)) => (p, theme::dim()),
         (None, None) if f.saving => ("Saving…".to_owned(), theme::dim()),
-        (None, None) => ("Ready: Ctrl-s saves.".to_owned(), theme::window_open()),
+        (None, None) => ("Ready: Ctrl-s saves.".to_owned(), theme::good()),
     };
     frame.render_widget(
         Paragraph::new(neutralise(&text, false).into_owned())

@@ -25,12 +25,12 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
     let window = if app.window_open() {
         Span::styled(
             "window open: approved and custom templates",
-            theme::window_open(),
+            theme::good(),
         )
     } else {
         Span::styled(
             "window closed: approved templates only",
-            theme::window_closed(),
+            theme::bad(),
         )
     };
     let block = Block::default()

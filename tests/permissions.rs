@@ -1,0 +1,179 @@
+//! Every request with every role: the engine refuses exactly what the role may not do, and a
+//! new request cannot be left out (`index` has no catch-all: it does not compile until the
+//! new variant has a sample here, as `Request::permission` does not until it is named).
+
+mod common;
+
+use common::Harness;
+use hirechat::{
+    domain::{
+        permission::{Actor, Permission, Role},
+        related::RelatedKind,
+    },
+    engine::{EngineError, Request},
+};
+
+/// Each variant's place in `samples`.
+fn index(r: &Request) -> usize {
+    match r {
+        Request::SendText { .. } => 0,
+        Request::Conversations { .. } => 1,
+        Request::Messages { .. } => 2,
+        Request::Settle { .. } => 3,
+        Request::SaveRecord { .. } => 4,
+        Request::Records { .. } => 5,
+        Request::OpenRecord { .. } => 6,
+        Request::Thread { .. } => 7,
+        Request::Search { .. } => 8,
+        Request::ImportRecords { .. } => 9,
+        Request::ImportRelated { .. } => 10,
+        Request::Views => 11,
+        Request::SaveView { .. } => 12,
+        Request::DeleteView { .. } => 13,
+        Request::Settings => 14,
+        Request::SetRouting { .. } => 15,
+        Request::Templates => 16,
+        Request::CreateTemplate { .. } => 17,
+        Request::SyncTemplates => 18,
+        Request::DeleteTemplate { .. } => 19,
+        Request::PreviewTemplate { .. } => 20,
+        Request::SendTemplate { .. } => 21,
+        Request::MarkRead { .. } => 22,
+        Request::Answering { .. } => 23,
+        Request::MarkUnread { .. } => 24,
+        Request::Subscribe => 25,
+        Request::Whoami => 26,
+        Request::Doctor => 27,
+    }
+}
+
+const VARIANTS: usize = 28;
+
+/// One request of each kind, harmless or refused for other reasons than the role.
+fn samples() -> Vec<Request> {
+    let ken = "+819012345678".to_owned();
+    let json = |v: serde_json::Value| serde_json::from_value::<Request>(v).unwrap();
+    vec![
+        Request::SendText {
+            to: ken.clone(),
+            text: "hi".into(),
+        },
+        Request::Conversations {
+            offset: 0,
+            limit: None,
+            filter: None,
+        },
+        Request::Messages {
+            with: ken.clone(),
+            limit: None,
+        },
+        json(
+            serde_json::json!({"cmd": "settle", "timeout_ms": 0, "message": {
+            "id": 1, "conversation_id": 1, "wamid": null, "direction": "out", "type": "text",
+            "text": "hi", "status": "queued", "error": null, "at": "2026-11-30T00:00:00Z"}}),
+        ),
+        json(serde_json::json!({"cmd": "save_record", "id": null, "record": {"name": "Ken Sato"}})),
+        Request::Records {
+            query: String::new(),
+            offset: 0,
+            limit: None,
+        },
+        Request::OpenRecord { record_id: 999 },
+        Request::Thread {
+            conversation_id: 999,
+            limit: None,
+            since: None,
+        },
+        Request::Search {
+            query: "interview".into(),
+            limit: None,
+        },
+        Request::ImportRecords { rows: vec![] },
+        Request::ImportRelated {
+            kind: RelatedKind::JobOpening,
+            rows: vec![],
+        },
+        Request::Views,
+        json(serde_json::json!({"cmd": "save_view", "view": {"name": "mine", "query": "unread"}})),
+        Request::DeleteView {
+            name: "nothing".into(),
+        },
+        Request::Settings,
+        json(serde_json::json!({"cmd": "set_routing", "routing": {}})),
+        Request::Templates,
+        json(
+            serde_json::json!({"cmd": "create_template", "template": {"kind": "custom",
+            "module": "candidates", "name": "hello", "language": "en", "category": null, "body": "Hello"}}),
+        ),
+        Request::SyncTemplates,
+        Request::DeleteTemplate {
+            name: "nothing".into(),
+            language: None,
+        },
+        Request::PreviewTemplate {
+            to: ken.clone(),
+            name: "nothing".into(),
+            language: None,
+            picks: std::collections::BTreeMap::default(),
+        },
+        Request::SendTemplate {
+            to: ken,
+            name: "nothing".into(),
+            language: None,
+            picks: std::collections::BTreeMap::default(),
+        },
+        Request::MarkRead {
+            conversation_id: 999,
+        },
+        Request::Answering {
+            conversation_id: 999,
+        },
+        Request::MarkUnread {
+            conversation_id: 999,
+        },
+        Request::Subscribe,
+        Request::Whoami,
+        Request::Doctor,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not() {
+    let samples = samples();
+    let mut seen = [false; VARIANTS];
+    for r in &samples {
+        seen[index(r)] = true;
+    }
+    assert!(seen.iter().all(|s| *s), "a sample for every request");
+    let h = Harness::start().await;
+    for role in [Role::Viewer, Role::Recruiter, Role::Admin] {
+        let actor = Actor {
+            login: format!("{role}-user"),
+            name: "Someone".into(),
+            role,
+        };
+        for request in &samples {
+            let needed = request.permission();
+            let answer = h.engine.handle(&actor, request.clone()).await;
+            let refused_for_role = matches!(
+                &answer,
+                Err(EngineError::Forbidden(m)) if m.contains("ask an admin for that role")
+            );
+            assert_eq!(
+                refused_for_role,
+                !role.allows(needed),
+                "{role} and {request:?}: {answer:?}"
+            );
+        }
+    }
+    // What a viewer may do is reading, and nothing else.
+    let reading: Vec<usize> = samples
+        .iter()
+        .filter(|r| r.permission() == Permission::Read)
+        .map(index)
+        .collect();
+    assert_eq!(
+        reading,
+        [1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26]
+    );
+}
