@@ -13,17 +13,10 @@ use super::Change;
 use super::{DeadLetter, StoreError, T, keys};
 use crate::domain::{conversation::Conversation, event::Event, outbox::OutboxState};
 
-pub(super) const CONVERSATIONS_COUNTER: &str = "count:conversations";
-pub(super) const MESSAGES_COUNTER: &str = "count:messages";
-pub(super) const UNREPLIED_COUNTER: &str = "count:unreplied";
-/// The routing settings as an admin set them, and the plan they resolve to.
-pub(super) const ROUTING_SETTINGS: &str = "routing:settings";
-pub(super) const ROUTING_PLAN: &str = "routing:plan";
-
-/// The counter of one owner's unreplied conversations.
-pub(super) fn owner_counter(owner: &str) -> String {
-    format!("count:unreplied:{owner}")
-}
+pub(super) use super::keys::{
+    CONVERSATIONS_COUNTER, MESSAGES_COUNTER, ROUTING_PLAN, ROUTING_SETTINGS, UNREPLIED_COUNTER,
+    owner_counter,
+};
 
 /// Since when a conversation waits for an answer (the contact wrote last), and whose it is.
 pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>)> {

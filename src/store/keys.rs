@@ -4,6 +4,101 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::related::{Related, RelatedData, RelatedKind};
 
+/// The trees, in the order of a transaction's tuple (see `apply.rs`). A tree's name is what
+/// sled stores: renaming one here would orphan its data.
+#[derive(Clone, Copy)]
+#[repr(usize)]
+pub enum T {
+    Meta,
+    Conversations,
+    ConvByPhone,
+    ConvByBsuid,
+    ConvByActivity,
+    Messages,
+    MsgByWamid,
+    Outbox,
+    DeadLetters,
+    Records,
+    RecordByPhone,
+    Templates,
+    TemplateIndex,
+    RecordByEmail,
+    ConvUnreplied,
+    ConvUnrepliedByOwner,
+    Related,
+    RelatedIndex,
+    SearchIndex,
+    SearchQueue,
+    Views,
+}
+
+impl T {
+    pub const ALL: [T; 21] = [
+        T::Meta,
+        T::Conversations,
+        T::ConvByPhone,
+        T::ConvByBsuid,
+        T::ConvByActivity,
+        T::Messages,
+        T::MsgByWamid,
+        T::Outbox,
+        T::DeadLetters,
+        T::Records,
+        T::RecordByPhone,
+        T::Templates,
+        T::TemplateIndex,
+        T::RecordByEmail,
+        T::ConvUnreplied,
+        T::ConvUnrepliedByOwner,
+        T::Related,
+        T::RelatedIndex,
+        T::SearchIndex,
+        T::SearchQueue,
+        T::Views,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            T::Meta => "meta",
+            T::Conversations => "conversations",
+            T::ConvByPhone => "conv_by_phone",
+            T::ConvByBsuid => "conv_by_bsuid",
+            T::ConvByActivity => "conv_by_activity",
+            T::Messages => "messages",
+            T::MsgByWamid => "msg_by_wamid",
+            T::Outbox => "outbox",
+            T::DeadLetters => "dead_letters",
+            T::Records => "records",
+            T::RecordByPhone => "record_by_phone",
+            T::Templates => "templates",
+            T::TemplateIndex => "template_index",
+            T::RecordByEmail => "record_by_email",
+            T::ConvUnreplied => "conv_unreplied",
+            T::ConvUnrepliedByOwner => "conv_unreplied_by_owner",
+            T::Related => "related",
+            T::RelatedIndex => "related_index",
+            T::SearchIndex => "search_index",
+            T::SearchQueue => "search_queue",
+            T::Views => "views",
+        }
+    }
+}
+
+/// Keys of the `meta` tree: the layout's version, the counters (kept on every write, never
+/// computed by scanning), and the routing.
+pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+pub const CONVERSATIONS_COUNTER: &str = "count:conversations";
+pub const MESSAGES_COUNTER: &str = "count:messages";
+pub const UNREPLIED_COUNTER: &str = "count:unreplied";
+/// The routing settings as an admin set them, and the plan they resolve to.
+pub const ROUTING_SETTINGS: &str = "routing:settings";
+pub const ROUTING_PLAN: &str = "routing:plan";
+
+/// The counter of one owner's unreplied conversations.
+pub fn owner_counter(owner: &str) -> String {
+    format!("count:unreplied:{owner}")
+}
+
 pub fn id(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
@@ -53,13 +148,23 @@ pub fn owned(owner: &str, key: &[u8]) -> Vec<u8> {
 
 /// The key that makes a job opening, interview, client or booking the same one on re-import.
 pub fn related_natural(data: &RelatedData) -> Vec<u8> {
-    format!("k:{:?}:{}", data.kind(), data.natural_key()).into_bytes()
+    format!("k:{}:{}", tag(data.kind()), data.natural_key()).into_bytes()
+}
+
+/// Each kind's tag in keys: spelled out, so renaming a variant cannot orphan stored data.
+fn tag(kind: RelatedKind) -> &'static str {
+    match kind {
+        RelatedKind::JobOpening => "JobOpening",
+        RelatedKind::Interview => "Interview",
+        RelatedKind::Client => "Client",
+        RelatedKind::Booking => "Booking",
+    }
 }
 
 /// A lookup prefix: interviews by candidate, job openings by title, clients by name, bookings
 /// by owner (empty for shared ones). Each entry is the prefix followed by the item's id.
 pub fn related_prefix(kind: RelatedKind, by: &str) -> Vec<u8> {
-    format!("l:{kind:?}:{}\u{1f}", by.trim().to_lowercase()).into_bytes()
+    format!("l:{}:{}\u{1f}", tag(kind), by.trim().to_lowercase()).into_bytes()
 }
 
 /// The lookup entries of one item.

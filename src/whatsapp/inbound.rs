@@ -227,25 +227,32 @@ impl Content {
         // `unsupported`, never a panic.
         match (self.kind.as_str(), self) {
             ("text", Self { text: Some(t), .. }) => plain("text", t.body.clone()),
-            ("image" | "video" | "document" | "audio" | "sticker", _) => match self.media_object() {
-                Some(m) => Summary {
-                    kind: self.kind.clone(),
-                    text: m
-                        .caption
-                        .clone()
-                        .or_else(|| m.filename.clone())
-                        .unwrap_or_default(),
-                    media: Some(Media {
-                        id: m.id.clone(),
-                        mime_type: m.mime_type.clone(),
-                        sha256: m.sha256.clone(),
-                        filename: m.filename.clone(),
-                        url: m.url.clone(),
-                    }),
+            ("image" | "video" | "document" | "audio" | "sticker", _) => {
+                match self.media_object() {
+                    Some(m) => Summary {
+                        kind: self.kind.clone(),
+                        text: m
+                            .caption
+                            .clone()
+                            .or_else(|| m.filename.clone())
+                            .unwrap_or_default(),
+                        media: Some(Media {
+                            id: m.id.clone(),
+                            mime_type: m.mime_type.clone(),
+                            sha256: m.sha256.clone(),
+                            filename: m.filename.clone(),
+                            url: m.url.clone(),
+                        }),
+                    },
+                    None => unsupported(&self.kind, errors),
+                }
+            }
+            (
+                "location",
+                Self {
+                    location: Some(l), ..
                 },
-                None => unsupported(&self.kind, errors),
-            },
-            ("location", Self { location: Some(l), .. }) => {
+            ) => {
                 let mut s = String::from("📍 ");
                 for part in [&l.name, &l.address].into_iter().flatten() {
                     let _ = write!(s, "{part}, ");
@@ -253,46 +260,32 @@ impl Content {
                 let _ = write!(s, "({:.5}, {:.5})", l.latitude, l.longitude);
                 plain("location", s)
             }
-            ("contacts", Self { contacts: Some(contacts), .. }) => {
-                let cards: Vec<String> = contacts
-                    .iter()
-                    .map(|c| {
-                        let name = c.name.as_ref().and_then(|n| n.formatted_name.clone());
-                        let phones: Vec<&str> =
-                            c.phones.iter().filter_map(|p| p.phone.as_deref()).collect();
-                        format!("{} {}", name.unwrap_or_default(), phones.join(", "))
-                            .trim()
-                            .to_owned()
-                    })
-                    .collect();
-                plain("contacts", format!("Contact card: {}", cards.join("; ")))
-            }
-            ("button", Self { button: Some(b), .. }) => {
-                plain(
-                    "button",
-                    b.text
-                        .clone()
-                        .or_else(|| b.payload.clone())
-                        .unwrap_or_default(),
-                )
-            }
-            ("interactive", Self { interactive: Some(i), .. }) => {
-                let text = if let Some(c) = i.button_reply.as_ref().or(i.list_reply.as_ref()) {
-                    let title = c.title.clone().unwrap_or_default();
-                    match &c.description {
-                        Some(d) if !d.is_empty() => format!("{title} — {d}"),
-                        _ => title,
-                    }
-                } else if let Some(f) = &i.nfm_reply {
-                    f.body
-                        .clone()
-                        .or_else(|| f.name.clone())
-                        .unwrap_or_else(|| "Form reply".into())
-                } else {
-                    format!("Interactive reply ({})", i.kind)
-                };
-                plain("interactive", text)
-            }
+            (
+                "contacts",
+                Self {
+                    contacts: Some(contacts),
+                    ..
+                },
+            ) => plain("contacts", contact_cards(contacts)),
+            (
+                "button",
+                Self {
+                    button: Some(b), ..
+                },
+            ) => plain(
+                "button",
+                b.text
+                    .clone()
+                    .or_else(|| b.payload.clone())
+                    .unwrap_or_default(),
+            ),
+            (
+                "interactive",
+                Self {
+                    interactive: Some(i),
+                    ..
+                },
+            ) => plain("interactive", interactive_reply(i)),
             ("system", _) => plain(
                 "system",
                 self.system
@@ -321,6 +314,39 @@ impl Content {
             "sticker" => self.sticker.as_ref(),
             _ => None,
         }
+    }
+}
+
+/// What a shared contact card reads as.
+fn contact_cards(contacts: &[ContactCard]) -> String {
+    let cards: Vec<String> = contacts
+        .iter()
+        .map(|c| {
+            let name = c.name.as_ref().and_then(|n| n.formatted_name.clone());
+            let phones: Vec<&str> = c.phones.iter().filter_map(|p| p.phone.as_deref()).collect();
+            format!("{} {}", name.unwrap_or_default(), phones.join(", "))
+                .trim()
+                .to_owned()
+        })
+        .collect();
+    format!("Contact card: {}", cards.join("; "))
+}
+
+/// What a button, list or form reply reads as.
+fn interactive_reply(i: &Interactive) -> String {
+    if let Some(c) = i.button_reply.as_ref().or(i.list_reply.as_ref()) {
+        let title = c.title.clone().unwrap_or_default();
+        match &c.description {
+            Some(d) if !d.is_empty() => format!("{title} — {d}"),
+            _ => title,
+        }
+    } else if let Some(f) = &i.nfm_reply {
+        f.body
+            .clone()
+            .or_else(|| f.name.clone())
+            .unwrap_or_else(|| "Form reply".into())
+    } else {
+        format!("Interactive reply ({})", i.kind)
     }
 }
 

@@ -23,15 +23,9 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         height,
     );
     let window = if app.window_open() {
-        Span::styled(
-            "window open: approved and custom templates",
-            theme::good(),
-        )
+        Span::styled("window open: approved and custom templates", theme::good())
     } else {
-        Span::styled(
-            "window closed: approved templates only",
-            theme::bad(),
-        )
+        Span::styled("window closed: approved templates only", theme::bad())
     };
     let block = Block::default()
         .borders(Borders::ALL)
