@@ -112,11 +112,10 @@ async fn run(socket: PathBuf, stream: UnixStream, mut orders: mpsc::UnboundedRec
                     }
                     Some(Order::Call(request, reply)) => {
                         next_id += 1;
+                        pending.insert(next_id, reply);
                         if let Err(e) = write_line(&mut write, next_id, &request).await {
-                            let _ = reply.send(Err(ClientError::Lost(e.to_string())));
                             break e.to_string();
                         }
-                        pending.insert(next_id, reply);
                     }
                 },
                 line = lines.next_line() => match line {
@@ -133,11 +132,40 @@ async fn run(socket: PathBuf, stream: UnixStream, mut orders: mpsc::UnboundedRec
                 },
             }
         };
+        // A daemon that refuses a caller answers, then hangs up: a write may fail before the
+        // answer is read. What it said last is read before calling the connection lost.
+        if let Some(error) = last_words(&mut lines).await {
+            refused(error, pending, feeds, orders).await;
+            return;
+        }
         for (_, reply) in pending.drain() {
             let _ = reply.send(Err(ClientError::Lost(why.clone())));
         }
         feeds.retain(|f| f.send(Feed::Reconnecting(why.clone())).is_ok());
     }
+}
+
+/// A refusal among the lines still to be read on a connection that broke, if there is one.
+async fn last_words(
+    lines: &mut tokio::io::Lines<BufReader<tokio::net::unix::OwnedReadHalf>>,
+) -> Option<crate::engine::api::ErrorView> {
+    let read = async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Ok(ResponseLine {
+                id: None,
+                response: Response::Error { error },
+            }) = serde_json::from_str(&line)
+                && error.kind == crate::engine::api::ErrorKind::Forbidden
+            {
+                return Some(error);
+            }
+        }
+        None
+    };
+    tokio::time::timeout(Duration::from_millis(200), read)
+        .await
+        .ok()
+        .flatten()
 }
 
 /// Why a connection ended: it broke, or the daemon refused the caller (not a hirechat user).
