@@ -1,6 +1,7 @@
 //! Pure types and rules: no IO, no async. Most of the project's rules are tested here.
 
 pub mod conversation;
+pub mod delivery;
 pub mod event;
 pub mod filter;
 pub mod identity;

@@ -3,6 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::message::{Direction, Message, Status};
+
+/// What an interrupted attempt's message says until a status webhook settles it.
+pub const INTERRUPTED: &str = "Sending was interrupted, so this may have been sent: it is not sent again, and WhatsApp's delivery report will settle it. Check with the contact before resending.";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
@@ -29,6 +34,90 @@ pub struct OutboxItem {
     pub attempts: u32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
+}
+
+/// What a send queues: the message as the thread shows it (`queued`), and the outbox item
+/// that will post `request` (its callback data filled in so a status webhook finds it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Send<'a> {
+    pub id: u64,
+    pub conversation_id: u64,
+    pub kind: &'a str,
+    pub text: &'a str,
+    pub request: &'a serde_json::Value,
+    pub sent_by: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+pub fn queue(send: &Send<'_>) -> (Message, OutboxItem) {
+    let mut request = send.request.clone();
+    request["biz_opaque_callback_data"] = callback_data(send.id).into();
+    let message = Message {
+        id: send.id,
+        conversation_id: send.conversation_id,
+        wamid: None,
+        direction: Direction::Out,
+        kind: send.kind.to_owned(),
+        text: send.text.to_owned(),
+        status: Status::Queued,
+        error: None,
+        error_code: None,
+        at: send.at,
+        media: None,
+        reply_to: None,
+        reaction: None,
+        edited: false,
+        deleted: false,
+        sent_by: Some(send.sent_by.to_owned()),
+        outbox_id: Some(send.id),
+        pricing: None,
+        payload: None,
+    };
+    let item = OutboxItem {
+        id: send.id,
+        conversation_id: send.conversation_id,
+        at: send.at,
+        request,
+        state: OutboxState::Pending,
+        attempts: 0,
+        next_attempt_at: send.at,
+        last_error: None,
+    };
+    (message, item)
+}
+
+/// An attempt that may have reached WhatsApp: the item waits for a status webhook, never
+/// posted again; the message says why.
+pub fn uncertain(item: &mut OutboxItem, message: &mut Message, why: &str) {
+    item.state = OutboxState::Uncertain;
+    item.last_error = Some(why.to_owned());
+    message.status = message.status.advance(Status::Uncertain);
+    message.error = Some(why.to_owned());
+    message.error_code = None;
+}
+
+/// A send that cannot go; returns whether the message is newly failed.
+pub fn failed(message: &mut Message, code: Option<i64>, why: &str) -> bool {
+    let newly = message.status != Status::Failed;
+    message.status = Status::Failed;
+    message.error = Some(why.to_owned());
+    message.error_code = code;
+    newly
+}
+
+impl OutboxItem {
+    /// An attempt starts: recorded before the request leaves, so a crash during it is known.
+    pub fn start(&mut self) {
+        self.state = OutboxState::InFlight;
+        self.attempts += 1;
+    }
+
+    /// A temporary failure: tried again at `at`.
+    pub fn retry_at(&mut self, at: DateTime<Utc>, why: &str) {
+        self.state = OutboxState::Pending;
+        self.next_attempt_at = at;
+        self.last_error = Some(why.to_owned());
+    }
 }
 
 /// The value of `biz_opaque_callback_data` for an outbox item.
@@ -66,6 +155,38 @@ mod tests {
     fn callback_round_trip() {
         assert_eq!(parse_callback_data(&callback_data(42)), Some(42));
         assert_eq!(parse_callback_data("outbox-9f2c"), None);
+    }
+
+    #[test]
+    fn a_send_is_queued_with_its_callback_and_may_end_uncertain_or_failed() {
+        let request = serde_json::json!({"messaging_product": "whatsapp", "type": "text"});
+        let at = DateTime::from_timestamp(1_767_225_600, 0).unwrap();
+        let (mut m, mut item) = queue(&Send {
+            id: 9,
+            conversation_id: 2,
+            kind: "text",
+            text: "hi",
+            request: &request,
+            sent_by: "aiko",
+            at,
+        });
+        assert_eq!(
+            item.request["biz_opaque_callback_data"],
+            "hirechat-outbox-9"
+        );
+        assert_eq!((m.status, m.outbox_id), (Status::Queued, Some(9)));
+        item.start();
+        assert_eq!((item.state, item.attempts), (OutboxState::InFlight, 1));
+        uncertain(&mut item, &mut m, INTERRUPTED);
+        assert_eq!(
+            (item.state, m.status),
+            (OutboxState::Uncertain, Status::Uncertain)
+        );
+        assert!(failed(&mut m, Some(131_026), "undeliverable"));
+        assert!(
+            !failed(&mut m, Some(131_026), "undeliverable"),
+            "counted once"
+        );
     }
 
     #[test]

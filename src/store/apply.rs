@@ -11,7 +11,7 @@ use sled::transaction::{
 
 use super::Change;
 use super::{DeadLetter, StoreError, T, keys};
-use crate::domain::{conversation::Conversation, event::Event, outbox::OutboxState};
+use crate::domain::{conversation::Conversation, event::Event, outbox::OutboxItem};
 
 pub(super) use super::keys::{
     CONVERSATIONS_COUNTER, MESSAGES_COUNTER, ROUTING_PLAN, ROUTING_SETTINGS, UNREPLIED_COUNTER,
@@ -24,9 +24,6 @@ pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>
     (c.merged_into.is_none() && c.last_outbound_at.is_none_or(|o| o < inbound))
         .then(|| (inbound, c.owner.clone()))
 }
-
-/// What an interrupted attempt's message says until a webhook settles it.
-const INTERRUPTED: &str = "Sending was interrupted, so this may have been sent: it is not sent again, and WhatsApp's delivery report will settle it. Check with the contact before resending.";
 
 mod catalog;
 mod conversations;
@@ -156,15 +153,10 @@ impl Tx<'_> {
                 sent_by,
                 at,
             } => self.queue(contact, kind, text, request, sent_by, *at),
-            Change::AttemptStarted { id } => self.outbox_state(*id, |item| {
-                item.state = OutboxState::InFlight;
-                item.attempts += 1;
-            }),
-            Change::RetryLater { id, next_at, error } => self.outbox_state(*id, |item| {
-                item.state = OutboxState::Pending;
-                item.next_attempt_at = *next_at;
-                item.last_error = Some(error.clone());
-            }),
+            Change::AttemptStarted { id } => self.outbox_state(*id, OutboxItem::start),
+            Change::RetryLater { id, next_at, error } => {
+                self.outbox_state(*id, |item| item.retry_at(*next_at, error))
+            }
             Change::Accepted { id, wamid } => self.accepted(*id, wamid),
             Change::SendFailed { id, code, error } => self.send_failed(*id, *code, error),
             Change::SendUncertain { id, error } => self.uncertain(*id, error),

@@ -8,8 +8,9 @@ use crate::store::keys;
 use crate::{
     domain::{
         conversation::Conversation,
+        delivery,
         event::Event,
-        message::{Direction, Effect, Message, Status, Summary},
+        message::{Effect, Message, Status},
         outbox::{OutboxItem, OutboxState, parse_callback_data},
     },
     store::ContactInfo,
@@ -93,17 +94,7 @@ impl Tx<'_> {
             Effect::New(_) => None,
         };
         if let Some((key, mut original)) = target {
-            match effect {
-                Effect::React { emoji, .. } => original.reaction.clone_from(emoji),
-                Effect::Edit { summary, .. } => {
-                    original.text.clone_from(&summary.text);
-                    original.kind.clone_from(&summary.kind);
-                    original.media.clone_from(&summary.media);
-                    original.edited = true;
-                }
-                Effect::Revoke { .. } => original.deleted = true,
-                Effect::New(_) => {}
-            }
+            delivery::change_earlier(&mut original, effect);
             self.put(T::Messages, &key, &original)?;
             // An edit is found by its new words (the old ones find it too: hits are checked).
             self.queue_for_search(b'm', &key)?;
@@ -116,52 +107,16 @@ impl Tx<'_> {
             }]);
         }
         // A new message, or a change to one we never saw: kept, never dropped.
-        let (summary, edited, deleted) = match effect {
-            Effect::New(s) => (s.clone(), false, false),
-            Effect::Edit { summary, .. } => (summary.clone(), true, false),
-            Effect::React { emoji, .. } => (
-                Summary {
-                    kind: "reaction".into(),
-                    text: format!(
-                        "Reacted {} to an earlier message",
-                        emoji.as_deref().unwrap_or("(removed)")
-                    ),
-                    media: None,
-                },
-                false,
-                false,
-            ),
-            Effect::Revoke { .. } => (
-                Summary {
-                    kind: "revoke".into(),
-                    text: "Deleted an earlier message".into(),
-                    media: None,
-                },
-                false,
-                true,
-            ),
-        };
-        let message = Message {
+        let arrival = delivery::Arrival {
             id: self.tree(T::Meta).generate_id()?,
             conversation_id: conv.id,
-            wamid: Some(wamid.to_owned()),
-            direction: Direction::In,
-            kind: summary.kind,
-            text: summary.text,
-            status: Status::Delivered,
-            error: None,
-            error_code,
+            wamid,
             at,
-            media: summary.media,
-            reply_to: reply_to.cloned(),
-            reaction: None,
-            edited,
-            deleted,
-            sent_by: None,
-            outbox_id: None,
-            pricing: None,
-            payload: payload.cloned(),
+            reply_to,
+            error_code,
+            payload,
         };
+        let message = delivery::inbound_message(&arrival, effect);
         conv.note_message(true, at, &message.text);
         self.insert_message(&message)?;
         self.store_conversation(&conv)?;
@@ -196,33 +151,20 @@ impl Tx<'_> {
         };
         let before = message.clone();
         let item: Option<OutboxItem> = self.get(T::Outbox, keys::id(message.id))?;
-        let interrupted = item
+        let uncertain = item
             .as_ref()
             .is_some_and(|i| i.state == OutboxState::Uncertain);
-        if interrupted && status != Status::Failed {
-            // WhatsApp did get the interrupted attempt: it settles the uncertainty.
-            message.status = status;
-            message.error = None;
-        } else {
-            message.status = message.status.advance(status);
-        }
-        if message.status == Status::Failed
-            && before.status != Status::Failed
-            && let Some((code, sentence)) = error
-        {
-            message.error = Some(sentence.clone());
-            message.error_code = Some(*code);
-        }
-        if message.wamid.is_none() {
-            message.wamid = Some(wamid.to_owned());
+        let report = delivery::Report {
+            wamid,
+            status,
+            error,
+            pricing,
+        };
+        let done = delivery::report(&mut message, uncertain, item.is_some(), &report);
+        if done.learned_wamid {
             self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
         }
-        if let Some(p) = pricing {
-            message.pricing = Some(p.clone());
-        }
-        if item.is_some() && (status != Status::Failed || interrupted) {
-            // WhatsApp has it, or said what became of the uncertain attempt: nothing left to
-            // send.
+        if done.settles_outbox {
             self.tree(T::Outbox).remove(&keys::id(message.id))?;
         }
         if message == before {
@@ -232,14 +174,10 @@ impl Tx<'_> {
         let mut conv: Conversation = self
             .get(T::Conversations, keys::id(message.conversation_id))?
             .unwrap_or_else(|| Conversation::new(message.conversation_id, None, None));
-        let failed_now = message.status == Status::Failed;
-        let failed_before = before.status == Status::Failed;
-        if failed_now != failed_before {
-            if failed_now {
-                conv.failed += 1;
-            } else {
-                conv.failed = conv.failed.saturating_sub(1);
-            }
+        match done.failed {
+            delivery::Failed::Now => conv.failed += 1,
+            delivery::Failed::NoLonger => conv.failed = conv.failed.saturating_sub(1),
+            delivery::Failed::Same => {}
         }
         if conv.bsuid.is_none() && conv.phone.is_none() {
             conv.phone.clone_from(&recipient.phone);
@@ -248,7 +186,7 @@ impl Tx<'_> {
         Ok(vec![message_event(
             conv,
             message,
-            failed_now && !failed_before,
+            done.failed == delivery::Failed::Now,
         )])
     }
 }

@@ -3,14 +3,14 @@
 use chrono::{DateTime, Utc};
 
 use super::messages::message_event;
-use super::{INTERRUPTED, T, Tx, TxResult};
+use super::{T, Tx, TxResult};
 use crate::store::keys;
 use crate::{
     domain::{
         conversation::Conversation,
         event::Event,
-        message::{Direction, Message, Status},
-        outbox::{OutboxItem, OutboxState, callback_data},
+        message::{Message, Status},
+        outbox::{self, OutboxItem, OutboxState},
     },
     store::ContactInfo,
 };
@@ -26,40 +26,16 @@ impl Tx<'_> {
         at: DateTime<Utc>,
     ) -> TxResult<Vec<Event>> {
         let mut conv = self.conversation_for(contact)?;
-        let id = self.tree(T::Meta).generate_id()?;
-        let mut request = request.clone();
-        request["biz_opaque_callback_data"] = callback_data(id).into();
-        let message = Message {
-            id,
+        let (message, item) = outbox::queue(&outbox::Send {
+            id: self.tree(T::Meta).generate_id()?,
             conversation_id: conv.id,
-            wamid: None,
-            direction: Direction::Out,
-            kind: kind.to_owned(),
-            text: text.to_owned(),
-            status: Status::Queued,
-            error: None,
-            error_code: None,
-            at,
-            media: None,
-            reply_to: None,
-            reaction: None,
-            edited: false,
-            deleted: false,
-            sent_by: Some(sent_by.to_owned()),
-            outbox_id: Some(id),
-            pricing: None,
-            payload: None,
-        };
-        let item = OutboxItem {
-            id,
-            conversation_id: conv.id,
-            at,
+            kind,
+            text,
             request,
-            state: OutboxState::Pending,
-            attempts: 0,
-            next_attempt_at: at,
-            last_error: None,
-        };
+            sent_by,
+            at,
+        });
+        let id = item.id;
         conv.note_message(false, at, text);
         conv.last_replied_by = Some(sent_by.to_owned());
         self.insert_message(&message)?;
@@ -127,12 +103,9 @@ impl Tx<'_> {
         error: &str,
     ) -> TxResult<Vec<Event>> {
         let events = self.update_message(id, |m, conv| {
-            if m.status != Status::Failed {
+            if outbox::failed(m, code, error) {
                 conv.failed += 1;
             }
-            m.status = Status::Failed;
-            m.error = Some(error.to_owned());
-            m.error_code = code;
         })?;
         self.tree(T::Outbox).remove(&keys::id(id))?;
         Ok(events)
@@ -145,14 +118,9 @@ impl Tx<'_> {
         let Some(mut item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? else {
             return Ok(vec![]);
         };
-        item.state = OutboxState::Uncertain;
-        item.last_error = Some(error.to_owned());
+        let events = self.update_message(id, |m, _| outbox::uncertain(&mut item, m, error))?;
         self.put(T::Outbox, keys::id(id), &item)?;
-        self.update_message(id, |m, _| {
-            m.status = m.status.advance(Status::Uncertain);
-            m.error = Some(error.to_owned());
-            m.error_code = None;
-        })
+        Ok(events)
     }
 
     /// Attempts that were in flight when the process stopped: uncertain, like a timeout.
@@ -163,7 +131,7 @@ impl Tx<'_> {
                 .get::<OutboxItem>(T::Outbox, keys::id(id))?
                 .is_some_and(|i| i.state == OutboxState::InFlight);
             if in_flight {
-                events.extend(self.uncertain(id, INTERRUPTED)?);
+                events.extend(self.uncertain(id, outbox::INTERRUPTED)?);
             }
         }
         Ok(events)
