@@ -131,10 +131,49 @@ impl Conversation {
     }
 }
 
+/// Two conversations that turn out to be one person (first seen by number, later by BSUID):
+/// the older keeps everything, the newer is marked as merged into it (its messages stay where
+/// they are and are read through `merged`). Returns (kept, gone).
+pub fn merge(a: Conversation, b: Conversation) -> (Conversation, Conversation) {
+    let (mut keep, mut gone) = if a.id < b.id { (a, b) } else { (b, a) };
+    keep.merged.push(gone.id);
+    keep.merged.append(&mut gone.merged);
+    keep.unread += gone.unread;
+    keep.failed += gone.failed;
+    for (k, g) in [
+        (&mut keep.last_inbound_at, gone.last_inbound_at),
+        (&mut keep.last_outbound_at, gone.last_outbound_at),
+    ] {
+        *k = (*k).max(g);
+    }
+    if gone.last_message_at > keep.last_message_at {
+        keep.last_text.clone_from(&gone.last_text);
+    }
+    keep.last_message_at = keep.last_message_at.max(gone.last_message_at);
+    keep.owner = keep.owner.or_else(|| gone.owner.clone());
+    gone.merged_into = Some(keep.id);
+    (keep, gone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::Duration;
+
+    #[test]
+    fn the_older_conversation_absorbs_the_newer() {
+        let t = |m: i64| Utc::now() - Duration::minutes(m);
+        let mut by_number = Conversation::new(3, None, None);
+        by_number.note_message(true, t(60), "first");
+        let mut by_bsuid = Conversation::new(8, None, None);
+        by_bsuid.note_message(true, t(5), "later");
+        by_bsuid.owner = Some("aiko".into());
+        let (keep, gone) = merge(by_bsuid, by_number);
+        assert_eq!((keep.id, gone.merged_into), (3, Some(3)));
+        assert_eq!(keep.merged, [8]);
+        assert_eq!((keep.unread, keep.last_text.as_str()), (2, "later"));
+        assert_eq!(keep.owner.as_deref(), Some("aiko"));
+    }
 
     #[test]
     fn summary_keeps_the_newest() {

@@ -4,7 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::permission::Role;
+use super::{
+    conversation::Conversation,
+    permission::Role,
+    record::{Record, RecordKind},
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -132,11 +136,71 @@ impl Plan {
         let i = usize::try_from(turn % n).ok()?;
         self.pool.get(i).map(String::as_str)
     }
+
+    /// Whether a new conversation takes the next turn of the pool: it has no owner (from its
+    /// record) and the pool has someone. The key names the pool's turn counter.
+    pub fn takes_a_turn(&self, conv: &Conversation) -> Option<String> {
+        (conv.owner.is_none() && !self.pool.is_empty()).then(|| format!("turn:{}", self.pool_name))
+    }
+
+    /// The record a new conversation from an unknown sender creates, if the plan says so: named
+    /// as WhatsApp names them (else by their number), owned by the conversation's owner.
+    pub fn record_for_unknown(&self, conv: &Conversation) -> Option<Record> {
+        let kind = match self.unknown_senders {
+            UnknownSenders::None => return None,
+            UnknownSenders::Candidate => RecordKind::Candidate,
+            UnknownSenders::Contact => RecordKind::Contact,
+        };
+        let phone = conv.phone.clone().filter(|_| conv.record_id.is_none())?;
+        let name = Some(conv.name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| phone.to_string());
+        Some(Record {
+            id: 0,
+            kind,
+            name,
+            first_name: None,
+            last_name: None,
+            mobile: Some(phone),
+            country: None,
+            email: None,
+            time_zone: None,
+            owner: conv.owner.clone(),
+            opted_out: false,
+            consent: Vec::new(),
+            custom: std::collections::BTreeMap::new(),
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_conversation_takes_a_turn_and_an_unknown_sender_gets_a_record() {
+        let plan = Plan {
+            unknown_senders: UnknownSenders::Candidate,
+            pool: vec!["aiko".into(), "ken".into()],
+            pool_name: "group:tokyo".into(),
+        };
+        let phone = crate::domain::phone::PhoneNumber::parse("+819012345678").unwrap();
+        let mut conv = Conversation::new(1, Some(phone), None);
+        assert_eq!(
+            plan.takes_a_turn(&conv).as_deref(),
+            Some("turn:group:tokyo")
+        );
+        assert_eq!((plan.pick(0), plan.pick(3)), (Some("aiko"), Some("ken")));
+        conv.owner = plan.pick(1).map(str::to_owned);
+        assert_eq!(plan.takes_a_turn(&conv), None, "an owner already");
+        let record = plan.record_for_unknown(&conv).unwrap();
+        assert_eq!(
+            (record.kind, record.name.as_str(), record.owner.as_deref()),
+            (RecordKind::Candidate, "+819012345678", Some("ken"))
+        );
+        conv.record_id = Some(4);
+        assert_eq!(plan.record_for_unknown(&conv), None, "a record already");
+    }
 
     fn team() -> (Vec<(String, Role)>, Vec<Group>) {
         (

@@ -98,27 +98,10 @@ impl Tx<'_> {
         }
     }
 
-    /// Keeps the older conversation; the newer one's messages stay where they are and are
-    /// read through `merged` (moving them would need a scan inside the transaction).
+    /// The two made one (`conversation::merge`); the one that goes leaves the list and the
+    /// unreplied index and lives on in the one kept.
     pub(super) fn merge(&self, a: Conversation, b: Conversation) -> TxResult<Conversation> {
-        let (mut keep, mut gone) = if a.id < b.id { (a, b) } else { (b, a) };
-        keep.merged.push(gone.id);
-        keep.merged.append(&mut gone.merged);
-        keep.unread += gone.unread;
-        keep.failed += gone.failed;
-        for (k, g) in [
-            (&mut keep.last_inbound_at, gone.last_inbound_at),
-            (&mut keep.last_outbound_at, gone.last_outbound_at),
-        ] {
-            *k = (*k).max(g);
-        }
-        if gone.last_message_at > keep.last_message_at {
-            keep.last_text.clone_from(&gone.last_text);
-        }
-        keep.last_message_at = keep.last_message_at.max(gone.last_message_at);
-        keep.owner = keep.owner.or_else(|| gone.owner.clone());
-        gone.merged_into = Some(keep.id);
-        // Out of the list and the unreplied index: it lives on in `keep`.
+        let (keep, gone) = crate::domain::conversation::merge(a, b);
         self.store_conversation(&gone)?;
         Ok(keep)
     }
