@@ -18,7 +18,7 @@ use hirechat::{
         phone::PhoneNumber,
     },
     engine::Engine,
-    store::{Change, ContactInfo, Store},
+    store::{Arrived, Change, ContactInfo, Store},
     tui::{
         Session,
         app::{App, Connection, Input},
@@ -84,7 +84,7 @@ fn generate(dir: &PathBuf, conversations: usize, each: usize) {
         for c in 0..conversations {
             let n = k * conversations + c;
             let at = t0 + Duration::seconds(i64::try_from(n).unwrap() * 5);
-            batch.push(Change::Inbound {
+            batch.push(Change::Inbound(Arrived {
                 contact: ContactInfo {
                     phone: Some(PhoneNumber::parse(&format!("+8190{c:08}")).unwrap()),
                     bsuid: None,
@@ -101,7 +101,7 @@ fn generate(dir: &PathBuf, conversations: usize, each: usize) {
                 }),
                 error_code: None,
                 payload: None,
-            });
+            }));
             if batch.len() == 5000 {
                 store.apply(&batch).unwrap();
                 store.flush().unwrap();
@@ -326,7 +326,7 @@ async fn live_latency(
     // Each run's wamids are new: a repeat would be stored once and draw nothing.
     let run = Utc::now().timestamp_millis();
     for i in 0..50u32 {
-        let change = Change::Inbound {
+        let change = Change::Inbound(Arrived {
             contact: ContactInfo {
                 phone: Some(PhoneNumber::parse("+819000000007").unwrap()),
                 ..ContactInfo::default()
@@ -341,7 +341,7 @@ async fn live_latency(
             }),
             error_code: None,
             payload: None,
-        };
+        });
         let text = format!("live {i}");
         engine.apply_history(vec![change]).await.unwrap();
         // Timed from the moment the write is durable, as the webhook's 200 would be.

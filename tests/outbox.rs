@@ -17,7 +17,7 @@ use hirechat::{
     },
     engine::{EngineError, Request, Response},
     sim::{Fault, Inbound},
-    store::{Change, ContactInfo, Store},
+    store::{Arrived, Change, ContactInfo, Queued, Reported, Store},
 };
 use serde_json::json;
 
@@ -330,7 +330,7 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
             ..ContactInfo::default()
         };
         store
-            .apply(&[Change::Inbound {
+            .apply(&[Change::Inbound(Arrived {
                 contact: ken.clone(),
                 wamid: "wamid.IN1".into(),
                 at: Utc::now(),
@@ -342,18 +342,18 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
                 }),
                 error_code: None,
                 payload: None,
-            }])
+            })])
             .unwrap();
         let request = json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": "on my way"}});
         let events = store
-            .apply(&[Change::Queue {
+            .apply(&[Change::Queue(Queued {
                 contact: ken,
                 kind: "text".into(),
                 text: "on my way".into(),
                 request,
                 sent_by: "aiko".into(),
                 at: Utc::now(),
-            }])
+            })])
             .unwrap();
         let Event::MessageQueued { message, .. } = &events[0][0] else {
             panic!()
@@ -435,14 +435,14 @@ fn an_attempt_without_an_answer_may_have_been_sent_until_a_status_settles_it() {
     let request =
         json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": "hi"}});
     let events = store
-        .apply(&[Change::Queue {
+        .apply(&[Change::Queue(Queued {
             contact: ken,
             kind: "text".into(),
             text: "hi".into(),
             request,
             sent_by: "aiko".into(),
             at: Utc::now(),
-        }])
+        })])
         .unwrap();
     let Event::MessageQueued { message, .. } = &events[0][0] else {
         panic!()
@@ -463,14 +463,14 @@ fn an_attempt_without_an_answer_may_have_been_sent_until_a_status_settles_it() {
     assert_eq!(item.state, hirechat::domain::outbox::OutboxState::Uncertain);
     // A failure report settles it as failed; nothing is counted twice.
     store
-        .apply(&[Change::Status {
+        .apply(&[Change::Status(Reported {
             wamid: "wamid.X".into(),
             status: Status::Failed,
             callback_data: Some(callback_data(message.id)),
             recipient: ContactInfo::default(),
             error: Some((131_026, "undeliverable".into())),
             pricing: None,
-        }])
+        })])
         .unwrap();
     let m = store.reload(message).unwrap().unwrap();
     assert_eq!(

@@ -9,11 +9,11 @@ use hirechat::{
         message::{Effect, Summary},
         phone::PhoneNumber,
     },
-    store::{Change, ContactInfo, Store, StoreError},
+    store::{Arrived, Change, ContactInfo, Queued, Store, StoreError},
 };
 
 fn inbound(contact: u64, n: u64, minutes: i64) -> Change {
-    Change::Inbound {
+    Change::Inbound(Arrived {
         contact: ContactInfo {
             phone: Some(PhoneNumber::parse(&format!("+8190{contact:08}")).unwrap()),
             name: Some(format!("Person {contact}")),
@@ -29,7 +29,7 @@ fn inbound(contact: u64, n: u64, minutes: i64) -> Change {
         }),
         error_code: None,
         payload: None,
-    }
+    })
 }
 
 #[test]
@@ -163,14 +163,14 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
         phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
         ..ContactInfo::default()
     };
-    let reply = Change::Queue {
+    let reply = Change::Queue(Queued {
         contact,
         kind: "text".into(),
         text: "hi".into(),
         request: serde_json::json!({}),
         sent_by: "aiko".into(),
         at: Utc::now(),
-    };
+    });
     store.apply(&[reply]).unwrap();
     assert_eq!(
         store.unreplied(Some("aiko"), Waited::Any, 0, 10).unwrap().0,
@@ -178,7 +178,7 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
     );
     assert_eq!(store.unreplied(None, Waited::Any, 0, 10).unwrap().0, 2);
     store
-        .apply(&[Change::Inbound {
+        .apply(&[Change::Inbound(Arrived {
             contact: ContactInfo {
                 phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
                 ..ContactInfo::default()
@@ -193,7 +193,7 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
             }),
             error_code: None,
             payload: None,
-        }])
+        })])
         .unwrap();
     assert_eq!(
         store.unreplied(Some("aiko"), Waited::Any, 0, 10).unwrap().0,

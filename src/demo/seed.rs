@@ -15,7 +15,7 @@ use crate::{
         template::TemplateInput,
     },
     engine::Engine,
-    store::{Change, ContactInfo},
+    store::{Arrived, Change, ContactInfo, Queued, Reported},
     whatsapp::{errors::sentence, send::SendRequest},
 };
 
@@ -242,7 +242,7 @@ fn inbound(c: &SeedConversation, m: &SeedMessage, at: DateTime<Utc>, wamid: Stri
         filename: Some(f.clone()),
         ..Media::default()
     });
-    Change::Inbound {
+    Change::Inbound(Arrived {
         contact: c.contact(),
         wamid,
         at,
@@ -254,7 +254,7 @@ fn inbound(c: &SeedConversation, m: &SeedMessage, at: DateTime<Utc>, wamid: Stri
         }),
         error_code: None,
         payload: None,
-    }
+    })
 }
 
 /// Queues a message the way a send does, then settles it as the seed says (accepted and
@@ -274,14 +274,14 @@ async fn outbound(
         &m.text,
     ))
     .map_err(|e| e.to_string())?;
-    let queued = Change::Queue {
+    let queued = Change::Queue(Queued {
         contact,
         kind: m.kind.clone().unwrap_or_else(|| "text".into()),
         text: m.text.clone(),
         request,
         sent_by: seed.recruiter.clone(),
         at,
-    };
+    });
     let events = write(engine, vec![queued]).await?;
     let Some(id) = events.iter().find_map(|e| match e {
         Event::MessageQueued { message, .. } => Some(message.id),
@@ -303,14 +303,14 @@ async fn outbound(
                 id,
                 wamid: wamid.clone(),
             },
-            Change::Status {
+            Change::Status(Reported {
                 wamid,
                 status,
                 callback_data: None,
                 recipient: ContactInfo::default(),
                 error: None,
                 pricing: None,
-            },
+            }),
         ],
     };
     write(engine, settle).await?;

@@ -11,7 +11,7 @@ use crate::{
         phone::PhoneNumber,
         template::TemplateStatus,
     },
-    store::{Change, ContactInfo},
+    store::{Arrived, Change, ContactInfo, Reported},
     whatsapp::{
         errors::sentence,
         inbound::{InboundMessage, WebhookContact},
@@ -258,7 +258,7 @@ fn message(
         return None;
     }
     let sent = time(m.timestamp);
-    Some(Change::Inbound {
+    Some(Change::Inbound(Arrived {
         contact,
         wamid: m.id.clone(),
         // A clock far ahead (or a forged date) must not hold a window open for years.
@@ -267,7 +267,7 @@ fn message(
         effect: m.effect(),
         error_code: m.errors.first().map(|e| e.code),
         payload: value.get(&m.content.kind).cloned(),
-    })
+    }))
 }
 
 /// The contact entry for a message: the one whose number or BSUID matches, or the only one.
@@ -342,7 +342,7 @@ fn status(s: &StatusUpdate) -> Option<Change> {
             conversation_expires_at: c.as_ref().and_then(|c| c.expiration_timestamp).map(time),
         }
     });
-    Some(Change::Status {
+    Some(Change::Status(Reported {
         wamid: s.id.clone(),
         status,
         callback_data: s.biz_opaque_callback_data.clone(),
@@ -356,7 +356,7 @@ fn status(s: &StatusUpdate) -> Option<Change> {
         },
         error,
         pricing,
-    })
+    }))
 }
 
 fn time(secs: i64) -> DateTime<Utc> {

@@ -9,7 +9,7 @@ use crate::{
         conversation::Conversation, event::Event, identity::ContactRef, permission::Actor,
         phone::PhoneNumber, record::Record, safe_text::neutralise,
     },
-    store::{Change, ContactInfo},
+    store::{Change, ContactInfo, Queued},
     whatsapp::send::{MAX_TEXT_CHARS, SendRequest},
 };
 
@@ -150,14 +150,14 @@ impl Engine {
         let events = self
             .inner
             .writer
-            .write(vec![Change::Queue {
+            .write(vec![Change::Queue(Queued {
                 contact,
                 kind: kind.to_owned(),
                 text: text.to_owned(),
                 request,
                 sent_by: actor.login.clone(),
                 at: target.now,
-            }])
+            })])
             .await?;
         self.inner.wake_outbox.notify_one();
         events

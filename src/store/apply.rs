@@ -102,38 +102,8 @@ impl Tx<'_> {
 
     fn apply(&self, change: &Change) -> TxResult<Vec<Event>> {
         match change {
-            Change::Inbound {
-                contact,
-                wamid,
-                at,
-                reply_to,
-                effect,
-                error_code,
-                payload,
-            } => self.inbound(
-                contact,
-                wamid,
-                *at,
-                reply_to.as_ref(),
-                effect,
-                *error_code,
-                payload.as_ref(),
-            ),
-            Change::Status {
-                wamid,
-                status,
-                callback_data,
-                recipient,
-                error,
-                pricing,
-            } => self.status(
-                wamid,
-                *status,
-                callback_data.as_deref(),
-                recipient,
-                error.as_ref(),
-                pricing.as_ref(),
-            ),
+            Change::Inbound(arrived) => self.inbound(arrived),
+            Change::Status(reported) => self.status(reported),
             Change::DeadLetter { at, reason, body } => {
                 let id = self.tree(T::Meta).generate_id()?;
                 let letter = DeadLetter {
@@ -145,14 +115,7 @@ impl Tx<'_> {
                 self.put(T::DeadLetters, keys::id(id), &letter)?;
                 Ok(vec![])
             }
-            Change::Queue {
-                contact,
-                kind,
-                text,
-                request,
-                sent_by,
-                at,
-            } => self.queue(contact, kind, text, request, sent_by, *at),
+            Change::Queue(queued) => self.queue(queued),
             Change::AttemptStarted { id } => self.outbox_state(*id, OutboxItem::start),
             Change::RetryLater { id, next_at, error } => {
                 self.outbox_state(*id, |item| item.retry_at(*next_at, error))

@@ -24,24 +24,9 @@ pub struct ContactInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// A contact's message arrived by webhook.
-    Inbound {
-        contact: ContactInfo,
-        wamid: String,
-        at: DateTime<Utc>,
-        reply_to: Option<String>,
-        effect: Effect,
-        error_code: Option<i64>,
-        payload: Option<serde_json::Value>,
-    },
+    Inbound(Arrived),
     /// A status of one of our messages arrived by webhook.
-    Status {
-        wamid: String,
-        status: Status,
-        callback_data: Option<String>,
-        recipient: ContactInfo,
-        error: Option<(i64, String)>,
-        pricing: Option<Pricing>,
-    },
+    Status(Reported),
     /// A signed payload that could not be parsed, kept for a person to look at.
     DeadLetter {
         at: DateTime<Utc>,
@@ -49,15 +34,7 @@ pub enum Change {
         body: Vec<u8>,
     },
     /// Queue a message: stored as `queued` before any network call.
-    Queue {
-        contact: ContactInfo,
-        kind: String,
-        text: String,
-        /// The request body, less `biz_opaque_callback_data` which the store fills in.
-        request: serde_json::Value,
-        sent_by: String,
-        at: DateTime<Utc>,
-    },
+    Queue(Queued),
     /// An attempt is about to start.
     AttemptStarted {
         id: u64,
@@ -142,4 +119,39 @@ pub enum Change {
     MarkUnread {
         conversation_id: u64,
     },
+}
+
+/// A contact's message as a webhook delivered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arrived {
+    pub contact: ContactInfo,
+    pub wamid: String,
+    pub at: DateTime<Utc>,
+    pub reply_to: Option<String>,
+    pub effect: Effect,
+    pub error_code: Option<i64>,
+    pub payload: Option<serde_json::Value>,
+}
+
+/// A status of one of our messages, as a webhook delivered it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reported {
+    pub wamid: String,
+    pub status: Status,
+    pub callback_data: Option<String>,
+    pub recipient: ContactInfo,
+    pub error: Option<(i64, String)>,
+    pub pricing: Option<Pricing>,
+}
+
+/// A message to queue: stored as `queued` before any network call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queued {
+    pub contact: ContactInfo,
+    pub kind: String,
+    pub text: String,
+    /// The request body, less `biz_opaque_callback_data` which the store fills in.
+    pub request: serde_json::Value,
+    pub sent_by: String,
+    pub at: DateTime<Utc>,
 }

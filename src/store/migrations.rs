@@ -98,7 +98,7 @@ mod tests {
             message::{Effect, Summary},
             phone::PhoneNumber,
         },
-        store::{Change, ContactInfo, Waited},
+        store::{Arrived, Change, ContactInfo, Waited},
     };
     use chrono::Utc;
 
@@ -108,7 +108,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         {
             let store = Store::open(&dir, 8).unwrap();
-            let change = Change::Inbound {
+            let change = Change::Inbound(Arrived {
                 contact: ContactInfo {
                     phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
                     ..ContactInfo::default()
@@ -123,7 +123,7 @@ mod tests {
                 }),
                 error_code: None,
                 payload: None,
-            };
+            });
             store.apply(&[change]).unwrap();
             // As a schema-1 store left it: no indexes, no counter.
             store.tree(T::ConvUnreplied).unwrap().clear().unwrap();

@@ -43,7 +43,7 @@ use crate::domain::{
     conversation::Conversation, event::Event, identity::Bsuid, message::Message,
     outbox::OutboxItem, phone::PhoneNumber, record::Record, template::Template,
 };
-pub use change::{Change, ContactInfo};
+pub use change::{Arrived, Change, ContactInfo, Queued, Reported};
 use keys::T;
 pub use migrations::SCHEMA_VERSION;
 

@@ -1,8 +1,6 @@
 //! Messages inside a transaction: finding them, storing a contact's message (and the changes
 //! a contact makes to earlier ones), and applying delivery statuses.
 
-use chrono::{DateTime, Utc};
-
 use super::{MESSAGES_COUNTER, T, Tx, TxResult};
 use crate::store::keys;
 use crate::{
@@ -10,10 +8,10 @@ use crate::{
         conversation::Conversation,
         delivery,
         event::Event,
-        message::{Effect, Message, Status},
+        message::{Effect, Message},
         outbox::{OutboxItem, OutboxState, parse_callback_data},
     },
-    store::ContactInfo,
+    store::change::{Arrived, Reported},
 };
 
 impl Tx<'_> {
@@ -59,20 +57,17 @@ impl Tx<'_> {
         Ok(())
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the fields of one Change::Inbound"
-    )]
-    pub(super) fn inbound(
-        &self,
-        contact: &ContactInfo,
-        wamid: &str,
-        at: DateTime<Utc>,
-        reply_to: Option<&String>,
-        effect: &Effect,
-        error_code: Option<i64>,
-        payload: Option<&serde_json::Value>,
-    ) -> TxResult<Vec<Event>> {
+    pub(super) fn inbound(&self, arrived: &Arrived) -> TxResult<Vec<Event>> {
+        let Arrived {
+            contact,
+            wamid,
+            at,
+            reply_to,
+            effect,
+            error_code,
+            payload,
+        } = arrived;
+        let (wamid, at) = (wamid.as_str(), *at);
         // Meta retries and delivers to every subscribed app: the same wamid is stored once.
         if self.tree(T::MsgByWamid).get(wamid)?.is_some() {
             return Ok(vec![]);
@@ -112,9 +107,9 @@ impl Tx<'_> {
             conversation_id: conv.id,
             wamid,
             at,
-            reply_to,
-            error_code,
-            payload,
+            reply_to: reply_to.as_ref(),
+            error_code: *error_code,
+            payload: payload.as_ref(),
         };
         let message = delivery::inbound_message(&arrival, effect);
         conv.note_message(true, at, &message.text);
@@ -127,16 +122,17 @@ impl Tx<'_> {
         Ok(routed)
     }
 
-    pub(super) fn status(
-        &self,
-        wamid: &str,
-        status: Status,
-        callback: Option<&str>,
-        recipient: &ContactInfo,
-        error: Option<&(i64, String)>,
-        pricing: Option<&crate::domain::message::Pricing>,
-    ) -> TxResult<Vec<Event>> {
-        let outbox_id = callback.and_then(parse_callback_data);
+    pub(super) fn status(&self, reported: &Reported) -> TxResult<Vec<Event>> {
+        let Reported {
+            wamid,
+            status,
+            callback_data: callback,
+            recipient,
+            error,
+            pricing,
+        } = reported;
+        let (wamid, status) = (wamid.as_str(), *status);
+        let outbox_id = callback.as_deref().and_then(parse_callback_data);
         let found = match self.message_by_wamid(wamid)? {
             Some(f) => Some(f),
             None => match outbox_id {
@@ -157,8 +153,8 @@ impl Tx<'_> {
         let report = delivery::Report {
             wamid,
             status,
-            error,
-            pricing,
+            error: error.as_ref(),
+            pricing: pricing.as_ref(),
         };
         let done = delivery::report(&mut message, uncertain, item.is_some(), &report);
         if done.learned_wamid {

@@ -1,7 +1,5 @@
 //! The outbox inside a transaction: queueing, attempts, acceptance, failure, interruption.
 
-use chrono::{DateTime, Utc};
-
 use super::messages::message_event;
 use super::{T, Tx, TxResult};
 use crate::store::keys;
@@ -12,19 +10,20 @@ use crate::{
         message::{Message, Status},
         outbox::{self, OutboxItem, OutboxState},
     },
-    store::ContactInfo,
+    store::change::Queued,
 };
 
 impl Tx<'_> {
-    pub(super) fn queue(
-        &self,
-        contact: &ContactInfo,
-        kind: &str,
-        text: &str,
-        request: &serde_json::Value,
-        sent_by: &str,
-        at: DateTime<Utc>,
-    ) -> TxResult<Vec<Event>> {
+    pub(super) fn queue(&self, queued: &Queued) -> TxResult<Vec<Event>> {
+        let Queued {
+            contact,
+            kind,
+            text,
+            request,
+            sent_by,
+            at,
+        } = queued;
+        let at = *at;
         let mut conv = self.conversation_for(contact)?;
         let (message, item) = outbox::queue(&outbox::Send {
             id: self.tree(T::Meta).generate_id()?,
