@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    conversation::Conversation,
     event::Event,
     merge::Filled,
     merge_source::{Choice, Picks},
@@ -15,6 +14,8 @@ use crate::domain::{
     related::RelatedKind,
     template::{Template, TemplateInput},
 };
+pub use crate::engine::answers::{ConversationView, DeadLetterView, Health, SearchHit, ViewCount};
+pub use crate::engine::error::{EngineError, ErrorKind, ErrorView};
 use crate::engine::import::{ImportReport, ImportRow, RelatedRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -267,39 +268,6 @@ pub enum Response {
     },
 }
 
-/// A view of the list and how many conversations are in it (`None`: not counted, as no index
-/// keeps that number yet).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ViewCount {
-    /// What `filter` takes; empty for all conversations.
-    pub name: String,
-    pub title: String,
-    pub count: Option<u64>,
-    /// A saved view: its query, order and owner (none: shared).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub saved: Option<crate::domain::view::SavedView>,
-}
-
-/// What kind of refusal or failure an error is: the CLI's exit code and the TUI's handling
-/// follow from it, never from its sentence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    Forbidden,
-    WindowClosed,
-    BadInput,
-    NotFound,
-    Refused,
-    Unavailable,
-    Store,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorView {
-    pub kind: ErrorKind,
-    pub message: String,
-}
-
 /// A request on the socket: `id`, when given, comes back on its answer, so that one
 /// connection can carry many requests at once and the event stream beside them. Without it,
 /// requests are answered one after another, in order.
@@ -318,123 +286,4 @@ pub struct ResponseLine {
     pub id: Option<u64>,
     #[serde(flatten)]
     pub response: Response,
-}
-
-/// A search hit: the conversation, and the message that matched (none when the name did).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SearchHit {
-    pub conversation: ConversationView,
-    pub message: Option<Message>,
-}
-
-/// A conversation as `--json` prints it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConversationView {
-    pub id: u64,
-    /// The phone number's digits; null when WhatsApp hides it.
-    pub wa_id: Option<String>,
-    /// The BSUID, when known.
-    pub user_id: Option<String>,
-    pub username: Option<String>,
-    pub name: String,
-    pub unread: u32,
-    pub failed: u32,
-    pub last_text: String,
-    pub last_message_at: Option<DateTime<Utc>>,
-    pub last_inbound_at: Option<DateTime<Utc>>,
-    pub last_outbound_at: Option<DateTime<Utc>>,
-    pub window_open: bool,
-    pub window_expires_at: Option<DateTime<Utc>>,
-    /// The login of the record's owner (or the assignee).
-    #[serde(default)]
-    pub owner: Option<String>,
-}
-
-impl ConversationView {
-    pub fn new(c: &Conversation, now: DateTime<Utc>) -> Self {
-        Self {
-            id: c.id,
-            wa_id: c.phone.as_ref().map(|p| p.wa_id().to_owned()),
-            user_id: c.bsuid.as_ref().map(ToString::to_string),
-            username: c.username.clone(),
-            name: c.display_name(),
-            unread: c.unread,
-            failed: c.failed,
-            last_text: c.last_text.clone(),
-            last_message_at: c.last_message_at,
-            last_inbound_at: c.last_inbound_at,
-            last_outbound_at: c.last_outbound_at,
-            window_open: c.window_open(now),
-            window_expires_at: c.window_expires_at(),
-            owner: c.owner.clone(),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    WindowClosed(String),
-    #[error("{0}")]
-    BadInput(String),
-    #[error("{0}")]
-    NotFound(String),
-    /// A product rule says no (a template's state, the template limit, WhatsApp's refusal).
-    #[error("{0}")]
-    Refused(String),
-    #[error("{0}")]
-    Unavailable(String),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-}
-
-impl EngineError {
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Self::Forbidden(_) => ErrorKind::Forbidden,
-            Self::WindowClosed(_) => ErrorKind::WindowClosed,
-            Self::BadInput(_) => ErrorKind::BadInput,
-            Self::NotFound(_) => ErrorKind::NotFound,
-            Self::Refused(_) => ErrorKind::Refused,
-            Self::Unavailable(_) => ErrorKind::Unavailable,
-            Self::Store(_) => ErrorKind::Store,
-        }
-    }
-
-    pub fn view(&self) -> ErrorView {
-        ErrorView {
-            kind: self.kind(),
-            message: self.to_string(),
-        }
-    }
-}
-
-impl From<crate::engine::writer::WriteError> for EngineError {
-    fn from(e: crate::engine::writer::WriteError) -> Self {
-        Self::Unavailable(e.to_string())
-    }
-}
-
-/// What `hirechat doctor` shows.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Health {
-    /// Whether the database takes writes now.
-    pub writable: bool,
-    /// Deliveries kept whole because some part was not taken, and the newest few.
-    pub dead_letters: u64,
-    pub recent_dead_letters: Vec<DeadLetterView>,
-    /// Changes for another phone number or business account since the daemon started.
-    pub foreign_since_start: u64,
-    /// Messages waiting to be sent, and those that may have been sent (not resent).
-    pub outbox_pending: u64,
-    pub outbox_uncertain: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeadLetterView {
-    pub id: u64,
-    pub at: DateTime<Utc>,
-    pub reason: String,
 }

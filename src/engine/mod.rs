@@ -2,11 +2,14 @@
 //! carried out, webhooks are ingested, and the outbox is worked. Every caller (`client::Client`
 //! in-process for the TUI and the CLI, the daemon's socket) goes through [`Engine::handle`].
 
+pub mod answers;
 pub mod api;
+pub mod error;
 pub mod import;
 pub mod ingest;
-mod merge_sources;
+mod merge_data;
 pub mod outbox;
+mod reading;
 mod records;
 mod routing;
 mod send;
@@ -21,10 +24,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::{
     config::Config,
-    domain::{
-        conversation::Conversation, event::Event, identity::ContactRef, message::Status,
-        outbox::OutboxState, permission::Actor,
-    },
+    domain::{event::Event, message::Status, outbox::OutboxState, permission::Actor},
     store::{Change, Store},
     whatsapp::client::CloudClient,
 };
@@ -303,77 +303,6 @@ impl Engine {
         }
     }
 
-    fn doctor(&self) -> Result<Response, EngineError> {
-        let store = self.store();
-        let (dead_letters, recent) = store.recent_dead_letters(10)?;
-        let outbox = store.outbox()?;
-        let uncertain = outbox
-            .iter()
-            .filter(|i| i.state == OutboxState::Uncertain)
-            .count();
-        Ok(Response::Doctor {
-            report: api::Health {
-                writable: store.flush().is_ok(),
-                dead_letters,
-                recent_dead_letters: recent
-                    .into_iter()
-                    .map(|d| api::DeadLetterView {
-                        id: d.id,
-                        at: d.at,
-                        reason: d.reason,
-                    })
-                    .collect(),
-                foreign_since_start: self
-                    .inner
-                    .foreign
-                    .load(std::sync::atomic::Ordering::Relaxed)
-                    as u64,
-                outbox_pending: (outbox.len() - uncertain) as u64,
-                outbox_uncertain: uncertain as u64,
-            },
-        })
-    }
-
-    /// A conversation's messages (newest, or from a time on), or a search across them all.
-    fn reading(&self, request: Request) -> Result<Response, EngineError> {
-        match request {
-            Request::Thread {
-                conversation_id,
-                limit,
-                since,
-            } => {
-                let conv = self.store().conversation(conversation_id)?.ok_or_else(|| {
-                    EngineError::NotFound(format!("no conversation {conversation_id}"))
-                })?;
-                match since {
-                    Some(at) => Ok(Response::Messages {
-                        conversation: ConversationView::new(&conv, Utc::now()),
-                        messages: self.store().messages_since(
-                            &conv,
-                            at,
-                            limit.unwrap_or(SEARCH_CONTEXT),
-                        )?,
-                    }),
-                    None => self.thread(&conv, limit),
-                }
-            }
-            Request::Search { query, limit } => {
-                let query = crate::domain::search::Query::parse(&query);
-                let hits = self
-                    .store()
-                    .search(&query, limit.unwrap_or(SEARCH_PAGE))?
-                    .into_iter()
-                    .map(|f| api::SearchHit {
-                        conversation: ConversationView::new(&f.conversation, Utc::now()),
-                        message: f.message,
-                    })
-                    .collect();
-                Ok(Response::Found { hits })
-            }
-            _ => Err(EngineError::BadInput("not a reading command".into())),
-        }
-    }
-
     /// Runs a read that may take a while (a filter, the views' counts, a search) on a thread
     /// for blocking work, so it never holds up the async workers that answer everyone else.
     async fn off_the_workers(
@@ -396,28 +325,6 @@ impl Engine {
             name: actor.name.clone(),
         });
         Response::Done
-    }
-
-    /// A conversation with its newest messages.
-    fn thread(&self, conv: &Conversation, limit: Option<usize>) -> Result<Response, EngineError> {
-        let messages = self.store().messages(conv, limit.unwrap_or(DEFAULT_PAGE))?;
-        Ok(Response::Messages {
-            conversation: ConversationView::new(conv, Utc::now()),
-            messages,
-        })
-    }
-
-    fn lookup(&self, who: &ContactRef) -> Result<Option<Conversation>, EngineError> {
-        Ok(match who {
-            ContactRef::Phone(p) => self.store().conversation_by_phone(p)?,
-            ContactRef::Bsuid(b) => self.store().conversation_by_bsuid(b)?,
-        })
-    }
-
-    fn find(&self, with: &str) -> Result<Conversation, EngineError> {
-        let who = ContactRef::parse(with).map_err(|e| EngineError::BadInput(e.to_string()))?;
-        self.lookup(&who)?
-            .ok_or_else(|| EngineError::NotFound(format!("no conversation with {who}")))
     }
 
     /// Waits until a queued message has left the outbox (sent or failed) or `timeout` passes,

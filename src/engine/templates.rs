@@ -233,7 +233,7 @@ impl Engine {
         let target = self.target(to)?;
         let template = self.template_named(name, language)?;
         let pieces = merge::parse(&template.body).map_err(|e| bad(e.into()))?;
-        let (filled, choices) = self.merge_sources(actor, &target)?.fill(&pieces, picks);
+        let (filled, choices) = self.merge_data(actor, &target)?.fill(&pieces, picks);
         Ok(Preview {
             template,
             filled,

@@ -24,7 +24,7 @@ const CLIENT_COLUMNS: [&str; 5] = [
 ];
 
 impl Engine {
-    pub(super) fn merge_sources(
+    pub(super) fn merge_data(
         &self,
         actor: &Actor,
         target: &Target,

@@ -25,12 +25,14 @@ pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>
         .then(|| (inbound, c.owner.clone()))
 }
 
-mod catalog;
 mod conversations;
 mod messages;
 mod outbox;
+mod records;
 mod related;
 mod routing;
+mod templates;
+mod views;
 
 type TxResult<V> = Result<V, ConflictableTransactionError<StoreError>>;
 

@@ -1,0 +1,46 @@
+//! Candidates and contacts inside a transaction: saved with their indexes by mobile and
+//! email, and linked to the conversation of their mobile.
+
+use super::{T, Tx, TxResult};
+use crate::domain::{event::Event, record::Record};
+use crate::store::keys;
+
+impl Tx<'_> {
+    pub(super) fn save_record(&self, id: Option<u64>, record: &Record) -> TxResult<Vec<Event>> {
+        let mut record = record.clone();
+        record.id = match id {
+            Some(id) => id,
+            None => self.tree(T::Meta).generate_id()?,
+        };
+        let previous: Option<Record> = self.get(T::Records, keys::id(record.id))?;
+        if let Some(old) = previous.as_ref().and_then(|p| p.mobile.as_ref())
+            && record.mobile.as_ref() != Some(old)
+        {
+            self.tree(T::RecordByPhone).remove(old.wa_id())?;
+        }
+        if let Some(old) = previous.as_ref().and_then(|p| p.email.as_ref())
+            && record.email.as_ref() != Some(old)
+        {
+            self.tree(T::RecordByEmail).remove(old.as_bytes())?;
+        }
+        if let Some(e) = &record.email {
+            self.tree(T::RecordByEmail)
+                .insert(e.as_bytes(), &keys::id(record.id))?;
+        }
+        self.put(T::Records, keys::id(record.id), &record)?;
+        let mut events = Vec::new();
+        if let Some(p) = &record.mobile {
+            self.tree(T::RecordByPhone)
+                .insert(p.wa_id(), &keys::id(record.id))?;
+            if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
+                conv.record_id = Some(record.id);
+                conv.record_name = Some(record.name.clone());
+                conv.owner.clone_from(&record.owner);
+                self.store_conversation(&conv)?;
+                events.push(Event::ConversationChanged { conversation: conv });
+            }
+        }
+        events.push(Event::RecordSaved { record });
+        Ok(events)
+    }
+}
