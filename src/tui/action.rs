@@ -21,6 +21,8 @@ pub enum Action {
     Top,
     /// Then `g`: the first item; then 1–9: a view of the list.
     GoTo,
+    /// After `g`: a digit picks a view of the list.
+    View,
     /// Go to the last item.
     Bottom,
     /// Open the selected conversation.
@@ -87,6 +89,9 @@ impl Action {
             Self::PageDown => "page down",
             Self::Top => "first",
             Self::GoTo => "then g: first · then 1-9: view",
+            Self::View => {
+                "a view: 1 all, 2 my unreplied, 3 sent today, 4 all unreplied, then saved ones"
+            }
             Self::Bottom => "last",
             Self::Open => "open",
             Self::Reply => "reply",

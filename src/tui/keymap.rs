@@ -36,6 +36,8 @@ pub enum Mode {
     TemplateForm,
     /// `#` in a template's body: picking a merge field.
     MergeFields,
+    /// `g` was pressed in the list or the chat: the next key says where to go.
+    GoTo,
 }
 
 impl Mode {
@@ -55,6 +57,7 @@ impl Mode {
             Self::Templates => "Template manager",
             Self::TemplateForm => "New template",
             Self::MergeFields => "Merge fields",
+            Self::GoTo => "After g",
         }
     }
 }
@@ -179,6 +182,20 @@ const RECORDS_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Esc), Action::Back),
 ];
 
+/// After `g`.
+const GO_TO_KEYS: &[(Key, Action)] = &[
+    (ch('g'), Action::Top),
+    (ch('1'), Action::View),
+    (ch('2'), Action::View),
+    (ch('3'), Action::View),
+    (ch('4'), Action::View),
+    (ch('5'), Action::View),
+    (ch('6'), Action::View),
+    (ch('7'), Action::View),
+    (ch('8'), Action::View),
+    (ch('9'), Action::View),
+];
+
 /// Picking one of several values.
 const CHOOSE_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Enter), Action::Pick),
@@ -247,6 +264,8 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
         Mode::TemplateForm => b.extend_from_slice(TEMPLATE_FORM_KEYS),
         Mode::MergeFields => b.extend_from_slice(MERGE_FIELDS_KEYS),
         Mode::Choose => b.extend_from_slice(CHOOSE_KEYS),
+        // Any other key after `g` does what it does without it.
+        Mode::GoTo => return GO_TO_KEYS.to_vec(),
         Mode::Notifications => b.extend_from_slice(&[
             (ch('j'), Action::Down),
             (key(KeyCode::Down), Action::Down),
@@ -296,6 +315,17 @@ pub fn action_for(mode: Mode, event: KeyEvent) -> Option<Action> {
         .map(|(_, a)| a)
 }
 
+/// What an action does in `mode`, where that is more than its name says: the same key does
+/// different things in different places, and help must say what it does there.
+pub fn label(mode: Mode, action: Action) -> &'static str {
+    match (mode, action) {
+        (Mode::Filter, Action::Send) => "apply the filter",
+        (Mode::Filter, Action::Save) => "save it as a view",
+        (Mode::Filter, Action::Delete) => "delete the saved view it names",
+        _ => action.label(),
+    }
+}
+
 /// One help line per action: its keys and what it does, in table order.
 pub fn help_lines(mode: Mode) -> Vec<(String, &'static str)> {
     let mut out: Vec<(Action, Vec<String>)> = Vec::new();
@@ -306,7 +336,7 @@ pub fn help_lines(mode: Mode) -> Vec<(String, &'static str)> {
         }
     }
     out.into_iter()
-        .map(|(a, keys)| (keys.join(" "), a.label()))
+        .map(|(a, keys)| (keys.join(" "), label(mode, a)))
         .collect()
 }
 
@@ -338,6 +368,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::SaveView => &[Action::Save, Action::ToggleShared, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
+        Mode::GoTo => &[Action::Top, Action::View],
     };
     let table = bindings(mode);
     wanted
@@ -346,7 +377,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             table
                 .iter()
                 .find(|(_, x)| x == a)
-                .map(|(k, _)| (k.label(), a.label()))
+                .map(|(k, _)| (k.label(), label(mode, *a)))
         })
         .collect()
 }
@@ -409,6 +440,26 @@ mod tests {
         assert_eq!(
             action_for(Mode::List, press(KeyCode::Char('?'), KeyModifiers::SHIFT)),
             Some(Action::Help)
+        );
+    }
+
+    #[test]
+    fn help_says_what_a_key_does_in_its_mode() {
+        let filter = help_lines(Mode::Filter);
+        assert!(
+            filter.contains(&("Enter".to_owned(), "apply the filter")),
+            "{filter:?}"
+        );
+        assert!(
+            filter.contains(&("Ctrl-d".to_owned(), "delete the saved view it names")),
+            "{filter:?}"
+        );
+        let after_g = help_lines(Mode::GoTo);
+        assert_eq!(after_g[0], ("g".to_owned(), "first"));
+        assert!(after_g[1].0.starts_with("1 2 3"), "{after_g:?}");
+        assert_eq!(
+            action_for(Mode::GoTo, press(KeyCode::Char('4'), KeyModifiers::NONE)),
+            Some(Action::View)
         );
     }
 

@@ -22,9 +22,9 @@ impl App {
     pub(super) fn key(&mut self, key: KeyEvent, out: &mut Vec<Command>) {
         let mode = self.mode();
         if std::mem::take(&mut self.pending_go) {
-            match key.code {
-                KeyCode::Char('g') => return self.act(Action::Top, out),
-                KeyCode::Char(d @ '1'..='9') if mode == Mode::List => {
+            match (keymap::action_for(Mode::GoTo, key), key.code) {
+                (Some(Action::Top), _) => return self.act(Action::Top, out),
+                (Some(Action::View), KeyCode::Char(d @ '1'..='9')) if mode == Mode::List => {
                     return self.select_view(usize::from(d as u8 - b'1'), out);
                 }
                 _ => {}

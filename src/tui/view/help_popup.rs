@@ -20,6 +20,15 @@ pub fn lines() -> Vec<Line<'static>> {
         Mode::Compose,
         Mode::Picker,
         Mode::Notifications,
+        Mode::GoTo,
+        Mode::Choose,
+        Mode::Filter,
+        Mode::SaveView,
+        Mode::Records,
+        Mode::Search,
+        Mode::Templates,
+        Mode::TemplateForm,
+        Mode::MergeFields,
     ] {
         if !out.is_empty() {
             out.push(Line::raw(""));
@@ -58,4 +67,19 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
         .title_bottom(" j/k scroll · Esc close ");
     frame.render_widget(Clear, popup);
     frame.render_widget(Paragraph::new(shown).block(block), popup);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn help_covers_every_place_the_keyboard_can_be() {
+        let text: Vec<String> = super::lines().iter().map(ToString::to_string).collect();
+        for title in ["After g", "Filter", "Search", "New template", "Merge fields"] {
+            assert!(text.iter().any(|l| l == title), "{title} missing");
+        }
+        assert!(
+            text.iter()
+                .any(|l| l.contains("Ctrl-d") && l.contains("delete the saved view it names"))
+        );
+    }
 }
