@@ -205,7 +205,6 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
         })
     })
     .await;
-    let _ = Input::Tick(Utc::now());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

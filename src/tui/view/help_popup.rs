@@ -74,7 +74,13 @@ mod tests {
     #[test]
     fn help_covers_every_place_the_keyboard_can_be() {
         let text: Vec<String> = super::lines().iter().map(ToString::to_string).collect();
-        for title in ["After g", "Filter", "Search", "New template", "Merge fields"] {
+        for title in [
+            "After g",
+            "Filter",
+            "Search",
+            "New template",
+            "Merge fields",
+        ] {
             assert!(text.iter().any(|l| l == title), "{title} missing");
         }
         assert!(
