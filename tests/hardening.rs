@@ -169,22 +169,7 @@ fn out_of_file_descriptors_the_daemon_slows_down_instead_of_spinning() {
         "",
     );
     // A low limit, as a careless service file would set: the connections below exhaust it.
-    let daemon = Daemon::start_with(dir.path(), |c| {
-        let program = c.get_program().to_owned();
-        let args: Vec<_> = c.get_args().map(ToOwned::to_owned).collect();
-        let mut shell = Command::new("sh");
-        shell
-            .arg("-c")
-            .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
-            .arg(program)
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        for var in ["HIRECHAT_CONFIG", "HIRECHAT_DATA_DIR"] {
-            shell.env_remove(var);
-        }
-        *c = shell;
-    });
+    let daemon = Daemon::start_after(dir.path(), "ulimit -n 64");
     let flood: Vec<TcpStream> = (0..150)
         .filter_map(|_| TcpStream::connect(("127.0.0.1", port)).ok())
         .collect();
@@ -210,19 +195,7 @@ fn what_hirechat_writes_is_its_users_alone_whatever_the_umask() {
     write_config_full(dir.path(), "http://127.0.0.1:9", port, "", "");
     let config = dir.path().join("config.toml");
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let mut daemon = Daemon::start_with(dir.path(), |c| {
-        let program = c.get_program().to_owned();
-        let args: Vec<_> = c.get_args().map(ToOwned::to_owned).collect();
-        let mut shell = Command::new("sh");
-        shell
-            .arg("-c")
-            .arg("umask 022 && exec \"$0\" \"$@\"")
-            .arg(program)
-            .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        *c = shell;
-    });
+    let mut daemon = Daemon::start_after(dir.path(), "umask 022");
     assert_eq!(
         post(port, &delivery(WABA, NUMBER_ID, 1, 1, 1_767_225_600)),
         200

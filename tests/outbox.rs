@@ -319,6 +319,30 @@ async fn bad_input_is_refused_with_a_reason() {
     }
 }
 
+/// A text to Ken queued straight in the store, as a process that then stops would leave it.
+fn queue_to_ken(store: &Store, text: &str) -> Message {
+    let ken = ContactInfo {
+        phone: Some(PhoneNumber::parse(KEN).unwrap()),
+        ..ContactInfo::default()
+    };
+    let request =
+        json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": text}});
+    let events = store
+        .apply(&[Change::Queue(Queued {
+            contact: ken,
+            kind: "text".into(),
+            text: text.into(),
+            request,
+            sent_by: "aiko".into(),
+            at: Utc::now(),
+        })])
+        .unwrap();
+    let Event::MessageQueued { message, .. } = &events[0][0] else {
+        panic!("the message queued")
+    };
+    message.clone()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_status() {
     let dir = TempDir::new("interrupted");
@@ -331,7 +355,7 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
         };
         store
             .apply(&[Change::Inbound(Arrived {
-                contact: ken.clone(),
+                contact: ken,
                 wamid: "wamid.IN1".into(),
                 at: Utc::now(),
                 reply_to: None,
@@ -344,25 +368,12 @@ async fn an_interrupted_send_is_not_repeated_blindly_and_is_settled_by_its_statu
                 payload: None,
             })])
             .unwrap();
-        let request = json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": "on my way"}});
-        let events = store
-            .apply(&[Change::Queue(Queued {
-                contact: ken,
-                kind: "text".into(),
-                text: "on my way".into(),
-                request,
-                sent_by: "aiko".into(),
-                at: Utc::now(),
-            })])
-            .unwrap();
-        let Event::MessageQueued { message, .. } = &events[0][0] else {
-            panic!()
-        };
+        let message = queue_to_ken(&store, "on my way");
         store
             .apply(&[Change::AttemptStarted { id: message.id }])
             .unwrap();
         store.flush().unwrap();
-        message.clone()
+        message
     };
     let id = queued.id;
     let h = Harness::start_in(dir, |_| {}).await;
@@ -428,25 +439,7 @@ async fn a_send_whose_answer_comes_too_late_is_not_sent_again() {
 fn an_attempt_without_an_answer_may_have_been_sent_until_a_status_settles_it() {
     let dir = TempDir::new("uncertain");
     let store = Store::open(dir.path(), 16).unwrap();
-    let ken = ContactInfo {
-        phone: Some(PhoneNumber::parse(KEN).unwrap()),
-        ..ContactInfo::default()
-    };
-    let request =
-        json!({"messaging_product": "whatsapp", "to": KEN, "type": "text", "text": {"body": "hi"}});
-    let events = store
-        .apply(&[Change::Queue(Queued {
-            contact: ken,
-            kind: "text".into(),
-            text: "hi".into(),
-            request,
-            sent_by: "aiko".into(),
-            at: Utc::now(),
-        })])
-        .unwrap();
-    let Event::MessageQueued { message, .. } = &events[0][0] else {
-        panic!()
-    };
+    let message = &queue_to_ken(&store, "hi");
     store
         .apply(&[
             Change::AttemptStarted { id: message.id },

@@ -14,16 +14,19 @@ use hirechat::{
 
 use super::{APP_SECRET, TOKEN};
 
+/// What the binary would read from the environment instead of its arguments.
+const ENVIRONMENT: [&str; 5] = [
+    "HIRECHAT_CONFIG",
+    "HIRECHAT_DATA_DIR",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+];
+
 /// The binary with none of the environment that would change what it reads.
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hirechat"));
-    for var in [
-        "HIRECHAT_CONFIG",
-        "HIRECHAT_DATA_DIR",
-        "WHATSAPP_ACCESS_TOKEN",
-        "WHATSAPP_APP_SECRET",
-        "WHATSAPP_VERIFY_TOKEN",
-    ] {
+    for var in ENVIRONMENT {
         c.env_remove(var);
     }
     c
@@ -117,6 +120,26 @@ impl Daemon {
             "daemon said {line:?}"
         );
         Self(child)
+    }
+
+    /// Starts the daemon from a shell that runs `setup` first (`ulimit -n 64`, `umask 022`).
+    pub fn start_after(dir: &Path, setup: &str) -> Self {
+        Self::start_with(dir, |c| {
+            let program = c.get_program().to_owned();
+            let args: Vec<_> = c.get_args().map(ToOwned::to_owned).collect();
+            let mut shell = Command::new("sh");
+            shell
+                .arg("-c")
+                .arg(format!("{setup} && exec \"$0\" \"$@\""))
+                .arg(program)
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            for var in ENVIRONMENT {
+                shell.env_remove(var);
+            }
+            *c = shell;
+        })
     }
 
     pub fn pid(&self) -> u32 {
