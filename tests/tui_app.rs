@@ -744,7 +744,7 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
     app.update(code(KeyCode::Esc));
     app.update(Input::Me {
         login: "ken".into(),
-        role: "recruiter".into(),
+        role: hirechat::domain::permission::Role::Recruiter,
         channel: String::new(),
         language: String::new(),
     });

@@ -173,7 +173,10 @@ async fn two_apps_on_one_daemon_see_each_others_replies() {
         })
         .await;
     }
-    assert_eq!(b.app.me.as_ref().unwrap().1, "admin");
+    assert_eq!(
+        b.app.me.as_ref().unwrap().1,
+        hirechat::domain::permission::Role::Admin
+    );
     a.sender().send(common::tui::key('r')).unwrap();
     // The other terminal is told someone is answering this candidate.
     let opened = b.app.chat.as_ref().unwrap().conversation.id;

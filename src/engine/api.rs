@@ -243,7 +243,7 @@ pub enum Response {
     Actor {
         login: String,
         name: String,
-        role: String,
+        role: crate::domain::permission::Role,
         /// The channel's nickname (`whatsapp.nickname`).
         channel: String,
         /// The language new templates start in (`organization.language`).

@@ -294,7 +294,7 @@ impl Engine {
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
-                role: actor.role.to_string(),
+                role: actor.role,
                 channel: self.inner.channel.clone(),
                 language: self.inner.organization.language.clone(),
             }),

@@ -123,7 +123,7 @@ pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
     app.update(Input::Me {
         language: "en_US".into(),
         login: "aiko".into(),
-        role: "admin".into(),
+        role: hirechat::domain::permission::Role::Admin,
         channel: "Tokyo hiring desk".into(),
     });
     let total = rows.len() as u64;

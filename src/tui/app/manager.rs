@@ -4,7 +4,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Command};
 use crate::{
-    domain::template::{Template, TemplateKind, TemplateStatus},
+    domain::{
+        permission::Permission,
+        template::{Template, TemplateKind, TemplateStatus},
+    },
     tui::{
         action::Action,
         keymap::Mode,
@@ -14,7 +17,9 @@ use crate::{
 
 impl App {
     fn is_admin(&self) -> bool {
-        self.me.as_ref().is_some_and(|(_, role)| role == "admin")
+        self.me
+            .as_ref()
+            .is_some_and(|(_, role)| role.allows(Permission::Administer))
     }
 
     /// The manager's actions; false when `action` is not one of its modes'.

@@ -14,7 +14,11 @@ use super::{
 };
 use crate::{
     domain::{
-        conversation::Conversation, event::Event, merge_source::Picks, message::Message,
+        conversation::Conversation,
+        event::Event,
+        merge_source::Picks,
+        message::Message,
+        permission::{Permission, Role},
         template::Template,
     },
     engine::{ConversationView, api::ViewCount},
@@ -55,7 +59,7 @@ pub enum Input {
     },
     Me {
         login: String,
-        role: String,
+        role: Role,
         channel: String,
         /// The language new templates start in.
         language: String,
@@ -211,7 +215,7 @@ pub struct App {
     pub tz: FixedOffset,
     pub channel: String,
     pub connection: Connection,
-    pub me: Option<(String, String)>,
+    pub me: Option<(String, Role)>,
     pub focus: Focus,
     /// The help overlay, with its scroll position.
     pub help: Option<usize>,
@@ -369,7 +373,11 @@ impl App {
 
     pub fn update(&mut self, input: Input) -> Vec<Command> {
         let mut out = self.step(input);
-        if self.me.as_ref().is_some_and(|(_, role)| role == "viewer") {
+        if self
+            .me
+            .as_ref()
+            .is_some_and(|(_, role)| !role.allows(Permission::Reply))
+        {
             // Opening marks read for those who answer; a viewer's reading changes nothing.
             out.retain(|c| !matches!(c, Command::MarkRead { .. }));
         }

@@ -1,6 +1,7 @@
 //! What keys do in the filter prompt and when saving the filter as a view; choosing a view.
 
 use super::{App, Command};
+use crate::domain::permission::Permission;
 use crate::tui::{action::Action, keymap::Mode};
 
 impl App {
@@ -36,7 +37,10 @@ impl App {
             }
             (Mode::SaveView, Action::Back) => self.save_view = None,
             (Mode::SaveView, Action::ToggleShared) => {
-                let admin = self.me.as_ref().is_some_and(|(_, r)| r == "admin");
+                let admin = self
+                    .me
+                    .as_ref()
+                    .is_some_and(|(_, r)| r.allows(Permission::Administer));
                 match self.save_view.as_mut() {
                     Some((_, _, shared)) if admin => *shared = !*shared,
                     _ => self.error("Only admins share views; this one will be yours.".into()),
