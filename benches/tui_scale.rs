@@ -5,6 +5,10 @@
 //! `cargo bench --bench tui_scale`. The store is generated once into
 //! `$TMPDIR/hirechat-bench-scale` (`BENCH_CONVERSATIONS`, `BENCH_MESSAGES_EACH` to change the
 //! size), then measured in a fresh process so nothing is warm.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark stops on the first thing that goes wrong"
+)]
 
 use std::{path::PathBuf, time::Instant};
 

@@ -5,6 +5,10 @@
 //!    and acknowledged only after its durable write.
 //!
 //! `cargo bench --bench webhook_ingest` (`BENCH_DELIVERIES=N` to change the count).
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark stops on the first thing that goes wrong"
+)]
 
 use std::{sync::Arc, time::Instant};
 

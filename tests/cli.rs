@@ -1,5 +1,9 @@
 //! The real binary: configuration errors, the CLI in-process and through the daemon's socket,
 //! roles at the socket, and `kill -9` in the middle of a stream of webhooks.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

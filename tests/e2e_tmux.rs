@@ -1,5 +1,9 @@
 //! The demo end to end in a real terminal: tmux runs `hirechat demo`, keys go in with
 //! `send-keys`, and the screen is read with `capture-pane` until the expected text appears.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Filters and the built-in views through the engine (what `conversations --filter` and
 //! `--view` print), against conversations made by real webhooks and sends.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

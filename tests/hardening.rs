@@ -2,6 +2,10 @@
 //! half a request, SIGTERM with a client stuck mid-body, a process out of file descriptors,
 //! files others could read, socket lines of any length or not UTF-8, webhooks for another
 //! number, dates far in the future, one very large delivery, and a full disk.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! `hirechat import` on the real binary: good rows in, bad rows reported with their line and
 //! reason, a second import updates instead of duplicating.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Sending through the engine's durable outbox against the simulator over real HTTP: the exact
 //! wire format, retries, failures, the 24-hour window, BSUID recipients, interrupted sends.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

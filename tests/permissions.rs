@@ -1,6 +1,10 @@
 //! Every request with every role: the engine refuses exactly what the role may not do, and a
 //! new request cannot be left out (`index` has no catch-all: it does not compile until the
 //! new variant has a sample here, as `Request::permission` does not until it is named).
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Candidates and contacts: stored with E.164 numbers, linked to their conversations, and
 //! their opt-out respected.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

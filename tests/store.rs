@@ -1,4 +1,8 @@
 //! The store on a temporary sled database: paging, ordering, counters, schema, locking.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

@@ -1,5 +1,9 @@
 //! Templates against the simulator over real HTTP: creation on the wire, review by webhook,
 //! sending with merge fields, the rules that refuse, sync and delete.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

@@ -1,4 +1,8 @@
 //! `App::update`: inputs in, state and commands out — no terminal, no runtime.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

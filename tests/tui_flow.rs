@@ -1,5 +1,9 @@
 //! The whole app against the demo (real engine, simulator and webhooks on 127.0.0.1), driven
 //! through the real keymap; and two apps attached to one daemon socket seeing each other.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

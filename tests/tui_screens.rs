@@ -1,5 +1,9 @@
 //! Screens on ratatui's `TestBackend`, with a fixed clock: insta snapshots of each state at
 //! 80×24 and 160×45, and styled checks for the colours that carry meaning.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

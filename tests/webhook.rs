@@ -1,5 +1,9 @@
 //! The webhook receiver over real HTTP: verification, signatures, size cap, every inbound type,
 //! repeats, statuses in any order, identities, dead letters.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
 
 mod common;
 

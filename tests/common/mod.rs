@@ -4,6 +4,10 @@
     dead_code,
     reason = "each test file uses a different part of the harness"
 )]
+#![allow(
+    clippy::unwrap_used,
+    reason = "the harness panics on what a test did not expect, as the tests do"
+)]
 
 pub mod daemon;
 pub mod tmux;
