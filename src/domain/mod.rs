@@ -14,6 +14,7 @@ pub mod phone;
 pub mod record;
 pub mod record_update;
 pub mod related;
+pub mod related_rows;
 pub mod routing;
 pub mod safe_text;
 pub mod search;

@@ -378,8 +378,9 @@ impl App {
             .as_ref()
             .is_some_and(|(_, role)| !role.allows(Permission::Reply))
         {
-            // Opening marks read for those who answer; a viewer's reading changes nothing.
-            out.retain(|c| !matches!(c, Command::MarkRead { .. }));
+            // Opening marks read for those who answer; a viewer's reading changes nothing,
+            // and a viewer typing is not someone answering.
+            out.retain(|c| !matches!(c, Command::MarkRead { .. } | Command::Answering { .. }));
         }
         out
     }

@@ -2,7 +2,6 @@
 //! A missing or wrong key is an error that names the key and the file, before anything starts.
 
 use std::{
-    fmt,
     net::SocketAddr,
     path::{Path, PathBuf},
 };
@@ -11,32 +10,11 @@ use serde::Deserialize;
 
 use crate::domain::permission::Role;
 
-/// A value that must never reach a log line, `Debug` output or `--json`.
-#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
+mod check;
+mod secret;
 
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() {
-            "<empty>"
-        } else {
-            "<redacted>"
-        })
-    }
-}
+pub use secret::Secret;
+use secret::exposure;
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -58,29 +36,6 @@ pub struct Config {
     /// The secrets that file holds while others may read it ("access token and app secret").
     #[serde(skip)]
     pub exposed: Option<String>,
-}
-
-/// Which secrets a config file holds, when its mode lets the group or others read it.
-fn exposure(path: &Path, wa: &WhatsAppConfig) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(path).ok()?.permissions().mode();
-    if mode & 0o044 == 0 {
-        return None;
-    }
-    let held: Vec<&str> = [
-        (&wa.access_token, "access token"),
-        (&wa.app_secret, "app secret"),
-        (&wa.verify_token, "verify token"),
-    ]
-    .into_iter()
-    .filter(|(secret, _)| !secret.is_empty())
-    .map(|(_, name)| name)
-    .collect();
-    match held.as_slice() {
-        [] => None,
-        [one] => Some((*one).to_owned()),
-        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -297,133 +252,9 @@ impl Config {
             ("WHATSAPP_VERIFY_TOKEN", &mut wa.verify_token),
         ] {
             if let Some(v) = var(name).filter(|v| !v.is_empty()) {
-                *slot = Secret(v);
+                *slot = Secret::new(v);
             }
         }
-    }
-
-    fn file_name(&self) -> String {
-        self.source.as_ref().map_or_else(
-            || "the built-in defaults (no config file)".into(),
-            |p| p.display().to_string(),
-        )
-    }
-
-    fn key_error(&self, key: &str, problem: impl Into<String>) -> ConfigError {
-        ConfigError::Key {
-            key: key.into(),
-            file: self.file_name(),
-            problem: problem.into(),
-        }
-    }
-
-    /// Checks the values every command relies on.
-    fn check_shape(&self) -> Result<(), ConfigError> {
-        let wa = &self.whatsapp;
-        if !(wa.api_base.starts_with("http://") || wa.api_base.starts_with("https://")) {
-            return Err(self.key_error("whatsapp.api_base", "must start with https:// or http://"));
-        }
-        if !wa.api_version.starts_with('v') || wa.api_version.contains('/') {
-            return Err(self.key_error("whatsapp.api_version", "must look like v21.0"));
-        }
-        for (key, value) in [
-            ("whatsapp.phone_number_id", &wa.phone_number_id),
-            ("whatsapp.business_account_id", &wa.business_account_id),
-        ] {
-            if !value.chars().all(|c| c.is_ascii_digit()) {
-                return Err(self.key_error(key, "must be the numeric ID from the WhatsApp Manager"));
-            }
-        }
-        if !self.webhook.path.starts_with('/') {
-            return Err(self.key_error("webhook.path", "must start with /"));
-        }
-        let hook = &self.webhook;
-        for (key, value) in [
-            ("webhook.max_body_bytes", hook.max_body_bytes as u64),
-            ("webhook.header_timeout_secs", hook.header_timeout_secs),
-            ("webhook.body_timeout_secs", hook.body_timeout_secs),
-            ("webhook.max_connections", hook.max_connections as u64),
-            ("webhook.max_buffered_mb", hook.max_buffered_mb as u64),
-        ] {
-            if value == 0 {
-                return Err(self.key_error(key, "must be more than 0"));
-            }
-        }
-        if hook.max_buffered_mb.saturating_mul(1024 * 1024) < hook.max_body_bytes {
-            return Err(self.key_error(
-                "webhook.max_buffered_mb",
-                "must hold at least one body of webhook.max_body_bytes",
-            ));
-        }
-        let mut logins = std::collections::HashSet::new();
-        for (i, u) in self.users.iter().enumerate() {
-            if u.login.trim().is_empty() {
-                return Err(self.key_error(&format!("users[{i}].login"), "must not be empty"));
-            }
-            if !logins.insert(u.login.as_str()) {
-                return Err(self.key_error(
-                    &format!("users[{i}].login"),
-                    format!("{:?} appears twice", u.login),
-                ));
-            }
-        }
-        self.routing_plan()
-            .map_err(|e| self.key_error("routing.assign_to", e.to_string()))?;
-        Ok(())
-    }
-
-    /// The routing resolved against `[[users]]` and `[[groups]]`.
-    pub fn routing_plan(
-        &self,
-    ) -> Result<crate::domain::routing::Plan, crate::domain::routing::RoutingError> {
-        self.routing.plan(&self.team(), &self.groups)
-    }
-
-    /// Every user's login and role.
-    pub fn team(&self) -> Vec<(String, Role)> {
-        self.users
-            .iter()
-            .map(|u| (u.login.clone(), u.role))
-            .collect()
-    }
-
-    /// Checks that what `need` requires is set.
-    pub fn require(&self, need: Need) -> Result<(), ConfigError> {
-        let wa = &self.whatsapp;
-        let mut required = vec![
-            (
-                "whatsapp.phone_number_id",
-                wa.phone_number_id.is_empty(),
-                "",
-            ),
-            (
-                "whatsapp.access_token",
-                wa.access_token.is_empty(),
-                " (or the environment variable WHATSAPP_ACCESS_TOKEN)",
-            ),
-        ];
-        if need == Need::Serve {
-            required.push((
-                "whatsapp.app_secret",
-                wa.app_secret.is_empty(),
-                " (or WHATSAPP_APP_SECRET): webhooks cannot be authenticated without it",
-            ));
-            required.push((
-                "whatsapp.verify_token",
-                wa.verify_token.is_empty(),
-                " (or WHATSAPP_VERIFY_TOKEN)",
-            ));
-        }
-        for (key, missing, hint) in required {
-            if missing {
-                return Err(self.key_error(key, format!("is required{hint}")));
-            }
-        }
-        Ok(())
-    }
-
-    pub fn user_by_login(&self, login: &str) -> Option<&UserConfig> {
-        self.users.iter().find(|u| u.login == login)
     }
 }
 
@@ -433,7 +264,7 @@ mod tests {
 
     #[test]
     fn example_file_parses() {
-        let text = include_str!("../config.example.toml");
+        let text = include_str!("../../config.example.toml");
         let c = Config::parse(text, "config.example.toml").unwrap();
         assert_eq!(c.whatsapp.phone_number_id, "106540352242922");
         assert_eq!(c.users[0].role, Role::Admin);

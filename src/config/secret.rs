@@ -1,0 +1,58 @@
+//! Secrets in the configuration: never in a log line, `Debug` output or `--json`, and a
+//! warning when the file that holds them can be read by other users.
+
+use std::{fmt, path::Path};
+
+use serde::Deserialize;
+
+use super::WhatsAppConfig;
+
+/// A value that must never reach a log line, `Debug` output or `--json`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "<empty>"
+        } else {
+            "<redacted>"
+        })
+    }
+}
+
+/// Which secrets a config file holds, when its mode lets the group or others read it.
+pub(super) fn exposure(path: &Path, wa: &WhatsAppConfig) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode();
+    if mode & 0o044 == 0 {
+        return None;
+    }
+    let held: Vec<&str> = [
+        (&wa.access_token, "access token"),
+        (&wa.app_secret, "app secret"),
+        (&wa.verify_token, "verify token"),
+    ]
+    .into_iter()
+    .filter(|(secret, _)| !secret.is_empty())
+    .map(|(_, name)| name)
+    .collect();
+    match held.as_slice() {
+        [] => None,
+        [one] => Some((*one).to_owned()),
+        [rest @ .., last] => Some(format!("{} and {last}", rest.join(", "))),
+    }
+}
