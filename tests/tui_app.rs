@@ -262,13 +262,7 @@ fn resizing_changes_how_many_rows_fit() {
 #[test]
 fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
     use common::tui::templates;
-    use hirechat::{
-        domain::{
-            merge::{Field, Filled},
-            merge_source::Picks,
-        },
-        tui::picker_state::Preview,
-    };
+    use hirechat::domain::merge_source::Picks;
     let mut app = app_with(inbox(), 80, 24);
     for _ in 0..4 {
         app.update(key('j'));
@@ -304,20 +298,7 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
         &out[..],
         [Command::PreviewTemplate { template_id: 2, .. }]
     ));
-    app.update(Input::Preview(Preview {
-        template_id: 2,
-        filled: Filled {
-            text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
-            values: vec!["Emily".into(), String::new()],
-            missing: vec![Field {
-                module: "Job Openings".into(),
-                name: "Posting Title".into(),
-            }],
-        },
-        choices: vec![],
-        refusal: None,
-        picks: Picks::new(),
-    }));
+    app.update(Input::Preview(common::tui::preview_missing_a_title()));
     app.update(code(KeyCode::Backspace));
     app.update(code(KeyCode::Down));
     let out = app.update(code(KeyCode::Enter));

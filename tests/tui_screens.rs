@@ -7,25 +7,16 @@
 
 mod common;
 
-use common::tui::{app_with, code, conversation, draw, inbox, key, message, now};
+use common::tui::{
+    app_with, code, conversation, draw, emily_after_three_days, inbox, key, message, now,
+    open_selected,
+};
 use crossterm::event::KeyCode;
 use hirechat::{
     domain::message::{Direction, Status},
     tui::{app::Input, picker_state::Preview},
 };
 use ratatui::style::{Color, Modifier};
-
-fn open_first(
-    app: &mut hirechat::tui::app::App,
-    messages: Vec<hirechat::domain::message::Message>,
-) {
-    app.update(code(KeyCode::Enter));
-    let conversation = app.list.selected_row().unwrap().clone();
-    app.update(Input::Thread {
-        conversation,
-        messages,
-    });
-}
 
 fn haruto_thread() -> Vec<hirechat::domain::message::Message> {
     vec![
@@ -87,7 +78,7 @@ fn list_with_unread_and_closed_windows_80x24() {
 #[test]
 fn list_and_chat_160x45() {
     let mut app = app_with(inbox(), 160, 45);
-    open_first(&mut app, haruto_thread());
+    open_selected(&mut app, haruto_thread());
     insta::assert_snapshot!(draw(&app).backend());
 }
 
@@ -96,7 +87,7 @@ fn long_wrapped_japanese_message() {
     let mut app = app_with(inbox(), 160, 45);
     app.update(key('j'));
     let long = "お世話になっております。山本です。先日はお時間をいただきありがとうございました。バックエンドエンジニアのポジションについて、Rustでの開発経験が3年ほどあり、非同期処理や分散システムの設計にも携わってきました。もし可能でしたら、チームの構成や開発プロセスについても詳しく伺えればと思います。よろしくお願いいたします。";
-    open_first(
+    open_selected(
         &mut app,
         vec![message(10, 2, Direction::In, long, 120, Status::Delivered)],
     );
@@ -117,7 +108,7 @@ fn failed_message_shows_its_reason_when_selected() {
         Status::Failed,
     );
     failed.error = Some("The message could not be delivered: the number may not use WhatsApp, or has blocked us. (error 131026)".into());
-    open_first(
+    open_selected(
         &mut app,
         vec![
             message(
@@ -147,21 +138,7 @@ fn help_overlay() {
 
 #[test]
 fn compose_with_the_window_closed() {
-    let mut app = app_with(inbox(), 160, 45);
-    for _ in 0..4 {
-        app.update(key('j'));
-    }
-    open_first(
-        &mut app,
-        vec![message(
-            30,
-            5,
-            Direction::In,
-            "Could we do Monday afternoon UK time?",
-            3 * 24 * 60 + 240,
-            Status::Read,
-        )],
-    );
+    let mut app = emily_after_three_days(160, 45);
     app.update(key('r'));
     insta::assert_snapshot!(draw(&app).backend());
 }
@@ -169,7 +146,7 @@ fn compose_with_the_window_closed() {
 #[test]
 fn composing_a_reply_80x24() {
     let mut app = app_with(inbox(), 80, 24);
-    open_first(&mut app, haruto_thread());
+    open_selected(&mut app, haruto_thread());
     app.update(key('r'));
     for c in "Online is fine.".chars() {
         app.update(key(c));
@@ -189,7 +166,7 @@ fn hostile_text_cannot_reach_the_terminal() {
     for _ in 0..3 {
         app.update(key('j'));
     }
-    open_first(
+    open_selected(
         &mut app,
         vec![message(
             40,
@@ -234,7 +211,7 @@ fn colours_carry_meaning() {
     for _ in 0..4 {
         app.update(key('j'));
     }
-    open_first(&mut app, vec![]);
+    open_selected(&mut app, vec![]);
     let t = draw(&app);
     let screen = t.backend().to_string();
     assert!(screen.contains("24-hour window"), "{screen}");
@@ -250,39 +227,11 @@ fn colours_carry_meaning() {
 
 #[test]
 fn template_picker_with_a_missing_value() {
-    use hirechat::domain::merge::{Field, Filled};
-    let mut app = app_with(inbox(), 160, 45);
-    for _ in 0..4 {
-        app.update(key('j'));
-    }
-    open_first(
-        &mut app,
-        vec![message(
-            30,
-            5,
-            Direction::In,
-            "Could we do Monday afternoon UK time?",
-            3 * 24 * 60 + 240,
-            Status::Read,
-        )],
-    );
+    let mut app = emily_after_three_days(160, 45);
     app.update(key('t'));
     app.update(Input::Templates(common::tui::templates()));
     app.update(code(KeyCode::Down));
-    app.update(Input::Preview(Preview {
-        template_id: 2,
-        filled: Filled {
-            text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
-            values: vec!["Emily".into(), String::new()],
-            missing: vec![Field {
-                module: "Job Openings".into(),
-                name: "Posting Title".into(),
-            }],
-        },
-        choices: vec![],
-        refusal: None,
-        picks: hirechat::domain::merge_source::Picks::new(),
-    }));
+    app.update(Input::Preview(common::tui::preview_missing_a_title()));
     insta::assert_snapshot!(draw(&app).backend());
 }
 

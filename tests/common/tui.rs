@@ -225,3 +225,53 @@ pub fn templates() -> Vec<hirechat::domain::template::Template> {
         ),
     ]
 }
+
+/// The template preview for Emily with the job opening's title missing.
+pub fn preview_missing_a_title() -> hirechat::tui::picker_state::Preview {
+    use hirechat::domain::merge::{Field, Filled};
+    hirechat::tui::picker_state::Preview {
+        template_id: 2,
+        filled: Filled {
+            text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),
+            values: vec!["Emily".into(), String::new()],
+            missing: vec![Field {
+                module: "Job Openings".into(),
+                name: "Posting Title".into(),
+            }],
+        },
+        choices: vec![],
+        refusal: None,
+        picks: hirechat::domain::merge_source::Picks::new(),
+    }
+}
+
+/// Opens the selected conversation and hands it `messages`.
+pub fn open_selected(app: &mut App, messages: Vec<hirechat::domain::message::Message>) {
+    app.update(code(crossterm::event::KeyCode::Enter));
+    let conversation = app.list.selected_row().unwrap().clone();
+    app.update(Input::Thread {
+        conversation,
+        messages,
+    });
+}
+
+/// The inbox at `width`×`height` with the fifth conversation (Emily's, its window closed)
+/// open: she last wrote three days ago.
+pub fn emily_after_three_days(width: u16, height: u16) -> App {
+    let mut app = app_with(inbox(), width, height);
+    for _ in 0..4 {
+        app.update(key('j'));
+    }
+    open_selected(
+        &mut app,
+        vec![message(
+            30,
+            5,
+            hirechat::domain::message::Direction::In,
+            "Could we do Monday afternoon UK time?",
+            3 * 24 * 60 + 240,
+            hirechat::domain::message::Status::Read,
+        )],
+    );
+    app
+}
