@@ -67,6 +67,7 @@ fn the_demo_in_tmux() {
         .any(|a| after.contains(a))
     });
 
+    a_pasted_summary(&t);
     records_and_a_picked_interview(&t);
 
     // Resizing: 80×24 still draws the inbox; smaller says so.
@@ -91,6 +92,42 @@ fn the_demo_in_tmux() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Three lines pasted into the reply box (tmux pastes them bracketed, as terminals do) go out
+/// as one message, its lines one under the other in one bubble.
+fn a_pasted_summary(t: &Tmux) {
+    t.keys(&["r"]);
+    t.wait("the compose box", |s| s.contains("Compose"));
+    assert!(
+        t.run(&[
+            "set-buffer",
+            "-b",
+            "summary",
+            "Paste one: the summary\nPaste two: strong SQL\nPaste three: March"
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        t.run(&["paste-buffer", "-p", "-b", "summary", "-t", "e2e"])
+            .status
+            .success()
+    );
+    t.wait("the paste in the box", |s| s.contains("Paste three: March"));
+    t.keys(&["Enter"]);
+    // Sent as one message: its three lines in one bubble, then one line of who, when, ticks.
+    t.wait("the summary sent as one message", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        lines.windows(4).any(|w| {
+            w[0].contains("Paste one: the summary")
+                && w[1].contains("Paste two: strong SQL")
+                && w[2].contains("Paste three: March")
+                && (w[3].contains('✓') || w[3].contains('🕓'))
+        })
+    });
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
 }
 
 /// From the records pane to a template whose interview is picked in a popup; then a record

@@ -101,6 +101,36 @@ fn replying_sends_what_was_typed_and_clears_the_box() {
 }
 
 #[test]
+fn a_pasted_summary_is_one_message_with_its_line_breaks() {
+    let mut app = app_with(inbox(), 80, 24);
+    // Pasted where nothing is typed, letters are not shortcuts: q does not quit.
+    assert!(app.update(Input::Paste("q\n".into())).is_empty());
+    assert!(!app.quit);
+    app.update(key('r'));
+    let out = app.update(Input::Paste(
+        "Interview summary:\r\n- strong SQL\n- starts in March".into(),
+    ));
+    assert!(
+        !out.iter().any(|c| matches!(c, Command::SendText { .. })),
+        "nothing is sent before Enter: {out:?}"
+    );
+    assert_eq!(app.compose.lines().len(), 3);
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::SendText {
+            to: "+819000000001".into(),
+            text: "Interview summary:\n- strong SQL\n- starts in March".into()
+        }]
+    );
+    // In a one-line prompt, line breaks become spaces.
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    app.update(key('f'));
+    app.update(Input::Paste("unread\nowner:me".into()));
+    assert_eq!(app.filter_input.as_deref(), Some("unread owner:me"));
+}
+
+#[test]
 fn a_closed_window_does_not_take_typing() {
     let mut app = app_with(inbox(), 80, 24);
     for _ in 0..4 {

@@ -149,6 +149,8 @@ pub async fn run_terminal(
     warning: Option<String>,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
+    // A paste arrives as one piece of text, not as keys (a pasted line break is not Enter).
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let size = terminal.size().map_err(|e| e.to_string())?;
     let mut app = App::new(Utc::now(), connection, size.width, size.height);
     app.tz = chrono::Local::now().offset().fix();
@@ -162,6 +164,7 @@ pub async fn run_terminal(
         .spawn(move || read_keys(&keys))
         .map_err(|e| e.to_string())?;
     let result = run_app(&mut terminal, &mut session, alerts).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result
 }
@@ -171,6 +174,7 @@ fn read_keys(tx: &UnboundedSender<Input>) {
         let input = match crossterm::event::read() {
             Ok(crossterm::event::Event::Key(k)) => Input::Key(k),
             Ok(crossterm::event::Event::Resize(width, height)) => Input::Resize { width, height },
+            Ok(crossterm::event::Event::Paste(text)) => Input::Paste(text),
             Ok(_) => continue,
             Err(_) => return,
         };

@@ -88,6 +88,30 @@ impl App {
         self.act(action, out);
     }
 
+    /// A paste is text, never keys: in the reply box it goes in whole, line breaks and all (it
+    /// is sent only on Enter); in a one-line prompt its line breaks become spaces; where
+    /// nothing is being typed it is ignored, so pasted letters never act as shortcuts.
+    pub(super) fn paste(&mut self, text: &str, out: &mut Vec<Command>) {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        match self.mode() {
+            Mode::Compose if self.window_open() => {
+                self.compose.insert_str(&text);
+                if let Some(id) = self.chat.as_ref().map(|c| c.conversation.id) {
+                    self.tell_answering(id, out);
+                }
+            }
+            Mode::Filter | Mode::SaveView | Mode::Search | Mode::Records | Mode::Picker => {
+                for c in text.chars() {
+                    let c = if c == '\n' || c == '\t' { ' ' } else { c };
+                    if !c.is_control() {
+                        self.key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     pub(super) fn act(&mut self, action: Action, out: &mut Vec<Command>) {
         if self.act_in_popup(action, out) {
             return;

@@ -99,6 +99,8 @@ pub enum Input {
     },
     /// A command failed.
     Failed(String),
+    /// Text pasted into the terminal (bracketed paste): one piece, line breaks and all.
+    Paste(String),
     /// Events were missed: load again what is shown.
     Resync,
     /// The daemon went away; the link is reaching it again.
@@ -482,6 +484,7 @@ impl App {
                 self.error(error);
             }
             Input::Failed(e) => self.error(e),
+            Input::Paste(text) => self.paste(&text, &mut out),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
             }
