@@ -171,3 +171,46 @@ fn records_and_a_picked_interview(t: &Tmux) {
         s.contains("Priya Raman (Northwind Logistics) · +919876500111")
     });
 }
+
+/// The demo's process by the mark in its environment.
+fn process_marked(mark: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let environ = std::fs::read(e.path().join("environ")).ok()?;
+        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        (environ.split(|b| *b == 0).any(|v| v == mark.as_bytes())
+            && String::from_utf8_lossy(&cmdline).contains("demo"))
+        .then_some(pid)
+    })
+}
+
+#[test]
+fn a_demo_whose_terminal_closes_leaves_nothing_behind() {
+    if !tmux_available() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let home = common::TempDir::new("tmux-hangup");
+    let t = Tmux::new(&format!("hirechat-hup-{}", std::process::id()), "hup");
+    let mark = format!("HIRECHAT_TEST_MARK=hangup-{}", std::process::id());
+    t.start(&format!(
+        "env {mark} HOME={} TERM=xterm-256color {} demo",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_hirechat")
+    ));
+    t.wait("the seeded inbox", |s| s.contains("Conversations (12)"));
+    let pid = process_marked(&mark).expect("the demo's process");
+    let dir = std::env::temp_dir().join(format!("hirechat-demo-{pid}"));
+    assert!(dir.exists(), "the demo's directory");
+    // The terminal goes away: tmux hangs up on the process.
+    t.run(&["kill-server"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while dir.exists() || std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            Instant::now() < deadline,
+            "{} is still there after the terminal closed",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -10,7 +10,7 @@ mod settings;
 mod templates;
 mod views;
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+use std::{io::Write as _, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Parser, Subcommand};
 
@@ -175,7 +175,8 @@ pub fn main() -> ExitCode {
 }
 
 fn fail(e: &CliError) -> ExitCode {
-    eprintln!("error: {e}");
+    // Not eprintln!: with the terminal gone it would panic instead of exiting with the code.
+    let _ = writeln!(std::io::stderr(), "error: {e}");
     ExitCode::from(e.exit_code())
 }
 

@@ -4,7 +4,10 @@
 
 pub mod seed;
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use chrono::Utc;
 
@@ -118,9 +121,36 @@ pub fn fresh_dir() -> PathBuf {
     std::env::temp_dir().join(format!("hirechat-demo-{}", std::process::id()))
 }
 
+/// Removes the directories of earlier demos whose process is gone (one killed before it could
+/// clean up after itself).
+fn remove_orphans() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("hirechat-demo-"))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let own = entry.metadata().is_ok_and(|m| {
+            Some(std::os::unix::fs::MetadataExt::uid(&m)) == crate::server::peer::current_uid()
+        });
+        if own && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Runs the demo in the terminal. Without `data_dir` it uses a fresh directory, removed after.
 pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
     let fresh = data_dir.is_none();
+    if fresh {
+        remove_orphans();
+    }
     let dir = data_dir.unwrap_or_else(|| {
         let d = fresh_dir();
         // A store left by an earlier process with the same id; the log just opened stays.

@@ -163,10 +163,47 @@ pub async fn run_terminal(
         .name("hirechat-keys".into())
         .spawn(move || read_keys(&keys))
         .map_err(|e| e.to_string())?;
+    tokio::spawn(quit_on_hangup(session.sender()));
     let result = run_app(&mut terminal, &mut session, alerts).await;
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
-    ratatui::restore();
+    restore();
+    // Dropping a terminal whose cursor is hidden shows it and prints when that fails, which
+    // panics when the terminal has gone away: the cursor was shown above, so it is let go.
+    std::mem::forget(terminal);
     result
+}
+
+/// Gives the terminal back. Errors are ignored: when the terminal has gone away (its window
+/// closed) there is nothing to restore, and saying so would fail too (ratatui's own
+/// `restore` prints, and printing to a closed terminal panics, skipping what follows).
+fn restore() {
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::terminal::LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = crossterm::terminal::disable_raw_mode();
+}
+
+/// The terminal went away (SIGHUP: its window closed, the SSH connection dropped) or the
+/// process was asked to stop (SIGTERM): leave as `Ctrl-c` would, so that what is done on the
+/// way out (the demo removing its directory) is done.
+async fn quit_on_hangup(tx: UnboundedSender<Input>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut hangup), Ok(mut term)) = (
+        signal(SignalKind::hangup()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return;
+    };
+    tokio::select! {
+        _ = hangup.recv() => {}
+        _ = term.recv() => {}
+    }
+    let _ = tx.send(Input::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
 }
 
 fn read_keys(tx: &UnboundedSender<Input>) {
