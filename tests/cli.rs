@@ -608,3 +608,86 @@ fn tuis_of_two_users(team: &Team, bin: &Path, dir: &Path) {
     viewer.keys(&["Enter"]);
     viewer.wait("the refusal", |s| s.contains("may not send"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_reads_standard_input_and_says_when_nothing_went_out() {
+    let dir = TempDir::new("cli-stdin");
+    let port = free_port();
+    let sim = sim_for(port).await;
+    write_config(dir.path(), &sim.api_base(), port, "");
+    let _daemon = Daemon::start(dir.path());
+    sim.inbound(Inbound {
+        from: Some("+819012345678".into()),
+        text: Some("Can you send the details?".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // `--text -`: the message from standard input, its line breaks kept.
+    let mut child = common::daemon::bin()
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .args(["send", "--to", "+819012345678", "--text", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        b"Details:\n- Tuesday 10:00\n- Otemachi 12F\n",
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sent: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r["type"] == "text")
+        .collect();
+    assert_eq!(
+        sent[0]["text"]["body"],
+        "Details:\n- Tuesday 10:00\n- Otemachi 12F"
+    );
+    // The Cloud API unreachable: still queued when `--wait` runs out, and it says so (exit 5).
+    let unreachable = TempDir::new("cli-unreachable");
+    let port = free_port();
+    write_config(unreachable.path(), "http://127.0.0.1:9", port, "");
+    let _daemon = Daemon::start(unreachable.path());
+    let body = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Ken"}},"wa_id":"819012345678"}}],"messages":[{{"from":"819012345678","id":"wamid.Q1","timestamp":"{}","type":"text","text":{{"body":"hi"}}}}]}}}}]}}]}}"#,
+        chrono::Utc::now().timestamp()
+    );
+    let status = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/webhook"))
+        .header(
+            "x-hub-signature-256",
+            signature::sign(APP_SECRET, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 200);
+    let out = run(
+        unreachable.path(),
+        &[
+            "send",
+            "--to",
+            "+819012345678",
+            "--text",
+            "hi",
+            "--wait",
+            "1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("still queued after 1 s"),
+        "{}",
+        text(&out.stderr)
+    );
+}

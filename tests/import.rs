@@ -57,9 +57,16 @@ fn imports_good_rows_and_reports_bad_ones_by_line() {
     std::fs::write(&file, CSV).unwrap();
     let out = import(dir.path(), &file, false);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
+    // The good rows are in, and the refused ones make the command fail for a script.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
         "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("4 of 7 rows were refused"),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
@@ -124,7 +131,11 @@ fn job_openings_interviews_clients_and_bookings_import_and_link_to_candidates() 
         f
     };
     let candidates = write("candidates.csv", CSV);
-    assert!(import(dir.path(), &candidates, false).status.success());
+    // Some rows of that file are refused: the import says so with its exit code.
+    assert_eq!(
+        import(dir.path(), &candidates, false).status.code(),
+        Some(2)
+    );
     let jobs = write(
         "jobs.csv",
         "Posting Title,Recruiter,Location,Client,Department\n\

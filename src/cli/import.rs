@@ -253,10 +253,16 @@ pub async fn run(
         }
     };
     print_report(&report, noun, file, json);
-    if report.created + report.updated + report.unchanged == 0 && !report.problems.is_empty() {
-        return Err(CliError::BadInput("no row could be imported".into()));
+    // A script must not take a partial import for a whole one: refused rows fail the command
+    // (after the report, so the good rows are in and the bad ones listed).
+    let read = report.created + report.updated + report.unchanged + report.refused();
+    match report.refused() {
+        0 => Ok(()),
+        n if n == read => Err(CliError::BadInput("no row could be imported".into())),
+        n => Err(CliError::BadInput(format!(
+            "{n} of {read} rows were refused (listed above); the others were imported"
+        ))),
     }
-    Ok(())
 }
 
 /// Sends `rows` in batches, showing progress on a terminal, and sums up the answers.

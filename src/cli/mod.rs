@@ -78,7 +78,8 @@ pub enum Command {
         /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
         #[arg(long)]
         to: String,
-        /// Free text (only within 24 hours of the contact's last message).
+        /// Free text (only within 24 hours of the contact's last message); `-` reads it from
+        /// standard input.
         #[arg(long)]
         text: Option<String>,
         /// A template by name, its merge fields filled from the contact's record.
@@ -91,6 +92,9 @@ pub enum Command {
         /// (a refused send lists the choices).
         #[arg(long, requires = "template", value_name = "MODULE=ID")]
         pick: Vec<String>,
+        /// How long to wait for WhatsApp to take the message before saying it is still queued.
+        #[arg(long, default_value_t = 20, value_name = "SECS")]
+        wait: u64,
     },
     /// Import candidates, contacts, job-openings, interviews, clients or bookings from a CSV file
     /// (re-importing updates: records by mobile or email, the others by what identifies them).
@@ -145,9 +149,6 @@ pub enum Command {
         limit: Option<usize>,
     },
 }
-
-/// How long `send` waits for WhatsApp to take the message before printing it as queued.
-const SETTLE: Duration = Duration::from_secs(20);
 
 pub fn main() -> ExitCode {
     crate::paths::private_by_default();
@@ -247,9 +248,13 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             template,
             lang,
             pick,
+            wait,
         } => {
             let request = match (text, template) {
-                (Some(text), _) => Request::SendText { to, text },
+                (Some(text), _) => Request::SendText {
+                    to,
+                    text: text_or_stdin(text)?,
+                },
                 (None, Some(name)) => Request::SendTemplate {
                     to,
                     name,
@@ -258,7 +263,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                 },
                 (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
             };
-            send(&config, &data_dir, request).await
+            send(&config, &data_dir, request, Duration::from_secs(wait)).await
         }
         Command::Conversations {
             view,
@@ -270,6 +275,18 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             listing::messages(&config, &data_dir, with, json, limit).await
         }
     }
+}
+
+/// `--text -` reads the message from standard input (a script's heredoc, a file piped in),
+/// less its final line break.
+fn text_or_stdin(text: String) -> Result<String, CliError> {
+    if text != "-" {
+        return Ok(text);
+    }
+    let mut read = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut read)
+        .map_err(|e| CliError::BadInput(format!("--text -: cannot read standard input: {e}")))?;
+    Ok(read.strip_suffix('\n').unwrap_or(&read).to_owned())
 }
 
 /// `--pick Interviews=12` as module → id.
@@ -294,6 +311,7 @@ async fn send(
     config: &Config,
     data_dir: &std::path::Path,
     request: Request,
+    settle: Duration,
 ) -> Result<(), CliError> {
     use crate::domain::message::Status;
     let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
@@ -312,7 +330,7 @@ async fn send(
     let settled = backend
         .call(Request::Settle {
             message: message.clone(),
-            timeout_ms: u64::try_from(SETTLE.as_millis()).unwrap_or(u64::MAX),
+            timeout_ms: u64::try_from(settle.as_millis()).unwrap_or(u64::MAX),
         })
         .await;
     let message = match settled {
@@ -341,6 +359,11 @@ async fn send(
             "message {}: {}",
             message.id,
             message.error.unwrap_or_default()
+        ))),
+        Status::Queued => Err(CliError::Unconfirmed(format!(
+            "message {} is still queued after {} s: WhatsApp has not taken it (is it reachable?). It stays in the outbox and is tried again; `hirechat doctor` shows what waits",
+            message.id,
+            settle.as_secs()
         ))),
         _ => Ok(()),
     }
