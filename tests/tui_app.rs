@@ -131,6 +131,24 @@ fn a_pasted_summary_is_one_message_with_its_line_breaks() {
 }
 
 #[test]
+fn a_reply_too_long_for_whatsapp_stays_in_the_box_with_a_reason() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    app.update(Input::Paste("x".repeat(4097)));
+    assert!(app.update(code(KeyCode::Enter)).is_empty(), "nothing sent");
+    assert_eq!(
+        app.compose.lines()[0].chars().count(),
+        4097,
+        "the text stays"
+    );
+    let toast = app.toast.as_ref().unwrap();
+    assert!(
+        toast.error && toast.text.contains("4097 characters"),
+        "{toast:?}"
+    );
+}
+
+#[test]
 fn a_closed_window_does_not_take_typing() {
     let mut app = app_with(inbox(), 80, 24);
     for _ in 0..4 {

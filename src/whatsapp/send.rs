@@ -43,8 +43,7 @@ pub struct ReplyContext {
     pub message_id: String,
 }
 
-/// The longest text body WhatsApp accepts.
-pub const MAX_TEXT_CHARS: usize = 4096;
+pub use crate::domain::message::MAX_TEXT_CHARS;
 
 impl SendRequest {
     /// A text message to a phone number (`to`) or, when there is none, to a BSUID.

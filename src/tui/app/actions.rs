@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
 use super::{App, Command, Focus};
+use crate::domain::message::MAX_TEXT_CHARS;
 use crate::{
     engine::ConversationView,
     tui::{
@@ -528,6 +529,14 @@ impl App {
     pub(super) fn send(&mut self, out: &mut Vec<Command>) {
         let text = self.compose.lines().join("\n");
         if text.trim().is_empty() {
+            return;
+        }
+        let chars = text.trim_end().chars().count();
+        if chars > MAX_TEXT_CHARS {
+            // The text stays in the box, to be shortened.
+            self.error(format!(
+                "The reply has {chars} characters; WhatsApp takes at most {MAX_TEXT_CHARS}: shorten it, or send it in two."
+            ));
             return;
         }
         if self.chat.is_none() {
