@@ -157,10 +157,17 @@ fn a_closed_window_does_not_take_typing() {
     app.update(key('r'));
     assert_eq!(app.chat.as_ref().unwrap().conversation.name, "Emily Clarke");
     assert!(app.toast.as_ref().unwrap().text.contains("24-hour window"));
-    app.update(key('h'));
     app.update(key('i'));
     assert!(app.compose.is_empty());
-    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(
+        !app.update(code(KeyCode::Enter))
+            .iter()
+            .any(|c| matches!(c, Command::SendText { .. }))
+    );
+    // Keys do what they do in the chat: t, which the box points to, opens the templates.
+    app.update(key('r'));
+    assert_eq!(app.update(key('t')), vec![Command::LoadTemplates]);
+    assert!(app.picker.is_some());
 }
 
 #[test]

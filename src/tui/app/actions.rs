@@ -72,7 +72,16 @@ impl App {
                 }
                 return;
             }
-            if mode == Mode::Compose && self.window_open() {
+            if mode == Mode::Compose && !self.window_open() {
+                // Nothing can be typed to a closed window: keys do what they do in the chat,
+                // the `t` the compose box points to first of all.
+                if let Some(action) = keymap::action_for(Mode::Chat, key) {
+                    self.focus = Focus::Chat;
+                    self.act(action, out);
+                }
+                return;
+            }
+            if mode == Mode::Compose {
                 // Everything else is typing. Ctrl and Alt combinations edit (ratatui-textarea's
                 // emacs-like keys); a lone Alt-letter would only insert noise, so it is ignored.
                 if !(key.modifiers.contains(KeyModifiers::ALT)
