@@ -149,6 +149,39 @@ fn a_reply_too_long_for_whatsapp_stays_in_the_box_with_a_reason() {
 }
 
 #[test]
+fn a_filter_that_does_not_read_leaves_the_list_free_to_load_again() {
+    let mut app = app_with(inbox(), 80, 24);
+    let apply = |app: &mut App, query: &str| {
+        app.update(key('f'));
+        for _ in 0..20 {
+            app.update(code(KeyCode::Backspace));
+        }
+        for c in query.chars() {
+            app.update(key(c));
+        }
+        app.update(code(KeyCode::Enter))
+    };
+    let out = apply(&mut app, "foo");
+    assert!(
+        out.iter()
+            .any(|c| matches!(c, Command::LoadConversations { filter: Some(f), .. } if f == "foo")),
+        "{out:?}"
+    );
+    app.update(Input::ListFailed(
+        "filter: \"foo\" is not a filter word".into(),
+    ));
+    assert!(app.toast.as_ref().unwrap().text.contains("foo"));
+    // The next filter loads: the failed answer does not hold it back.
+    let out = apply(&mut app, "unread");
+    assert!(
+        out.iter().any(
+            |c| matches!(c, Command::LoadConversations { filter: Some(f), .. } if f == "unread")
+        ),
+        "{out:?}"
+    );
+}
+
+#[test]
 fn a_closed_window_does_not_take_typing() {
     let mut app = app_with(inbox(), 80, 24);
     for _ in 0..4 {

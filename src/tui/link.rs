@@ -22,6 +22,8 @@ pub struct Link {
 enum Answer {
     Quiet,
     Read(Box<dyn FnOnce(Response) -> Option<Input> + Send>),
+    /// A page of the list: its failure frees the list to load again.
+    List(Box<dyn FnOnce(Response) -> Option<Input> + Send>),
     /// Refusals of a send come back with the text, so the recruiter does not lose it.
     Send(String),
     /// Refusals of a template carry the form's own error state.
@@ -44,7 +46,8 @@ impl Link {
         tokio::spawn(async move {
             let (request, answer) = plan(command);
             let input = match (client.call(request).await, answer) {
-                (Ok(r), Answer::Read(read)) => read(r),
+                (Ok(r), Answer::Read(read) | Answer::List(read)) => read(r),
+                (Err(e), Answer::List(_)) => Some(Input::ListFailed(e.to_string())),
                 (Ok(Response::Template { template }), Answer::Template) => {
                     Some(Input::TemplateSaved(template))
                 }
@@ -140,7 +143,7 @@ fn plan(command: Command) -> (Request, Answer) {
                 limit: Some(limit),
                 filter,
             },
-            read(|r| match r {
+            Answer::List(Box::new(|r| match r {
                 Response::Conversations {
                     total,
                     offset,
@@ -151,7 +154,7 @@ fn plan(command: Command) -> (Request, Answer) {
                     rows: conversations,
                 }),
                 _ => None,
-            }),
+            })),
         ),
         Command::LoadThread { conversation_id } => (
             Request::Thread {

@@ -99,6 +99,8 @@ pub enum Input {
     },
     /// A command failed.
     Failed(String),
+    /// Loading the list failed (a filter that does not read): the list may load again.
+    ListFailed(String),
     /// Text pasted into the terminal (bracketed paste): one piece, line breaks and all.
     Paste(String),
     /// Events were missed: load again what is shown.
@@ -484,6 +486,14 @@ impl App {
                 self.error(error);
             }
             Input::Failed(e) => self.error(e),
+            Input::ListFailed(e) => {
+                // The answer that never came must not hold every later load back.
+                self.list.loading = false;
+                self.error(e);
+                if std::mem::take(&mut self.list.stale) {
+                    self.reload_list(&mut out);
+                }
+            }
             Input::Paste(text) => self.paste(&text, &mut out),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
