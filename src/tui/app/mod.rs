@@ -486,14 +486,7 @@ impl App {
                 self.error(error);
             }
             Input::Failed(e) => self.error(e),
-            Input::ListFailed(e) => {
-                // The answer that never came must not hold every later load back.
-                self.list.loading = false;
-                self.error(e);
-                if std::mem::take(&mut self.list.stale) {
-                    self.reload_list(&mut out);
-                }
-            }
+            Input::ListFailed(e) => self.list_failed(e, &mut out),
             Input::Paste(text) => self.paste(&text, &mut out),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
@@ -601,6 +594,15 @@ impl App {
                 self.resync(out);
             }
             _ => self.resync(out),
+        }
+    }
+
+    /// Loading the list failed: the answer that never came must not hold every later load back.
+    fn list_failed(&mut self, error: String, out: &mut Vec<Command>) {
+        self.list.loading = false;
+        self.error(error);
+        if std::mem::take(&mut self.list.stale) {
+            self.reload_list(out);
         }
     }
 
