@@ -420,3 +420,22 @@ fn a_narrow_header_keeps_the_bell_and_who_is_signed_in() {
     assert!(header.contains("🔔 12"), "{header}");
     assert!(header.contains("aiko (admin)"), "{header}");
 }
+
+#[test]
+fn the_selection_shows_without_colour() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('j'));
+    app.update(key('j'));
+    let t = draw(&app);
+    let buffer = t.backend().buffer();
+    let reversed_rows = (0..buffer.area.height)
+        .filter(|&y| {
+            (0..buffer.area.width)
+                .filter(|&x| buffer[(x, y)].modifier.contains(Modifier::REVERSED))
+                .count()
+                > 10
+        })
+        .count();
+    // The selected conversation (its two lines) is in reversed video, which needs no colour.
+    assert!(reversed_rows >= 1, "no row in reversed video");
+}

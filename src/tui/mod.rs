@@ -154,6 +154,8 @@ pub async fn run_terminal(
     let size = terminal.size().map_err(|e| e.to_string())?;
     let mut app = App::new(Utc::now(), connection, size.width, size.height);
     app.tz = chrono::Local::now().offset().fix();
+    // https://no-color.org: present and not empty.
+    theme::set_plain(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
     if let Some(w) = warning {
         app.warn(w);
     }

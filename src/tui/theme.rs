@@ -1,24 +1,63 @@
-//! Colours and styles, in one place.
+//! Colours and styles, in one place. What carries meaning never rests on colour alone: the
+//! selection is reversed video, and with `NO_COLOR` (set by the caller at start, see
+//! `set_plain`) every style keeps only its weight and reversal.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::style::{Color, Modifier, Style};
 
+static PLAIN: AtomicBool = AtomicBool::new(false);
+
+/// No colours at all (`NO_COLOR`): styles keep their modifiers only.
+pub fn set_plain(plain: bool) {
+    PLAIN.store(plain, Ordering::Relaxed);
+}
+
+/// `style`, or without `NO_COLOR` its colours; what stood on a background of its own (the
+/// header, a toast, a badge) is then reversed, so it still stands out.
+fn plain(style: Style) -> Style {
+    without_colour(style, PLAIN.load(Ordering::Relaxed))
+}
+
+fn without_colour(style: Style, plain: bool) -> Style {
+    if !plain {
+        return style;
+    }
+    let stood_out = style.bg.is_some();
+    let bare = Style {
+        fg: None,
+        bg: None,
+        underline_color: None,
+        ..style
+    };
+    if stood_out {
+        bare.add_modifier(Modifier::REVERSED)
+    } else {
+        bare
+    }
+}
+
 pub fn header() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Cyan)
+    plain(Style::new().fg(Color::Black).bg(Color::Cyan))
 }
 pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
+    plain(Style::new().fg(Color::DarkGray))
 }
 pub fn unread() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
 pub fn badge() -> Style {
-    Style::new()
-        .fg(Color::Black)
-        .bg(Color::Green)
-        .add_modifier(Modifier::BOLD)
+    plain(
+        Style::new()
+            .fg(Color::Black)
+            .bg(Color::Green)
+            .add_modifier(Modifier::BOLD),
+    )
 }
+/// The selected row: reversed video, readable on a dark or a light background and without
+/// colour.
 pub fn selected() -> Style {
-    Style::new().bg(Color::Rgb(40, 44, 64))
+    Style::new().add_modifier(Modifier::REVERSED)
 }
 /// A pane's frame: its border lit when it has the keyboard.
 pub fn pane(focused: bool) -> ratatui::widgets::Block<'static> {
@@ -28,41 +67,62 @@ pub fn pane(focused: bool) -> ratatui::widgets::Block<'static> {
 }
 
 pub fn focused_border() -> Style {
-    Style::new().fg(Color::Cyan)
+    plain(Style::new().fg(Color::Cyan))
 }
 pub fn border() -> Style {
-    Style::new().fg(Color::DarkGray)
+    plain(Style::new().fg(Color::DarkGray))
 }
 /// What is fine: an open window, an approved template, a form ready to save.
 pub fn good() -> Style {
-    Style::new().fg(Color::Yellow)
+    plain(Style::new().fg(Color::Yellow))
 }
 /// What stops a send: a closed window.
 pub fn bad() -> Style {
-    Style::new().fg(Color::Red)
+    plain(Style::new().fg(Color::Red))
 }
 pub fn failed() -> Style {
-    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+    plain(Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))
 }
 /// A send that may or may not have reached WhatsApp: not an error yet, not to be resent.
 pub fn uncertain() -> Style {
-    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    plain(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
 }
 pub fn read_ticks() -> Style {
-    Style::new().fg(Color::LightBlue)
+    plain(Style::new().fg(Color::LightBlue))
 }
+/// Messages in the terminal's own text colour, whatever its background: which side a
+/// message is on says who wrote it.
 pub fn outbound() -> Style {
-    Style::new().fg(Color::White)
+    Style::new()
 }
 pub fn inbound() -> Style {
-    Style::new().fg(Color::Gray)
+    Style::new()
 }
 pub fn error_toast() -> Style {
-    Style::new().fg(Color::White).bg(Color::Red)
+    plain(Style::new().fg(Color::White).bg(Color::Red))
 }
 pub fn info_toast() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Yellow)
+    plain(Style::new().fg(Color::Black).bg(Color::Yellow))
 }
 pub fn key() -> Style {
-    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    plain(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_colour_what_stood_out_is_reversed_and_weight_stays() {
+        let header = without_colour(Style::new().fg(Color::Black).bg(Color::Cyan), true);
+        assert_eq!((header.fg, header.bg), (None, None));
+        assert!(header.add_modifier.contains(Modifier::REVERSED));
+        let failed = without_colour(
+            Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            true,
+        );
+        assert_eq!(failed.fg, None);
+        assert!(failed.add_modifier.contains(Modifier::BOLD));
+        assert!(selected().add_modifier.contains(Modifier::REVERSED));
+    }
 }
