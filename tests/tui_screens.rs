@@ -439,3 +439,25 @@ fn the_selection_shows_without_colour() {
     // The selected conversation (its two lines) is in reversed video, which needs no colour.
     assert!(reversed_rows >= 1, "no row in reversed video");
 }
+
+#[test]
+fn saved_views_show_on_the_views_lines_even_in_a_narrow_list() {
+    let mut app = app_with(inbox(), 80, 24);
+    let mut views = app.views.clone();
+    let mut visa = views[3].clone();
+    "visa-cases".clone_into(&mut visa.name);
+    "visa-cases".clone_into(&mut visa.title);
+    visa.count = Some(2);
+    views.push(visa);
+    app.update(Input::Views(views));
+    let screen = draw(&app).backend().to_string();
+    for view in [
+        "1 All",
+        "2 Mine",
+        "3 Unreplied",
+        "4 Sent today",
+        "5 visa-cases 2",
+    ] {
+        assert!(screen.contains(view), "{view} missing:\n{screen}");
+    }
+}

@@ -9,6 +9,7 @@ use ratatui::{
 };
 
 use crate::{
+    domain::safe_text::neutralise,
     engine::ConversationView,
     tui::{
         app::{App, Focus},
@@ -26,11 +27,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = theme::pane(focused).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [tabs, inner] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-    frame.render_widget(
-        Paragraph::new(views_line(app, usize::from(tabs.width))),
-        tabs,
-    );
+    // Up to a quarter of the list's height: the list itself needs the rest.
+    let most = usize::from(inner.height / 4).max(1);
+    let views = views_lines(app, usize::from(inner.width), most);
+    let height = u16::try_from(views.len()).unwrap_or(1).max(1);
+    let [tabs, inner] =
+        Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(views), tabs);
     if !app.list.loaded {
         frame.render_widget(Paragraph::new("Loading…").style(theme::dim()), inner);
         return;
@@ -118,9 +121,10 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
     [first, second]
 }
 
-/// `1 All 12 · 2 Mine 3 · …`: the views, `g` and a digit away, with their counts.
-fn views_line(app: &App, room: usize) -> Line<'static> {
-    let mut spans = Vec::new();
+/// `1 All 12  2 Mine 3  …`: the views, `g` and a digit away, with their counts, on as many
+/// lines as they need (up to `most`) so that saved views are seen even in a narrow list.
+fn views_lines(app: &App, room: usize, most: usize) -> Vec<Line<'static>> {
+    let mut lines: Vec<Vec<Span<'static>>> = vec![Vec::new()];
     let mut used = 0;
     for (i, v) in app.views.iter().enumerate().take(9) {
         let short = match v.name.as_str() {
@@ -132,10 +136,21 @@ fn views_line(app: &App, room: usize) -> Line<'static> {
         };
         let count = v.count.map(|c| format!(" {c}")).unwrap_or_default();
         // A saved view's name is a user's text.
-        let text = format!("{} {}{count}", i + 1, fit(short, 24));
+        let text = format!(
+            "{} {}{count}",
+            i + 1,
+            fit(
+                &neutralise(short, false),
+                room.saturating_sub(8).clamp(4, 24)
+            )
+        );
         let w = width(&text) + 2;
-        if used + w > room {
-            break;
+        if used + w > room && used > 0 {
+            if lines.len() == most {
+                break;
+            }
+            lines.push(Vec::new());
+            used = 0;
         }
         used += w;
         let style = if app.active_view == Some(i) {
@@ -143,7 +158,9 @@ fn views_line(app: &App, room: usize) -> Line<'static> {
         } else {
             theme::dim()
         };
-        spans.push(Span::styled(format!(" {text} "), style));
+        if let Some(line) = lines.last_mut() {
+            line.push(Span::styled(format!(" {text} "), style));
+        }
     }
-    Line::from(spans)
+    lines.into_iter().map(Line::from).collect()
 }
