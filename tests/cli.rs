@@ -624,17 +624,15 @@ async fn send_reads_standard_input_and_says_when_nothing_went_out() {
     .await
     .unwrap();
     // `--text -`: the message from standard input, its line breaks kept.
-    let mut child = common::daemon::bin()
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .arg("--config")
-        .arg(dir.path().join("config.toml"))
-        .args(["send", "--to", "+819012345678", "--text", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::daemon::command(
+        dir.path(),
+        &["send", "--to", "+819012345678", "--text", "-"],
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     std::io::Write::write_all(
         child.stdin.as_mut().unwrap(),
         b"Details:\n- Tuesday 10:00\n- Otemachi 12F\n",
@@ -656,22 +654,7 @@ async fn send_reads_standard_input_and_says_when_nothing_went_out() {
     let port = free_port();
     write_config(unreachable.path(), "http://127.0.0.1:9", port, "");
     let _daemon = Daemon::start(unreachable.path());
-    let body = format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Ken"}},"wa_id":"819012345678"}}],"messages":[{{"from":"819012345678","id":"wamid.Q1","timestamp":"{}","type":"text","text":{{"body":"hi"}}}}]}}}}]}}]}}"#,
-        chrono::Utc::now().timestamp()
-    );
-    let status = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/webhook"))
-        .header(
-            "x-hub-signature-256",
-            signature::sign(APP_SECRET, body.as_bytes()),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 200);
+    common::daemon::writes(port, "819012345678", "wamid.Q1", "hi").await;
     let out = run(
         unreachable.path(),
         &[

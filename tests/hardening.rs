@@ -366,16 +366,14 @@ async fn send_says_plainly_when_the_daemon_died_after_queueing() {
     let mut daemon = Daemon::start(dir.path());
     let now = chrono::Utc::now().timestamp();
     assert_eq!(post(port, &delivery(WABA, NUMBER_ID, 1, 1, now)), 200);
-    let send = common::daemon::bin()
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .arg("--config")
-        .arg(dir.path().join("config.toml"))
-        .args(["send", "--to", "+819000000001", "--text", "See you at 10"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let send = common::daemon::command(
+        dir.path(),
+        &["send", "--to", "+819000000001", "--text", "See you at 10"],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     attempt
         .recv_timeout(Duration::from_secs(20))
         .expect("the daemon starts sending");

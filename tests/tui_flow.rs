@@ -320,27 +320,9 @@ async fn an_admin_writes_a_template_in_the_manager_and_watches_it_approved() {
     assert_eq!(t.language, "en_US");
 }
 
-/// Posts a signed delivery of one text message from `from` to the daemon on `port`.
-async fn writes(port: u16, from: &str, id: &str, text: &str) {
-    let body = format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Candidate"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#,
-        Utc::now().timestamp()
-    );
-    let sig = hirechat::whatsapp::signature::sign(common::APP_SECRET, body.as_bytes());
-    let status = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/webhook"))
-        .header("x-hub-signature-256", sig)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status.as_u16(), 200);
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tui_on_the_daemon_keeps_one_connection_and_comes_back_after_a_restart() {
-    use common::daemon::{Daemon, free_port, write_config_full};
+    use common::daemon::{Daemon, free_port, write_config_full, writes};
     let dir = TempDir::new("tui-restart");
     let port = free_port();
     write_config_full(dir.path(), "http://127.0.0.1:9", port, "", "");

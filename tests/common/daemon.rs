@@ -32,16 +32,20 @@ pub fn bin() -> Command {
     c
 }
 
-/// Runs a command with `dir/data` and `dir/config.toml`.
-pub fn run(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .arg("--data-dir")
+/// A command with `dir/data` and `dir/config.toml`, to run or spawn.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("--data-dir")
         .arg(dir.join("data"))
         .arg("--config")
         .arg(dir.join("config.toml"))
-        .args(args)
-        .output()
-        .unwrap()
+        .args(args);
+    c
+}
+
+/// Runs a command with `dir/data` and `dir/config.toml`.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().unwrap()
 }
 
 pub fn text(b: &[u8]) -> String {
@@ -174,6 +178,24 @@ impl Drop for Daemon {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Posts a signed delivery of one text message from `from` to the daemon on `port`.
+pub async fn writes(port: u16, from: &str, id: &str, text: &str) {
+    let body = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"phone_number_id":"106540352242922"}},"contacts":[{{"profile":{{"name":"Candidate"}},"wa_id":"{from}"}}],"messages":[{{"from":"{from}","id":"{id}","timestamp":"{}","type":"text","text":{{"body":"{text}"}}}}]}}}}]}}]}}"#,
+        chrono::Utc::now().timestamp()
+    );
+    let sig = hirechat::whatsapp::signature::sign(APP_SECRET, body.as_bytes());
+    let status = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/webhook"))
+        .header("x-hub-signature-256", sig)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status.as_u16(), 200);
 }
 
 /// A simulator whose webhooks go to a daemon on `port`.
