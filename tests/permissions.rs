@@ -87,6 +87,7 @@ fn samples() -> Vec<Request> {
             conversation_id: 999,
             limit: None,
             since: None,
+            before: None,
         },
         Request::Search {
             query: "interview".into(),

@@ -205,3 +205,24 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
     );
     assert_eq!(store.unreplied(None, Waited::Any, 0, 10).unwrap().0, 3);
 }
+
+#[test]
+fn older_messages_come_a_page_at_a_time_before_the_oldest_shown() {
+    let dir = TempDir::new("store-older");
+    let store = Store::open(dir.path(), 16).unwrap();
+    let changes: Vec<Change> = (0..10)
+        .map(|n| inbound(1, n, i64::try_from(n).unwrap()))
+        .collect();
+    store.apply(&changes).unwrap();
+    let conv = &store.conversations(1).unwrap()[0];
+    let newest = store.messages(conv, 3).unwrap();
+    let texts = |m: &[hirechat::domain::message::Message]| {
+        m.iter().map(|m| m.text.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(texts(&newest), ["m7", "m8", "m9"]);
+    // Up to and with the oldest shown (merged by its id), the page before it.
+    let older = store.messages_before(conv, newest[0].at, 4).unwrap();
+    assert_eq!(texts(&older), ["m4", "m5", "m6", "m7"]);
+    let first = store.messages_before(conv, older[0].at, 100).unwrap();
+    assert_eq!(first.len(), 5, "m0 to m4, the start of the conversation");
+}

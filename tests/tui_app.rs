@@ -182,6 +182,70 @@ fn a_filter_that_does_not_read_leaves_the_list_free_to_load_again() {
 }
 
 #[test]
+fn scrolling_up_past_the_oldest_loaded_loads_the_ones_before() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    let conversation = app.list.selected_row().unwrap().clone();
+    let id = conversation.id;
+    let thread = |minutes: &[i64]| {
+        minutes
+            .iter()
+            .enumerate()
+            .map(|(i, &m)| {
+                message(
+                    100 + u64::try_from(m).unwrap(),
+                    id,
+                    Direction::In,
+                    &format!("at {i}"),
+                    m,
+                    Status::Read,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    app.update(Input::Thread {
+        conversation,
+        messages: thread(&[30, 20, 10]),
+    });
+    let mut asked = Vec::new();
+    for _ in 0..3 {
+        asked.extend(app.update(key('k')));
+    }
+    let oldest = app.chat.as_ref().unwrap().messages[0].at;
+    assert_eq!(
+        asked,
+        vec![Command::LoadOlder {
+            conversation_id: id,
+            before: oldest
+        }],
+        "asked once, at the top"
+    );
+    let selected = app.chat.as_ref().unwrap().selected.unwrap();
+    let on = app.chat.as_ref().unwrap().messages[selected].id;
+    app.update(Input::Older {
+        conversation_id: id,
+        messages: thread(&[50, 40, 30]),
+    });
+    let chat = app.chat.as_ref().unwrap();
+    assert_eq!(chat.messages.len(), 5);
+    assert_eq!(
+        chat.messages[chat.selected.unwrap()].id,
+        on,
+        "the cursor stays"
+    );
+    // At the very start: nothing new comes back, and nothing more is asked.
+    app.update(key('g'));
+    let out = app.update(key('g'));
+    assert!(matches!(&out[..], [Command::LoadOlder { .. }]), "{out:?}");
+    app.update(Input::Older {
+        conversation_id: id,
+        messages: thread(&[50]),
+    });
+    assert!(!app.chat.as_ref().unwrap().has_older);
+    assert!(app.update(key('k')).is_empty());
+}
+
+#[test]
 fn a_closed_window_does_not_take_typing() {
     let mut app = app_with(inbox(), 80, 24);
     for _ in 0..4 {

@@ -61,6 +61,9 @@ pub enum Request {
         limit: Option<usize>,
         #[serde(default)]
         since: Option<DateTime<Utc>>,
+        /// Instead: the `limit` messages before this time (scrolling up past what is loaded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<DateTime<Utc>>,
     },
     /// Every conversation's messages and names containing the query's words.
     Search { query: String, limit: Option<usize> },

@@ -48,10 +48,21 @@ impl Engine {
                 conversation_id,
                 limit,
                 since,
+                before,
             } => {
                 let conv = self.store().conversation(conversation_id)?.ok_or_else(|| {
                     EngineError::NotFound(format!("no conversation {conversation_id}"))
                 })?;
+                if let Some(at) = before {
+                    return Ok(Response::Messages {
+                        conversation: ConversationView::new(&conv, Utc::now()),
+                        messages: self.store().messages_before(
+                            &conv,
+                            at,
+                            limit.unwrap_or(DEFAULT_PAGE),
+                        )?,
+                    });
+                }
                 match since {
                     Some(at) => Ok(Response::Messages {
                         conversation: ConversationView::new(&conv, Utc::now()),

@@ -169,6 +169,30 @@ impl Store {
         Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
     }
 
+    /// A conversation's `limit` messages before `before` (and of any merged into it), oldest
+    /// first: what scrolling up past the loaded ones shows.
+    pub fn messages_before(
+        &self,
+        conversation: &Conversation,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut out = Vec::new();
+        for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
+            let from = keys::message(id, DateTime::<Utc>::MIN_UTC, 0);
+            // Up to and with `before` itself: messages of the same moment are not skipped (the
+            // one already shown is merged by its id).
+            let to = keys::message(id, before, u64::MAX);
+            for kv in self.tree(T::Messages)?.range(from..to).rev().take(limit) {
+                let (k, v) = kv?;
+                out.push((k, decode::<Message>(&v)?));
+            }
+        }
+        out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
+        let skip = out.len().saturating_sub(limit);
+        Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
+    }
+
     /// A conversation's messages from `since` on (and of any merged into it), oldest first; at
     /// most `cap`, the oldest kept (a search jumps to the first of them).
     pub fn messages_since(

@@ -10,6 +10,11 @@ pub struct Chat {
     /// The selected message; `None` follows the newest.
     pub selected: Option<usize>,
     pub loaded: bool,
+    /// Older messages may exist that are not loaded yet (until a load before the oldest
+    /// brings nothing new).
+    pub has_older: bool,
+    /// A load of older messages is on its way.
+    pub loading_older: bool,
 }
 
 impl Chat {
@@ -19,6 +24,32 @@ impl Chat {
             messages: Vec::new(),
             selected: None,
             loaded: false,
+            has_older: true,
+            loading_older: false,
+        }
+    }
+
+    /// Whether the cursor is on the oldest loaded message while older ones may exist and none
+    /// are on their way: the time to load them. Returns the time to load before.
+    pub fn wants_older(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let at_top = self.anchor() == Some(0);
+        (self.loaded && self.has_older && !self.loading_older && at_top)
+            .then(|| self.messages.first().map(|m| m.at))
+            .flatten()
+    }
+
+    /// Older messages arrived: merged in, the cursor kept on the same message.
+    pub fn older_loaded(&mut self, messages: Vec<Message>) {
+        self.loading_older = false;
+        let new: Vec<Message> = messages
+            .into_iter()
+            .filter(|m| !self.messages.iter().any(|x| x.id == m.id))
+            .collect();
+        if new.is_empty() {
+            self.has_older = false;
+        }
+        for m in new {
+            self.upsert(m);
         }
     }
 

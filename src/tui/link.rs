@@ -83,6 +83,9 @@ impl Link {
     }
 }
 
+/// Messages loaded at a time when scrolling up past the oldest loaded.
+const OLDER_PAGE: usize = 100;
+
 /// A conversation's messages, for the open chat.
 fn thread_input(r: Response) -> Option<Input> {
     match r {
@@ -161,6 +164,7 @@ fn plan(command: Command) -> (Request, Answer) {
                 conversation_id,
                 limit: Some(200),
                 since: None,
+                before: None,
             },
             read(thread_input),
         ),
@@ -172,8 +176,27 @@ fn plan(command: Command) -> (Request, Answer) {
                 conversation_id,
                 limit: None,
                 since: Some(since),
+                before: None,
             },
             read(thread_input),
+        ),
+        Command::LoadOlder {
+            conversation_id,
+            before,
+        } => (
+            Request::Thread {
+                conversation_id,
+                limit: Some(OLDER_PAGE),
+                since: None,
+                before: Some(before),
+            },
+            read(move |r| match r {
+                Response::Messages { messages, .. } => Some(Input::Older {
+                    conversation_id,
+                    messages,
+                }),
+                _ => None,
+            }),
         ),
         Command::OpenRecord { record_id } => (
             Request::OpenRecord { record_id },

@@ -153,12 +153,12 @@ impl App {
                 self.reply(out);
             }
             (Mode::Chat, Action::Reply) => self.reply(out),
-            (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1)),
-            (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1)),
-            (Mode::Chat, Action::PageDown) => self.chat_move(|c| c.move_by(10)),
-            (Mode::Chat, Action::PageUp) => self.chat_move(|c| c.move_by(-10)),
-            (Mode::Chat, Action::Top) => self.chat_move(Chat::to_top),
-            (Mode::Chat, Action::Bottom) => self.chat_move(Chat::to_bottom),
+            (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1), out),
+            (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1), out),
+            (Mode::Chat, Action::PageDown) => self.chat_move(|c| c.move_by(10), out),
+            (Mode::Chat, Action::PageUp) => self.chat_move(|c| c.move_by(-10), out),
+            (Mode::Chat, Action::Top) => self.chat_move(Chat::to_top, out),
+            (Mode::Chat, Action::Bottom) => self.chat_move(Chat::to_bottom, out),
             (Mode::Chat, Action::Back) => self.focus = Focus::List,
             (Mode::Compose, Action::Back) => self.focus = Focus::Chat,
             (_, Action::SwitchPane) => {
@@ -257,9 +257,17 @@ impl App {
         self.load_window(offset, out);
     }
 
-    pub(super) fn chat_move(&mut self, f: impl FnOnce(&mut Chat)) {
+    /// Moves the chat's cursor; at the oldest loaded message, asks for the ones before it.
+    pub(super) fn chat_move(&mut self, f: impl FnOnce(&mut Chat), out: &mut Vec<Command>) {
         if let Some(c) = self.chat.as_mut() {
             f(c);
+            if let Some(before) = c.wants_older() {
+                c.loading_older = true;
+                out.push(Command::LoadOlder {
+                    conversation_id: c.conversation.id,
+                    before,
+                });
+            }
         }
     }
 

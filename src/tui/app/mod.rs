@@ -103,6 +103,11 @@ pub enum Input {
     ListFailed(String),
     /// Text pasted into the terminal (bracketed paste): one piece, line breaks and all.
     Paste(String),
+    /// Older messages of a conversation, asked for by scrolling up.
+    Older {
+        conversation_id: u64,
+        messages: Vec<Message>,
+    },
     /// Events were missed: load again what is shown.
     Resync,
     /// The daemon went away; the link is reaching it again.
@@ -164,6 +169,11 @@ pub enum Command {
     LoadThreadFrom {
         conversation_id: u64,
         since: DateTime<Utc>,
+    },
+    /// A page of a conversation's messages before `before` (scrolling up past the loaded).
+    LoadOlder {
+        conversation_id: u64,
+        before: DateTime<Utc>,
     },
     CreateTemplate {
         template: crate::domain::template::TemplateInput,
@@ -478,16 +488,14 @@ impl App {
                     p.preview = Some(preview);
                 }
             }
-            Input::SendRefused { text, error } => {
-                if self.compose.is_empty() {
-                    self.compose =
-                        TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
-                }
-                self.error(error);
-            }
+            Input::SendRefused { text, error } => self.send_refused(&text, error),
             Input::Failed(e) => self.error(e),
             Input::ListFailed(e) => self.list_failed(e, &mut out),
             Input::Paste(text) => self.paste(&text, &mut out),
+            Input::Older {
+                conversation_id,
+                messages,
+            } => self.older(conversation_id, messages),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
             }
@@ -594,6 +602,25 @@ impl App {
                 self.resync(out);
             }
             _ => self.resync(out),
+        }
+    }
+
+    /// A send was refused before it was queued: the text goes back into an empty box.
+    fn send_refused(&mut self, text: &str, error: String) {
+        if self.compose.is_empty() {
+            self.compose = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
+        }
+        self.error(error);
+    }
+
+    /// Older messages of the open conversation arrived.
+    fn older(&mut self, conversation_id: u64, messages: Vec<Message>) {
+        if let Some(chat) = self
+            .chat
+            .as_mut()
+            .filter(|c| c.conversation.id == conversation_id)
+        {
+            chat.older_loaded(messages);
         }
     }
 
