@@ -152,45 +152,33 @@ impl Store {
         conversation: &Conversation,
         limit: usize,
     ) -> Result<Vec<Message>, StoreError> {
-        let mut out = Vec::new();
-        for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
-            for kv in self
-                .tree(T::Messages)?
-                .scan_prefix(keys::id(id))
-                .rev()
-                .take(limit)
-            {
-                let (k, v) = kv?;
-                out.push((k, decode::<Message>(&v)?));
-            }
-        }
-        out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
-        let skip = out.len().saturating_sub(limit);
-        Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
+        self.merged_messages(
+            conversation,
+            |id| keys::id(id).to_vec()..keys::id(id + 1).to_vec(),
+            limit,
+            End::Newest,
+        )
     }
 
     /// A conversation's `limit` messages before `before` (and of any merged into it), oldest
-    /// first: what scrolling up past the loaded ones shows.
+    /// first: what scrolling up past the loaded ones shows. Up to and with `before` itself, so
+    /// that messages of the same moment are not skipped (the one already shown is merged by
+    /// its id).
     pub fn messages_before(
         &self,
         conversation: &Conversation,
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Message>, StoreError> {
-        let mut out = Vec::new();
-        for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
-            let from = keys::message(id, DateTime::<Utc>::MIN_UTC, 0);
-            // Up to and with `before` itself: messages of the same moment are not skipped (the
-            // one already shown is merged by its id).
-            let to = keys::message(id, before, u64::MAX);
-            for kv in self.tree(T::Messages)?.range(from..to).rev().take(limit) {
-                let (k, v) = kv?;
-                out.push((k, decode::<Message>(&v)?));
-            }
-        }
-        out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
-        let skip = out.len().saturating_sub(limit);
-        Ok(out.into_iter().skip(skip).map(|(_, m)| m).collect())
+        self.merged_messages(
+            conversation,
+            |id| {
+                keys::message(id, DateTime::<Utc>::MIN_UTC, 0).to_vec()
+                    ..keys::message(id, before, u64::MAX).to_vec()
+            },
+            limit,
+            End::Newest,
+        )
     }
 
     /// A conversation's messages from `since` on (and of any merged into it), oldest first; at
@@ -201,18 +189,47 @@ impl Store {
         since: DateTime<Utc>,
         cap: usize,
     ) -> Result<Vec<Message>, StoreError> {
+        self.merged_messages(
+            conversation,
+            |id| {
+                keys::message(id, since, 0).to_vec()
+                    ..keys::message(id + 1, DateTime::<Utc>::MIN_UTC, 0).to_vec()
+            },
+            cap,
+            End::Oldest,
+        )
+    }
+
+    /// Messages in `range(id)` of a conversation and of each merged into it (sled transactions
+    /// cannot move them, so they stay under their own ids), in time order, at most `limit` from
+    /// the `end` asked for.
+    fn merged_messages(
+        &self,
+        conversation: &Conversation,
+        range: impl Fn(u64) -> std::ops::Range<Vec<u8>>,
+        limit: usize,
+        end: End,
+    ) -> Result<Vec<Message>, StoreError> {
+        let tree = self.tree(T::Messages)?;
         let mut out = Vec::new();
         for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
-            let from = keys::message(id, since, 0);
-            let to = keys::message(id + 1, DateTime::<Utc>::MIN_UTC, 0);
-            for kv in self.tree(T::Messages)?.range(from..to).take(cap) {
+            let found = tree.range(range(id));
+            let found: Box<dyn Iterator<Item = _>> = match end {
+                End::Newest => Box::new(found.rev().take(limit)),
+                End::Oldest => Box::new(found.take(limit)),
+            };
+            for kv in found {
                 let (k, v) = kv?;
                 out.push((k, decode::<Message>(&v)?));
             }
         }
+        // Across merged conversations the order is the time's, not the id's.
         out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
-        out.truncate(cap);
-        Ok(out.into_iter().map(|(_, m)| m).collect())
+        let keep = match end {
+            End::Newest => out.len().saturating_sub(limit)..out.len(),
+            End::Oldest => 0..out.len().min(limit),
+        };
+        Ok(out.drain(keep).map(|(_, m)| m).collect())
     }
 
     /// The message as it is stored now (its status may have moved since `message` was read).
@@ -350,4 +367,11 @@ impl Store {
             .map(|kv| decode(&kv?.1))
             .collect()
     }
+}
+
+/// Which end of a conversation's messages a page keeps.
+#[derive(Clone, Copy)]
+enum End {
+    Newest,
+    Oldest,
 }
