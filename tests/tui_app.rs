@@ -19,6 +19,7 @@ use hirechat::{
     tui::{
         app::{App, Command, Connection, Focus, Input},
         list_state::PAGE,
+        popup::Popup,
     },
 };
 
@@ -127,7 +128,7 @@ fn a_pasted_summary_is_one_message_with_its_line_breaks() {
     app.update(code(KeyCode::Esc));
     app.update(key('f'));
     app.update(Input::Paste("unread\nowner:me".into()));
-    assert_eq!(app.filter_input.as_deref(), Some("unread owner:me"));
+    assert!(matches!(&app.popup, Some(Popup::Filter(f)) if f == "unread owner:me"));
 }
 
 #[test]
@@ -264,7 +265,7 @@ fn a_closed_window_does_not_take_typing() {
     // Keys do what they do in the chat: t, which the box points to, opens the templates.
     app.update(key('r'));
     assert_eq!(app.update(key('t')), vec![Command::LoadTemplates]);
-    assert!(app.picker.is_some());
+    assert!(app.picker().is_some());
 }
 
 #[test]
@@ -390,11 +391,11 @@ fn moving_far_loads_the_window_around_the_selection() {
 fn help_opens_and_closes_and_q_quits() {
     let mut app = app_with(inbox(), 80, 24);
     app.update(key('?'));
-    assert_eq!(app.help, Some(0));
+    assert!(matches!(app.popup, Some(Popup::Help(0))));
     app.update(key('j'));
-    assert_eq!(app.help, Some(1));
+    assert!(matches!(app.popup, Some(Popup::Help(1))));
     app.update(code(KeyCode::Esc));
-    assert_eq!(app.help, None);
+    assert!(app.popup.is_none());
     assert!(!app.quit);
     app.update(key('q'));
     assert!(app.quit);
@@ -425,8 +426,7 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
     // …and only approved ones are offered; the first is previewed.
     let out = app.update(Input::Templates(templates()));
     let names: Vec<&str> = app
-        .picker
-        .as_ref()
+        .picker()
         .unwrap()
         .shown()
         .iter()
@@ -445,7 +445,7 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
     );
     // Typing filters (letters are not shortcuts here) and previews the new choice.
     let out = app.update(key('j'));
-    assert_eq!(app.picker.as_ref().unwrap().query, "j");
+    assert_eq!(app.picker().unwrap().query, "j");
     assert!(matches!(
         &out[..],
         [Command::PreviewTemplate { template_id: 2, .. }]
@@ -463,11 +463,11 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
             picks: Picks::new(),
         }]
     );
-    assert!(app.picker.is_none());
+    assert!(app.picker().is_none());
     // Esc closes it without sending.
     app.update(key('t'));
     assert!(app.update(code(KeyCode::Esc)).is_empty());
-    assert!(app.picker.is_none());
+    assert!(app.picker().is_none());
 }
 
 #[test]
@@ -495,7 +495,7 @@ fn u_marks_unread_and_f_filters_the_list() {
         }]
     );
     assert_eq!(app.filter.as_deref(), Some("unreplied>3d"));
-    assert!(app.filter_input.is_none());
+    assert!(app.popup.is_none());
     // Later loads keep the filter; an empty one clears it.
     app.update(Input::Conversations {
         total: 1,
@@ -607,7 +607,7 @@ fn new_messages_notify_and_n_jumps_into_the_reply_box() {
     );
     assert_eq!(app.focus, Focus::Compose);
     assert_eq!(app.notifications.unseen(), 0);
-    assert!(app.notifications.panel.is_none());
+    assert!(app.popup.is_none());
     // Seen ones can be cleared.
     app.update(code(KeyCode::Esc));
     app.update(code(KeyCode::Esc));
@@ -668,13 +668,13 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
             merge::Filled,
             merge_source::{Choice, ChoiceOption, Picks},
         },
-        tui::{keymap::Mode, picker_state::Preview},
+        tui::{keymap::Mode, popup::picker::Preview},
     };
     let mut app = app_with(inbox(), 80, 24);
     app.update(code(KeyCode::Enter));
     app.update(key('t'));
     app.update(Input::Templates(templates()));
-    let id = app.picker.as_ref().unwrap().selected_template().unwrap().id;
+    let id = app.picker().unwrap().selected_template().unwrap().id;
     let interviews = Choice {
         module: "Interviews".into(),
         options: vec![
@@ -720,7 +720,7 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         refusal: None,
         picks: Picks::new(),
     }));
-    assert!(app.picker.as_ref().unwrap().current_preview().is_none());
+    assert!(app.picker().unwrap().current_preview().is_none());
     // …the preview comes back filled, and Enter sends with the pick.
     app.update(Input::Preview(Preview {
         template_id: id,
@@ -787,13 +787,13 @@ fn c_searches_records_and_enter_opens_the_conversation() {
             conversation_id: 99
         }]
     );
-    assert!(app.records.is_none());
+    assert!(app.records().is_none());
     assert_eq!(app.focus, Focus::Chat);
     assert_eq!(app.chat.as_ref().unwrap().conversation.id, 99);
     // Esc closes the pane without opening anything.
     app.update(key('c'));
     assert!(app.update(code(KeyCode::Esc)).is_empty());
-    assert!(app.records.is_none());
+    assert!(app.records().is_none());
 }
 
 #[test]
@@ -853,7 +853,7 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
     );
     // A refusal stays in the form; success goes back to the list.
     app.update(Input::TemplateRefused("WhatsApp did not take it".into()));
-    let form = app.manager.as_ref().unwrap().form.as_ref().unwrap();
+    let form = app.manager().unwrap().form.as_ref().unwrap();
     assert_eq!(form.error.as_deref(), Some("WhatsApp did not take it"));
     let saved = common::tui::template(
         9,
@@ -895,7 +895,7 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
 fn a_late_preview_of_another_template_does_not_replace_the_selected_ones() {
     use hirechat::{
         domain::{merge::Filled, merge_source::Picks},
-        tui::picker_state::Preview,
+        tui::popup::picker::Preview,
     };
     let mut app = app_with(inbox(), 80, 24);
     app.update(code(KeyCode::Enter));
@@ -920,7 +920,7 @@ fn a_late_preview_of_another_template_does_not_replace_the_selected_ones() {
     }
     app.update(preview(2));
     app.update(preview(1));
-    let p = app.picker.as_ref().unwrap();
+    let p = app.picker().unwrap();
     assert_eq!(p.current_preview().unwrap().filled.text, "preview of 2");
 }
 
@@ -960,7 +960,7 @@ fn slash_searches_everything_and_enter_jumps_to_the_message() {
             since: at
         }]
     );
-    assert!(app.search.is_none());
+    assert!(app.search().is_none());
     assert_eq!(app.focus, Focus::Chat);
     let later = common::tui::message(
         78,

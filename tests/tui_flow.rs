@@ -64,8 +64,7 @@ async fn find_one_record(s: &mut Session, query: &str) {
     s.sender().send(common::tui::key('c')).unwrap();
     typed(s, query);
     until(s, "the search", |a| {
-        a.records
-            .as_ref()
+        a.records()
             .is_some_and(|p| !p.loading && p.records.len() == 1)
     })
     .await;
@@ -230,7 +229,7 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
             .is_some_and(|c| c.conversation.name.starts_with("Priya"))
     })
     .await;
-    assert!(s.app.records.is_none() && !s.app.window_open());
+    assert!(s.app.records().is_none() && !s.app.window_open());
     assert_eq!(d.engine.store().conversation_count().unwrap(), listed);
 
     // Haruto has two interviews: the reminder asks which one, then sends it.
@@ -247,8 +246,7 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
     s.sender().send(common::tui::key('t')).unwrap();
     typed(&s, "interview_rem");
     until(&mut s, "the preview with a choice", |a| {
-        a.picker
-            .as_ref()
+        a.picker()
             .and_then(|p| p.current_preview())
             .is_some_and(|p| p.choices.len() == 1)
     })
@@ -257,8 +255,7 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
     s.sender().send(code(KeyCode::Down)).unwrap();
     s.sender().send(code(KeyCode::Enter)).unwrap();
     until(&mut s, "the filled preview", |a| {
-        a.picker
-            .as_ref()
+        a.picker()
             .and_then(|p| p.current_preview())
             .is_some_and(|p| p.choices[0].picked.is_some())
     })
@@ -284,7 +281,7 @@ async fn an_admin_writes_a_template_in_the_manager_and_watches_it_approved() {
     let (d, mut s) = demo_session(&dir).await;
     s.sender().send(common::tui::key('T')).unwrap();
     until(&mut s, "the templates", |a| {
-        a.manager.as_ref().is_some_and(|m| m.loaded)
+        a.manager().is_some_and(|m| m.loaded)
     })
     .await;
     s.sender().send(common::tui::key('a')).unwrap();
@@ -305,7 +302,7 @@ async fn an_admin_writes_a_template_in_the_manager_and_watches_it_approved() {
         )))
         .unwrap();
     until(&mut s, "the new template approved in the list", |a| {
-        a.manager.as_ref().is_some_and(|m| {
+        a.manager().is_some_and(|m| {
             m.form.is_none()
                 && m.templates.iter().any(|t| {
                     t.name == "welcome_note"
@@ -346,11 +343,18 @@ async fn a_tui_on_the_daemon_keeps_one_connection_and_comes_back_after_a_restart
     s.sender().send(common::tui::key('/')).unwrap();
     typed(&s, "interview");
     until(&mut s, "the search's hits", |app| {
-        app.search.as_ref().is_some_and(|q| !q.hits.is_empty())
+        app.search().is_some_and(|q| !q.hits.is_empty())
     })
     .await;
     s.sender().send(code(KeyCode::Esc)).unwrap();
     let log = || std::fs::read_to_string(dir.path().join("data/hirechat.log")).unwrap();
+    // The daemon's log is written by a background writer: wait for the line to land.
+    for _ in 0..100 {
+        if log().contains("socket session opened") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(
         log().matches("socket session opened").count(),
         1,

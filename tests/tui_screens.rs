@@ -14,7 +14,7 @@ use common::tui::{
 use crossterm::event::KeyCode;
 use hirechat::{
     domain::message::{Direction, Status},
-    tui::{app::Input, picker_state::Preview},
+    tui::{app::Input, popup::picker::Preview},
 };
 use ratatui::style::{Color, Modifier};
 

@@ -276,7 +276,7 @@ fn plan(command: Command) -> (Request, Answer) {
                     choices,
                     refusal,
                     ..
-                } => Some(Input::Preview(crate::tui::picker_state::Preview {
+                } => Some(Input::Preview(crate::tui::popup::picker::Preview {
                     template_id,
                     filled,
                     choices,

@@ -11,10 +11,7 @@ pub mod keymap;
 pub mod link;
 pub mod list_state;
 pub mod notifications;
-pub mod picker_state;
-pub mod records_state;
-pub mod search_state;
-pub mod template_manager;
+pub mod popup;
 pub mod theme;
 pub mod view;
 

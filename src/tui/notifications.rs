@@ -21,8 +21,6 @@ pub struct Notification {
 pub struct Notifications {
     /// Newest first.
     pub items: Vec<Notification>,
-    /// The panel, with its cursor, while it is open.
-    pub panel: Option<usize>,
     /// How many notifications have arrived in this session (the run loop rings on a change).
     pub arrived: u64,
 }
@@ -112,21 +110,13 @@ impl Notifications {
     /// Drops the ones already seen.
     pub fn clear_seen(&mut self) {
         self.items.retain(|n| !n.seen);
-        if let Some(cursor) = self.panel.as_mut() {
-            *cursor = (*cursor).min(self.items.len().saturating_sub(1));
-        }
     }
 
-    pub fn move_by(&mut self, delta: isize) {
-        if let Some(cursor) = self.panel.as_mut() {
-            *cursor = cursor
-                .saturating_add_signed(delta)
-                .min(self.items.len().saturating_sub(1));
-        }
-    }
-
-    pub fn selected(&self) -> Option<&Notification> {
-        self.items.get(self.panel?)
+    /// The cursor moved by `delta`, kept on a notification.
+    pub fn moved(&self, cursor: usize, delta: isize) -> usize {
+        cursor
+            .saturating_add_signed(delta)
+            .min(self.items.len().saturating_sub(1))
     }
 }
 

@@ -227,9 +227,9 @@ pub fn templates() -> Vec<hirechat::domain::template::Template> {
 }
 
 /// The template preview for Emily with the job opening's title missing.
-pub fn preview_missing_a_title() -> hirechat::tui::picker_state::Preview {
+pub fn preview_missing_a_title() -> hirechat::tui::popup::picker::Preview {
     use hirechat::domain::merge::{Field, Filled};
-    hirechat::tui::picker_state::Preview {
+    hirechat::tui::popup::picker::Preview {
         template_id: 2,
         filled: Filled {
             text: "Hi Emily, about ${Job Openings.Posting Title}.".into(),

@@ -10,7 +10,7 @@ use super::{
     keymap::Mode,
     list_state::{ConversationList, PAGE},
     notifications::Notifications,
-    picker_state::Picker,
+    popup::{Popup, picker::Picker},
 };
 use crate::{
     domain::{
@@ -25,7 +25,6 @@ use crate::{
 };
 
 mod actions;
-mod manager;
 mod views;
 
 /// How long "… is answering" shows without news from the one answering.
@@ -67,7 +66,7 @@ pub enum Input {
     /// Every template (the picker keeps what can be sent now).
     Templates(Vec<Template>),
     /// A template filled in for the open conversation.
-    Preview(super::picker_state::Preview),
+    Preview(super::popup::picker::Preview),
     /// The records matching `query`.
     Records {
         query: String,
@@ -231,31 +230,19 @@ pub struct App {
     pub connection: Connection,
     pub me: Option<(String, Role)>,
     pub focus: Focus,
-    /// The help overlay, with its scroll position.
-    pub help: Option<usize>,
+    /// The popup open over the panes, if any.
+    pub popup: Option<Popup>,
     pub list: ConversationList,
     pub chat: Option<Chat>,
     pub compose: TextArea<'static>,
-    /// The template picker, while it is open.
-    pub picker: Option<Picker>,
-    /// The records pane, while it is open.
-    pub records: Option<super::records_state::RecordsPanel>,
-    /// The search, while it is open.
-    pub search: Option<super::search_state::SearchPanel>,
     /// A message to select once its conversation's messages arrive (a search hit).
-    jump_to: Option<u64>,
-    /// The template manager, while it is open.
-    pub manager: Option<super::template_manager::TemplateManager>,
+    pub(super) jump_to: Option<u64>,
     /// The language new templates start in.
     pub default_language: String,
     /// The filter applied to the list (a query or a view's name).
     pub filter: Option<String>,
-    /// The filter being typed, while the prompt is open.
-    pub filter_input: Option<String>,
-    /// Saving the filter as a view: (query, name being typed, shared).
-    pub save_view: Option<(String, String, bool)>,
     /// A view just saved: selected when the views come back.
-    select_view_named: Option<String>,
+    pub(super) select_view_named: Option<String>,
     /// The views of the list (the first is all conversations) and which one is shown.
     pub views: Vec<ViewCount>,
     pub active_view: Option<usize>,
@@ -281,19 +268,13 @@ impl App {
             connection,
             me: None,
             focus: Focus::List,
-            help: None,
+            popup: None,
             list: ConversationList::default(),
             chat: None,
             compose: TextArea::default(),
-            picker: None,
-            records: None,
-            search: None,
             jump_to: None,
-            manager: None,
             default_language: "en_US".into(),
             filter: None,
-            filter_input: None,
-            save_view: None,
             select_view_named: None,
             views: Vec::new(),
             active_view: Some(0),
@@ -323,37 +304,8 @@ impl App {
     }
 
     pub fn mode(&self) -> Mode {
-        if self.help.is_some() {
-            return Mode::Help;
-        }
-        if let Some(p) = &self.picker {
-            return if p.choosing.is_some() {
-                Mode::Choose
-            } else {
-                Mode::Picker
-            };
-        }
-        if self.records.is_some() {
-            return Mode::Records;
-        }
-        if self.search.is_some() {
-            return Mode::Search;
-        }
-        if let Some(m) = &self.manager {
-            return match &m.form {
-                Some(f) if f.fields_popup.is_some() => Mode::MergeFields,
-                Some(_) => Mode::TemplateForm,
-                None => Mode::Templates,
-            };
-        }
-        if self.save_view.is_some() {
-            return Mode::SaveView;
-        }
-        if self.filter_input.is_some() {
-            return Mode::Filter;
-        }
-        if self.notifications.panel.is_some() {
-            return Mode::Notifications;
+        if let Some(p) = &self.popup {
+            return p.mode();
         }
         match self.focus {
             Focus::List => Mode::List,
@@ -481,7 +433,7 @@ impl App {
             Input::Preview(preview) => {
                 // Answers arrive in any order: one for a template no longer selected, or
                 // filled before the latest pick, is stale.
-                if let Some(p) = self.picker.as_mut().filter(|p| {
+                if let Some(p) = self.picker_mut().filter(|p| {
                     p.picks == preview.picks
                         && p.selected_template().map(|t| t.id) == Some(preview.template_id)
                 }) {
@@ -522,7 +474,7 @@ impl App {
                 total,
                 records,
             } => {
-                if let Some(p) = self.records.as_mut() {
+                if let Some(p) = self.records_mut() {
                     p.answered(&query, total, records);
                 }
             }
@@ -531,7 +483,7 @@ impl App {
                 messages,
             } => self.opened(conversation, messages, out),
             Input::Found { query, hits } => {
-                if let Some(p) = self.search.as_mut() {
+                if let Some(p) = self.search_mut() {
                     p.answered(&query, hits);
                 }
             }
@@ -544,7 +496,7 @@ impl App {
         match input {
             Input::TemplateSaved(t) => self.template_saved(&t, out),
             Input::TemplateRefused(why) => {
-                if let Some(f) = self.manager.as_mut().and_then(|m| m.form.as_mut()) {
+                if let Some(f) = self.manager_mut().and_then(|m| m.form.as_mut()) {
                     f.saving = false;
                     f.error = Some(why);
                 } else {
@@ -552,11 +504,11 @@ impl App {
                 }
             }
             Input::Templates(all) => {
-                if let Some(m) = self.manager.as_mut() {
+                if let Some(m) = self.manager_mut() {
                     m.loaded(all.clone());
                 }
                 let open = self.window_open();
-                if let Some(p) = self.picker.as_mut() {
+                if let Some(p) = self.picker_mut() {
                     p.templates = Picker::sendable(all, open);
                     p.loaded = true;
                     p.selected = 0;
@@ -567,7 +519,7 @@ impl App {
         }
     }
 
-    fn error(&mut self, text: String) {
+    pub(super) fn error(&mut self, text: String) {
         self.toast = Some(Toast {
             text,
             error: true,
@@ -584,7 +536,7 @@ impl App {
         });
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(super) fn info(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast {
             text: text.into(),
             error: false,
@@ -647,7 +599,7 @@ impl App {
         }
     }
 
-    fn reload_list(&mut self, out: &mut Vec<Command>) {
+    pub(super) fn reload_list(&mut self, out: &mut Vec<Command>) {
         if self.list.loading {
             self.list.stale = true;
             return;
@@ -706,7 +658,7 @@ impl App {
             Event::RecordSaved { .. } => return,
             Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
                 // An open picker or manager follows reviews: approved now, sendable now.
-                if self.picker.is_some() || self.manager.is_some() {
+                if self.picker().is_some() || self.manager().is_some() {
                     out.push(Command::LoadTemplates);
                 }
                 return;

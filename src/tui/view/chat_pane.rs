@@ -20,7 +20,8 @@ use crate::{
 };
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Focus::Chat && app.help.is_none();
+    let focused =
+        app.focus == Focus::Chat && !matches!(app.popup, Some(crate::tui::popup::Popup::Help(_)));
     let Some(chat) = &app.chat else {
         let block = theme::pane(focused).title(" Chat ");
         let inner = block.inner(area);

@@ -14,7 +14,8 @@ use crate::tui::{
 };
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Focus::Compose && app.help.is_none();
+    let focused = app.focus == Focus::Compose
+        && !matches!(app.popup, Some(crate::tui::popup::Popup::Help(_)));
     let block = theme::pane(focused).title(" Reply ");
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -19,7 +19,8 @@ use crate::{
 };
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Focus::List && app.help.is_none();
+    let focused =
+        app.focus == Focus::List && !matches!(app.popup, Some(crate::tui::popup::Popup::Help(_)));
     let title = match &app.filter {
         Some(f) => format!(" Conversations · {} ({}) ", fit(f, 30), app.list.total),
         None => format!(" Conversations ({}) ", app.list.total),

@@ -1,16 +1,11 @@
-//! Drawing: a pure function of the app's state. One pane or popup per file; nothing here does IO.
+//! Drawing: a pure function of the app's state. One pane per file (popups draw themselves, in
+//! `popup/`); nothing here does IO.
 
 mod chat_pane;
 mod compose_pane;
 mod header;
-mod help_popup;
 mod list_pane;
-mod notifications_popup;
-mod records_popup;
-mod search_popup;
 mod status_bar;
-mod template_manager;
-mod template_popup;
 
 use ratatui::{
     Frame,
@@ -49,23 +44,8 @@ pub fn render(app: &App, frame: &mut Frame) {
     chat_pane::render(app, frame, chat);
     compose_pane::render(app, frame, compose);
     status_bar::render(app, frame, bottom);
-    if app.notifications.panel.is_some() {
-        notifications_popup::render(app, frame, area);
-    }
-    if let Some(m) = &app.manager {
-        template_manager::render(m, frame, area);
-    }
-    if let Some(panel) = &app.search {
-        search_popup::render(app, panel, frame, area);
-    }
-    if let Some(panel) = &app.records {
-        records_popup::render(panel, frame, area);
-    }
-    if let Some(picker) = &app.picker {
-        template_popup::render(app, picker, frame, area);
-    }
-    if let Some(scroll) = app.help {
-        help_popup::render(frame, area, scroll);
+    if let Some(popup) = &app.popup {
+        super::popup::render(app, popup, frame, area);
     }
 }
 
@@ -85,7 +65,7 @@ fn too_small(frame: &mut Frame, area: Rect) {
 
 /// A large popup with a query line on top (the records pane, the search): draws the frame and
 /// the query, and returns the area left for the results.
-fn query_popup(
+pub(super) fn query_popup(
     frame: &mut Frame,
     area: Rect,
     title: &str,
@@ -130,7 +110,7 @@ fn query_popup(
 }
 
 /// A dim note where a list has nothing to show.
-fn note(frame: &mut Frame, area: Rect, text: &str) {
+pub(super) fn note(frame: &mut Frame, area: Rect, text: &str) {
     frame.render_widget(
         Paragraph::new(text.to_owned())
             .style(super::theme::dim())

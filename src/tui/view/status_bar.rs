@@ -11,41 +11,7 @@ use ratatui::{
 use crate::tui::{app::App, format::fit, keymap, theme};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    if let Some(input) = &app.filter_input {
-        let line = Line::from(vec![
-            Span::styled(" Filter: ", theme::header()),
-            Span::raw(format!(
-                " {}",
-                fit(input, usize::from(area.width).saturating_sub(60))
-            )),
-            Span::styled("▏", theme::key()),
-            Span::styled(
-                "  Enter apply · Ctrl-s save as a view · Ctrl-d delete that view · Esc cancel · e.g. unreplied>3d owner:me",
-                theme::dim(),
-            ),
-        ]);
-        frame.render_widget(Paragraph::new(line), area);
-        return;
-    }
-    if let Some((query, name, shared)) = &app.save_view {
-        let whom = if *shared {
-            "shared with everyone"
-        } else {
-            "yours alone"
-        };
-        let line = Line::from(vec![
-            Span::styled(" Save view: ", theme::header()),
-            Span::raw(format!(" {}", fit(name, 30))),
-            Span::styled("▏", theme::key()),
-            Span::styled(
-                format!(
-                    "  {whom} (Tab) · Enter save · Esc cancel · query: {}",
-                    fit(query, usize::from(area.width).saturating_sub(90))
-                ),
-                theme::dim(),
-            ),
-        ]);
-        frame.render_widget(Paragraph::new(line), area);
+    if crate::tui::popup::filter::render(app, frame, area) {
         return;
     }
     if let Some(t) = &app.toast {

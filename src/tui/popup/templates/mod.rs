@@ -1,5 +1,9 @@
 //! The template manager (`T`): every template with its kind and WhatsApp status; admins create
-//! (a form whose body opens a merge-field picker on `#`) and delete them.
+//! (a form whose body opens a merge-field picker on `#`) and delete them. `keys.rs` says what
+//! keys do, `view.rs` how it is drawn.
+
+mod keys;
+pub mod view;
 
 use ratatui_textarea::TextArea;
 
@@ -7,6 +11,7 @@ use crate::domain::{
     merge::MODULES,
     template::{Category, Module, Template, TemplateInput, TemplateKind},
 };
+use crate::tui::keymap::Mode;
 
 #[derive(Debug, Default)]
 pub struct TemplateManager {
@@ -20,6 +25,15 @@ pub struct TemplateManager {
 }
 
 impl TemplateManager {
+    /// Where the keyboard is: the list, the form, or the form's merge-field picker.
+    pub fn mode(&self) -> Mode {
+        match &self.form {
+            Some(f) if f.fields_popup.is_some() => Mode::MergeFields,
+            Some(_) => Mode::TemplateForm,
+            None => Mode::Templates,
+        }
+    }
+
     pub fn selected_template(&self) -> Option<&Template> {
         self.templates.get(self.selected)
     }

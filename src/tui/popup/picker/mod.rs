@@ -1,5 +1,9 @@
 //! The template picker: the templates that can be sent now, filtered as the recruiter types,
-//! and the preview of the selected one filled in for this contact.
+//! and the preview of the selected one filled in for this contact (`keys.rs` what keys do,
+//! `view.rs` how it is drawn).
+
+mod keys;
+pub mod view;
 
 use crate::domain::{
     merge::Filled,

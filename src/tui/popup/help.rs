@@ -1,4 +1,4 @@
-//! `?`: every key of every mode, generated from the keymap.
+//! `?`: every key of every mode, generated from the keymap; j/k scroll.
 
 use ratatui::{
     Frame,
@@ -7,10 +7,27 @@ use ratatui::{
     widgets::{Block, Borders, Clear, Paragraph},
 };
 
+use super::Popup;
 use crate::tui::{
+    action::Action,
+    app::App,
     keymap::{self, Mode},
     theme,
 };
+
+impl App {
+    pub(super) fn help_act(&mut self, action: Action) {
+        let Some(Popup::Help(scroll)) = self.popup.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Down => *scroll += 1,
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Back | Action::Help => self.close_popup(),
+            _ => {}
+        }
+    }
+}
 
 pub fn lines() -> Vec<Line<'static>> {
     let mut out = Vec::new();

@@ -8,9 +8,10 @@ use ratatui::{
     widgets::{Block, Borders, Clear, Paragraph, Wrap},
 };
 
+use super::Picker;
 use crate::{
     domain::{merge_source::Choice, safe_text::neutralise, template::TemplateKind},
-    tui::{app::App, format::fit, picker_state::Picker, theme},
+    tui::{app::App, format::fit, theme},
 };
 
 pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
@@ -67,7 +68,7 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         } else {
             "No template matches the filter."
         };
-        super::note(frame, list, text);
+        crate::tui::view::note(frame, list, text);
         return;
     }
     list_rows(picker, &shown, frame, list);

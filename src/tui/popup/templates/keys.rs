@@ -2,7 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{App, Command};
+use super::{FormField, TemplateForm};
 use crate::{
     domain::{
         permission::Permission,
@@ -10,8 +10,9 @@ use crate::{
     },
     tui::{
         action::Action,
+        app::{App, Command},
         keymap::Mode,
-        template_manager::{FormField, TemplateForm, TemplateManager},
+        popup::Popup,
     },
 };
 
@@ -22,21 +23,25 @@ impl App {
             .is_some_and(|(_, role)| role.allows(Permission::Administer))
     }
 
-    /// The manager's actions; false when `action` is not one of its modes'.
-    pub(super) fn manager_act(&mut self, action: Action, out: &mut Vec<Command>) -> bool {
-        let mode = self.mode();
-        if matches!(mode, Mode::List | Mode::Chat) && action == Action::ManageTemplates {
-            self.manager = Some(TemplateManager::default());
-            out.push(Command::LoadTemplates);
-            return true;
-        }
+    pub(in crate::tui) fn open_manager(&mut self, out: &mut Vec<Command>) {
+        self.popup = Some(Popup::Templates(Box::default()));
+        out.push(Command::LoadTemplates);
+    }
+
+    /// The manager's actions, in its list, its form and its merge-field picker.
+    pub(in crate::tui::popup) fn manager_act(
+        &mut self,
+        mode: Mode,
+        action: Action,
+        out: &mut Vec<Command>,
+    ) {
         let admin = self.is_admin();
         let language = self.default_language.clone();
-        let Some(m) = self.manager.as_mut() else {
-            return false;
+        let Some(m) = self.manager_mut() else {
+            return;
         };
         match (mode, action) {
-            (Mode::Templates, Action::Back) => self.manager = None,
+            (Mode::Templates, Action::Back) => self.close_popup(),
             (Mode::Templates, Action::Down) => m.move_by(1),
             (Mode::Templates, Action::Up) => m.move_by(-1),
             (Mode::Templates, Action::New | Action::Delete) if !admin => {
@@ -81,18 +86,17 @@ impl App {
                         Action::TabLeft => f.fields_move(-1, 0),
                         Action::Insert => f.fields_close(true),
                         Action::Back => f.fields_close(false),
-                        _ => return false,
+                        _ => {}
                     }
                 }
             }
-            _ => return false,
+            _ => {}
         }
-        true
     }
 
     /// Keys of the form that are not in the keymap: text, and ←/→/Space on choice fields.
-    pub(super) fn form_key(&mut self, key: KeyEvent) {
-        let Some(f) = self.manager.as_mut().and_then(|m| m.form.as_mut()) else {
+    pub(in crate::tui::popup) fn form_key(&mut self, key: KeyEvent) {
+        let Some(f) = self.manager_mut().and_then(|m| m.form.as_mut()) else {
             return;
         };
         f.error = None;
@@ -114,8 +118,8 @@ impl App {
     }
 
     /// The new template was taken: back to the list, with where it stands.
-    pub(super) fn template_saved(&mut self, t: &Template, out: &mut Vec<Command>) {
-        if let Some(m) = self.manager.as_mut() {
+    pub(in crate::tui) fn template_saved(&mut self, t: &Template, out: &mut Vec<Command>) {
+        if let Some(m) = self.manager_mut() {
             m.form = None;
         }
         let text = match (t.kind, t.status) {

@@ -10,6 +10,7 @@ use ratatui::{
     widgets::{Block, Borders, Clear, Paragraph, Wrap},
 };
 
+use super::{FormField, TemplateForm, TemplateManager};
 use crate::{
     domain::{
         merge::MODULES,
@@ -18,7 +19,6 @@ use crate::{
     },
     tui::{
         format::{fit, width},
-        template_manager::{FormField, TemplateForm, TemplateManager},
         theme,
     },
 };

@@ -1,0 +1,198 @@
+//! Popups: whatever is open over the panes, at most one at a time. Each popup's module holds
+//! its state, what its keys do and how it is drawn; this one says which is open, what mode the
+//! keyboard is in because of it, and hands keys, pastes and drawing to it.
+//!
+//! Adding a popup: a new module here and an arm in `Popup` (and in the matches below, which
+//! the compiler lists).
+
+pub mod filter;
+pub mod help;
+pub mod notifications;
+pub mod picker;
+pub mod records;
+pub mod search;
+pub mod templates;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::{Frame, layout::Rect};
+
+use super::{
+    action::Action,
+    app::{App, Command},
+    keymap::{self, Mode},
+};
+
+/// The open popup.
+#[derive(Debug)]
+pub enum Popup {
+    /// `?`: every key, with the scroll position.
+    Help(usize),
+    /// `n`: the notifications, with the cursor.
+    Notifications(usize),
+    /// `f`: the filter being typed.
+    Filter(String),
+    /// Ctrl-s in the filter prompt: naming the filter to save it as a view.
+    SaveView(filter::SaveView),
+    /// `/`: searching every conversation.
+    Search(search::SearchPanel),
+    /// `c`: candidates and contacts.
+    Records(records::RecordsPanel),
+    /// `t`: the template picker.
+    Picker(picker::Picker),
+    /// `T`: the template manager.
+    Templates(Box<templates::TemplateManager>),
+}
+
+impl Popup {
+    /// Where the keyboard is while this popup is open.
+    pub fn mode(&self) -> Mode {
+        match self {
+            Self::Help(_) => Mode::Help,
+            Self::Notifications(_) => Mode::Notifications,
+            Self::Filter(_) => Mode::Filter,
+            Self::SaveView(_) => Mode::SaveView,
+            Self::Search(_) => Mode::Search,
+            Self::Records(_) => Mode::Records,
+            Self::Picker(p) if p.choosing.is_some() => Mode::Choose,
+            Self::Picker(_) => Mode::Picker,
+            Self::Templates(m) => m.mode(),
+        }
+    }
+}
+
+/// Draws the open popup over the panes (the filter prompts live in the status bar, drawn
+/// there).
+pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
+    match popup {
+        Popup::Help(scroll) => help::render(frame, area, *scroll),
+        Popup::Notifications(cursor) => notifications::render(app, *cursor, frame, area),
+        Popup::Filter(_) | Popup::SaveView(_) => {}
+        Popup::Search(panel) => search::render(app, panel, frame, area),
+        Popup::Records(panel) => records::render(panel, frame, area),
+        Popup::Picker(picker) => picker::view::render(app, picker, frame, area),
+        Popup::Templates(m) => templates::view::render(m, frame, area),
+    }
+}
+
+impl App {
+    /// A key while a popup is open: its action if the keymap has one in this mode, else the
+    /// popup's typing (a query, a form).
+    pub(super) fn popup_key(&mut self, mode: Mode, key: KeyEvent, out: &mut Vec<Command>) {
+        let Some(popup) = self.popup.as_ref() else {
+            return;
+        };
+        let Some(action) = keymap::action_for(mode, key) else {
+            match popup {
+                Popup::Filter(_) | Popup::SaveView(_) => self.prompt_key(key),
+                Popup::Search(_) => self.search_key(key, out),
+                Popup::Records(_) => self.records_key(key, out),
+                Popup::Picker(_) if mode == Mode::Picker => self.picker_key(key, out),
+                Popup::Templates(_) if mode == Mode::TemplateForm => self.form_key(key),
+                Popup::Help(_)
+                | Popup::Notifications(_)
+                | Popup::Picker(_)
+                | Popup::Templates(_) => {}
+            }
+            return;
+        };
+        if action == Action::Quit {
+            self.quit = true;
+            return;
+        }
+        match popup {
+            Popup::Help(_) => self.help_act(action),
+            Popup::Notifications(_) => self.notifications_act(action, out),
+            Popup::Filter(_) | Popup::SaveView(_) => self.filter_act(action, out),
+            Popup::Search(_) => self.search_act(action, out),
+            Popup::Records(_) => self.records_act(action, out),
+            Popup::Picker(_) => self.picker_act(mode, action, out),
+            Popup::Templates(_) => self.manager_act(mode, action, out),
+        }
+    }
+
+    /// The template picker, while it is open.
+    pub fn picker(&self) -> Option<&picker::Picker> {
+        match &self.popup {
+            Some(Popup::Picker(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub(super) fn picker_mut(&mut self) -> Option<&mut picker::Picker> {
+        match &mut self.popup {
+            Some(Popup::Picker(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The template manager, while it is open.
+    pub fn manager(&self) -> Option<&templates::TemplateManager> {
+        match &self.popup {
+            Some(Popup::Templates(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub(super) fn manager_mut(&mut self) -> Option<&mut templates::TemplateManager> {
+        match &mut self.popup {
+            Some(Popup::Templates(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The records pane, while it is open.
+    pub fn records(&self) -> Option<&records::RecordsPanel> {
+        match &self.popup {
+            Some(Popup::Records(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub(super) fn records_mut(&mut self) -> Option<&mut records::RecordsPanel> {
+        match &mut self.popup {
+            Some(Popup::Records(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The search, while it is open.
+    pub fn search(&self) -> Option<&search::SearchPanel> {
+        match &self.popup {
+            Some(Popup::Search(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub(super) fn search_mut(&mut self) -> Option<&mut search::SearchPanel> {
+        match &mut self.popup {
+            Some(Popup::Search(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Closes whatever popup is open.
+    pub(super) fn close_popup(&mut self) {
+        self.popup = None;
+    }
+}
+
+/// A key typed into a query.
+pub(super) enum Typed {
+    Char(char),
+    Backspace,
+}
+
+/// What a key does to a query, if it is typing at all.
+pub(super) fn typed(key: KeyEvent) -> Option<Typed> {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(Typed::Char(c))
+        }
+        KeyCode::Backspace => Some(Typed::Backspace),
+        _ => None,
+    }
+}
