@@ -1,0 +1,130 @@
+//! The engine's answers to the app's commands, and the link's news (reconnecting, missed
+//! events).
+
+use ratatui_textarea::TextArea;
+
+use super::{App, Command, Connection, Input};
+use crate::{
+    domain::message::Message,
+    tui::{notifications::Notifications, popup::picker::Picker},
+};
+
+impl App {
+    /// Answers for the records pane, the search and the notifications.
+    pub(super) fn pane_input(&mut self, input: Input, out: &mut Vec<Command>) {
+        match input {
+            Input::Unread(rows) => {
+                let me = self.me.as_ref().map(|(l, _)| l.as_str());
+                for r in rows.into_iter().filter(|r| r.unread > 0) {
+                    if Notifications::is_for(r.owner.as_deref(), me) {
+                        let at = r.last_message_at.unwrap_or(self.now);
+                        self.notifications
+                            .restore(r.id, &r.name, &r.last_text, r.unread, at);
+                    }
+                }
+            }
+            Input::Records {
+                query,
+                total,
+                records,
+            } => {
+                if let Some(p) = self.records_mut() {
+                    p.answered(&query, total, records);
+                }
+            }
+            Input::Opened {
+                conversation,
+                messages,
+            } => self.opened(conversation, messages, out),
+            Input::Found { query, hits } => {
+                if let Some(p) = self.search_mut() {
+                    p.answered(&query, hits);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Templates arrived (for the picker and the manager), or the manager's save was answered.
+    pub(super) fn templates_input(&mut self, input: Input, out: &mut Vec<Command>) {
+        match input {
+            Input::TemplateSaved(t) => self.template_saved(&t, out),
+            Input::TemplateRefused(why) => {
+                if let Some(f) = self.manager_mut().and_then(|m| m.form.as_mut()) {
+                    f.saving = false;
+                    f.error = Some(why);
+                } else {
+                    self.error(why);
+                }
+            }
+            Input::Templates(all) => {
+                if let Some(m) = self.manager_mut() {
+                    m.loaded(all.clone());
+                }
+                let open = self.window_open();
+                if let Some(p) = self.picker_mut() {
+                    p.templates = Picker::sendable(all, open);
+                    p.loaded = true;
+                    p.selected = 0;
+                }
+                self.preview_selected(out);
+            }
+            _ => {}
+        }
+    }
+
+    /// The daemon went away or came back, or events were missed.
+    pub(super) fn connection_changed(&mut self, input: Input, out: &mut Vec<Command>) {
+        match input {
+            Input::Reconnecting(why) => self.connection = Connection::Reconnecting(why),
+            Input::Reconnected => {
+                self.connection = Connection::Daemon;
+                self.info("Connected to the daemon again");
+                self.resync(out);
+            }
+            _ => self.resync(out),
+        }
+    }
+
+    /// A send was refused before it was queued: the text goes back into an empty box.
+    pub(super) fn send_refused(&mut self, text: &str, error: String) {
+        if self.compose.is_empty() {
+            self.compose = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
+        }
+        self.error(error);
+    }
+
+    /// Older messages of the open conversation arrived.
+    pub(super) fn older(&mut self, conversation_id: u64, messages: Vec<Message>) {
+        if let Some(chat) = self
+            .chat
+            .as_mut()
+            .filter(|c| c.conversation.id == conversation_id)
+        {
+            chat.older_loaded(messages);
+        }
+    }
+
+    /// Loading the list failed: the answer that never came must not hold every later load back.
+    pub(super) fn list_failed(&mut self, error: String, out: &mut Vec<Command>) {
+        self.list.loading = false;
+        self.error(error);
+        if std::mem::take(&mut self.list.stale) {
+            self.reload_list(out);
+        }
+    }
+
+    /// Loads again everything on screen: the list, the views and the open conversation
+    /// (after missed events, or once the daemon is back).
+    pub(super) fn resync(&mut self, out: &mut Vec<Command>) {
+        // An answer in flight when the connection broke never comes.
+        self.list.loading = false;
+        self.reload_list(out);
+        out.push(Command::LoadViews);
+        if let Some(chat) = &self.chat {
+            out.push(Command::LoadThread {
+                conversation_id: chat.conversation.id,
+            });
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! What the app asks of the engine.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::merge_source::Picks;
+
+/// What the app asks the engine to do. The run loop carries these out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Whoami,
+    LoadConversations {
+        offset: usize,
+        limit: usize,
+        /// The active filter, if any.
+        filter: Option<String>,
+    },
+    LoadThread {
+        conversation_id: u64,
+    },
+    MarkRead {
+        conversation_id: u64,
+    },
+    MarkUnread {
+        conversation_id: u64,
+    },
+    /// Tell the others this recruiter is answering.
+    Answering {
+        conversation_id: u64,
+    },
+    SendText {
+        to: String,
+        text: String,
+    },
+    LoadTemplates,
+    LoadViews,
+    /// The unread conversations, to bring back their notifications.
+    LoadUnread,
+    SaveView {
+        view: crate::domain::view::ViewInput,
+    },
+    DeleteView {
+        name: String,
+    },
+    /// Candidates and contacts matching the records pane's query.
+    LoadRecords {
+        query: String,
+    },
+    /// A record's conversation, started when there is none.
+    OpenRecord {
+        record_id: u64,
+    },
+    /// Every conversation's messages and names with these words.
+    Search {
+        query: String,
+    },
+    /// A conversation's messages from a search hit on.
+    LoadThreadFrom {
+        conversation_id: u64,
+        since: DateTime<Utc>,
+    },
+    /// A page of a conversation's messages before `before` (scrolling up past the loaded).
+    LoadOlder {
+        conversation_id: u64,
+        before: DateTime<Utc>,
+    },
+    CreateTemplate {
+        template: crate::domain::template::TemplateInput,
+    },
+    DeleteTemplate {
+        name: String,
+        language: String,
+    },
+    PreviewTemplate {
+        template_id: u64,
+        to: String,
+        name: String,
+        language: String,
+        picks: Picks,
+    },
+    SendTemplate {
+        to: String,
+        name: String,
+        language: String,
+        picks: Picks,
+    },
+}

@@ -1,0 +1,111 @@
+//! The engine's events: a message in or out, a status, someone answering, a template
+//! reviewed. The list, the open chat and the notifications follow them.
+
+use chrono::Duration;
+
+use super::{App, Command, Focus};
+use crate::{
+    domain::{conversation::Conversation, event::Event, message::Message},
+    engine::ConversationView,
+    tui::notifications::Notifications,
+};
+
+/// How long "… is answering" shows without news from the one answering.
+const ANSWERING_SECONDS: i64 = 30;
+
+impl App {
+    pub(super) fn event(&mut self, event: Event, out: &mut Vec<Command>) {
+        let (conversation, message): (Conversation, Option<Message>) = match event {
+            Event::MessageReceived {
+                conversation,
+                message,
+            }
+            | Event::MessageQueued {
+                conversation,
+                message,
+            }
+            | Event::MessageChanged {
+                conversation,
+                message,
+            }
+            | Event::SendFailed {
+                conversation,
+                message,
+            } => (conversation, Some(message)),
+            Event::ConversationChanged { conversation } => (conversation, None),
+            Event::Answering {
+                conversation_id,
+                login,
+                name,
+            } => {
+                if self.me.as_ref().is_none_or(|(me, _)| *me != login) {
+                    let until = self.now + Duration::seconds(ANSWERING_SECONDS);
+                    self.answering.insert(conversation_id, (name, until));
+                }
+                return;
+            }
+            Event::RecordSaved { .. } => return,
+            Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
+                // An open picker or manager follows reviews: approved now, sendable now.
+                if self.picker().is_some() || self.manager().is_some() {
+                    out.push(Command::LoadTemplates);
+                }
+                return;
+            }
+        };
+        if let Some(m) = message
+            .as_ref()
+            .filter(|m| m.direction == crate::domain::message::Direction::Out)
+        {
+            let theirs = self
+                .me
+                .as_ref()
+                .is_none_or(|(me, _)| m.sent_by.as_deref() != Some(me.as_str()));
+            if theirs {
+                self.answering.remove(&conversation.id);
+            }
+        }
+        let view = ConversationView::new(&conversation, self.now);
+        if let Some(m) = message
+            .as_ref()
+            .filter(|m| m.direction == crate::domain::message::Direction::In)
+        {
+            let looking = self.focus != Focus::List
+                && self
+                    .chat
+                    .as_ref()
+                    .is_some_and(|c| c.conversation.id == conversation.id);
+            let me = self.me.as_ref().map(|(login, _)| login.as_str());
+            if !looking && Notifications::is_for(conversation.owner.as_deref(), me) {
+                self.notifications
+                    .add(conversation.id, &view.name, &m.text, m.at);
+            }
+        }
+        let moved = message
+            .as_ref()
+            .is_some_and(|m| Some(m.at) == conversation.last_message_at);
+        let known = self.list.update(view.clone());
+        if moved || !known {
+            // Its place in the list may have changed, or it is new: reload what is shown.
+            self.reload_list(out);
+        }
+        let Some(chat) = self
+            .chat
+            .as_mut()
+            .filter(|c| c.conversation.id == conversation.id)
+        else {
+            return;
+        };
+        chat.conversation = view;
+        if let Some(m) = message {
+            let inbound = m.direction == crate::domain::message::Direction::In;
+            chat.upsert(m);
+            // The recruiter is looking at it: it is read.
+            if inbound && self.focus != Focus::List && conversation.unread > 0 {
+                out.push(Command::MarkRead {
+                    conversation_id: conversation.id,
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! What happens to the app: keys, time, the engine's events and the answers to commands.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::{
+    domain::{event::Event, message::Message, permission::Role, template::Template},
+    engine::{ConversationView, api::ViewCount},
+};
+
+/// Everything that can happen to the app.
+#[derive(Debug)]
+pub enum Input {
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Time passed (window countdowns, relative times, toasts).
+    Tick(DateTime<Utc>),
+    /// The engine stored a change.
+    Event(Box<Event>),
+    Conversations {
+        total: u64,
+        offset: usize,
+        rows: Vec<ConversationView>,
+    },
+    Thread {
+        conversation: ConversationView,
+        messages: Vec<Message>,
+    },
+    Me {
+        login: String,
+        role: Role,
+        channel: String,
+        /// The language new templates start in.
+        language: String,
+    },
+    /// Every template (the picker keeps what can be sent now).
+    Templates(Vec<Template>),
+    /// A template filled in for the open conversation.
+    Preview(crate::tui::popup::picker::Preview),
+    /// The records matching `query`.
+    Records {
+        query: String,
+        total: usize,
+        records: Vec<crate::domain::record::Record>,
+    },
+    /// The template manager's new template was taken (an approved-type one is pending).
+    TemplateSaved(Template),
+    /// …or refused, with why.
+    TemplateRefused(String),
+    /// The unread conversations (at start).
+    Unread(Vec<ConversationView>),
+    /// The hits of a search.
+    Found {
+        query: String,
+        hits: Vec<crate::engine::api::SearchHit>,
+    },
+    /// A record's conversation, opened from the records pane.
+    Opened {
+        conversation: ConversationView,
+        messages: Vec<Message>,
+    },
+    /// The views and their counts.
+    Views(Vec<ViewCount>),
+    /// A send was refused before it was queued; the text goes back into the compose box.
+    SendRefused {
+        text: String,
+        error: String,
+    },
+    /// A command failed.
+    Failed(String),
+    /// Loading the list failed (a filter that does not read): the list may load again.
+    ListFailed(String),
+    /// Text pasted into the terminal (bracketed paste): one piece, line breaks and all.
+    Paste(String),
+    /// Older messages of a conversation, asked for by scrolling up.
+    Older {
+        conversation_id: u64,
+        messages: Vec<Message>,
+    },
+    /// Events were missed: load again what is shown.
+    Resync,
+    /// The daemon went away; the link is reaching it again.
+    Reconnecting(String),
+    /// The daemon is back.
+    Reconnected,
+}
