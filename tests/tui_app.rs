@@ -234,10 +234,18 @@ fn scrolling_up_past_the_oldest_loaded_loads_the_ones_before() {
         on,
         "the cursor stays"
     );
-    // At the very start: nothing new comes back, and nothing more is asked.
+    // A load that fails is said, and scrolling up asks again.
     app.update(key('g'));
     let out = app.update(key('g'));
     assert!(matches!(&out[..], [Command::LoadOlder { .. }]), "{out:?}");
+    app.update(Input::OlderFailed {
+        conversation_id: id,
+        error: "the daemon closed the connection".into(),
+    });
+    assert!(app.toast.as_ref().unwrap().text.contains("Older messages"));
+    let out = app.update(key('k'));
+    assert!(matches!(&out[..], [Command::LoadOlder { .. }]), "{out:?}");
+    // At the very start: nothing new comes back, and nothing more is asked.
     app.update(Input::Older {
         conversation_id: id,
         messages: thread(&[50]),

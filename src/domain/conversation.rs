@@ -111,6 +111,23 @@ impl Conversation {
         }
     }
 
+    /// The contact wrote at `at`: any message from them (a reaction, an edit too) reopens the
+    /// 24-hour window from then.
+    pub fn heard_from(&mut self, at: DateTime<Utc>) {
+        if self.last_inbound_at.is_none_or(|t| t < at) {
+            self.last_inbound_at = Some(at);
+        }
+    }
+
+    /// A message of ours failed, or one that had failed no longer has.
+    pub fn count_failure(&mut self, change: super::delivery::Failed) {
+        match change {
+            super::delivery::Failed::Now => self.failed += 1,
+            super::delivery::Failed::NoLonger => self.failed = self.failed.saturating_sub(1),
+            super::delivery::Failed::Same => {}
+        }
+    }
+
     /// Notes a message in the summary fields the list screen reads.
     pub fn note_message(&mut self, inbound: bool, at: DateTime<Utc>, text: &str) {
         let slot = if inbound {
@@ -190,6 +207,30 @@ mod tests {
         c.note_message(false, t + Duration::minutes(1), "reply");
         assert_eq!(c.last_text, "reply");
         assert_eq!(c.last_outbound_at, Some(t + Duration::minutes(1)));
+    }
+
+    #[test]
+    fn a_reaction_reopens_the_window_and_a_late_one_does_not_shorten_it() {
+        let t = DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut c = Conversation::new(1, None, None);
+        c.heard_from(t);
+        c.heard_from(t - Duration::hours(3));
+        assert_eq!(c.window_expires_at(), Some(t + Duration::hours(24)));
+        assert_eq!(c.unread, 0, "a reaction is not a message to read");
+    }
+
+    #[test]
+    fn failures_count_once_and_go_when_settled() {
+        use crate::domain::delivery::Failed;
+        let mut c = Conversation::new(1, None, None);
+        c.count_failure(Failed::Now);
+        c.count_failure(Failed::Same);
+        assert_eq!(c.failed, 1);
+        c.count_failure(Failed::NoLonger);
+        c.count_failure(Failed::NoLonger);
+        assert_eq!(c.failed, 0);
     }
 
     #[test]

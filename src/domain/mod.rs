@@ -1,5 +1,6 @@
 //! Pure types and rules: no IO, no async. Most of the project's rules are tested here.
 
+pub mod contact;
 pub mod conversation;
 pub mod delivery;
 pub mod event;
@@ -19,5 +20,6 @@ pub mod routing;
 pub mod safe_text;
 pub mod search;
 pub mod template;
+pub mod template_review;
 pub mod view;
 pub mod window;

@@ -4,22 +4,13 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    identity::Bsuid,
     message::{Effect, Pricing, Status},
-    phone::PhoneNumber,
     record::Record,
     related::RelatedData,
     template::{Template, TemplateStatus},
 };
 
-/// Who a contact is, as far as one payload tells.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContactInfo {
-    pub phone: Option<PhoneNumber>,
-    pub bsuid: Option<Bsuid>,
-    pub name: Option<String>,
-    pub username: Option<String>,
-}
+pub use crate::domain::contact::ContactInfo;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {

@@ -22,8 +22,12 @@ pub struct Link {
 enum Answer {
     Quiet,
     Read(Box<dyn FnOnce(Response) -> Option<Input> + Send>),
-    /// A page of the list: its failure frees the list to load again.
-    List(Box<dyn FnOnce(Response) -> Option<Input> + Send>),
+    /// A load the app waits for (a page of the list, older messages): its failure is told
+    /// as its own input, so the app stops waiting and may load again.
+    Load(
+        Box<dyn FnOnce(Response) -> Option<Input> + Send>,
+        Box<dyn FnOnce(String) -> Input + Send>,
+    ),
     /// Refusals of a send come back with the text, so the recruiter does not lose it.
     Send(String),
     /// Refusals of a template carry the form's own error state.
@@ -46,8 +50,8 @@ impl Link {
         tokio::spawn(async move {
             let (request, answer) = plan(command);
             let input = match (client.call(request).await, answer) {
-                (Ok(r), Answer::Read(read) | Answer::List(read)) => read(r),
-                (Err(e), Answer::List(_)) => Some(Input::ListFailed(e.to_string())),
+                (Ok(r), Answer::Read(read) | Answer::Load(read, _)) => read(r),
+                (Err(e), Answer::Load(_, failed)) => Some(failed(e.to_string())),
                 (Ok(Response::Template { template }), Answer::Template) => {
                     Some(Input::TemplateSaved(template))
                 }
@@ -146,18 +150,21 @@ fn plan(command: Command) -> (Request, Answer) {
                 limit: Some(limit),
                 filter,
             },
-            Answer::List(Box::new(|r| match r {
-                Response::Conversations {
-                    total,
-                    offset,
-                    conversations,
-                } => Some(Input::Conversations {
-                    total,
-                    offset,
-                    rows: conversations,
+            Answer::Load(
+                Box::new(|r| match r {
+                    Response::Conversations {
+                        total,
+                        offset,
+                        conversations,
+                    } => Some(Input::Conversations {
+                        total,
+                        offset,
+                        rows: conversations,
+                    }),
+                    _ => None,
                 }),
-                _ => None,
-            })),
+                Box::new(Input::ListFailed),
+            ),
         ),
         Command::LoadThread { conversation_id } => (
             Request::Thread {
@@ -190,13 +197,19 @@ fn plan(command: Command) -> (Request, Answer) {
                 since: None,
                 before: Some(before),
             },
-            read(move |r| match r {
-                Response::Messages { messages, .. } => Some(Input::Older {
-                    conversation_id,
-                    messages,
+            Answer::Load(
+                Box::new(move |r| match r {
+                    Response::Messages { messages, .. } => Some(Input::Older {
+                        conversation_id,
+                        messages,
+                    }),
+                    _ => None,
                 }),
-                _ => None,
-            }),
+                Box::new(move |error| Input::OlderFailed {
+                    conversation_id,
+                    error,
+                }),
+            ),
         ),
         Command::OpenRecord { record_id } => (
             Request::OpenRecord { record_id },

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::{CONVERSATIONS_COUNTER, T, Tx, TxResult, UNREPLIED_COUNTER, owner_counter, waiting};
 use crate::store::keys;
 use crate::{
-    domain::{conversation::Conversation, event::Event, record::Record},
+    domain::{contact, conversation::Conversation, event::Event, record::Record},
     store::ContactInfo,
 };
 
@@ -52,34 +52,21 @@ impl Tx<'_> {
                 Conversation::new(id, None, None)
             }
         };
-        if conv.phone.is_none()
-            && let Some(p) = &contact.phone
-        {
-            conv.phone = Some(p.clone());
+        let learnt = contact::fill_in(&mut conv, contact);
+        if let Some(p) = &learnt.phone {
             self.tree(T::ConvByPhone)
                 .insert(p.wa_id(), &keys::id(conv.id))?;
         }
-        if conv.bsuid.is_none()
-            && let Some(b) = &contact.bsuid
-        {
-            conv.bsuid = Some(b.clone());
+        if let Some(b) = &learnt.bsuid {
             self.tree(T::ConvByBsuid)
                 .insert(b.as_str(), &keys::id(conv.id))?;
-        }
-        if let Some(n) = contact.name.as_ref().filter(|n| !n.trim().is_empty()) {
-            n.clone_into(&mut conv.name);
-        }
-        if let Some(u) = &contact.username {
-            conv.username = Some(u.clone());
         }
         if conv.record_id.is_none()
             && let Some(p) = &conv.phone
             && let Some(id) = self.get_id(T::RecordByPhone, p.wa_id())?
             && let Some(record) = self.get::<Record>(T::Records, keys::id(id))?
         {
-            conv.record_id = Some(record.id);
-            conv.record_name = Some(record.name);
-            conv.owner = record.owner;
+            contact::link_record(&mut conv, &record);
         }
         Ok(conv)
     }

@@ -78,10 +78,7 @@ impl Tx<'_> {
         } else {
             Vec::new()
         };
-        // Any message from the contact (re)opens the 24-hour window.
-        if conv.last_inbound_at.is_none_or(|t| t < at) {
-            conv.last_inbound_at = Some(at);
-        }
+        conv.heard_from(at);
         let target = match effect {
             Effect::React { target, .. }
             | Effect::Edit { target, .. }
@@ -170,11 +167,7 @@ impl Tx<'_> {
         let mut conv: Conversation = self
             .get(T::Conversations, keys::id(message.conversation_id))?
             .unwrap_or_else(|| Conversation::new(message.conversation_id, None, None));
-        match done.failed {
-            delivery::Failed::Now => conv.failed += 1,
-            delivery::Failed::NoLonger => conv.failed = conv.failed.saturating_sub(1),
-            delivery::Failed::Same => {}
-        }
+        conv.count_failure(done.failed);
         if conv.bsuid.is_none() && conv.phone.is_none() {
             conv.phone.clone_from(&recipient.phone);
         }

@@ -2,7 +2,7 @@
 //! email, and linked to the conversation of their mobile.
 
 use super::{T, Tx, TxResult};
-use crate::domain::{event::Event, record::Record};
+use crate::domain::{contact, event::Event, record::Record};
 use crate::store::keys;
 
 impl Tx<'_> {
@@ -33,9 +33,7 @@ impl Tx<'_> {
             self.tree(T::RecordByPhone)
                 .insert(p.wa_id(), &keys::id(record.id))?;
             if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
-                conv.record_id = Some(record.id);
-                conv.record_name = Some(record.name.clone());
-                conv.owner.clone_from(&record.owner);
+                contact::link_record(&mut conv, &record);
                 self.store_conversation(&conv)?;
                 events.push(Event::ConversationChanged { conversation: conv });
             }

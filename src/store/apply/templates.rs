@@ -5,6 +5,7 @@ use super::{T, Tx, TxResult};
 use crate::domain::{
     event::Event,
     template::{Template, TemplateStatus},
+    template_review,
 };
 use crate::store::keys;
 
@@ -50,8 +51,7 @@ impl Tx<'_> {
             // A template this store does not know: `templates sync` brings it in.
             return Ok(vec![]);
         };
-        t.status = status;
-        t.reason = reason.cloned();
+        template_review::reviewed(&mut t, status, reason.map(String::as_str));
         self.save_template(t)
     }
 
@@ -64,18 +64,7 @@ impl Tx<'_> {
                 .map(|id| self.get::<Template>(T::Templates, keys::id(id)))
                 .transpose()?
                 .flatten();
-            let t = match known {
-                Some(mut t) => {
-                    t.status = r.status;
-                    t.reason.clone_from(&r.reason);
-                    t.whatsapp_id.clone_from(&r.whatsapp_id);
-                    // The body here keeps its merge fields; WhatsApp's has {{1}}….
-                    t.category = r.category.or(t.category);
-                    t
-                }
-                None => r.clone(),
-            };
-            events.extend(self.save_template(t)?);
+            events.extend(self.save_template(template_review::synced(known, r))?);
         }
         Ok(events)
     }

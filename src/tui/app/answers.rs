@@ -4,10 +4,7 @@
 use ratatui_textarea::TextArea;
 
 use super::{App, Command, Connection, Input};
-use crate::{
-    domain::message::Message,
-    tui::{notifications::Notifications, popup::picker::Picker},
-};
+use crate::tui::{notifications::Notifications, popup::picker::Picker};
 
 impl App {
     /// Answers for the records pane, the search and the notifications.
@@ -94,14 +91,33 @@ impl App {
         self.error(error);
     }
 
-    /// Older messages of the open conversation arrived.
-    pub(super) fn older(&mut self, conversation_id: u64, messages: Vec<Message>) {
-        if let Some(chat) = self
+    /// Older messages of the open conversation arrived, or could not be loaded (said, and the
+    /// chat stops waiting, so scrolling up asks again).
+    pub(super) fn older(&mut self, input: Input) {
+        let (conversation_id, messages) = match input {
+            Input::Older {
+                conversation_id,
+                messages,
+            } => (conversation_id, Some(messages)),
+            Input::OlderFailed {
+                conversation_id,
+                error,
+            } => {
+                self.error(format!("Older messages could not be loaded: {error}"));
+                (conversation_id, None)
+            }
+            _ => return,
+        };
+        let Some(chat) = self
             .chat
             .as_mut()
             .filter(|c| c.conversation.id == conversation_id)
-        {
-            chat.older_loaded(messages);
+        else {
+            return;
+        };
+        match messages {
+            Some(m) => chat.older_loaded(m),
+            None => chat.loading_older = false,
         }
     }
 

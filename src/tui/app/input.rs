@@ -80,6 +80,11 @@ pub enum Input {
         conversation_id: u64,
         messages: Vec<Message>,
     },
+    /// Loading older messages failed: scrolling up may ask again.
+    OlderFailed {
+        conversation_id: u64,
+        error: String,
+    },
     /// Events were missed: load again what is shown.
     Resync,
     /// The daemon went away; the link is reaching it again.

@@ -270,10 +270,7 @@ impl App {
             Input::Failed(e) => self.error(e),
             Input::ListFailed(e) => self.list_failed(e, &mut out),
             Input::Paste(text) => self.paste(&text, &mut out),
-            Input::Older {
-                conversation_id,
-                messages,
-            } => self.older(conversation_id, messages),
+            input @ (Input::Older { .. } | Input::OlderFailed { .. }) => self.older(input),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
             }
