@@ -331,6 +331,7 @@ fn user(login: &str, role: hirechat::domain::permission::Role) -> hirechat::conf
         role,
         email: None,
         phone: None,
+        time_zone: None,
     }
 }
 

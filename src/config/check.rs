@@ -69,6 +69,14 @@ impl Config {
                     format!("{:?} appears twice", u.login),
                 ));
             }
+            if let Some(z) = &u.time_zone
+                && z.parse::<chrono_tz::Tz>().is_err()
+            {
+                return Err(self.key_error(
+                    &format!("users[{i}].time_zone"),
+                    format!("{z:?} is not an IANA time zone (e.g. Asia/Tokyo, Europe/London)"),
+                ));
+            }
         }
         self.routing_plan()
             .map_err(|e| self.key_error("routing.assign_to", e.to_string()))?;

@@ -168,6 +168,10 @@ pub struct UserConfig {
     pub email: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// IANA (`Asia/Tokyo`): where "today" begins for this user's "sent today"; the server's
+    /// own zone when not given.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -38,6 +38,9 @@ pub enum Term {
     Unreplied(Option<(Compare, Duration)>),
     /// We answered, optionally within/longer than.
     Replied(Option<(Compare, Duration)>),
+    /// We answered today, in the asker's time zone: since that midnight, once the engine has
+    /// told it (`Filter::today_from`); until then, within the last 24 hours.
+    RepliedToday(Option<DateTime<Utc>>),
     /// The last message, either side.
     Last(Compare, Duration),
     Owner(Who),
@@ -91,7 +94,7 @@ pub struct ParseError {
 }
 
 /// The words a filter understands, for help and errors.
-pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] last>|<N… owner:me|LOGIN repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed";
+pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed";
 
 fn duration(s: &str) -> Option<Duration> {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
@@ -135,6 +138,8 @@ impl Filter {
                 }
             } else if let Some(rest) = w.strip_prefix("repliedby:") {
                 who(rest).map(Term::RepliedBy)
+            } else if w == "replied:today" {
+                Some(Term::RepliedToday(None))
             } else if let Some(rest) = w.strip_prefix("replied") {
                 if rest.is_empty() {
                     Some(Term::Replied(None))
@@ -177,6 +182,17 @@ impl Filter {
         Ok(Self { terms })
     }
 
+    /// "Today" starts at `from` (the asker's midnight).
+    #[must_use]
+    pub fn today_from(mut self, from: DateTime<Utc>) -> Self {
+        for t in &mut self.terms {
+            if let Term::RepliedToday(at) = t {
+                *at = Some(from);
+            }
+        }
+        self
+    }
+
     /// Whether a conversation passes every term. `me` is the login of the person asking.
     pub fn matches(&self, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool {
         self.terms.iter().all(|t| term_matches(t, s, me, now))
@@ -205,6 +221,10 @@ fn term_matches(t: &Term, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool
         Term::Unreplied(Some((c, d))) => unreplied && ago_holds(s.last_inbound_at, *c, *d, now),
         Term::Replied(None) => s.last_outbound_at.is_some(),
         Term::Replied(Some((c, d))) => ago_holds(s.last_outbound_at, *c, *d, now),
+        Term::RepliedToday(from) => {
+            let from = from.unwrap_or(now - Duration::hours(24));
+            s.last_outbound_at.is_some_and(|t| t >= from)
+        }
         Term::Last(c, d) => ago_holds(s.last_message_at, *c, *d, now),
         Term::Owner(w) => is(w, s.owner, me),
         Term::RepliedBy(w) => is(w, s.last_replied_by, me),
@@ -225,9 +245,21 @@ pub const BUILT_IN_VIEWS: &[(&str, &str, &str)] = &[
         "Unreplied messages (mine)",
         "unreplied owner:me",
     ),
-    ("sent-today", "All messages sent today", "replied<24h"),
+    ("sent-today", "All messages sent today", "replied:today"),
     ("all-unreplied", "All unreplied messages", "unreplied"),
 ];
+
+/// When today began at `now` in the zone `tz`: its first instant (midnight, or the first
+/// moment after it where a clock change skips midnight).
+pub fn start_of_day<Z: chrono::TimeZone>(now: DateTime<Utc>, tz: &Z) -> DateTime<Utc> {
+    let day = now.with_timezone(tz).date_naive();
+    (0..=3)
+        .find_map(|h| {
+            tz.from_local_datetime(&day.and_hms_opt(h, 0, 0)?)
+                .earliest()
+        })
+        .map_or(now - Duration::hours(24), |t| t.with_timezone(&Utc))
+}
 
 pub fn built_in_view(name: &str) -> Option<&'static str> {
     BUILT_IN_VIEWS
@@ -246,6 +278,34 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         t("2026-11-25T12:00:00Z")
+    }
+
+    #[test]
+    fn sent_today_starts_at_the_askers_midnight() {
+        // 12:00 UTC is 21:00 in Tokyo: today there began at 15:00 UTC yesterday.
+        let tokyo = chrono::FixedOffset::east_opt(9 * 3600).unwrap();
+        let from = start_of_day(now(), &tokyo);
+        assert_eq!(from, t("2026-11-24T15:00:00Z"));
+        let f = Filter::parse("replied:today").unwrap().today_from(from);
+        let replied = |at: &str| Subject {
+            last_outbound_at: Some(t(at)),
+            ..Subject::default()
+        };
+        assert!(f.matches(&replied("2026-11-24T15:30:00Z"), "x", now()));
+        assert!(!f.matches(&replied("2026-11-24T14:30:00Z"), "x", now()));
+        // In London the same reply was yesterday, though within 24 hours.
+        let london = start_of_day(now(), &chrono_tz::Europe::London);
+        let f = Filter::parse("replied:today").unwrap().today_from(london);
+        assert!(!f.matches(&replied("2026-11-24T15:30:00Z"), "x", now()));
+        assert!(f.matches(&replied("2026-11-25T00:30:00Z"), "x", now()));
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_starts_at_its_first_hour() {
+        // Santiago springs forward at midnight: 2026-09-06 starts at 01:00 local.
+        let at = t("2026-09-06T12:00:00Z");
+        let from = start_of_day(at, &chrono_tz::America::Santiago);
+        assert_eq!(from, t("2026-09-06T04:00:00Z"));
     }
 
     fn waiting_days(days: i64) -> Subject<'static> {

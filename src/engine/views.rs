@@ -70,10 +70,11 @@ impl Engine {
         limit: Option<usize>,
     ) -> Result<Response, EngineError> {
         let (query, sort) = self.resolve(actor, text)?;
+        let now = Utc::now();
         let filter = Filter::parse(&query)
             .map_err(|e| EngineError::BadInput(e.to_string()))?
-            .counting(self.inner.unreplied_until);
-        let now = Utc::now();
+            .counting(self.inner.unreplied_until)
+            .today_from(self.start_of_day(actor, now));
         let limit = limit.unwrap_or(usize::MAX);
         let (total, page) = match unreplied_only(&filter, actor, now) {
             // The unreplied views in their own order come from their index.
@@ -95,13 +96,29 @@ impl Engine {
         })
     }
 
+    /// When the asker's today began: in their `[[users]] time_zone`, else this machine's.
+    fn start_of_day(&self, actor: &Actor, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+        let zone = self
+            .inner
+            .users
+            .iter()
+            .find(|u| u.login == actor.login)
+            .and_then(|u| u.time_zone.as_deref()?.parse::<chrono_tz::Tz>().ok());
+        match zone {
+            Some(z) => crate::domain::filter::start_of_day(now, &z),
+            None => crate::domain::filter::start_of_day(now, &chrono::Local),
+        }
+    }
+
     /// How many conversations a query selects now.
     fn count(&self, actor: &Actor, query: &str) -> Result<Option<u64>, EngineError> {
         let Ok(filter) = Filter::parse(query) else {
             return Ok(None);
         };
-        let filter = filter.counting(self.inner.unreplied_until);
         let now = Utc::now();
+        let filter = filter
+            .counting(self.inner.unreplied_until)
+            .today_from(self.start_of_day(actor, now));
         let total = match unreplied_only(&filter, actor, now) {
             Some((owner, waited)) => self.store().unreplied(owner.as_deref(), waited, 0, 0)?.0,
             None => {

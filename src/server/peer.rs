@@ -83,6 +83,7 @@ mod tests {
             role: Role::Viewer,
             email: None,
             phone: None,
+            time_zone: None,
         });
         assert_eq!(actor_for(&config, 0, me).unwrap().role, Role::Viewer);
         let err = actor_for(&config, 4_000_000, me).unwrap_err();
