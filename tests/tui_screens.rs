@@ -461,3 +461,137 @@ fn saved_views_show_on_the_views_lines_even_in_a_narrow_list() {
         assert!(screen.contains(view), "{view} missing:\n{screen}");
     }
 }
+
+/// A terminal's grid, as far as wide characters go: writing one takes two columns, and
+/// writing over either half of one breaks it (both halves blank). `TestBackend` keeps cells
+/// apart, so it cannot show what a real terminal makes of ratatui's updates.
+struct Screen {
+    width: usize,
+    cells: Vec<String>,
+    /// The frame the terminal was last brought to.
+    last: ratatui::buffer::Buffer,
+}
+
+impl Screen {
+    fn new(width: u16, height: u16) -> Self {
+        Self {
+            width: usize::from(width),
+            cells: vec![" ".to_owned(); usize::from(width) * usize::from(height)],
+            last: ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, width, height)),
+        }
+    }
+
+    fn wide(s: &str) -> bool {
+        unicode_width::UnicodeWidthStr::width(s) > 1
+    }
+
+    /// Carries out ratatui's updates from the last frame to `after`, as a terminal would.
+    fn update(&mut self, after: &ratatui::buffer::Buffer) {
+        let before = std::mem::replace(&mut self.last, after.clone());
+        for (x, y, cell) in before.diff(after) {
+            let (x, y) = (usize::from(x), usize::from(y));
+            let at = y * self.width + x;
+            // Over the right half of a wide character: the character is gone.
+            if x > 0 && self.cells[at].is_empty() && Self::wide(&self.cells[at - 1]) {
+                " ".clone_into(&mut self.cells[at - 1]);
+            }
+            // Over the left half: its right half is gone with it.
+            if Self::wide(&self.cells[at]) && x + 1 < self.width {
+                " ".clone_into(&mut self.cells[at + 1]);
+            }
+            cell.symbol().clone_into(&mut self.cells[at]);
+            if Self::wide(cell.symbol()) && x + 1 < self.width {
+                if Self::wide(&self.cells[at + 1]) && x + 2 < self.width {
+                    " ".clone_into(&mut self.cells[at + 2]);
+                }
+                self.cells[at + 1] = String::new();
+            }
+        }
+    }
+}
+
+/// What was drawn is what the terminal shows: ratatui sends only the changed cells and leaves
+/// out the one after a double-width character, so a popup's border drawn there would never
+/// reach the screen (and the chat behind would show through, and stay for the next dialog).
+fn assert_the_screen_shows_what_was_drawn(
+    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    screen: &mut Screen,
+    app: &hirechat::tui::app::App,
+) {
+    let drawn = terminal
+        .draw(|f| hirechat::tui::view::render(app, f))
+        .unwrap()
+        .buffer
+        .clone();
+    screen.update(&drawn);
+    let blank = |s: &str| {
+        if s.is_empty() {
+            " ".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    for y in 0..app.height {
+        for x in 0..app.width {
+            // A cell covered by the wide character before it is not seen: it must hold
+            // nothing (a border drawn there never shows).
+            if x > 0 && Screen::wide(drawn[(x - 1, y)].symbol()) {
+                assert!(
+                    drawn[(x, y)].symbol().trim().is_empty(),
+                    "({x}, {y}) holds {:?} under the wide {:?} before it",
+                    drawn[(x, y)].symbol(),
+                    drawn[(x - 1, y)].symbol()
+                );
+                continue;
+            }
+            let shown = &screen.cells[usize::from(y) * screen.width + usize::from(x)];
+            assert_eq!(
+                blank(shown),
+                blank(drawn[(x, y)].symbol()),
+                "({x}, {y}) on screen differs from the frame:\n{}",
+                (0..app.height)
+                    .map(|y| {
+                        let row = usize::from(y) * screen.width;
+                        screen.cells[row..row + screen.width].concat()
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn popups_keep_their_borders_over_wide_text() {
+    let text = "面接の日程について確認させてください。火曜日の午前十時からで大丈夫でしょうか。よろしくお願いいたします。";
+    for (width, height) in [(80, 24), (160, 45), (101, 30), (117, 33)] {
+        let mut app = app_with(inbox(), width, height);
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+        let mut screen = Screen::new(width, height);
+        app.update(key('j'));
+        open_selected(
+            &mut app,
+            (0..12u8)
+                .map(|i| {
+                    message(
+                        20 + u64::from(i),
+                        2,
+                        Direction::In,
+                        text,
+                        120 - i64::from(i),
+                        Status::Read,
+                    )
+                })
+                .collect(),
+        );
+        assert_the_screen_shows_what_was_drawn(&mut terminal, &mut screen, &app);
+        // One dialog after another on the same screen, as the recruiter opens and closes them.
+        for popup in ['?', 'n', '/', 'c', 'T', 't'] {
+            app.update(key(popup));
+            assert_the_screen_shows_what_was_drawn(&mut terminal, &mut screen, &app);
+            app.update(code(KeyCode::Esc));
+            assert_the_screen_shows_what_was_drawn(&mut terminal, &mut screen, &app);
+        }
+    }
+}

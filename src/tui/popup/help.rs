@@ -4,7 +4,7 @@ use ratatui::{
     Frame,
     layout::Rect,
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph},
+    widgets::{Block, Borders, Paragraph},
 };
 
 use super::Popup;
@@ -82,7 +82,7 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
         .border_style(theme::focused_border())
         .title(" Keys ")
         .title_bottom(" j/k scroll · Esc close ");
-    frame.render_widget(Clear, popup);
+    crate::tui::view::clear(frame, popup);
     frame.render_widget(Paragraph::new(shown).block(block), popup);
 }
 

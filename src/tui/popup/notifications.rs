@@ -4,7 +4,7 @@ use ratatui::{
     Frame,
     layout::Rect,
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph},
+    widgets::{Block, Borders, Paragraph},
 };
 
 use super::Popup;
@@ -91,7 +91,7 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
         .title(format!(" Notifications ({} new) ", n.unseen()))
         .title_bottom(" Enter reply · c clear seen · Esc close ");
     let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
+    crate::tui::view::clear(frame, popup);
     frame.render_widget(block, popup);
     if n.items.is_empty() {
         frame.render_widget(Paragraph::new("Nothing new.").style(theme::dim()), inner);

@@ -49,6 +49,25 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
 }
 
+/// Clears `area` for a popup. A double-width character just left of it would cover the
+/// popup's first column on screen (ratatui does not send the cell after a wide character), so
+/// it is blanked too.
+pub(super) fn clear(frame: &mut Frame, area: Rect) {
+    use unicode_width::UnicodeWidthStr;
+    frame.render_widget(ratatui::widgets::Clear, area);
+    let Some(left) = area.x.checked_sub(1) else {
+        return;
+    };
+    let buffer = frame.buffer_mut();
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buffer.cell_mut((left, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = vec![
         Line::from("The terminal is too small for hirechat."),
@@ -75,7 +94,7 @@ pub(super) fn query_popup(
 ) -> Rect {
     use ratatui::{
         text::Span,
-        widgets::{Block, Borders, Clear},
+        widgets::{Block, Borders},
     };
     let w = area.width.saturating_sub(8).min(110);
     let h = area.height.saturating_sub(4);
@@ -91,7 +110,7 @@ pub(super) fn query_popup(
         .title(title.to_owned())
         .title_bottom(keys.to_owned());
     let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
+    clear(frame, popup);
     frame.render_widget(block, popup);
     let [line, rest] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
     let room = usize::from(line.width).saturating_sub(prompt.width() + 2);

@@ -5,7 +5,7 @@ use ratatui::{
     Frame,
     layout::{Constraint, Layout, Rect},
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+    widgets::{Block, Borders, Paragraph, Wrap},
 };
 
 use super::Picker;
@@ -38,7 +38,7 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
         ]))
         .title_bottom(" type to filter · ↑/↓ choose · Enter send · Esc close ");
     let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
+    crate::tui::view::clear(frame, popup);
     frame.render_widget(block, popup);
     let [query, list, preview] = Layout::vertical([
         Constraint::Length(1),
@@ -95,7 +95,7 @@ fn choose_popup(choice: &Choice, at: usize, frame: &mut Frame, over: Rect) {
         .title(format!(" Which of the {}? ", choice.module))
         .title_bottom(" ↑/↓ choose · Enter use · Esc back ");
     let inner = block.inner(area);
-    frame.render_widget(Clear, area);
+    crate::tui::view::clear(frame, area);
     frame.render_widget(block, area);
     let visible = usize::from(inner.height).max(1);
     let top = at.saturating_sub(visible - 1);

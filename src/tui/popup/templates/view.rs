@@ -7,7 +7,7 @@ use ratatui::{
     layout::{Constraint, Layout, Rect},
     style::Style,
     text::{Line, Span},
-    widgets::{Block, Borders, Clear, Paragraph, Wrap},
+    widgets::{Block, Borders, Paragraph, Wrap},
 };
 
 use super::{FormField, TemplateForm, TemplateManager};
@@ -27,7 +27,7 @@ pub fn render(m: &TemplateManager, frame: &mut Frame, area: Rect) {
     let w = area.width.saturating_sub(6).min(120);
     let h = area.height.saturating_sub(2);
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
-    frame.render_widget(Clear, popup);
+    crate::tui::view::clear(frame, popup);
     match &m.form {
         Some(f) => form(f, m.templates.len(), frame, popup),
         None => list(m, frame, popup),
@@ -254,7 +254,7 @@ fn fields_popup(module: usize, field: usize, frame: &mut Frame, over: Rect) {
         .title(" Merge fields ")
         .title_bottom(" ←/→ module · ↑/↓ field · Enter insert · Esc a plain # ");
     let inner = block.inner(area);
-    frame.render_widget(Clear, area);
+    crate::tui::view::clear(frame, area);
     frame.render_widget(block, area);
     let tabs: Vec<Span> = MODULES
         .iter()
