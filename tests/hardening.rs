@@ -68,6 +68,54 @@ fn post(port: u16, body: &[u8]) -> u16 {
         .unwrap_or(0)
 }
 
+/// `GET path`: the status and the body.
+fn get(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_owned());
+    (status, body)
+}
+
+#[test]
+fn healthz_tells_monitoring_how_the_writer_and_the_outbox_are() {
+    let dir = TempDir::new("healthz");
+    let (daemon, port) = daemon(dir.path(), "");
+    assert_eq!(
+        post(port, &delivery(WABA, NUMBER_ID, 1, 1, 1_767_225_600)),
+        200
+    );
+    // A reply that cannot leave (the API is unreachable) waits in the outbox.
+    let sent = common::daemon::run(
+        dir.path(),
+        &["send", "--to", "+819000000001", "--text", "hello"],
+    );
+    assert!(sent.status.code().is_some(), "{sent:?}");
+    let (status, body) = get(port, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    let health: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["writer"], "ok");
+    assert_eq!(health["outbox"]["pending"], 0, "{body}");
+    assert_eq!(health["outbox"]["uncertain"], 0, "{body}");
+    assert_eq!(health["dead_letters"], 0);
+    assert!(!body.contains(common::TOKEN) && !body.contains(APP_SECRET));
+    daemon.terminate();
+}
+
 /// How long until the server closes `s` (reading whatever it answers), at most `limit`.
 fn closed_after(s: &mut TcpStream, limit: Duration) -> Option<(Duration, String)> {
     let start = Instant::now();
@@ -510,6 +558,7 @@ fn after_a_full_disk_the_daemon_takes_webhooks_again_without_a_restart() {
         status = post(port, &delivery(WABA, NUMBER_ID, 5000, 1, 1_767_225_600));
     }
     assert_eq!(status, 200, "webhooks are stored again, without a restart");
+    assert_eq!(get(port, "/healthz").0, 200, "and the health check says so");
     let list = conversations(dir.path());
     assert!(
         list.iter().any(|c| c["wa_id"] == "819000005000"),

@@ -40,6 +40,12 @@ impl Config {
         if !self.webhook.path.starts_with('/') {
             return Err(self.key_error("webhook.path", "must start with /"));
         }
+        if self.webhook.path == "/healthz" {
+            return Err(self.key_error(
+                "webhook.path",
+                "must not be /healthz: the health check answers there",
+            ));
+        }
         let hook = &self.webhook;
         for (key, value) in [
             ("webhook.max_body_bytes", hook.max_body_bytes as u64),

@@ -11,6 +11,14 @@ use crate::domain::{conversation::Conversation, identity::ContactRef, outbox::Ou
 
 impl Engine {
     pub(super) fn doctor(&self) -> Result<Response, EngineError> {
+        Ok(Response::Doctor {
+            report: self.health()?,
+        })
+    }
+
+    /// The daemon's health: whether the database takes writes, dead letters, deliveries for
+    /// others, the outbox.
+    pub fn health(&self) -> Result<api::Health, EngineError> {
         let store = self.store();
         let (dead_letters, recent) = store.recent_dead_letters(10)?;
         let outbox = store.outbox()?;
@@ -18,26 +26,23 @@ impl Engine {
             .iter()
             .filter(|i| i.state == OutboxState::Uncertain)
             .count();
-        Ok(Response::Doctor {
-            report: api::Health {
-                writable: store.flush().is_ok(),
-                dead_letters,
-                recent_dead_letters: recent
-                    .into_iter()
-                    .map(|d| api::DeadLetterView {
-                        id: d.id,
-                        at: d.at,
-                        reason: d.reason,
-                    })
-                    .collect(),
-                foreign_since_start: self
-                    .inner
-                    .foreign
-                    .load(std::sync::atomic::Ordering::Relaxed)
-                    as u64,
-                outbox_pending: (outbox.len() - uncertain) as u64,
-                outbox_uncertain: uncertain as u64,
-            },
+        Ok(api::Health {
+            writable: store.flush().is_ok(),
+            dead_letters,
+            recent_dead_letters: recent
+                .into_iter()
+                .map(|d| api::DeadLetterView {
+                    id: d.id,
+                    at: d.at,
+                    reason: d.reason,
+                })
+                .collect(),
+            foreign_since_start: self
+                .inner
+                .foreign
+                .load(std::sync::atomic::Ordering::Relaxed) as u64,
+            outbox_pending: (outbox.len() - uncertain) as u64,
+            outbox_uncertain: uncertain as u64,
         })
     }
 

@@ -3,6 +3,7 @@
 
 mod accept;
 pub mod daemon;
+mod health;
 pub mod http;
 mod log_throttle;
 pub mod peer;

@@ -58,6 +58,7 @@ impl WebhookState {
 pub fn router(path: &str, state: WebhookState) -> Router {
     Router::new()
         .route(path, get(verify).post(deliver))
+        .route("/healthz", get(super::health::healthz))
         .with_state(state)
 }
 
