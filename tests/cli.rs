@@ -33,7 +33,8 @@ fn configuration_errors_name_the_key_and_the_file() {
     let out = run(dir.path(), &["conversations"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("config.toml does not exist"),
+        text(&out.stderr).contains("config.toml does not exist")
+            && text(&out.stderr).contains("config.example.toml"),
         "{}",
         text(&out.stderr)
     );
@@ -76,6 +77,8 @@ fn an_empty_inbox_in_process() {
     assert_eq!(text(&out.stdout).trim(), "[]");
     let out = run(dir.path(), &["conversations"]);
     assert_eq!(text(&out.stdout).trim(), "No conversations yet.");
+    let out = run(dir.path(), &["conversations", "--view", "sent-today"]);
+    assert_eq!(text(&out.stdout).trim(), "No conversations match.");
     let out = run(dir.path(), &["messages", "--with", "+819012345678"]);
     assert_eq!(out.status.code(), Some(4));
     assert!(text(&out.stderr).contains("no conversation with +819012345678"));

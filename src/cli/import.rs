@@ -319,9 +319,10 @@ fn print_report(report: &ImportReport, noun: &str, file: &Path, json: bool) {
     if json {
         output::json(report);
     } else {
+        let rows = report.created + report.updated + report.unchanged + report.refused();
         println!(
-            "Read {} rows of {noun} from {}: {} new, {} updated, {} unchanged, {} refused.",
-            report.created + report.updated + report.unchanged + report.refused(),
+            "Read {} of {noun} from {}: {} new, {} updated, {} unchanged, {} refused.",
+            output::count(rows, "row", "rows"),
             file.display(),
             report.created,
             report.updated,

@@ -36,10 +36,12 @@ pub async fn conversations(
             )));
         }
     }
+    let filter = view.or(filter);
+    let filtered = filter.is_some();
     let request = Request::Conversations {
         offset: 0,
         limit,
-        filter: view.or(filter),
+        filter,
     };
     let Response::Conversations { conversations, .. } = backend.call(request).await? else {
         return Err(CliError::Other("unexpected answer".into()));
@@ -47,7 +49,7 @@ pub async fn conversations(
     if json {
         output::json(&conversations);
     } else {
-        output::conversations_table(&conversations, chrono::Utc::now());
+        output::conversations_table(&conversations, chrono::Utc::now(), filtered);
     }
     Ok(())
 }

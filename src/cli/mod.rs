@@ -5,12 +5,19 @@ mod backend;
 mod doctor;
 mod import;
 mod listing;
+mod manual;
 mod output;
 mod settings;
 mod templates;
 mod views;
 
-use std::{io::Write as _, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+use std::{
+    io::Write as _,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::Duration,
+};
 
 use clap::{Parser, Subcommand};
 
@@ -49,11 +56,13 @@ pub enum Command {
     Serve,
     /// A simulator of the WhatsApp Cloud API, for trying hirechat without an account.
     Sim {
+        /// The address the simulated Cloud API listens on.
         #[arg(long, default_value = "127.0.0.1:8788")]
         listen: SocketAddr,
         /// Where to post signed webhooks (a running `hirechat serve`).
         #[arg(long)]
         webhook_url: Option<String>,
+        /// The app secret its webhooks are signed with (the daemon's `app_secret`).
         #[arg(
             long,
             env = "WHATSAPP_APP_SECRET",
@@ -69,6 +78,7 @@ pub enum Command {
             hide_env_values = true
         )]
         access_token: String,
+        /// The phone number id it answers for (the daemon's `phone_number_id`).
         #[arg(long, default_value = "106540352242922")]
         phone_number_id: String,
     },
@@ -101,7 +111,9 @@ pub enum Command {
     Import {
         /// candidates, contacts, job-openings, interviews, clients or bookings.
         kind: String,
+        /// The CSV file, with a header line naming its columns.
         file: PathBuf,
+        /// The report as JSON (created, updated, unchanged, and each refused row).
         #[arg(long)]
         json: bool,
     },
@@ -122,6 +134,7 @@ pub enum Command {
     },
     /// The daemon's health (admins): database, outbox, webhooks kept aside and why.
     Doctor {
+        /// The report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -133,21 +146,32 @@ pub enum Command {
         /// A filter, e.g. "unreplied>3d owner:me window:open".
         #[arg(long)]
         filter: Option<String>,
+        /// One JSON array instead of a table.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
-        limit: Option<usize>,
+        /// At most this many conversations.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
     },
     /// One conversation's messages, oldest first.
     Messages {
         /// A phone number or a BSUID.
         #[arg(long)]
         with: String,
+        /// One JSON array instead of lines.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
-        limit: Option<usize>,
+        /// The newest this many messages.
+        #[arg(long, default_value_t = 50, value_name = "N")]
+        limit: usize,
     },
+    /// Print a shell's completion script: `source <(hirechat completions bash)`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `hirechat man | man -l -`.
+    Man,
 }
 
 pub fn main() -> ExitCode {
@@ -183,6 +207,15 @@ fn fail(e: &CliError) -> ExitCode {
 
 async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
     let command = cli.command.unwrap_or(Command::Tui);
+    match command {
+        // Made from the command definitions alone: no configuration needed.
+        Command::Completions { shell } => {
+            manual::completions(shell);
+            return Ok(());
+        }
+        Command::Man => return manual::man(),
+        _ => {}
+    }
     if matches!(command, Command::Demo) {
         // The demo needs no configuration: it makes its own.
         return crate::demo::run(cli.data_dir.clone())
@@ -196,24 +229,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         eprintln!("warning: {warning}");
     }
     match command {
-        Command::Demo => Ok(()),
-        Command::Tui => {
-            let client = crate::client::Client::open(
-                &config,
-                &data_dir,
-                crate::client::Sending::IfConfigured,
-            )
-            .await?;
-            let connection = if client.is_daemon() {
-                crate::tui::app::Connection::Daemon
-            } else {
-                crate::tui::app::Connection::InProcess
-            };
-            let link = crate::tui::link::Link::new(client);
-            crate::tui::run_terminal(link, connection, config.notifications, exposed)
-                .await
-                .map_err(CliError::Other)
-        }
+        Command::Tui => tui(&config, &data_dir, exposed).await,
         Command::Serve => crate::server::daemon::run(config, &data_dir)
             .await
             .map_err(|e| CliError::Other(e.to_string())),
@@ -270,11 +286,42 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             filter,
             json,
             limit,
-        } => listing::conversations(&config, &data_dir, view, filter, json, limit).await,
+        } => listing::conversations(&config, &data_dir, view, filter, json, Some(limit)).await,
         Command::Messages { with, json, limit } => {
-            listing::messages(&config, &data_dir, with, json, limit).await
+            listing::messages(&config, &data_dir, with, json, Some(limit)).await
         }
+        Command::Demo | Command::Completions { .. } | Command::Man => Ok(()),
     }
+}
+
+/// The inbox on this machine's data: through the daemon when one runs.
+async fn tui(config: &Config, data_dir: &Path, exposed: Option<String>) -> Result<(), CliError> {
+    let client =
+        crate::client::Client::open(config, data_dir, crate::client::Sending::IfConfigured).await?;
+    let connection = if client.is_daemon() {
+        crate::tui::app::Connection::Daemon
+    } else {
+        crate::tui::app::Connection::InProcess
+    };
+    let hint = empty_hint(config, client.is_daemon());
+    let link = crate::tui::link::Link::new(client);
+    crate::tui::run_terminal(link, connection, config.notifications, exposed, hint)
+        .await
+        .map_err(CliError::Other)
+}
+
+/// What an empty inbox says when nothing could deliver messages to it: no config at all, or
+/// no daemon receiving WhatsApp's webhooks.
+fn empty_hint(config: &Config, daemon: bool) -> Option<String> {
+    if config.source.is_none() {
+        return Some(format!(
+            "Nothing can arrive yet: there is no config. Copy config.example.toml to {}, fill in [whatsapp], and run `hirechat serve` to receive messages. `hirechat demo` tries the inbox with sample conversations.",
+            crate::paths::default_config_file().display()
+        ));
+    }
+    (!daemon).then(|| {
+        "Messages arrive through the daemon: run `hirechat serve` (it receives WhatsApp's webhooks) and this inbox shows them.".to_owned()
+    })
 }
 
 /// `--text -` reads the message from standard input (a script's heredoc, a file piped in),

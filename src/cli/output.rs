@@ -20,10 +20,22 @@ pub fn json<T: serde::Serialize>(value: &T) {
     }
 }
 
-pub fn conversations_table(list: &[ConversationView], now: DateTime<Utc>) {
+/// "1 row", "3 rows".
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The list as a table; `filtered` says the list was narrowed (a view, a filter), so an empty
+/// one means nothing matched rather than nothing yet.
+pub fn conversations_table(list: &[ConversationView], now: DateTime<Utc>, filtered: bool) {
     let tz: FixedOffset = chrono::Local::now().offset().fix();
     if list.is_empty() {
-        println!("No conversations yet.");
+        if filtered {
+            println!("No conversations match.");
+        } else {
+            println!("No conversations yet.");
+        }
         return;
     }
     println!(

@@ -16,6 +16,7 @@ use crate::{
 pub enum SettingsCommand {
     /// The settings in force.
     Show {
+        /// As JSON.
         #[arg(long)]
         json: bool,
     },

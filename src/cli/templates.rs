@@ -17,6 +17,7 @@ use crate::{
 pub enum TemplatesCommand {
     /// Every template, with its WhatsApp status.
     List {
+        /// One JSON array instead of a table.
         #[arg(long)]
         json: bool,
     },
@@ -46,8 +47,10 @@ pub enum TemplatesCommand {
     Sync,
     /// Delete a template (on WhatsApp too, for an approved-type one).
     Delete {
+        /// The template's name.
         #[arg(long)]
         name: String,
+        /// Its language, when it exists in several.
         #[arg(long)]
         lang: Option<String>,
     },

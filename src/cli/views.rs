@@ -19,11 +19,13 @@ use crate::{
 pub enum ViewsCommand {
     /// Every view you see (built-in, shared, yours) with its count.
     List {
+        /// One JSON array instead of a table.
         #[arg(long)]
         json: bool,
     },
     /// Save a query as a view; saving an existing name replaces it.
     Save {
+        /// The view's name, as the list's views line and `--view` show it.
         name: String,
         /// The query, e.g. "unreplied>3d owner:me window:open".
         #[arg(long)]
@@ -36,7 +38,10 @@ pub enum ViewsCommand {
         shared: bool,
     },
     /// Delete a view: yours, or a shared one (admins only).
-    Delete { name: String },
+    Delete {
+        /// The view's name.
+        name: String,
+    },
 }
 
 pub async fn run(

@@ -176,7 +176,10 @@ pub struct UserConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("config file {0} does not exist")]
+    #[error(
+        "config file {0} does not exist: copy config.example.toml there and fill in [whatsapp] (without --config, hirechat reads {default})",
+        default = crate::paths::default_config_file().display()
+    )]
     Missing(PathBuf),
     #[error("cannot read config file {0}: {1}")]
     Unreadable(PathBuf, std::io::Error),

@@ -172,9 +172,14 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
             .await;
     });
     let link = Link::local(demo.engine.clone(), demo.actor.clone());
-    let result =
-        crate::tui::run_terminal(link, Connection::Demo, NotificationsConfig::default(), None)
-            .await;
+    let result = crate::tui::run_terminal(
+        link,
+        Connection::Demo,
+        NotificationsConfig::default(),
+        None,
+        None,
+    )
+    .await;
     if fresh {
         drop(demo);
         let _ = std::fs::remove_dir_all(&dir);

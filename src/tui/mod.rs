@@ -144,6 +144,7 @@ pub async fn run_terminal(
     connection: Connection,
     alerts: NotificationsConfig,
     warning: Option<String>,
+    empty_hint: Option<String>,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     // A paste arrives as one piece of text, not as keys (a pasted line break is not Enter).
@@ -156,6 +157,7 @@ pub async fn run_terminal(
     if let Some(w) = warning {
         app.warn(w);
     }
+    app.empty_hint = empty_hint;
     let mut session = Session::start(app, link);
     let keys = session.sender();
     std::thread::Builder::new()

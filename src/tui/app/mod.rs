@@ -80,6 +80,8 @@ pub struct App {
     /// When this recruiter last told the others they are answering (to not repeat it per key).
     told_answering: Option<(u64, DateTime<Utc>)>,
     pub toast: Option<Toast>,
+    /// What an empty inbox says about how messages would arrive (no config, no daemon).
+    pub empty_hint: Option<String>,
     pub width: u16,
     pub height: u16,
     pub quit: bool,
@@ -109,6 +111,7 @@ impl App {
             answering: std::collections::HashMap::new(),
             told_answering: None,
             toast: None,
+            empty_hint: None,
             width,
             height,
             quit: false,

@@ -40,13 +40,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if app.list.is_empty() {
-        let text = vec![
-            Line::raw("No conversations yet."),
-            Line::raw(""),
-            Line::styled("Messages from candidates appear here", theme::dim()),
-            Line::styled("as soon as WhatsApp delivers them.", theme::dim()),
-        ];
-        frame.render_widget(Paragraph::new(text), inner);
+        let text = if app.filter.is_some() {
+            vec![
+                Line::raw("No conversations match."),
+                Line::raw(""),
+                Line::styled("g1 shows them all; f changes the filter.", theme::dim()),
+            ]
+        } else {
+            let hint = app.empty_hint.as_deref().unwrap_or(
+                "Messages from candidates appear here as soon as WhatsApp delivers them.",
+            );
+            vec![
+                Line::raw("No conversations yet."),
+                Line::raw(""),
+                Line::styled(hint.to_owned(), theme::dim()),
+            ]
+        };
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
         return;
     }
     let rows = usize::from(inner.height / 2);
