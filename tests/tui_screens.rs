@@ -70,6 +70,18 @@ fn empty_inbox() {
 }
 
 #[test]
+fn an_empty_inbox_says_why_nothing_arrives_and_an_empty_view_that_nothing_matches() {
+    let mut app = app_with(vec![], 80, 24);
+    app.empty_hint = Some("Nothing can arrive yet: there is no config.".into());
+    let screen = draw(&app).backend().to_string();
+    assert!(screen.contains("Nothing can arrive yet"), "{screen}");
+    app.filter = Some("unreplied>3d".into());
+    let screen = draw(&app).backend().to_string();
+    assert!(screen.contains("No conversations match."), "{screen}");
+    assert!(!screen.contains("Nothing can arrive"), "{screen}");
+}
+
+#[test]
 fn list_with_unread_and_closed_windows_80x24() {
     let app = app_with(inbox(), 80, 24);
     insta::assert_snapshot!(draw(&app).backend());
