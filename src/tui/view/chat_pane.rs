@@ -192,6 +192,7 @@ fn message_lines(app: &App, m: &Message, w: usize, selected: bool) -> Vec<Line<'
         .into_iter()
         .map(|l| vec![Span::styled(l, text_style)])
         .collect();
+    let meta_at = lines.len();
     lines.push(meta);
     if selected && let Some(e) = &m.error {
         let (mark, style) = if m.status == Status::Uncertain {
@@ -203,14 +204,22 @@ fn message_lines(app: &App, m: &Message, w: usize, selected: bool) -> Vec<Line<'
             lines.push(vec![Span::styled(l, style)]);
         }
     }
+    let widths: Vec<usize> = lines
+        .iter()
+        .map(|spans| spans.iter().map(|s| width(&s.content)).sum())
+        .collect();
+    // Ours sit on the right as one block, its lines starting at one column (a ragged left
+    // edge is hard to read); the time and ticks keep to the right edge.
+    let block = widths.iter().copied().max().unwrap_or(0);
     lines
         .into_iter()
-        .map(|spans| {
-            let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-            let pad = if out_going {
-                w.saturating_sub(used + 1)
-            } else {
-                1
+        .zip(widths)
+        .enumerate()
+        .map(|(i, (spans, used))| {
+            let pad = match (out_going, i == meta_at) {
+                (false, _) => 1,
+                (true, true) => w.saturating_sub(used + 1),
+                (true, false) => w.saturating_sub(block + 1),
             };
             let mut all = vec![Span::styled(" ".repeat(pad), base)];
             all.extend(spans.into_iter().map(|s| {
