@@ -128,7 +128,7 @@ fn a_pasted_summary_is_one_message_with_its_line_breaks() {
     app.update(code(KeyCode::Esc));
     app.update(key('f'));
     app.update(Input::Paste("unread\nowner:me".into()));
-    assert!(matches!(&app.popup, Some(Popup::Filter(f)) if f == "unread owner:me"));
+    assert!(matches!(&app.popup, Some(Popup::Filter(f)) if f.text() == "unread owner:me"));
 }
 
 #[test]
@@ -574,6 +574,33 @@ fn g_then_a_digit_shows_a_view_and_g_g_goes_to_the_top() {
     app.update(key('g'));
     assert!(app.update(key('9')).is_empty());
     assert!(app.toast.as_ref().unwrap().text.contains("no view 9"));
+    // f on a view starts from its query, not its name; readline keys edit it.
+    app.update(key('g'));
+    app.update(key('3'));
+    app.update(key('f'));
+    for c in "failed".chars() {
+        app.update(key(c));
+    }
+    let typed = |app: &App| match &app.popup {
+        Some(Popup::Filter(input)) => input.text().to_owned(),
+        _ => panic!("the prompt is closed"),
+    };
+    assert_eq!(typed(&app), "unreplied failed");
+    app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('w'),
+        KeyModifiers::CONTROL,
+    )));
+    app.update(code(KeyCode::Home));
+    app.update(key('x'));
+    assert_eq!(typed(&app), "xunreplied ");
+    // An error shows in the prompt line while it is open.
+    app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('d'),
+        KeyModifiers::CONTROL,
+    )));
+    let screen = common::tui::draw(&app).backend().to_string();
+    assert!(screen.contains("is not a saved view"), "{screen}");
+    assert!(screen.contains("Filter:"), "{screen}");
 }
 
 #[test]

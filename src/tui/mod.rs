@@ -8,6 +8,7 @@ pub mod app;
 pub mod chat_state;
 pub mod format;
 pub mod keymap;
+pub mod line_input;
 pub mod link;
 pub mod list_state;
 pub mod notifications;

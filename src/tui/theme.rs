@@ -104,6 +104,10 @@ pub fn error_toast() -> Style {
 pub fn info_toast() -> Style {
     plain(Style::new().fg(Color::Black).bg(Color::Yellow))
 }
+/// The cursor of a one-line input: the character under it, reversed.
+pub fn cursor() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
 pub fn key() -> Style {
     plain(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD))
 }

@@ -127,9 +127,7 @@ impl App {
             (_, Action::ManageTemplates) => self.open_manager(out),
             (_, Action::Notifications) => self.popup = Some(Popup::Notifications(0)),
             (_, Action::GoTo) => self.pending_go = true,
-            (Mode::List, Action::Filter) => {
-                self.popup = Some(Popup::Filter(self.filter.clone().unwrap_or_default()));
-            }
+            (Mode::List, Action::Filter) => self.open_filter(),
             (Mode::List, Action::MarkUnread) => {
                 if let Some(row) = self.list.selected_row() {
                     out.push(Command::MarkUnread {

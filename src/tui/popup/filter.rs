@@ -9,8 +9,9 @@ use ratatui::{
     widgets::Paragraph,
 };
 
-use super::{Popup, Typed, typed};
+use super::Popup;
 use crate::domain::{
+    filter::built_in_view,
     permission::Permission,
     view::{Sort, ViewInput},
 };
@@ -18,6 +19,7 @@ use crate::tui::{
     action::Action,
     app::{App, Command},
     format::fit,
+    line_input::LineInput,
     theme,
 };
 
@@ -26,26 +28,38 @@ use crate::tui::{
 pub struct SaveView {
     pub query: String,
     /// The name being typed.
-    pub name: String,
+    pub name: LineInput,
     /// Shared with everyone (admins only), or the recruiter's own.
     pub shared: bool,
 }
 
 impl App {
-    /// Letters are the filter, or the view's name.
+    /// Opens the prompt on what the list shows: the filter, or the query of the view shown
+    /// (so typing adds to what it selects; Ctrl-u starts afresh).
+    pub(in crate::tui) fn open_filter(&mut self) {
+        let text = match &self.filter {
+            None => String::new(),
+            Some(f) => self
+                .views
+                .iter()
+                .find(|v| v.name == *f)
+                .and_then(|v| match &v.saved {
+                    Some(saved) => Some(saved.query.clone()),
+                    None => built_in_view(&v.name).map(str::to_owned),
+                })
+                .unwrap_or_else(|| f.clone()),
+        };
+        let text = if text.is_empty() { text } else { text + " " };
+        self.popup = Some(Popup::Filter(LineInput::new(&text)));
+    }
+
+    /// Keys edit the filter, or the view's name (readline keys).
     pub(super) fn prompt_key(&mut self, key: KeyEvent) {
-        let text = match self.popup.as_mut() {
-            Some(Popup::Filter(text)) => text,
-            Some(Popup::SaveView(s)) => &mut s.name,
+        match self.popup.as_mut() {
+            Some(Popup::Filter(input)) => input.key(key),
+            Some(Popup::SaveView(s)) => s.name.key(key),
             _ => return,
         };
-        match typed(key) {
-            Some(Typed::Char(c)) => text.push(c),
-            Some(Typed::Backspace) => {
-                text.pop();
-            }
-            None => {}
-        }
     }
 
     pub(super) fn filter_act(&mut self, action: Action, out: &mut Vec<Command>) {
@@ -53,12 +67,12 @@ impl App {
             (Some(Popup::Filter(_) | Popup::SaveView(_)), Action::Back) => {}
             (Some(Popup::Filter(query)), Action::Save) => {
                 self.popup = Some(Popup::SaveView(SaveView {
-                    query: query.trim().to_owned(),
+                    query: query.text().trim().to_owned(),
                     ..SaveView::default()
                 }));
             }
             (Some(Popup::Filter(text)), Action::Delete) => self.delete_view(text, out),
-            (Some(Popup::Filter(query)), Action::Send) => self.apply_filter(&query, out),
+            (Some(Popup::Filter(query)), Action::Send) => self.apply_filter(query.text(), out),
             (Some(Popup::SaveView(mut s)), Action::ToggleShared) => {
                 let admin = self
                     .me
@@ -72,10 +86,11 @@ impl App {
                 self.popup = Some(Popup::SaveView(s));
             }
             (Some(Popup::SaveView(s)), Action::Save) => {
-                self.select_view_named = Some(s.name.trim().to_owned());
+                let name = s.name.text().trim().to_owned();
+                self.select_view_named = Some(name.clone());
                 out.push(Command::SaveView {
                     view: ViewInput {
-                        name: s.name,
+                        name,
                         query: s.query,
                         sort: Sort::Newest,
                         shared: s.shared,
@@ -86,9 +101,15 @@ impl App {
         }
     }
 
-    /// The prompt holds a saved view's name: delete that view (else say so, prompt open).
-    fn delete_view(&mut self, text: String, out: &mut Vec<Command>) {
-        let name = text.trim();
+    /// The prompt holds a saved view's name, or is the shown saved view's query unchanged:
+    /// delete that view (else say so, the prompt staying open).
+    fn delete_view(&mut self, text: LineInput, out: &mut Vec<Command>) {
+        let typed = text.text().trim();
+        let shown = self
+            .active_view
+            .and_then(|i| self.views.get(i))
+            .filter(|v| v.saved.as_ref().is_some_and(|s| s.query.trim() == typed));
+        let name = shown.map_or(typed, |v| v.name.as_str()).to_owned();
         if self
             .views
             .iter()
@@ -97,9 +118,7 @@ impl App {
             self.filter = None;
             self.active_view = Some(0);
             self.reload_list(out);
-            out.push(Command::DeleteView {
-                name: name.to_owned(),
-            });
+            out.push(Command::DeleteView { name });
         } else {
             self.error(format!(
                 "{name:?} is not a saved view; Ctrl-d deletes one by its name."
@@ -121,42 +140,69 @@ impl App {
     }
 }
 
-/// The prompt, drawn in the status bar; false when neither prompt is open.
+/// The input with its cursor (the character under it reversed) in `room` columns.
+fn input_spans(input: &LineInput, room: usize) -> Vec<Span<'static>> {
+    let (shown, at) = input.visible(room);
+    let mut before = String::new();
+    let mut used = 0;
+    let mut rest = shown.chars();
+    for c in rest.by_ref() {
+        if used >= at {
+            let after: String = rest.collect();
+            return vec![
+                Span::raw(before),
+                Span::styled(c.to_string(), theme::cursor()),
+                Span::raw(after),
+            ];
+        }
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        before.push(c);
+    }
+    vec![Span::raw(before), Span::styled(" ", theme::cursor())]
+}
+
+/// The prompt, drawn in the status bar; false when neither prompt is open. An error (a view
+/// that does not exist) shows in place of the hints, so it is seen while typing.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) -> bool {
-    let line = match &app.popup {
-        Some(Popup::Filter(input)) => Line::from(vec![
-            Span::styled(" Filter: ", theme::header()),
-            Span::raw(format!(
-                " {}",
-                fit(input, usize::from(area.width).saturating_sub(60))
-            )),
-            Span::styled("▏", theme::key()),
-            Span::styled(
-                "  Enter apply · Ctrl-s save as a view · Ctrl-d delete that view · Esc cancel · e.g. unreplied>3d owner:me",
-                theme::dim(),
-            ),
-        ]),
+    let width = usize::from(area.width);
+    let error = app
+        .toast
+        .as_ref()
+        .filter(|t| t.error)
+        .map(|t| t.text.as_str());
+    let hint = |text: String| match error {
+        Some(e) => Span::styled(format!("  {e}"), theme::failed()),
+        None => Span::styled(text, theme::dim()),
+    };
+    let mut spans = match &app.popup {
+        Some(Popup::Filter(input)) => {
+            let mut spans = vec![Span::styled(" Filter: ", theme::header()), Span::raw(" ")];
+            spans.extend(input_spans(input, width.saturating_sub(50).max(20)));
+            spans.push(hint(
+                "  Enter apply · Ctrl-s save as a view · Ctrl-d delete that view · Esc cancel · e.g. unreplied>3d owner:me".into(),
+            ));
+            spans
+        }
         Some(Popup::SaveView(s)) => {
             let whom = if s.shared {
                 "shared with everyone"
             } else {
                 "yours alone"
             };
-            Line::from(vec![
+            let mut spans = vec![
                 Span::styled(" Save view: ", theme::header()),
-                Span::raw(format!(" {}", fit(&s.name, 30))),
-                Span::styled("▏", theme::key()),
-                Span::styled(
-                    format!(
-                        "  {whom} (Tab) · Enter save · Esc cancel · query: {}",
-                        fit(&s.query, usize::from(area.width).saturating_sub(90))
-                    ),
-                    theme::dim(),
-                ),
-            ])
+                Span::raw(" "),
+            ];
+            spans.extend(input_spans(&s.name, 30));
+            spans.push(hint(format!(
+                "  {whom} (Tab) · Enter save · Esc cancel · query: {}",
+                fit(&s.query, width.saturating_sub(90))
+            )));
+            spans
         }
         _ => return false,
     };
-    frame.render_widget(Paragraph::new(line), area);
+    spans.retain(|s| !s.content.is_empty());
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
     true
 }

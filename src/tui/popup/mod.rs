@@ -30,7 +30,7 @@ pub enum Popup {
     /// `n`: the notifications, with the cursor.
     Notifications(usize),
     /// `f`: the filter being typed.
-    Filter(String),
+    Filter(super::line_input::LineInput),
     /// Ctrl-s in the filter prompt: naming the filter to save it as a view.
     SaveView(filter::SaveView),
     /// `/`: searching every conversation.
