@@ -399,12 +399,34 @@ fn moving_far_loads_the_window_around_the_selection() {
 fn help_opens_and_closes_and_q_quits() {
     let mut app = app_with(inbox(), 80, 24);
     app.update(key('?'));
-    assert!(matches!(app.popup, Some(Popup::Help(0))));
+    assert!(matches!(&app.popup, Some(Popup::Help(h)) if h.scroll == 0));
     app.update(key('j'));
-    assert!(matches!(app.popup, Some(Popup::Help(1))));
+    assert!(matches!(&app.popup, Some(Popup::Help(h)) if h.scroll == 1));
     app.update(code(KeyCode::Esc));
     assert!(app.popup.is_none());
     assert!(!app.quit);
+    // F1 while typing a search opens help at the search's keys, over it; closing it goes back.
+    app.update(key('/'));
+    app.update(key('?'));
+    assert!(matches!(&app.popup, Some(Popup::Search(s)) if s.query == "?"));
+    app.update(code(KeyCode::F(1)));
+    let Some(Popup::Help(h)) = &app.popup else {
+        panic!("help is not open");
+    };
+    assert!(h.scroll > 0, "opened at the search's section");
+    let screen = common::tui::draw(&app).backend().to_string();
+    assert!(
+        screen.contains("│Search "),
+        "the section's title on top: {screen}"
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(matches!(&app.popup, Some(Popup::Search(s)) if s.query == "?"));
+    app.update(code(KeyCode::Esc));
+    // A pending g shows what the next key does.
+    app.update(key('g'));
+    let screen = common::tui::draw(&app).backend().to_string();
+    assert!(screen.contains("After g"), "{screen}");
+    app.update(key('g'));
     app.update(key('q'));
     assert!(app.quit);
 }

@@ -87,7 +87,7 @@ impl App {
         let page = isize::try_from(self.list_rows_visible()).unwrap_or(10);
         match (self.mode(), action) {
             (_, Action::Quit) => self.quit = true,
-            (_, Action::Help) => self.popup = Some(Popup::Help(0)),
+            (_, Action::Help) => self.open_help(),
             (Mode::List, Action::Down) => self.load_window_after(|l| l.move_by(1), out),
             (Mode::List, Action::Up) => self.load_window_after(|l| l.move_by(-1), out),
             (Mode::List, Action::PageDown) => self.load_window_after(|l| l.move_by(page), out),

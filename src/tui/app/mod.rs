@@ -143,6 +143,11 @@ impl App {
         }
     }
 
+    /// `g` was pressed and the next key says where to go (the status bar says so).
+    pub fn pending_go(&self) -> bool {
+        self.pending_go
+    }
+
     /// When the app next needs a redraw without any input: a toast expiring, or the minute
     /// turning (relative times and window countdowns).
     pub fn next_wake(&self) -> DateTime<Utc> {

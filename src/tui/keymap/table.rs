@@ -93,6 +93,7 @@ const TEMPLATES_KEYS: &[(Key, Action)] = &[
     (ch('y'), Action::Confirm),
     (key(KeyCode::Esc), Action::Back),
     (ch('q'), Action::Back),
+    (ch('?'), Action::Help),
 ];
 
 /// The new-template form (other keys are text; ←/→/Space change a choice).
@@ -147,6 +148,7 @@ const CHOOSE_KEYS: &[(Key, Action)] = &[
     (ch('k'), Action::Up),
     (key(KeyCode::Up), Action::Up),
     (key(KeyCode::Esc), Action::Back),
+    (ch('?'), Action::Help),
 ];
 
 /// The bindings of one mode, in the order help shows them.
@@ -218,6 +220,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (ch('c'), Action::ClearSeen),
             (key(KeyCode::Esc), Action::Back),
             (ch('n'), Action::Back),
+            (ch('?'), Action::Help),
         ]),
         Mode::Filter => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
@@ -240,7 +243,8 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Up), Action::Up),
         ]),
     }
-    // Ctrl-C leaves from anywhere, even while typing.
+    // Help from anywhere, even while typing (where ? is a letter); Ctrl-C leaves.
+    b.push((key(KeyCode::F(1)), Action::Help));
     b.push((ctrl('c'), Action::Quit));
     b
 }

@@ -1,4 +1,6 @@
-//! `?`: every key of every mode, generated from the keymap; j/k scroll.
+//! `?` (or F1, which works while typing too): every key of every mode, generated from the
+//! keymap, opened at the section of the place it was asked from; j/k scroll. Asked from a
+//! popup, it opens over it and closing it goes back there.
 
 use ratatui::{
     Frame,
@@ -15,15 +17,62 @@ use crate::tui::{
     theme,
 };
 
+/// The help overlay: where it is scrolled to, and the popup it was opened over.
+#[derive(Debug)]
+pub struct Help {
+    pub scroll: usize,
+    pub under: Option<Box<Popup>>,
+}
+
+/// The modes in the order help shows them.
+const MODES: [Mode; 14] = [
+    Mode::List,
+    Mode::Chat,
+    Mode::Compose,
+    Mode::Picker,
+    Mode::Notifications,
+    Mode::GoTo,
+    Mode::Choose,
+    Mode::Filter,
+    Mode::SaveView,
+    Mode::Records,
+    Mode::Search,
+    Mode::Templates,
+    Mode::TemplateForm,
+    Mode::MergeFields,
+];
+
+/// The line where `mode`'s section starts.
+fn section_start(mode: Mode) -> usize {
+    let mut line = 0;
+    for m in MODES {
+        if m == mode {
+            return line;
+        }
+        // A title, its keys, and a blank line between sections.
+        line += 2 + keymap::help_lines(m).len();
+    }
+    0
+}
+
 impl App {
+    /// Opens help at the section of where the keyboard is, over any popup open.
+    pub(in crate::tui) fn open_help(&mut self) {
+        let scroll = section_start(self.mode());
+        let under = self.popup.take().map(Box::new);
+        self.popup = Some(Popup::Help(Help { scroll, under }));
+    }
+
     pub(super) fn help_act(&mut self, action: Action) {
-        let Some(Popup::Help(scroll)) = self.popup.as_mut() else {
+        let Some(Popup::Help(help)) = self.popup.as_mut() else {
             return;
         };
         match action {
-            Action::Down => *scroll += 1,
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            Action::Back | Action::Help => self.close_popup(),
+            Action::Down => help.scroll += 1,
+            Action::Up => help.scroll = help.scroll.saturating_sub(1),
+            Action::Back | Action::Help => {
+                self.popup = help.under.take().map(|p| *p);
+            }
             _ => {}
         }
     }
@@ -31,22 +80,7 @@ impl App {
 
 pub fn lines() -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for mode in [
-        Mode::List,
-        Mode::Chat,
-        Mode::Compose,
-        Mode::Picker,
-        Mode::Notifications,
-        Mode::GoTo,
-        Mode::Choose,
-        Mode::Filter,
-        Mode::SaveView,
-        Mode::Records,
-        Mode::Search,
-        Mode::Templates,
-        Mode::TemplateForm,
-        Mode::MergeFields,
-    ] {
+    for mode in MODES {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }

@@ -25,8 +25,8 @@ use super::{
 /// The open popup.
 #[derive(Debug)]
 pub enum Popup {
-    /// `?`: every key, with the scroll position.
-    Help(usize),
+    /// `?`: every key.
+    Help(help::Help),
     /// `n`: the notifications, with the cursor.
     Notifications(usize),
     /// `f`: the filter being typed.
@@ -64,7 +64,13 @@ impl Popup {
 /// there).
 pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
     match popup {
-        Popup::Help(scroll) => help::render(frame, area, *scroll),
+        Popup::Help(h) => {
+            // Help is drawn over the popup it was opened from.
+            if let Some(under) = &h.under {
+                render(app, under, frame, area);
+            }
+            help::render(frame, area, h.scroll);
+        }
         Popup::Notifications(cursor) => notifications::render(app, *cursor, frame, area),
         Popup::Filter(_) | Popup::SaveView(_) => {}
         Popup::Search(panel) => search::render(app, panel, frame, area),
@@ -97,6 +103,10 @@ impl App {
         };
         if action == Action::Quit {
             self.quit = true;
+            return;
+        }
+        if action == Action::Help && !matches!(popup, Popup::Help(_)) {
+            self.open_help();
             return;
         }
         match popup {

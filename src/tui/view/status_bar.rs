@@ -27,11 +27,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(text).style(style), area);
         return;
     }
-    let mut spans = vec![Span::styled(
-        format!(" {} ", app.mode().title()),
-        theme::header(),
-    )];
-    for (keys, label) in keymap::hints(app.mode()) {
+    // After `g`, what the next key does.
+    let mode = if app.pending_go() {
+        keymap::Mode::GoTo
+    } else {
+        app.mode()
+    };
+    let mut spans = vec![Span::styled(format!(" {} ", mode.title()), theme::header())];
+    for (keys, label) in keymap::hints(mode) {
         spans.push(Span::raw("  "));
         spans.push(Span::styled(keys, theme::key()));
         spans.push(Span::raw(format!(" {label}")));
