@@ -25,6 +25,11 @@ pub fn default_data_dir() -> PathBuf {
     xdg("XDG_DATA_HOME", ".local/share").join("hirechat")
 }
 
+/// `$XDG_STATE_HOME/hirechat`: a user's own state (unsent replies), never shared.
+pub fn state_dir() -> PathBuf {
+    xdg("XDG_STATE_HOME", ".local/state").join("hirechat")
+}
+
 /// The daemon's socket inside a data directory.
 pub fn socket_file(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("hirechat.sock")

@@ -22,10 +22,19 @@ fn the_demo_in_tmux() {
         return;
     }
     let home = common::TempDir::new("tmux-home");
+    // An editor that writes a reply, as a recruiter would in vim.
+    let editor = home.path().join("write-reply.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'Written in the editor\\nits second line\\n' > \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
     let t = Tmux::new(&format!("hirechat-e2e-{}", std::process::id()), "e2e");
     let command = format!(
-        "env HOME={} TERM=xterm-256color {} demo",
+        "env HOME={} TERM=xterm-256color EDITOR={} {} demo",
         home.path().display(),
+        editor.display(),
         env!("CARGO_BIN_EXE_hirechat")
     );
     t.start(&command);
@@ -68,6 +77,7 @@ fn the_demo_in_tmux() {
     });
 
     a_pasted_summary(&t);
+    written_in_the_editor(&t);
     records_and_a_picked_interview(&t);
 
     // Resizing: 80×24 still draws the inbox; smaller says so.
@@ -82,7 +92,22 @@ fn the_demo_in_tmux() {
         s.contains("Conversations (12)")
     });
 
-    t.keys(&["Escape", "Escape", "q"]);
+    // Quitting over an unsent reply asks first.
+    t.keys(&["Escape", "Escape", "Enter", "r"]);
+    t.wait("the compose box", |s| s.contains("Compose"));
+    t.text("not sent yet");
+    t.keys(&["C-c"]);
+    t.wait("the question", |s| s.contains("is not sent"));
+    t.keys(&["n"]);
+    t.wait("back to the reply", |s| {
+        !s.contains("is not sent") && s.contains("not sent yet")
+    });
+    t.keys(&["Escape"]);
+    // Apart, so that the terminal does not read Escape and q as Alt-q.
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["q"]);
+    t.wait("the question again", |s| s.contains("is not sent"));
+    t.keys(&["y"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while t.alive() {
         assert!(
@@ -125,6 +150,27 @@ fn a_pasted_summary(t: &Tmux) {
                 && w[2].contains("Paste three: March")
                 && (w[3].contains('✓') || w[3].contains('🕓'))
         })
+    });
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+/// Ctrl-o in the reply box opens $EDITOR; what it writes comes back into the box, to be sent.
+fn written_in_the_editor(t: &Tmux) {
+    t.keys(&["r"]);
+    t.wait("the compose box", |s| s.contains("Compose"));
+    t.keys(&["C-o"]);
+    t.wait("the editor's text in the box", |s| {
+        s.contains("Written in the editor") && s.contains("Compose")
+    });
+    t.keys(&["Enter"]);
+    t.wait("the editor's reply sent, the box empty", |s| {
+        let lines: Vec<&str> = s.lines().collect();
+        let in_chat = lines
+            .windows(2)
+            .any(|w| w[0].contains("Written in the editor") && w[1].contains("its second line"));
+        let in_box = lines.iter().rev().take(6).any(|l| l.contains("Written"));
+        in_chat && !in_box
     });
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(300));

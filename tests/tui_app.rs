@@ -1115,3 +1115,90 @@ fn notifications_come_back_from_the_unread_conversations_at_start() {
     assert_eq!(got, [("Liam Chen", 2), ("Haruto Sato", 3)]);
     assert_eq!(n.unseen(), 2);
 }
+
+#[test]
+fn a_reply_being_written_waits_as_a_draft_while_another_conversation_is_open() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    for c in "Dear Haruto".chars() {
+        app.update(key(c));
+    }
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    app.update(key('j'));
+    app.update(key('j'));
+    app.update(key('r'));
+    assert_eq!(app.reply_text(), "", "another conversation, another box");
+    app.update(key('x'));
+    let first = app.list.rows[0].id;
+    let third = app.list.rows[2].id;
+    assert_eq!(
+        app.drafts(),
+        std::collections::BTreeMap::from([(first, "Dear Haruto".into()), (third, "x".into())])
+    );
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    app.update(key('k'));
+    app.update(key('k'));
+    app.update(key('r'));
+    assert_eq!(app.reply_text(), "Dear Haruto", "the draft comes back");
+    // Sending it ends the draft.
+    app.update(code(KeyCode::Enter));
+    assert!(!app.drafts().contains_key(&first));
+    // A saved set comes back at start.
+    let mut later = app_with(inbox(), 80, 24);
+    later.restore_drafts(app.drafts());
+    later.update(key('j'));
+    later.update(key('j'));
+    later.update(key('r'));
+    assert_eq!(later.reply_text(), "x");
+}
+
+#[test]
+fn quitting_over_an_unsent_reply_asks_and_a_hangup_does_not() {
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    app.update(key('h'));
+    app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(!app.quit);
+    assert!(matches!(app.popup, Some(Popup::Quit)));
+    app.update(key('n'));
+    assert!(app.popup.is_none() && !app.quit);
+    app.update(Input::Hangup);
+    assert!(app.quit, "a closed terminal cannot be asked");
+}
+
+#[test]
+fn ctrl_o_hands_the_reply_to_the_editor_and_takes_back_what_it_wrote() {
+    use hirechat::tui::app::{EditRequest, EditTarget};
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    app.update(key('H'));
+    app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('o'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(
+        app.take_edit_request(),
+        Some(EditRequest {
+            target: EditTarget::Reply,
+            text: "H".into()
+        })
+    );
+    assert_eq!(app.take_edit_request(), None, "asked once");
+    app.update(Input::Edited {
+        target: EditTarget::Reply,
+        text: Ok("Hello Haruto,\nsee you Tuesday.\n".into()),
+    });
+    assert_eq!(app.reply_text(), "Hello Haruto,\nsee you Tuesday.");
+    // An editor that fails leaves the text as it was, and says why.
+    app.update(Input::Edited {
+        target: EditTarget::Reply,
+        text: Err("vi exited with exit status: 1: the text is as it was".into()),
+    });
+    assert_eq!(app.reply_text(), "Hello Haruto,\nsee you Tuesday.");
+    assert!(app.toast.as_ref().unwrap().text.contains("exited"));
+}

@@ -305,9 +305,17 @@ async fn tui(config: &Config, data_dir: &Path, exposed: Option<String>) -> Resul
     };
     let hint = empty_hint(config, client.is_daemon());
     let link = crate::tui::link::Link::new(client);
-    crate::tui::run_terminal(link, connection, config.notifications, exposed, hint)
-        .await
-        .map_err(CliError::Other)
+    let drafts = crate::tui::drafts_file::DraftsFile::for_data_dir(data_dir);
+    crate::tui::run_terminal(
+        link,
+        connection,
+        config.notifications,
+        exposed,
+        hint,
+        Some(drafts),
+    )
+    .await
+    .map_err(CliError::Other)
 }
 
 /// What an empty inbox says when nothing could deliver messages to it: no config at all, or

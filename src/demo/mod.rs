@@ -178,6 +178,8 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
         NotificationsConfig::default(),
         None,
         None,
+        // A demo kept in a directory of its own keeps its drafts too.
+        (!fresh).then(|| crate::tui::drafts_file::DraftsFile::for_data_dir(&dir)),
     )
     .await;
     if fresh {

@@ -47,6 +47,8 @@ pub enum Action {
     Send,
     /// Start a new line in the compose box.
     NewLine,
+    /// Write the reply (or a template's body) in `$VISUAL` / `$EDITOR`.
+    Editor,
     /// Use the highlighted value (one of several interviews, job openings…).
     Pick,
     /// Candidates and contacts: search them, open one's conversation (starting it if needed).
@@ -104,6 +106,7 @@ impl Action {
             Self::Filter => "filter the list",
             Self::Send => "send",
             Self::NewLine => "new line",
+            Self::Editor => "write it in $EDITOR",
             Self::Pick => "use this value",
             Self::Records => "candidates and contacts",
             Self::Search => "search all messages",

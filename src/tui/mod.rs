@@ -6,6 +6,8 @@
 pub mod action;
 pub mod app;
 pub mod chat_state;
+pub mod drafts_file;
+pub mod editor;
 pub mod format;
 pub mod keymap;
 pub mod line_input;
@@ -87,9 +89,23 @@ pub async fn run_app<B: Backend>(
     terminal: &mut Terminal<B>,
     session: &mut Session,
     alerts: NotificationsConfig,
+    mut drafts: Option<drafts_file::DraftsFile>,
+    editor: &dyn Fn(&str) -> Result<String, String>,
 ) -> Result<(), String> {
     let mut told = 0;
     loop {
+        if let Some(request) = session.app.take_edit_request() {
+            let text = editor(&request.text);
+            // The editor drew over everything: the next frame is drawn whole.
+            terminal.clear().map_err(|e| format!("cannot draw: {e}"))?;
+            let _ = session.sender().send(Input::Edited {
+                target: request.target,
+                text,
+            });
+        }
+        if let Some(file) = drafts.as_mut() {
+            file.save(&session.app.drafts(), session.app.quit);
+        }
         let n = &session.app.notifications;
         if n.arrived != told {
             told = n.arrived;
@@ -101,6 +117,9 @@ pub async fn run_app<B: Backend>(
             .draw(|f| view::render(&session.app, f))
             .map_err(|e| format!("cannot draw: {e}"))?;
         if !session.step().await {
+            if let Some(file) = drafts.as_mut() {
+                file.save(&session.app.drafts(), true);
+            }
             return Ok(());
         }
     }
@@ -146,6 +165,7 @@ pub async fn run_terminal(
     alerts: NotificationsConfig,
     warning: Option<String>,
     empty_hint: Option<String>,
+    mut drafts: Option<drafts_file::DraftsFile>,
 ) -> Result<(), String> {
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     // A paste arrives as one piece of text, not as keys (a pasted line break is not Enter).
@@ -159,19 +179,36 @@ pub async fn run_terminal(
         app.warn(w);
     }
     app.empty_hint = empty_hint;
+    if let Some(file) = drafts.as_mut() {
+        app.restore_drafts(file.load());
+    }
     let mut session = Session::start(app, link);
     let keys = session.sender();
+    let pause = editor::KeyPause::default();
+    let reader_pause = pause.clone();
     std::thread::Builder::new()
         .name("hirechat-keys".into())
-        .spawn(move || read_keys(&keys))
+        .spawn(move || read_keys(&keys, &reader_pause))
         .map_err(|e| e.to_string())?;
     tokio::spawn(quit_on_hangup(session.sender()));
-    let result = run_app(&mut terminal, &mut session, alerts).await;
+    let editor = |text: &str| editor::edit(text, &pause);
+    let result = run_app(&mut terminal, &mut session, alerts, drafts, &editor).await;
     restore();
     // Dropping a terminal whose cursor is hidden shows it and prints when that fails, which
     // panics when the terminal has gone away: the cursor was shown above, so it is let go.
     std::mem::forget(terminal);
     result
+}
+
+/// Takes the terminal (again, after an editor): raw mode, the alternate screen, pastes as
+/// one piece.
+fn take_over() {
+    let _ = crossterm::terminal::enable_raw_mode();
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::event::EnableBracketedPaste
+    );
 }
 
 /// Gives the terminal back. Errors are ignored: when the terminal has gone away (its window
@@ -202,14 +239,21 @@ async fn quit_on_hangup(tx: UnboundedSender<Input>) {
         _ = hangup.recv() => {}
         _ = term.recv() => {}
     }
-    let _ = tx.send(Input::Key(crossterm::event::KeyEvent::new(
-        crossterm::event::KeyCode::Char('c'),
-        crossterm::event::KeyModifiers::CONTROL,
-    )));
+    let _ = tx.send(Input::Hangup);
 }
 
-fn read_keys(tx: &UnboundedSender<Input>) {
+fn read_keys(tx: &UnboundedSender<Input>, pause: &editor::KeyPause) {
     loop {
+        // Reading only after a short wait for input lets the editor have the keyboard.
+        if !pause.may_read() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            continue;
+        }
+        match crossterm::event::poll(std::time::Duration::from_millis(50)) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(_) => return,
+        }
         let input = match crossterm::event::read() {
             Ok(crossterm::event::Event::Key(k)) => Input::Key(k),
             Ok(crossterm::event::Event::Resize(width, height)) => Input::Resize { width, height },

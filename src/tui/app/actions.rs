@@ -2,7 +2,6 @@
 //! small steps they share (open, reply, send). Popups' keys are in their own modules.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui_textarea::TextArea;
 
 use super::{App, Command, Focus};
 use crate::domain::message::MAX_TEXT_CHARS;
@@ -86,7 +85,7 @@ impl App {
     pub(super) fn act(&mut self, action: Action, out: &mut Vec<Command>) {
         let page = isize::try_from(self.list_rows_visible()).unwrap_or(10);
         match (self.mode(), action) {
-            (_, Action::Quit) => self.quit = true,
+            (_, Action::Quit) => self.ask_to_quit(),
             (_, Action::Help) => self.open_help(),
             (Mode::List, Action::Down) => self.load_window_after(|l| l.move_by(1), out),
             (Mode::List, Action::Up) => self.load_window_after(|l| l.move_by(-1), out),
@@ -137,6 +136,7 @@ impl App {
             }
             (_, Action::Templates) => self.open_picker(out),
             (Mode::Compose, Action::NewLine) => self.compose.insert_newline(),
+            (Mode::Compose, Action::Editor) => self.ask_editor(super::EditTarget::Reply),
             (Mode::Compose, Action::Send) => self.send(out),
             _ => {}
         }
@@ -175,8 +175,7 @@ impl App {
             .as_ref()
             .is_none_or(|c| c.conversation.id != row.id)
         {
-            self.chat = Some(Chat::new(row.clone()));
-            self.compose = TextArea::default();
+            self.switch_chat(Chat::new(row.clone()));
             out.push(Command::LoadThread {
                 conversation_id: row.id,
             });
@@ -237,8 +236,7 @@ impl App {
             chat.upsert(m);
         }
         chat.loaded = true;
-        self.chat = Some(chat);
-        self.compose = TextArea::default();
+        self.switch_chat(chat);
         self.focus = Focus::Chat;
         self.notifications.seen(id);
         out.push(Command::MarkRead {
@@ -250,7 +248,7 @@ impl App {
     }
 
     pub(super) fn send(&mut self, out: &mut Vec<Command>) {
-        let text = self.compose.lines().join("\n");
+        let text = self.reply_text();
         if text.trim().is_empty() {
             return;
         }
@@ -276,6 +274,6 @@ impl App {
             return;
         };
         out.push(Command::SendText { to, text });
-        self.compose = TextArea::default();
+        self.clear_reply();
     }
 }

@@ -1,8 +1,6 @@
 //! The engine's answers to the app's commands, and the link's news (reconnecting, missed
 //! events).
 
-use ratatui_textarea::TextArea;
-
 use super::{App, Command, Connection, Input};
 use crate::tui::{notifications::Notifications, popup::picker::Picker};
 
@@ -86,7 +84,7 @@ impl App {
     /// A send was refused before it was queued: the text goes back into an empty box.
     pub(super) fn send_refused(&mut self, text: &str, error: String) {
         if self.compose.is_empty() {
-            self.compose = TextArea::from(text.lines().map(str::to_owned).collect::<Vec<_>>());
+            self.compose = super::compose_box(text);
         }
         self.error(error);
     }

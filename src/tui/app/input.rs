@@ -91,4 +91,12 @@ pub enum Input {
     Reconnecting(String),
     /// The daemon is back.
     Reconnected,
+    /// The editor closed: its text, or why it failed.
+    Edited {
+        target: super::EditTarget,
+        text: Result<String, String>,
+    },
+    /// The terminal went away or the process was asked to stop: quit now (drafts are saved
+    /// on the way out), asking nothing.
+    Hangup,
 }

@@ -20,12 +20,16 @@ use crate::{
 mod actions;
 mod answers;
 mod command;
+mod drafts;
+mod editor;
 mod events;
 mod input;
 mod toast;
 mod views;
 
 pub use command::Command;
+pub use drafts::compose_box;
+pub use editor::{EditRequest, EditTarget};
 pub use input::Input;
 pub use toast::Toast;
 
@@ -61,6 +65,10 @@ pub struct App {
     pub list: ConversationList,
     pub chat: Option<Chat>,
     pub compose: TextArea<'static>,
+    /// The editor asked for, until the run loop takes it.
+    edit_request: Option<EditRequest>,
+    /// Unsent replies of the conversations not open now.
+    drafts: std::collections::BTreeMap<u64, String>,
     /// A message to select once its conversation's messages arrive (a search hit).
     pub(super) jump_to: Option<u64>,
     /// The language new templates start in.
@@ -99,7 +107,9 @@ impl App {
             popup: None,
             list: ConversationList::default(),
             chat: None,
-            compose: TextArea::default(),
+            compose: compose_box(""),
+            drafts: std::collections::BTreeMap::new(),
+            edit_request: None,
             jump_to: None,
             default_language: "en_US".into(),
             filter: None,
@@ -278,6 +288,8 @@ impl App {
             Input::Failed(e) => self.error(e),
             Input::ListFailed(e) => self.list_failed(e, &mut out),
             Input::Paste(text) => self.paste(&text, &mut out),
+            Input::Hangup => self.quit = true,
+            Input::Edited { target, text } => self.edited(target, text),
             input @ (Input::Older { .. } | Input::OlderFailed { .. }) => self.older(input),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);

@@ -40,6 +40,8 @@ pub enum Mode {
     MergeFields,
     /// `g` was pressed in the list or the chat: the next key says where to go.
     GoTo,
+    /// Quitting over an unsent reply: asking first.
+    ConfirmQuit,
 }
 
 impl Mode {
@@ -60,6 +62,7 @@ impl Mode {
             Self::TemplateForm => "New template",
             Self::MergeFields => "Merge fields",
             Self::GoTo => "After g",
+            Self::ConfirmQuit => "Quit over an unsent reply",
         }
     }
 }
@@ -86,6 +89,9 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::Filter, Action::Send) => "apply the filter",
         (Mode::Filter, Action::Save) => "save it as a view",
         (Mode::Filter, Action::Delete) => "delete the saved view it names",
+        (Mode::TemplateForm, Action::Editor) => "write the body in $EDITOR",
+        (Mode::ConfirmQuit, Action::Confirm) => "quit (the reply stays as a draft)",
+        (Mode::ConfirmQuit, Action::Back) => "stay",
         _ => action.label(),
     }
 }
@@ -121,7 +127,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Help,
             Action::Quit,
         ],
-        Mode::Compose => &[Action::Send, Action::NewLine, Action::Back],
+        Mode::Compose => &[Action::Send, Action::NewLine, Action::Editor, Action::Back],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
         Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],
@@ -133,6 +139,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
         Mode::GoTo => &[Action::Top, Action::View],
+        Mode::ConfirmQuit => &[Action::Confirm, Action::Back],
     };
     let table = bindings(mode);
     wanted

@@ -101,6 +101,7 @@ const TEMPLATE_FORM_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Tab), Action::NextField),
     (key(KeyCode::BackTab), Action::PrevField),
     (ctrl('s'), Action::Save),
+    (ctrl('o'), Action::Editor),
     (key(KeyCode::Esc), Action::Back),
 ];
 
@@ -195,6 +196,8 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
         Mode::Compose => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (alt(KeyCode::Enter), Action::NewLine),
+            (ctrl('o'), Action::Editor),
+            (alt(KeyCode::Char('e')), Action::Editor),
             (key(KeyCode::Esc), Action::Back),
             (key(KeyCode::Tab), Action::SwitchPane),
         ]),
@@ -231,6 +234,12 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
         Mode::SaveView => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Save),
             (key(KeyCode::Tab), Action::ToggleShared),
+            (key(KeyCode::Esc), Action::Back),
+        ]),
+        Mode::ConfirmQuit => b.extend_from_slice(&[
+            (ch('y'), Action::Confirm),
+            (key(KeyCode::Enter), Action::Confirm),
+            (ch('n'), Action::Back),
             (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::Help => b.extend_from_slice(&[

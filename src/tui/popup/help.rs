@@ -25,7 +25,7 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 14] = [
+const MODES: [Mode; 15] = [
     Mode::List,
     Mode::Chat,
     Mode::Compose,
@@ -40,6 +40,7 @@ const MODES: [Mode; 14] = [
     Mode::Templates,
     Mode::TemplateForm,
     Mode::MergeFields,
+    Mode::ConfirmQuit,
 ];
 
 /// The line where `mode`'s section starts.

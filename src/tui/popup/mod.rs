@@ -9,6 +9,7 @@ pub mod filter;
 pub mod help;
 pub mod notifications;
 pub mod picker;
+pub mod quit;
 pub mod records;
 pub mod search;
 pub mod templates;
@@ -41,6 +42,8 @@ pub enum Popup {
     Picker(picker::Picker),
     /// `T`: the template manager.
     Templates(Box<templates::TemplateManager>),
+    /// Quitting over an unsent reply.
+    Quit,
 }
 
 impl Popup {
@@ -56,6 +59,7 @@ impl Popup {
             Self::Picker(p) if p.choosing.is_some() => Mode::Choose,
             Self::Picker(_) => Mode::Picker,
             Self::Templates(m) => m.mode(),
+            Self::Quit => Mode::ConfirmQuit,
         }
     }
 }
@@ -77,6 +81,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Records(panel) => records::render(panel, frame, area),
         Popup::Picker(picker) => picker::view::render(app, picker, frame, area),
         Popup::Templates(m) => templates::view::render(m, frame, area),
+        Popup::Quit => quit::render(app, frame, area),
     }
 }
 
@@ -97,12 +102,13 @@ impl App {
                 Popup::Help(_)
                 | Popup::Notifications(_)
                 | Popup::Picker(_)
-                | Popup::Templates(_) => {}
+                | Popup::Templates(_)
+                | Popup::Quit => {}
             }
             return;
         };
         if action == Action::Quit {
-            self.quit = true;
+            self.ask_to_quit();
             return;
         }
         if action == Action::Help && !matches!(popup, Popup::Help(_)) {
@@ -117,6 +123,7 @@ impl App {
             Popup::Records(_) => self.records_act(action, out),
             Popup::Picker(_) => self.picker_act(mode, action, out),
             Popup::Templates(_) => self.manager_act(mode, action, out),
+            Popup::Quit => self.quit_act(action),
         }
     }
 

@@ -67,8 +67,7 @@ impl App {
                 window_expires_at: crate::domain::window::expires_at(Some(n.at)),
                 owner: None,
             };
-            self.chat = Some(Chat::new(view));
-            self.compose = ratatui_textarea::TextArea::default();
+            self.switch_chat(Chat::new(view));
             out.push(Command::LoadThread {
                 conversation_id: n.conversation_id,
             });

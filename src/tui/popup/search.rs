@@ -120,8 +120,7 @@ impl App {
                 conversation_id: id,
             });
         }
-        self.chat = Some(Chat::new(hit.conversation));
-        self.compose = ratatui_textarea::TextArea::default();
+        self.switch_chat(Chat::new(hit.conversation));
         self.focus = Focus::Chat;
         match hit.message {
             Some(m) => {

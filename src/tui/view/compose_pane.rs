@@ -8,15 +8,43 @@ use ratatui::{
     widgets::{Paragraph, Wrap},
 };
 
-use crate::tui::{
-    app::{App, Focus},
-    theme,
+use crate::{
+    domain::message::MAX_TEXT_CHARS,
+    tui::{
+        app::{App, Focus},
+        theme,
+    },
 };
+
+/// How many rows the box needs for `app`'s reply at `width` columns (wrapped), between 2
+/// and 8, plus its frame.
+pub fn height(app: &App, width: u16) -> u16 {
+    let room = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = app
+        .compose
+        .lines()
+        .iter()
+        .map(|l| crate::tui::format::width(l).div_ceil(room).max(1))
+        .sum();
+    u16::try_from(rows.clamp(2, 8)).unwrap_or(8) + 2
+}
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Focus::Compose
         && !matches!(app.popup, Some(crate::tui::popup::Popup::Help(_)));
-    let block = theme::pane(focused).title(" Reply ");
+    let mut block = theme::pane(focused).title(" Reply ");
+    // Near WhatsApp's limit, how much room is left.
+    let chars = app.reply_text().trim_end().chars().count();
+    if chars * 4 >= MAX_TEXT_CHARS * 3 {
+        let style = if chars > MAX_TEXT_CHARS {
+            theme::failed()
+        } else {
+            theme::dim()
+        };
+        block = block.title_bottom(
+            Line::styled(format!(" {chars}/{MAX_TEXT_CHARS} "), style).right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(chat) = &app.chat else {
@@ -48,7 +76,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if app.compose.is_empty() && !focused {
         let hint = Line::from(vec![
             Span::styled("r", theme::key()),
-            Span::styled(" to write · Enter sends · Alt-Enter new line", theme::dim()),
+            Span::styled(
+                if inner.width >= 66 {
+                    " to write · Enter sends · Alt-Enter new line · Ctrl-o in $EDITOR"
+                } else {
+                    " to write · Enter sends · Alt-Enter new line"
+                },
+                theme::dim(),
+            ),
         ]);
         frame.render_widget(Paragraph::new(hint), inner);
         return;

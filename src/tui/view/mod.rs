@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let [list, right] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(0)]).areas(body);
     list_pane::render(app, frame, list);
-    let compose_height = if app.compose.lines().len() > 1 { 6 } else { 4 };
+    let compose_height = compose_pane::height(app, right.width);
     let [chat, compose] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(compose_height)]).areas(right);
     chat_pane::render(app, frame, chat);

@@ -60,6 +60,9 @@ impl App {
                 }
             }
             (Mode::TemplateForm, Action::Back) => m.form = None,
+            (Mode::TemplateForm, Action::Editor) => {
+                self.ask_editor(crate::tui::app::EditTarget::TemplateBody);
+            }
             (Mode::TemplateForm, Action::NextField | Action::PrevField) => {
                 if let Some(f) = m.form.as_mut() {
                     f.next_field(action == Action::NextField);

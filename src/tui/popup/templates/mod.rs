@@ -120,7 +120,7 @@ impl TemplateForm {
             name: String::new(),
             language: language.to_owned(),
             category: Category::Utility,
-            body: TextArea::default(),
+            body: crate::tui::app::compose_box(""),
             field: FormField::Name,
             fields_popup: None,
             saving: false,
