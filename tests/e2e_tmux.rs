@@ -205,6 +205,8 @@ fn records_and_a_picked_interview(t: &Tmux) {
         s.contains("your Backend Engineer (Rust) interview on")
     });
     t.keys(&["Enter"]);
+    t.wait("a last look", |s| s.contains("Send this to Haruto"));
+    t.keys(&["Enter"]);
     t.wait("the reminder in the chat", |s| {
         !s.contains("Templates · window open") && s.contains("Backend Engineer (Rust) interview")
     });

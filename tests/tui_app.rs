@@ -483,6 +483,9 @@ fn the_template_picker_offers_what_can_go_and_sends_the_choice() {
     app.update(Input::Preview(common::tui::preview_missing_a_title()));
     app.update(code(KeyCode::Backspace));
     app.update(code(KeyCode::Down));
+    // Enter shows the filled message for a last look; Enter again sends it.
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.mode(), hirechat::tui::keymap::Mode::ConfirmSend);
     let out = app.update(code(KeyCode::Enter));
     assert_eq!(
         out,
@@ -792,6 +795,10 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         refusal: None,
         picks: picks.clone(),
     }));
+    assert!(
+        app.update(code(KeyCode::Enter)).is_empty(),
+        "a last look first"
+    );
     let out = app.update(code(KeyCode::Enter));
     assert!(
         matches!(&out[..], [Command::SendTemplate { picks: p, .. }] if *p == picks),

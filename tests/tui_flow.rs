@@ -262,6 +262,12 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
     .await;
     let text = screen(&s.app);
     assert!(text.contains("Backend Engineer (Rust)"), "{text}");
+    // Enter for a last look at the filled message, Enter again to send it.
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the last look", |a| {
+        a.picker().is_some_and(|p| p.confirming)
+    })
+    .await;
     s.sender().send(code(KeyCode::Enter)).unwrap();
     until(&mut s, "the reminder in the chat", |a| {
         a.chat.as_ref().is_some_and(|c| {

@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod event;
 pub mod filter;
 pub mod identity;
+pub mod language;
 pub mod merge;
 pub mod merge_source;
 pub mod message;

@@ -57,8 +57,9 @@ impl App {
                     m.loaded(all.clone());
                 }
                 let open = self.window_open();
+                let hint = self.contact_language();
                 if let Some(p) = self.picker_mut() {
-                    p.templates = Picker::sendable(all, open);
+                    p.templates = Picker::sendable(all, open, hint);
                     p.loaded = true;
                     p.selected = 0;
                 }

@@ -42,6 +42,8 @@ pub enum Mode {
     GoTo,
     /// Quitting over an unsent reply: asking first.
     ConfirmQuit,
+    /// A template filled in, for a last look before it is sent.
+    ConfirmSend,
 }
 
 impl Mode {
@@ -63,6 +65,7 @@ impl Mode {
             Self::MergeFields => "Merge fields",
             Self::GoTo => "After g",
             Self::ConfirmQuit => "Quit over an unsent reply",
+            Self::ConfirmSend => "Send this template?",
         }
     }
 }
@@ -92,6 +95,9 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::TemplateForm, Action::Editor) => "write the body in $EDITOR",
         (Mode::ConfirmQuit, Action::Confirm) => "quit (the reply stays as a draft)",
         (Mode::ConfirmQuit, Action::Back) => "stay",
+        (Mode::ConfirmSend, Action::Confirm) => "send it",
+        (Mode::ConfirmSend, Action::Back) => "not yet: back to the templates",
+        (Mode::Picker, Action::Send) => "look, then send",
         _ => action.label(),
     }
 }
@@ -139,7 +145,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
         Mode::GoTo => &[Action::Top, Action::View],
-        Mode::ConfirmQuit => &[Action::Confirm, Action::Back],
+        Mode::ConfirmQuit | Mode::ConfirmSend => &[Action::Confirm, Action::Back],
     };
     let table = bindings(mode);
     wanted

@@ -152,6 +152,14 @@ const CHOOSE_KEYS: &[(Key, Action)] = &[
     (ch('?'), Action::Help),
 ];
 
+/// A question before something that cannot be undone (sending, quitting over a draft).
+const CONFIRM_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Confirm),
+    (ch('y'), Action::Confirm),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('n'), Action::Back),
+];
+
 /// The bindings of one mode, in the order help shows them.
 pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
     let mut b: Vec<(Key, Action)> = Vec::new();
@@ -236,12 +244,7 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Tab), Action::ToggleShared),
             (key(KeyCode::Esc), Action::Back),
         ]),
-        Mode::ConfirmQuit => b.extend_from_slice(&[
-            (ch('y'), Action::Confirm),
-            (key(KeyCode::Enter), Action::Confirm),
-            (ch('n'), Action::Back),
-            (key(KeyCode::Esc), Action::Back),
-        ]),
+        Mode::ConfirmSend | Mode::ConfirmQuit => b.extend_from_slice(CONFIRM_KEYS),
         Mode::Help => b.extend_from_slice(&[
             (key(KeyCode::Esc), Action::Back),
             (ch('?'), Action::Back),

@@ -25,7 +25,7 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 15] = [
+const MODES: [Mode; 16] = [
     Mode::List,
     Mode::Chat,
     Mode::Compose,
@@ -33,6 +33,7 @@ const MODES: [Mode; 15] = [
     Mode::Notifications,
     Mode::GoTo,
     Mode::Choose,
+    Mode::ConfirmSend,
     Mode::Filter,
     Mode::SaveView,
     Mode::Records,

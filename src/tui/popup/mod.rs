@@ -57,6 +57,7 @@ impl Popup {
             Self::Search(_) => Mode::Search,
             Self::Records(_) => Mode::Records,
             Self::Picker(p) if p.choosing.is_some() => Mode::Choose,
+            Self::Picker(p) if p.confirming => Mode::ConfirmSend,
             Self::Picker(_) => Mode::Picker,
             Self::Templates(m) => m.mode(),
             Self::Quit => Mode::ConfirmQuit,

@@ -22,6 +22,17 @@ impl App {
         }
     }
 
+    /// The language the open conversation's contact writes in, from their messages.
+    pub(in crate::tui) fn contact_language(&self) -> Option<&'static str> {
+        let chat = self.chat.as_ref()?;
+        crate::domain::language::of_texts(
+            chat.messages
+                .iter()
+                .filter(|m| m.direction == crate::domain::message::Direction::In)
+                .map(|m| m.text.as_str()),
+        )
+    }
+
     pub(in crate::tui::popup) fn picker_act(
         &mut self,
         mode: Mode,
@@ -32,7 +43,9 @@ impl App {
             (Mode::Picker, Action::Back) => self.close_popup(),
             (Mode::Picker, Action::Down) => self.picker_step(|p| p.move_by(1), out),
             (Mode::Picker, Action::Up) => self.picker_step(|p| p.move_by(-1), out),
-            (Mode::Picker, Action::Send) => self.send_template(out),
+            (Mode::Picker, Action::Send) => self.look_before_sending(),
+            (Mode::ConfirmSend, Action::Confirm) => self.send_template(out),
+            (Mode::ConfirmSend, Action::Back) => self.picker_step(|p| p.confirming = false, out),
             (Mode::Choose, Action::Down) => self.picker_step(|p| p.choose_move(1), out),
             (Mode::Choose, Action::Up) => self.picker_step(|p| p.choose_move(-1), out),
             (Mode::Choose, Action::Pick) => self.picker_step(Picker::choose, out),
@@ -77,18 +90,29 @@ impl App {
         });
     }
 
-    fn send_template(&mut self, out: &mut Vec<Command>) {
-        let Some(to) = self.chat_to() else { return };
+    /// Enter on a template: first any value still to pick, then the filled message for a last
+    /// look (Enter again sends it).
+    fn look_before_sending(&mut self) {
         let Some(p) = self.picker_mut() else { return };
-        let Some(t) = p.selected_template().cloned() else {
-            return;
-        };
         if p.current_preview().is_none() {
             // Not filled in yet: nothing is sent unseen.
             return;
         }
         if let Some(i) = p.unpicked() {
             p.choosing = Some((i, 0));
+            return;
+        }
+        p.confirming = true;
+    }
+
+    fn send_template(&mut self, out: &mut Vec<Command>) {
+        let Some(to) = self.chat_to() else { return };
+        let Some(p) = self.picker_mut() else { return };
+        let Some(t) = p.selected_template().cloned() else {
+            return;
+        };
+        if p.current_preview().is_none() || p.unpicked().is_some() {
+            p.confirming = false;
             return;
         }
         out.push(Command::SendTemplate {

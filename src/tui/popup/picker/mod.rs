@@ -6,6 +6,7 @@ mod keys;
 pub mod view;
 
 use crate::domain::{
+    language,
     merge::Filled,
     merge_source::{Choice, Picks},
     template::{Template, TemplateKind, TemplateStatus},
@@ -36,13 +37,15 @@ pub struct Picker {
     pub picks: Picks,
     /// Picking a value: (index into the preview's choices, the highlighted option).
     pub choosing: Option<(usize, usize)>,
+    /// Enter was pressed once: the filled message is shown for a last look before it goes.
+    pub confirming: bool,
     pub loaded: bool,
 }
 
 impl Picker {
     /// Keeps what can be sent now: approved WhatsApp templates always; custom ones only while
-    /// the window is open.
-    pub fn sendable(all: Vec<Template>, window_open: bool) -> Vec<Template> {
+    /// the window is open. Those in the contact's language (`hint`) come first.
+    pub fn sendable(all: Vec<Template>, window_open: bool, hint: Option<&str>) -> Vec<Template> {
         let mut t: Vec<Template> = all
             .into_iter()
             .filter(|t| match t.kind {
@@ -50,25 +53,33 @@ impl Picker {
                 TemplateKind::Custom => window_open,
             })
             .collect();
+        let other = |t: &Template| hint.is_some_and(|h| !language::matches(&t.language, h));
         t.sort_by(|a, b| {
-            (a.kind == TemplateKind::Custom, &a.name, &a.language).cmp(&(
-                b.kind == TemplateKind::Custom,
-                &b.name,
-                &b.language,
-            ))
+            (
+                other(a),
+                a.kind == TemplateKind::Custom,
+                &a.name,
+                &a.language,
+            )
+                .cmp(&(
+                    other(b),
+                    b.kind == TemplateKind::Custom,
+                    &b.name,
+                    &b.language,
+                ))
         });
         t
     }
 
-    /// The templates matching the query (name or body, any case).
+    /// The templates matching every word of the query in their name, body or language (any
+    /// case).
     pub fn shown(&self) -> Vec<&Template> {
         let q = self.query.to_lowercase();
         self.templates
             .iter()
             .filter(|t| {
-                q.is_empty()
-                    || t.name.to_lowercase().contains(&q)
-                    || t.body.to_lowercase().contains(&q)
+                let all = format!("{} {} {}", t.name, t.body, t.language).to_lowercase();
+                q.split_whitespace().all(|w| all.contains(w))
             })
             .collect()
     }
@@ -128,11 +139,13 @@ impl Picker {
     pub fn type_char(&mut self, c: char) {
         self.query.push(c);
         self.selected = 0;
+        self.confirming = false;
     }
 
     pub fn backspace(&mut self) {
         self.query.pop();
         self.selected = 0;
+        self.confirming = false;
     }
 }
 
@@ -169,16 +182,48 @@ mod tests {
             ),
             t("thanks", TemplateKind::Custom, TemplateStatus::Active),
         ];
-        let closed: Vec<String> = Picker::sendable(all.clone(), false)
+        let closed: Vec<String> = Picker::sendable(all.clone(), false, None)
             .into_iter()
             .map(|t| t.name)
             .collect();
         assert_eq!(closed, ["reminder"]);
-        let open: Vec<String> = Picker::sendable(all, true)
+        let open: Vec<String> = Picker::sendable(all, true, None)
             .into_iter()
             .map(|t| t.name)
             .collect();
         assert_eq!(open, ["reminder", "thanks"]);
+    }
+
+    #[test]
+    fn the_contacts_language_comes_first_and_words_filter_by_language_too() {
+        let mut ja = t(
+            "a_welcome",
+            TemplateKind::Whatsapp,
+            TemplateStatus::Approved,
+        );
+        ja.language = "ja".into();
+        let en = t(
+            "b_welcome",
+            TemplateKind::Whatsapp,
+            TemplateStatus::Approved,
+        );
+        let order = |hint| -> Vec<String> {
+            Picker::sendable(vec![ja.clone(), en.clone()], true, hint)
+                .into_iter()
+                .map(|t| t.language)
+                .collect()
+        };
+        assert_eq!(order(Some("en")), ["en_US", "ja"]);
+        assert_eq!(order(Some("ja")), ["ja", "en_US"]);
+        let mut p = Picker {
+            templates: vec![ja.clone(), en.clone()],
+            ..Picker::default()
+        };
+        for c in "welcome ja".chars() {
+            p.type_char(c);
+        }
+        assert_eq!(p.shown().len(), 1);
+        assert_eq!(p.shown()[0].language, "ja");
     }
 
     #[test]

@@ -36,7 +36,25 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame, area: Rect) {
             window,
             Span::raw(" "),
         ]))
-        .title_bottom(" type to filter · ↑/↓ choose · Enter send · Esc close ");
+        .title_bottom(if picker.confirming {
+            Line::styled(
+                format!(
+                    " Send this to {}? Enter send · Esc not yet ",
+                    fit(
+                        &neutralise(
+                            &app.chat
+                                .as_ref()
+                                .map_or_else(String::new, |c| c.conversation.name.clone()),
+                            false
+                        ),
+                        30
+                    )
+                ),
+                theme::key(),
+            )
+        } else {
+            Line::raw(" type to filter · ↑/↓ choose · Enter look, then send · Esc close ")
+        });
     let inner = block.inner(popup);
     crate::tui::view::clear(frame, popup);
     frame.render_widget(block, popup);
