@@ -187,7 +187,7 @@ async fn refusals_say_why_and_send_nothing() {
     approved_template(
         &h,
         "job_intro",
-        "Hi ${Candidates.First Name}, about ${Job Openings.Posting Title}",
+        "Hi ${Candidates.First Name}, about ${Job Openings.Posting Title}.",
     )
     .await;
     let err = h
@@ -406,7 +406,7 @@ async fn the_simulator_checks_template_sends_like_meta() {
     approved_template(
         &h,
         "two_params",
-        "Hi ${Candidates.First Name} from ${Users.Name}",
+        "Hi ${Candidates.First Name} from ${Users.Name}.",
     )
     .await;
     let http = reqwest::Client::new();
@@ -623,4 +623,47 @@ async fn two_interviews_wait_for_a_pick_then_the_chosen_one_goes_on_the_wire() {
             "James Wilson"
         ]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_contact_is_not_sent_a_candidates_template() {
+    let h = Harness::start().await;
+    let record = RecordInput {
+        kind: RecordKind::Contact,
+        name: "Sam Lee".into(),
+        mobile: Some(KEN.into()),
+        ..RecordInput::default()
+    };
+    h.engine
+        .handle(&admin(), Request::SaveRecord { id: None, record })
+        .await
+        .unwrap();
+    approved_template(
+        &h,
+        "welcome",
+        "Hi ${Candidates.First Name}, welcome aboard.",
+    )
+    .await;
+    let err = h
+        .engine
+        .handle(
+            &admin(),
+            Request::SendTemplate {
+                to: KEN.into(),
+                name: "welcome".into(),
+                language: None,
+                picks: Picks::new(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("Sam Lee is a client contact"),
+        "{err}"
+    );
+    // A contacts' template cannot use a candidate's fields either.
+    let mut input = approved("contact_hello", "Hi ${Candidates.First Name}, thanks.");
+    input.module = hirechat::domain::template::Module::Contacts;
+    let err = create(&h, input).await.unwrap_err();
+    assert!(err.to_string().contains("for Contacts"), "{err}");
 }

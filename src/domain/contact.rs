@@ -49,6 +49,7 @@ pub fn fill_in(conv: &mut Conversation, contact: &ContactInfo) -> Learnt {
 pub fn link_record(conv: &mut Conversation, record: &Record) {
     conv.record_id = Some(record.id);
     conv.record_name = Some(record.name.clone());
+    conv.record_kind = Some(record.kind);
     conv.owner.clone_from(&record.owner);
 }
 

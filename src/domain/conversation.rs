@@ -32,6 +32,9 @@ pub struct Conversation {
     pub record_id: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_name: Option<String>,
+    /// A candidate or a client contact (which templates fit them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_kind: Option<super::record::RecordKind>,
     /// The record's owner (a login), for "owner:me" filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
@@ -63,6 +66,7 @@ impl Conversation {
             failed: 0,
             record_id: None,
             record_name: None,
+            record_kind: None,
             owner: None,
             last_replied_by: None,
             merged: Vec::new(),

@@ -22,5 +22,6 @@ pub mod safe_text;
 pub mod search;
 pub mod template;
 pub mod template_review;
+pub mod template_rules;
 pub mod view;
 pub mod window;

@@ -225,6 +225,8 @@ pub enum TemplateError {
     Duplicate(String),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    #[error(transparent)]
+    Body(#[from] super::template_rules::BodyError),
 }
 
 pub fn language_known(code: &str) -> bool {
@@ -273,6 +275,7 @@ impl TemplateInput {
                 return Err(TemplateError::BodyTooLong(chars));
             }
         }
+        super::template_rules::check_body(&self.body, self.kind, self.module)?;
         Ok(())
     }
 }
@@ -313,7 +316,7 @@ mod tests {
             name: name.into(),
             language: Some("en_US".into()),
             category: Some(Category::Utility),
-            body: "Hi ${Candidates.First Name}".into(),
+            body: "Hi ${Candidates.First Name}, welcome.".into(),
         }
     }
 

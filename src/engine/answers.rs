@@ -47,6 +47,9 @@ pub struct ConversationView {
     /// The login of the record's owner (or the assignee).
     #[serde(default)]
     pub owner: Option<String>,
+    /// `candidate` or `contact`, when the number belongs to a record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_kind: Option<crate::domain::record::RecordKind>,
 }
 
 impl ConversationView {
@@ -66,6 +69,7 @@ impl ConversationView {
             window_open: c.window_open(now),
             window_expires_at: c.window_expires_at(),
             owner: c.owner.clone(),
+            record_kind: c.record_kind,
         }
     }
 }

@@ -232,6 +232,11 @@ impl Engine {
     ) -> Result<Preview, EngineError> {
         let target = self.target(to)?;
         let template = self.template_named(name, language)?;
+        if let Some(why) = target.record.as_ref().and_then(|r| {
+            crate::domain::template_rules::misfit(&template.name, template.module, &r.name, r.kind)
+        }) {
+            return Err(EngineError::Refused(why));
+        }
         let pieces = merge::parse(&template.body).map_err(|e| bad(e.into()))?;
         let (filled, choices) = self.merge_data(actor, &target)?.fill(&pieces, picks);
         Ok(Preview {

@@ -135,6 +135,7 @@ mod tests {
             window_open: false,
             window_expires_at: None,
             owner: None,
+            record_kind: None,
         }
     }
 

@@ -38,6 +38,7 @@ pub fn conversation(
         window_open: last_inbound.is_some_and(|t| now() - t < Duration::hours(24)),
         window_expires_at: last_inbound.map(|t| t + Duration::hours(24)),
         owner: None,
+        record_kind: None,
     }
 }
 

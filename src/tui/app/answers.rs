@@ -58,8 +58,9 @@ impl App {
                 }
                 let open = self.window_open();
                 let hint = self.contact_language();
+                let kind = self.chat.as_ref().and_then(|c| c.conversation.record_kind);
                 if let Some(p) = self.picker_mut() {
-                    p.templates = Picker::sendable(all, open, hint);
+                    p.templates = Picker::sendable(all, open, hint, kind);
                     p.loaded = true;
                     p.selected = 0;
                 }

@@ -66,6 +66,7 @@ impl App {
                 window_open: crate::domain::window::is_open(Some(n.at), self.now),
                 window_expires_at: crate::domain::window::expires_at(Some(n.at)),
                 owner: None,
+                record_kind: None,
             };
             self.switch_chat(Chat::new(view));
             out.push(Command::LoadThread {

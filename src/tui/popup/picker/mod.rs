@@ -9,7 +9,9 @@ use crate::domain::{
     language,
     merge::Filled,
     merge_source::{Choice, Picks},
+    record::RecordKind,
     template::{Template, TemplateKind, TemplateStatus},
+    template_rules,
 };
 
 /// The selected template filled in for this contact.
@@ -44,14 +46,21 @@ pub struct Picker {
 
 impl Picker {
     /// Keeps what can be sent now: approved WhatsApp templates always; custom ones only while
-    /// the window is open. Those in the contact's language (`hint`) come first.
-    pub fn sendable(all: Vec<Template>, window_open: bool, hint: Option<&str>) -> Vec<Template> {
+    /// the window is open; only those for the contact's kind of record (a candidate's or a
+    /// client contact's) when it is known. Those in the contact's language (`hint`) come first.
+    pub fn sendable(
+        all: Vec<Template>,
+        window_open: bool,
+        hint: Option<&str>,
+        kind: Option<RecordKind>,
+    ) -> Vec<Template> {
         let mut t: Vec<Template> = all
             .into_iter()
             .filter(|t| match t.kind {
                 TemplateKind::Whatsapp => t.status == TemplateStatus::Approved,
                 TemplateKind::Custom => window_open,
             })
+            .filter(|t| kind.is_none_or(|k| template_rules::fits(t.module, k)))
             .collect();
         let other = |t: &Template| hint.is_some_and(|h| !language::matches(&t.language, h));
         t.sort_by(|a, b| {
@@ -182,12 +191,12 @@ mod tests {
             ),
             t("thanks", TemplateKind::Custom, TemplateStatus::Active),
         ];
-        let closed: Vec<String> = Picker::sendable(all.clone(), false, None)
+        let closed: Vec<String> = Picker::sendable(all.clone(), false, None, None)
             .into_iter()
             .map(|t| t.name)
             .collect();
         assert_eq!(closed, ["reminder"]);
-        let open: Vec<String> = Picker::sendable(all, true, None)
+        let open: Vec<String> = Picker::sendable(all, true, None, None)
             .into_iter()
             .map(|t| t.name)
             .collect();
@@ -208,13 +217,16 @@ mod tests {
             TemplateStatus::Approved,
         );
         let order = |hint| -> Vec<String> {
-            Picker::sendable(vec![ja.clone(), en.clone()], true, hint)
+            Picker::sendable(vec![ja.clone(), en.clone()], true, hint, None)
                 .into_iter()
                 .map(|t| t.language)
                 .collect()
         };
         assert_eq!(order(Some("en")), ["en_US", "ja"]);
         assert_eq!(order(Some("ja")), ["ja", "en_US"]);
+        // A client contact is not offered candidates' templates.
+        let for_contact = Picker::sendable(vec![en.clone()], true, None, Some(RecordKind::Contact));
+        assert!(for_contact.is_empty());
         let mut p = Picker {
             templates: vec![ja.clone(), en.clone()],
             ..Picker::default()
