@@ -1209,3 +1209,42 @@ fn ctrl_o_hands_the_reply_to_the_editor_and_takes_back_what_it_wrote() {
     assert_eq!(app.reply_text(), "Hello Haruto,\nsee you Tuesday.");
     assert!(app.toast.as_ref().unwrap().text.contains("exited"));
 }
+
+#[test]
+fn y_copies_the_selected_message_and_o_opens_its_link_or_copies_it_over_ssh() {
+    use hirechat::tui::app::Outside;
+    let mut app = app_with(inbox(), 80, 24);
+    let id = app.list.rows[0].id;
+    common::tui::open_selected(
+        &mut app,
+        vec![message(
+            1,
+            id,
+            Direction::In,
+            "Book a slot: https://cal.example.com/aiko/30min. Thanks!",
+            5,
+            Status::Read,
+        )],
+    );
+    app.update(key('k'));
+    app.update(key('y'));
+    assert_eq!(
+        app.take_outside(),
+        Some(Outside::Copy(
+            "Book a slot: https://cal.example.com/aiko/30min. Thanks!".into()
+        ))
+    );
+    app.update(key('o'));
+    assert_eq!(
+        app.take_outside(),
+        Some(Outside::Copy("https://cal.example.com/aiko/30min".into())),
+        "no desktop: the link is copied"
+    );
+    assert!(app.toast.as_ref().unwrap().text.contains("copied"));
+    app.desktop = true;
+    app.update(key('o'));
+    assert_eq!(
+        app.take_outside(),
+        Some(Outside::Open("https://cal.example.com/aiko/30min".into()))
+    );
+}

@@ -7,6 +7,7 @@ pub mod event;
 pub mod filter;
 pub mod identity;
 pub mod language;
+pub mod links;
 pub mod merge;
 pub mod merge_source;
 pub mod message;

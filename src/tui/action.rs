@@ -49,6 +49,10 @@ pub enum Action {
     NewLine,
     /// Write the reply (or a template's body) in `$VISUAL` / `$EDITOR`.
     Editor,
+    /// Copy the selected message to the clipboard.
+    Copy,
+    /// Open the selected message's link.
+    OpenLink,
     /// Use the highlighted value (one of several interviews, job openings…).
     Pick,
     /// Candidates and contacts: search them, open one's conversation (starting it if needed).
@@ -107,6 +111,8 @@ impl Action {
             Self::Send => "send",
             Self::NewLine => "new line",
             Self::Editor => "write it in $EDITOR",
+            Self::Copy => "copy the message",
+            Self::OpenLink => "open its link (copied over SSH)",
             Self::Pick => "use this value",
             Self::Records => "candidates and contacts",
             Self::Search => "search all messages",

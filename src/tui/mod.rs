@@ -14,6 +14,7 @@ pub mod line_input;
 pub mod link;
 pub mod list_state;
 pub mod notifications;
+pub mod outside;
 pub mod popup;
 pub mod theme;
 pub mod view;
@@ -94,6 +95,9 @@ pub async fn run_app<B: Backend>(
 ) -> Result<(), String> {
     let mut told = 0;
     loop {
+        if let Some(request) = session.app.take_outside() {
+            outside::carry_out(request);
+        }
         if let Some(request) = session.app.take_edit_request() {
             let text = editor(&request.text);
             // The editor drew over everything: the next frame is drawn whole.
@@ -179,6 +183,7 @@ pub async fn run_terminal(
         app.warn(w);
     }
     app.empty_hint = empty_hint;
+    app.desktop = outside::desktop();
     if let Some(file) = drafts.as_mut() {
         app.restore_drafts(file.load());
     }

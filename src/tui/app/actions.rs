@@ -107,6 +107,8 @@ impl App {
                 self.reply(out);
             }
             (Mode::Chat, Action::Reply) => self.reply(out),
+            (Mode::Chat, Action::Copy) => self.copy_selected(),
+            (Mode::Chat, Action::OpenLink) => self.open_link(),
             (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1), out),
             (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1), out),
             (Mode::Chat, Action::PageDown) => self.chat_move(|c| c.move_by(10), out),

@@ -24,6 +24,7 @@ mod drafts;
 mod editor;
 mod events;
 mod input;
+mod outside;
 mod toast;
 mod views;
 
@@ -31,6 +32,7 @@ pub use command::Command;
 pub use drafts::compose_box;
 pub use editor::{EditRequest, EditTarget};
 pub use input::Input;
+pub use outside::Outside;
 pub use toast::Toast;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +67,10 @@ pub struct App {
     pub list: ConversationList,
     pub chat: Option<Chat>,
     pub compose: TextArea<'static>,
+    /// The clipboard or a link to open, until the run loop takes it.
+    outside: Option<Outside>,
+    /// Whether a desktop is there to open links on.
+    pub desktop: bool,
     /// The editor asked for, until the run loop takes it.
     edit_request: Option<EditRequest>,
     /// Unsent replies of the conversations not open now.
@@ -110,6 +116,8 @@ impl App {
             compose: compose_box(""),
             drafts: std::collections::BTreeMap::new(),
             edit_request: None,
+            outside: None,
+            desktop: false,
             jump_to: None,
             default_language: "en_US".into(),
             filter: None,

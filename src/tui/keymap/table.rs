@@ -188,6 +188,8 @@ pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
             b.extend_from_slice(&[
                 (ch('r'), Action::Reply),
                 (key(KeyCode::Enter), Action::Reply),
+                (ch('y'), Action::Copy),
+                (ch('o'), Action::OpenLink),
                 (ch('t'), Action::Templates),
                 (ch('n'), Action::Notifications),
                 (ch('/'), Action::Search),
