@@ -677,3 +677,22 @@ async fn send_reads_standard_input_and_says_when_nothing_went_out() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_key_the_inbox_cannot_read_is_named_with_its_file() {
+    let dir = TempDir::new("cli-keys");
+    common::daemon::write_config_full(
+        dir.path(),
+        "http://127.0.0.1:9",
+        free_port(),
+        "",
+        "\n[tui]\ntheme = \"light\"\nmouse = false\n\n[keys]\nreply = \"a\"\nfly = \"x\"\n",
+    );
+    let out = run(dir.path(), &["tui"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("config.toml") && err.contains("keys.fly") && err.contains("open_link"),
+        "{err}"
+    );
+}

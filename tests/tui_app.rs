@@ -1248,3 +1248,49 @@ fn y_copies_the_selected_message_and_o_opens_its_link_or_copies_it_over_ssh() {
         Some(Outside::Open("https://cal.example.com/aiko/30min".into()))
     );
 }
+
+#[test]
+fn a_click_opens_a_conversation_and_the_wheel_scrolls_what_is_under_it() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut app = app_with(inbox(), 80, 24);
+    common::tui::draw(&app);
+    let hits = app.hits.get();
+    let at = |kind, column, row| {
+        Input::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    // The third conversation: two lines a row.
+    let third = app.list.rows[2].id;
+    let out = app.update(at(
+        MouseEventKind::Down(MouseButton::Left),
+        hits.list_rows.x + 3,
+        hits.list_rows.y + 4,
+    ));
+    assert!(
+        out.contains(&Command::LoadThread {
+            conversation_id: third
+        }),
+        "{out:?}"
+    );
+    assert_eq!(app.focus, Focus::Chat);
+    // The wheel over the list moves its selection.
+    app.update(at(
+        MouseEventKind::ScrollDown,
+        hits.list_rows.x + 3,
+        hits.list_rows.y,
+    ));
+    assert_eq!(app.list.selected, 3);
+    // A click on the reply box starts a reply.
+    common::tui::draw(&app);
+    let compose = app.hits.get().compose;
+    app.update(at(
+        MouseEventKind::Down(MouseButton::Left),
+        compose.x + 2,
+        compose.y + 1,
+    ));
+    assert!(matches!(app.focus, Focus::Compose | Focus::Chat));
+}

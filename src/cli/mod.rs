@@ -296,6 +296,14 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
 
 /// The inbox on this machine's data: through the daemon when one runs.
 async fn tui(config: &Config, data_dir: &Path, exposed: Option<String>) -> Result<(), CliError> {
+    let keys = crate::tui::keymap::custom::parse(&config.keys).map_err(|e| {
+        let file = config
+            .source
+            .as_ref()
+            .map_or_else(|| "the config".to_owned(), |p| p.display().to_string());
+        CliError::BadInput(format!("{file}: {e}"))
+    })?;
+    crate::tui::keymap::custom::set(keys);
     let client =
         crate::client::Client::open(config, data_dir, crate::client::Sending::IfConfigured).await?;
     let connection = if client.is_daemon() {
@@ -309,7 +317,10 @@ async fn tui(config: &Config, data_dir: &Path, exposed: Option<String>) -> Resul
     crate::tui::run_terminal(
         link,
         connection,
-        config.notifications,
+        crate::tui::Look {
+            alerts: config.notifications,
+            tui: config.tui,
+        },
         exposed,
         hint,
         Some(drafts),

@@ -30,6 +30,10 @@ pub struct Config {
     pub routing: crate::domain::routing::Routing,
     pub users: Vec<UserConfig>,
     pub groups: Vec<crate::domain::routing::Group>,
+    /// The inbox's look and mouse.
+    pub tui: TuiConfig,
+    /// Keys of the inbox, by action (its name or the words help uses): a key or a list.
+    pub keys: std::collections::BTreeMap<String, KeyList>,
     /// Where this configuration came from, for error messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -147,6 +151,52 @@ pub struct NotificationsConfig {
     pub bell: bool,
     /// A desktop notification through the terminal (OSC 9 and OSC 777).
     pub desktop: bool,
+}
+
+/// The inbox's look and feel (`[tui]`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TuiConfig {
+    /// Clicks select and focus, the wheel scrolls; off leaves the mouse to the terminal
+    /// (selecting text to copy).
+    pub mouse: bool,
+    /// `dark`, `light`, or `terminal` (its own colours and weights only).
+    pub theme: ThemeName,
+}
+
+impl Default for TuiConfig {
+    fn default() -> Self {
+        Self {
+            mouse: true,
+            theme: ThemeName::Dark,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    Terminal,
+}
+
+/// One key or several, as help writes them: `a`, `Ctrl-o`, `Alt-Enter`, `PgDn`, `F2`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn keys(&self) -> Vec<&str> {
+        match self {
+            Self::One(k) => vec![k.as_str()],
+            Self::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
 }
 
 /// How the team triages.

@@ -12,7 +12,7 @@ use std::{
 use chrono::Utc;
 
 use crate::{
-    config::{Config, NotificationsConfig, Secret},
+    config::{Config, Secret},
     domain::permission::{Actor, Role},
     engine::Engine,
     server::webhook::{WebhookState, router},
@@ -175,7 +175,7 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
     let result = crate::tui::run_terminal(
         link,
         Connection::Demo,
-        NotificationsConfig::default(),
+        crate::tui::Look::default(),
         None,
         None,
         // A demo kept in a directory of its own keeps its drafts too.

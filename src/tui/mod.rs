@@ -163,10 +163,17 @@ pub fn alert_sequence(alerts: NotificationsConfig, text: &str) -> String {
     out
 }
 
+/// How the inbox looks and calls attention: the config's `[notifications]` and `[tui]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Look {
+    pub alerts: NotificationsConfig,
+    pub tui: crate::config::TuiConfig,
+}
+
 pub async fn run_terminal(
     link: Link,
     connection: Connection,
-    alerts: NotificationsConfig,
+    look: Look,
     warning: Option<String>,
     empty_hint: Option<String>,
     mut drafts: Option<drafts_file::DraftsFile>,
@@ -174,11 +181,18 @@ pub async fn run_terminal(
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot open the terminal: {e}"))?;
     // A paste arrives as one piece of text, not as keys (a pasted line break is not Enter).
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    MOUSE.store(look.tui.mouse, std::sync::atomic::Ordering::Relaxed);
+    if look.tui.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
     let size = terminal.size().map_err(|e| e.to_string())?;
     let mut app = App::new(Utc::now(), connection, size.width, size.height);
     app.tz = chrono::Local::now().offset().fix();
     // https://no-color.org: present and not empty.
-    theme::set_plain(std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()));
+    theme::set(
+        look.tui.theme,
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+    );
     if let Some(w) = warning {
         app.warn(w);
     }
@@ -197,7 +211,7 @@ pub async fn run_terminal(
         .map_err(|e| e.to_string())?;
     tokio::spawn(quit_on_hangup(session.sender()));
     let editor = |text: &str| editor::edit(text, &pause);
-    let result = run_app(&mut terminal, &mut session, alerts, drafts, &editor).await;
+    let result = run_app(&mut terminal, &mut session, look.alerts, drafts, &editor).await;
     restore();
     // Dropping a terminal whose cursor is hidden shows it and prints when that fails, which
     // panics when the terminal has gone away: the cursor was shown above, so it is let go.
@@ -205,8 +219,11 @@ pub async fn run_terminal(
     result
 }
 
+/// Whether the inbox takes the mouse (`[tui] mouse`).
+static MOUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Takes the terminal (again, after an editor): raw mode, the alternate screen, pastes as
-/// one piece.
+/// one piece, the mouse if it is wanted.
 fn take_over() {
     let _ = crossterm::terminal::enable_raw_mode();
     let _ = crossterm::execute!(
@@ -214,6 +231,9 @@ fn take_over() {
         crossterm::terminal::EnterAlternateScreen,
         crossterm::event::EnableBracketedPaste
     );
+    if MOUSE.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
 }
 
 /// Gives the terminal back. Errors are ignored: when the terminal has gone away (its window
@@ -222,6 +242,7 @@ fn take_over() {
 fn restore() {
     let _ = crossterm::execute!(
         std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
         crossterm::event::DisableBracketedPaste,
         crossterm::terminal::LeaveAlternateScreen,
         crossterm::cursor::Show
@@ -263,6 +284,7 @@ fn read_keys(tx: &UnboundedSender<Input>, pause: &editor::KeyPause) {
             Ok(crossterm::event::Event::Key(k)) => Input::Key(k),
             Ok(crossterm::event::Event::Resize(width, height)) => Input::Resize { width, height },
             Ok(crossterm::event::Event::Paste(text)) => Input::Paste(text),
+            Ok(crossterm::event::Event::Mouse(m)) => Input::Mouse(m),
             Ok(_) => continue,
             Err(_) => return,
         };

@@ -1,22 +1,48 @@
 //! Colours and styles, in one place. What carries meaning never rests on colour alone: the
-//! selection is reversed video, and with `NO_COLOR` (set by the caller at start, see
-//! `set_plain`) every style keeps only its weight and reversal.
+//! selection is reversed video, and with `NO_COLOR` or the `terminal` theme (set by the
+//! caller at start, see `set`) every style keeps only its weight and reversal, in the
+//! terminal's own colours. The `light` theme trades the colours that vanish on a white
+//! background (cyan, yellow, light blue) for darker ones.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::config::ThemeName;
+
 static PLAIN: AtomicBool = AtomicBool::new(false);
+static LIGHT: AtomicBool = AtomicBool::new(false);
 
 /// No colours at all (`NO_COLOR`): styles keep their modifiers only.
 pub fn set_plain(plain: bool) {
     PLAIN.store(plain, Ordering::Relaxed);
 }
 
+/// The theme the config names; `NO_COLOR` takes every colour away whatever it is.
+pub fn set(theme: ThemeName, no_color: bool) {
+    set_plain(no_color || theme == ThemeName::Terminal);
+    LIGHT.store(theme == ThemeName::Light, Ordering::Relaxed);
+}
+
 /// `style`, or without `NO_COLOR` its colours; what stood on a background of its own (the
 /// header, a toast, a badge) is then reversed, so it still stands out.
 fn plain(style: Style) -> Style {
+    let style = if LIGHT.load(Ordering::Relaxed) {
+        on_light(style)
+    } else {
+        style
+    };
     without_colour(style, PLAIN.load(Ordering::Relaxed))
+}
+
+/// Text colours readable on a light background.
+fn on_light(style: Style) -> Style {
+    let fg = style.fg.map(|c| match c {
+        Color::Cyan | Color::LightBlue => Color::Blue,
+        Color::Yellow => Color::Magenta,
+        other => other,
+    });
+    Style { fg, ..style }
 }
 
 fn without_colour(style: Style, plain: bool) -> Style {
@@ -115,6 +141,17 @@ pub fn key() -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn light_backgrounds_get_darker_text_colours() {
+        let key = on_light(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD));
+        assert_eq!(key.fg, Some(Color::Blue));
+        assert!(key.add_modifier.contains(Modifier::BOLD));
+        assert_eq!(
+            on_light(Style::new().fg(Color::Yellow)).fg,
+            Some(Color::Magenta)
+        );
+    }
 
     #[test]
     fn without_colour_what_stood_out_is_reversed_and_weight_stays() {

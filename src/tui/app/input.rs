@@ -91,6 +91,8 @@ pub enum Input {
     Reconnecting(String),
     /// The daemon is back.
     Reconnected,
+    /// The mouse: a click or the wheel.
+    Mouse(crossterm::event::MouseEvent),
     /// The editor closed: its text, or why it failed.
     Edited {
         target: super::EditTarget,

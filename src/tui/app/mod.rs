@@ -24,6 +24,7 @@ mod drafts;
 mod editor;
 mod events;
 mod input;
+mod mouse;
 mod outside;
 mod toast;
 mod views;
@@ -32,6 +33,7 @@ pub use command::Command;
 pub use drafts::compose_box;
 pub use editor::{EditRequest, EditTarget};
 pub use input::Input;
+pub use mouse::{HitMap, Hits};
 pub use outside::Outside;
 pub use toast::Toast;
 
@@ -71,6 +73,8 @@ pub struct App {
     outside: Option<Outside>,
     /// Whether a desktop is there to open links on.
     pub desktop: bool,
+    /// Where the panes were drawn, for the mouse.
+    pub hits: HitMap,
     /// The editor asked for, until the run loop takes it.
     edit_request: Option<EditRequest>,
     /// Unsent replies of the conversations not open now.
@@ -118,6 +122,7 @@ impl App {
             edit_request: None,
             outside: None,
             desktop: false,
+            hits: HitMap::default(),
             jump_to: None,
             default_language: "en_US".into(),
             filter: None,
@@ -297,6 +302,7 @@ impl App {
             Input::ListFailed(e) => self.list_failed(e, &mut out),
             Input::Paste(text) => self.paste(&text, &mut out),
             Input::Hangup => self.quit = true,
+            Input::Mouse(m) => self.mouse(m, &mut out),
             Input::Edited { target, text } => self.edited(target, text),
             input @ (Input::Older { .. } | Input::OlderFailed { .. }) => self.older(input),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {

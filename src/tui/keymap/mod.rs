@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 
+pub mod custom;
 mod table;
 
 /// Where the keyboard is.

@@ -54,6 +54,8 @@ impl Key {
             KeyCode::PageDown => "PgDn".into(),
             KeyCode::Home => "Home".into(),
             KeyCode::End => "End".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
         };
         if self.modifiers.contains(KeyModifiers::CONTROL) {
@@ -160,8 +162,13 @@ const CONFIRM_KEYS: &[(Key, Action)] = &[
     (ch('n'), Action::Back),
 ];
 
-/// The bindings of one mode, in the order help shows them.
+/// The bindings of one mode, in the order help shows them, with the user's own keys.
 pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
+    super::custom::apply(bindings_of(mode))
+}
+
+/// The bindings of one mode as hirechat ships them.
+pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
     let mut b: Vec<(Key, Action)> = Vec::new();
     match mode {
         Mode::List => {

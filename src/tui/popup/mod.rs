@@ -108,6 +108,15 @@ impl App {
             }
             return;
         };
+        self.popup_action(action, out);
+    }
+
+    /// An action in the open popup (a key's, or the mouse wheel's).
+    pub(in crate::tui) fn popup_action(&mut self, action: Action, out: &mut Vec<Command>) {
+        let mode = self.mode();
+        let Some(popup) = self.popup.as_ref() else {
+            return;
+        };
         if action == Action::Quit {
             self.ask_to_quit();
             return;

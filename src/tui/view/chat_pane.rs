@@ -20,6 +20,7 @@ use crate::{
 };
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    app.hits.note(|h| h.chat = area);
     let focused =
         app.focus == Focus::Chat && !matches!(app.popup, Some(crate::tui::popup::Popup::Help(_)));
     let Some(chat) = &app.chat else {

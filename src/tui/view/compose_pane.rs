@@ -30,6 +30,7 @@ pub fn height(app: &App, width: u16) -> u16 {
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    app.hits.note(|h| h.compose = area);
     let focused = app.focus == Focus::Compose
         && !matches!(app.popup, Some(crate::tui::popup::Popup::Help(_)));
     let mut block = theme::pane(focused).title(" Reply ");

@@ -62,6 +62,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     }
+    app.hits.note(|h| h.list_rows = inner);
     let rows = usize::from(inner.height / 2);
     let w = usize::from(inner.width);
     let mut lines = Vec::with_capacity(rows * 2);
