@@ -48,10 +48,11 @@ fn index(r: &Request) -> usize {
         Request::Subscribe => 25,
         Request::Whoami => 26,
         Request::Doctor => 27,
+        Request::EditTemplate { .. } => 28,
     }
 }
 
-const VARIANTS: usize = 28;
+const VARIANTS: usize = 29;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 fn samples() -> Vec<Request> {
@@ -111,6 +112,11 @@ fn samples() -> Vec<Request> {
             "module": "candidates", "name": "hello", "language": "en", "category": null, "body": "Hello"}}),
         ),
         Request::SyncTemplates,
+        Request::EditTemplate {
+            name: "nothing".into(),
+            language: None,
+            body: "Hello there.".into(),
+        },
         Request::DeleteTemplate {
             name: "nothing".into(),
             language: None,

@@ -667,3 +667,62 @@ async fn a_client_contact_is_not_sent_a_candidates_template() {
     let err = create(&h, input).await.unwrap_err();
     assert!(err.to_string().contains("for Contacts"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approved_template_is_edited_and_reviewed_again() {
+    let h = Harness::start().await;
+    let t = approved_template(&h, "welcome", "Hi ${Candidates.First Name}, welcome.").await;
+    assert_eq!(t.status, TemplateStatus::Approved);
+    let mut events = h.engine.subscribe();
+    let edited = h
+        .engine
+        .handle(
+            &admin(),
+            Request::EditTemplate {
+                name: "welcome".into(),
+                language: None,
+                body: "Hello ${Candidates.First Name}, welcome to ${Organization.Name}.".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Template { template } = edited else {
+        panic!("{edited:?}")
+    };
+    assert_eq!(template.status, TemplateStatus::Pending, "back in review");
+    // What reached WhatsApp: the new body, positional, with examples, at the template's id.
+    let sent = h.sim.requests().last().cloned().unwrap();
+    assert_eq!(
+        sent["components"][0]["text"],
+        "Hello {{1}}, welcome to {{2}}."
+    );
+    assert_eq!(
+        sent["components"][0]["example"]["body_text"][0]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let approved = wait_for(&mut events, |e| match e {
+        Event::TemplateChanged { template } if template.status == TemplateStatus::Approved => {
+            Some(template.clone())
+        }
+        _ => None,
+    })
+    .await;
+    assert!(approved.body.starts_with("Hello ${Candidates.First Name}"));
+    // A body WhatsApp would refuse is refused here first.
+    let err = h
+        .engine
+        .handle(
+            &admin(),
+            Request::EditTemplate {
+                name: "welcome".into(),
+                language: None,
+                body: "${Candidates.First Name}".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("only merge fields"), "{err}");
+}

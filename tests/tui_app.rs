@@ -1294,3 +1294,34 @@ fn a_click_opens_a_conversation_and_the_wheel_scrolls_what_is_under_it() {
     ));
     assert!(matches!(app.focus, Focus::Compose | Focus::Chat));
 }
+
+#[test]
+fn e_in_the_template_manager_edits_the_selected_templates_body() {
+    use hirechat::tui::keymap::Mode;
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('T'));
+    app.update(Input::Templates(common::tui::templates()));
+    let first = app.manager().unwrap().selected_template().unwrap().clone();
+    app.update(key('e'));
+    assert_eq!(app.mode(), Mode::TemplateForm);
+    let form = app.manager().unwrap().form.as_ref().unwrap();
+    assert!(form.editing);
+    assert_eq!(form.body.lines().join("\n"), first.body);
+    // Tab does not leave the body: only the body changes.
+    app.update(code(KeyCode::Tab));
+    for c in " Thanks.".chars() {
+        app.update(key(c));
+    }
+    let out = app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(
+        out,
+        vec![Command::EditTemplate {
+            name: first.name.clone(),
+            language: Some(first.language.clone()).filter(|l| !l.is_empty()),
+            body: format!("{} Thanks.", first.body),
+        }]
+    );
+}

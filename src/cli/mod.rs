@@ -343,9 +343,9 @@ fn empty_hint(config: &Config, daemon: bool) -> Option<String> {
     })
 }
 
-/// `--text -` reads the message from standard input (a script's heredoc, a file piped in),
+/// `--text -` (or `--body -`) reads the text from standard input (a script's heredoc, a file piped in),
 /// less its final line break.
-fn text_or_stdin(text: String) -> Result<String, CliError> {
+pub(super) fn text_or_stdin(text: String) -> Result<String, CliError> {
     if text != "-" {
         return Ok(text);
     }

@@ -43,6 +43,21 @@ pub enum TemplatesCommand {
         #[arg(long)]
         category: Option<String>,
     },
+    /// Give a template a new body. An approved-type one goes back to WhatsApp for review
+    /// (WhatsApp takes edits of approved, rejected or paused templates; of an approved one,
+    /// one a day).
+    Edit {
+        /// The template's name.
+        #[arg(long)]
+        name: String,
+        /// Its language, when it exists in several.
+        #[arg(long)]
+        lang: Option<String>,
+        /// The new text, with merge fields like ${Candidates.First Name}; `-` reads it from
+        /// standard input.
+        #[arg(long)]
+        body: String,
+    },
     /// Bring in the templates of the WhatsApp account and their statuses.
     Sync,
     /// Delete a template (on WhatsApp too, for an approved-type one).
@@ -102,6 +117,19 @@ pub async fn run(
                 body,
             };
             let answer = backend.call(Request::CreateTemplate { template }).await?;
+            if let Response::Template { template } = answer {
+                output::json(&template);
+            }
+        }
+        TemplatesCommand::Edit { name, lang, body } => {
+            let body = super::text_or_stdin(body)?;
+            let answer = backend
+                .call(Request::EditTemplate {
+                    name,
+                    language: lang,
+                    body,
+                })
+                .await?;
             if let Response::Template { template } = answer {
                 output::json(&template);
             }

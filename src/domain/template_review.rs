@@ -26,6 +26,29 @@ pub fn synced(known: Option<Template>, remote: &Template) -> Template {
     }
 }
 
+/// Why WhatsApp would not take an edit of `t` now, if it would not: it edits only what it has
+/// decided on (approved, rejected, paused), never one still in review or one it has disabled.
+pub fn edit_refusal(t: &Template) -> Option<String> {
+    if t.whatsapp_id.is_none() {
+        return Some(format!(
+            "{} is not on WhatsApp yet: `templates sync` brings in its id",
+            t.name
+        ));
+    }
+    match t.status {
+        TemplateStatus::Approved | TemplateStatus::Rejected | TemplateStatus::Paused => None,
+        TemplateStatus::Pending => Some(format!(
+            "{} is still in review at WhatsApp: it can be edited once WhatsApp has decided",
+            t.name
+        )),
+        TemplateStatus::Disabled | TemplateStatus::Active => Some(format!(
+            "{} is {} at WhatsApp, which does not take edits of it: delete it and create it anew",
+            t.name,
+            t.status.as_str()
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +78,24 @@ mod tests {
         assert_eq!(t.reason.as_deref(), Some("INVALID_FORMAT"));
         reviewed(&mut t, TemplateStatus::Approved, None);
         assert_eq!((t.status, t.reason), (TemplateStatus::Approved, None));
+    }
+
+    #[test]
+    fn only_what_whatsapp_has_decided_on_can_be_edited() {
+        let mut t = template("Hi", TemplateStatus::Pending);
+        assert!(edit_refusal(&t).unwrap().contains("sync"));
+        t.whatsapp_id = Some("1".into());
+        assert!(edit_refusal(&t).unwrap().contains("in review"));
+        for ok in [
+            TemplateStatus::Approved,
+            TemplateStatus::Rejected,
+            TemplateStatus::Paused,
+        ] {
+            t.status = ok;
+            assert_eq!(edit_refusal(&t), None);
+        }
+        t.status = TemplateStatus::Disabled;
+        assert!(edit_refusal(&t).unwrap().contains("delete it"));
     }
 
     #[test]

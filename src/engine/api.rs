@@ -92,6 +92,12 @@ pub enum Request {
     Templates,
     /// Create a template (an approved-type one is submitted to WhatsApp).
     CreateTemplate { template: TemplateInput },
+    /// A new body for a template (on WhatsApp too, which reviews it again).
+    EditTemplate {
+        name: String,
+        language: Option<String>,
+        body: String,
+    },
     /// Bring in what the WhatsApp account holds.
     SyncTemplates,
     /// Delete a template here, and on WhatsApp for an approved-type one.
@@ -148,6 +154,7 @@ impl Request {
             | Self::MarkUnread { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
+            | Self::EditTemplate { .. }
             | Self::SetRouting { .. }
             | Self::SyncTemplates
             | Self::DeleteTemplate { .. }
@@ -178,9 +185,10 @@ impl Request {
             Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
             Self::Answering { .. } => "answer conversations",
-            Self::CreateTemplate { .. } | Self::SyncTemplates | Self::DeleteTemplate { .. } => {
-                "manage templates"
-            }
+            Self::CreateTemplate { .. }
+            | Self::EditTemplate { .. }
+            | Self::SyncTemplates
+            | Self::DeleteTemplate { .. } => "manage templates",
             Self::SetRouting { .. } => "change the routing",
             Self::Doctor => "see the daemon's health",
             _ => "read",

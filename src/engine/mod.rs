@@ -275,6 +275,7 @@ impl Engine {
             | Request::OpenRecord { .. }) => self.record_command(actor, request).await,
             request @ (Request::Templates
             | Request::CreateTemplate { .. }
+            | Request::EditTemplate { .. }
             | Request::SyncTemplates
             | Request::DeleteTemplate { .. }
             | Request::PreviewTemplate { .. }

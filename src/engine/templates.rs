@@ -26,6 +26,11 @@ impl Engine {
     ) -> Result<Response, EngineError> {
         match request {
             Request::CreateTemplate { template } => self.create_template(actor, template).await,
+            Request::EditTemplate {
+                name,
+                language,
+                body,
+            } => self.edit_template(&name, language.as_deref(), body).await,
             Request::SyncTemplates => self.sync_templates().await,
             Request::DeleteTemplate { name, language } => {
                 self.delete_template(&name, language.as_deref()).await
@@ -66,6 +71,58 @@ impl Engine {
                 "the WhatsApp account is not set up: the config needs whatsapp.business_account_id and whatsapp.access_token".into(),
             )
         })
+    }
+
+    /// A new body for a template: checked as a new one would be; an approved-type one is sent
+    /// to WhatsApp, which reviews it again (pending until it decides).
+    async fn edit_template(
+        &self,
+        name: &str,
+        language: Option<&str>,
+        body: String,
+    ) -> Result<Response, EngineError> {
+        let mut template = self.template_named(name, language)?;
+        TemplateInput {
+            kind: template.kind,
+            module: template.module,
+            name: template.name.clone(),
+            language: Some(template.language.clone()).filter(|l| !l.is_empty()),
+            category: template.category,
+            body: body.clone(),
+        }
+        .validate(0)
+        .map_err(bad)?;
+        if template.kind == TemplateKind::Whatsapp {
+            if let Some(why) = crate::domain::template_review::edit_refusal(&template) {
+                return Err(EngineError::Refused(why));
+            }
+            let pieces = merge::parse(&body).map_err(|e| bad(e.into()))?;
+            let (text, order) = merge::positional(&pieces);
+            let examples: Vec<String> = order.iter().map(merge_source::example).collect();
+            let request = CreateTemplate::body_only(&template.name, "", "", &text, &examples);
+            let id = template.whatsapp_id.clone().unwrap_or_default();
+            self.client()?
+                .edit_template(&id, &request.components)
+                .await
+                .map_err(|e| {
+                    EngineError::Refused(format!("WhatsApp did not take the change: {e}"))
+                })?;
+            template.status = TemplateStatus::Pending;
+            template.reason = None;
+        }
+        template.body = body;
+        let events = self
+            .apply_history(vec![Change::SaveTemplate { template }])
+            .await?;
+        events
+            .into_iter()
+            .find_map(|e| match e {
+                crate::domain::event::Event::TemplateChanged { template } => {
+                    Some(Response::Template { template })
+                }
+                _ => None,
+            })
+            .ok_or_else(|| EngineError::Unavailable("the template was not saved".into()))
     }
 
     pub(super) async fn create_template(

@@ -39,6 +39,65 @@ pub fn routes() -> Router<Arc<SimState>> {
             get(list).post(create).delete(delete),
         )
         .route("/sim/templates/review", post(review))
+        .route("/{version}/{id}", post(edit))
+}
+
+/// `POST /{template-id}`: new components; only approved, rejected or paused templates, and
+/// the template goes back to review.
+async fn edit(
+    State(state): State<Arc<SimState>>,
+    Path((_version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !authorised(&state, &headers) {
+        return graph_error(401, 190, "Invalid OAuth access token");
+    }
+    state.requests.lock().expect("sim lock").push(body.clone());
+    let text = body["components"]
+        .as_array()
+        .and_then(|cs| {
+            cs.iter().find(|c| {
+                c["type"]
+                    .as_str()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("BODY"))
+            })
+        })
+        .and_then(|c| c["text"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let (name, language) = {
+        let mut templates = state.templates.lock().expect("sim lock");
+        let Some(t) = templates.iter_mut().find(|t| t.id.to_string() == id) else {
+            return graph_error(
+                400,
+                100,
+                &format!("Unsupported post request. Object with ID '{id}' does not exist"),
+            );
+        };
+        if !["APPROVED", "REJECTED", "PAUSED"].contains(&t.status.as_str()) {
+            return graph_error(
+                400,
+                100,
+                "Invalid parameter: only approved, rejected or paused templates can be edited",
+            );
+        }
+        if text.is_empty() {
+            return graph_error(400, 100, "Invalid parameter: a BODY component is required");
+        }
+        t.body.clone_from(&text);
+        "PENDING".clone_into(&mut t.status);
+        t.reason = None;
+        (t.name.clone(), t.language.clone())
+    };
+    if let Some(pause) = state.config.template_review {
+        let state = state.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(pause).await;
+            set_status(&state, &name, &language, "APPROVED", None).await;
+        });
+    }
+    Json(json!({"success": true})).into_response()
 }
 
 async fn create(

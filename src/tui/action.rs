@@ -63,6 +63,8 @@ pub enum Action {
     ManageTemplates,
     /// Write a new template.
     New,
+    /// Give the selected template a new body.
+    Edit,
     /// Delete the selected template (asks first).
     Delete,
     /// Yes, delete it.
@@ -118,6 +120,7 @@ impl Action {
             Self::Search => "search all messages",
             Self::ManageTemplates => "manage templates",
             Self::New => "new template",
+            Self::Edit => "edit its body",
             Self::Delete => "delete (asks first)",
             Self::Confirm => "yes, delete",
             Self::Save => "save",

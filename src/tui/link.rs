@@ -302,6 +302,18 @@ fn plan(command: Command) -> (Request, Answer) {
         Command::CreateTemplate { template } => {
             (Request::CreateTemplate { template }, Answer::Template)
         }
+        Command::EditTemplate {
+            name,
+            language,
+            body,
+        } => (
+            Request::EditTemplate {
+                name,
+                language,
+                body,
+            },
+            Answer::Template,
+        ),
         Command::SendText { to, text } => (
             Request::SendText {
                 to,

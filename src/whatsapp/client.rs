@@ -136,6 +136,20 @@ impl CloudClient {
         self.post(&self.templates_url(), template).await
     }
 
+    /// `POST /{template-id}`: replaces an approved, rejected or paused template's components;
+    /// it goes back through review.
+    pub async fn edit_template(
+        &self,
+        whatsapp_id: &str,
+        components: &[serde_json::Value],
+    ) -> Result<(), ClientError> {
+        let url = format!("{}/{whatsapp_id}", self.base);
+        let _: serde_json::Value = self
+            .post(&url, &serde_json::json!({ "components": components }))
+            .await?;
+        Ok(())
+    }
+
     /// Every template on the account, following `paging.next` until there is none.
     pub async fn list_templates(&self) -> Result<Vec<RemoteTemplate>, ClientError> {
         let mut url = format!(

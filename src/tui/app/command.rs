@@ -66,6 +66,12 @@ pub enum Command {
     CreateTemplate {
         template: crate::domain::template::TemplateInput,
     },
+    /// A new body for a template.
+    EditTemplate {
+        name: String,
+        language: Option<String>,
+        body: String,
+    },
     DeleteTemplate {
         name: String,
         language: String,

@@ -94,6 +94,7 @@ const ALL: &[Action] = &[
     Action::Search,
     Action::ManageTemplates,
     Action::New,
+    Action::Edit,
     Action::Delete,
     Action::Confirm,
     Action::Save,

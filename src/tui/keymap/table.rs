@@ -91,6 +91,7 @@ const TEMPLATES_KEYS: &[(Key, Action)] = &[
     (ch('k'), Action::Up),
     (key(KeyCode::Up), Action::Up),
     (ch('a'), Action::New),
+    (ch('e'), Action::Edit),
     (ch('d'), Action::Delete),
     (ch('y'), Action::Confirm),
     (key(KeyCode::Esc), Action::Back),

@@ -44,10 +44,13 @@ impl App {
             (Mode::Templates, Action::Back) => self.close_popup(),
             (Mode::Templates, Action::Down) => m.move_by(1),
             (Mode::Templates, Action::Up) => m.move_by(-1),
-            (Mode::Templates, Action::New | Action::Delete) if !admin => {
+            (Mode::Templates, Action::New | Action::Delete | Action::Edit) if !admin => {
                 self.error("Only admins manage templates; you can send them (t in a chat).".into());
             }
             (Mode::Templates, Action::New) => m.form = Some(TemplateForm::new(&language)),
+            (Mode::Templates, Action::Edit) => {
+                m.form = m.selected_template().map(TemplateForm::editing);
+            }
             (Mode::Templates, Action::Delete) => m.confirm_delete = m.selected_template().is_some(),
             (Mode::Templates, Action::Confirm) => {
                 if std::mem::take(&mut m.confirm_delete)
@@ -74,8 +77,16 @@ impl App {
                     f.error = f.problem(existing);
                     if f.error.is_none() {
                         f.saving = true;
-                        out.push(Command::CreateTemplate {
-                            template: f.input(),
+                        out.push(if f.editing {
+                            Command::EditTemplate {
+                                name: f.name.clone(),
+                                language: Some(f.language.clone()).filter(|l| !l.is_empty()),
+                                body: f.body.lines().join("\n"),
+                            }
+                        } else {
+                            Command::CreateTemplate {
+                                template: f.input(),
+                            }
                         });
                     }
                 }

@@ -109,6 +109,8 @@ pub struct TemplateForm {
     pub saving: bool,
     /// What the engine said when it refused it.
     pub error: Option<String>,
+    /// Editing an existing template: only its body changes.
+    pub editing: bool,
 }
 
 impl TemplateForm {
@@ -125,10 +127,32 @@ impl TemplateForm {
             fields_popup: None,
             saving: false,
             error: None,
+            editing: false,
+        }
+    }
+
+    /// The form on `t`, to give it a new body (the rest stays as it is).
+    pub fn editing(t: &Template) -> Self {
+        Self {
+            kind: t.kind,
+            module: t.module,
+            name: t.name.clone(),
+            language: t.language.clone(),
+            category: t.category.unwrap_or(Category::Utility),
+            body: crate::tui::app::compose_box(&t.body),
+            field: FormField::Body,
+            fields_popup: None,
+            saving: false,
+            error: None,
+            editing: true,
         }
     }
 
     pub fn next_field(&mut self, forward: bool) {
+        if self.editing {
+            // Only the body changes.
+            return;
+        }
         let order = FormField::ORDER;
         let i = order.iter().position(|f| *f == self.field).unwrap_or(0);
         let n = order.len();
@@ -214,6 +238,8 @@ impl TemplateForm {
 
     /// The first rule the form breaks now, to show before it is sent.
     pub fn problem(&self, existing: usize) -> Option<String> {
+        // An edit adds no template.
+        let existing = if self.editing { 0 } else { existing };
         self.input().validate(existing).err().map(|e| e.to_string())
     }
 

@@ -50,7 +50,7 @@ fn list(m: &TemplateManager, frame: &mut Frame, popup: Rect) {
             " Templates ({} of at most 100) ",
             m.templates.len()
         ))
-        .title_bottom(" a new · d delete · ↑/↓ choose · Esc close ");
+        .title_bottom(" a new · e edit · d delete · ↑/↓ choose · Esc close ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [rows_area, detail] =
@@ -152,7 +152,11 @@ fn form(f: &TemplateForm, existing: usize, frame: &mut Frame, popup: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
-        .title(" New template ")
+        .title(if f.editing {
+            " Edit the template's body "
+        } else {
+            " New template "
+        })
         .title_bottom(" Tab next field · ←/→ change · # merge field · Ctrl-s save · Esc cancel ");
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
