@@ -122,7 +122,7 @@ pub async fn run(
             }
         }
         TemplatesCommand::Edit { name, lang, body } => {
-            let body = super::text_or_stdin(body)?;
+            let body = super::send::text_or_stdin(body)?;
             let answer = backend
                 .call(Request::EditTemplate {
                     name,
