@@ -114,7 +114,7 @@ impl Action {
             Self::NewLine => "new line",
             Self::Editor => "write it in $EDITOR",
             Self::Copy => "copy the message",
-            Self::OpenLink => "open its link (copied over SSH)",
+            Self::OpenLink => "open its link",
             Self::Pick => "use this value",
             Self::Records => "candidates and contacts",
             Self::Search => "search all messages",
