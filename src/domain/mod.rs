@@ -1,5 +1,6 @@
 //! Pure types and rules: no IO, no async. Most of the project's rules are tested here.
 
+pub mod attachment;
 pub mod contact;
 pub mod conversation;
 pub mod delivery;
