@@ -7,6 +7,7 @@
 mod cloud;
 mod control;
 mod emit;
+mod media;
 mod templates;
 
 use std::{
@@ -84,6 +85,8 @@ pub(crate) struct SimState {
     counter: AtomicU64,
     /// Profile names by `wa_id` or BSUID, for scripted answers.
     names: Mutex<HashMap<String, String>>,
+    /// Files by media id.
+    media: Mutex<HashMap<String, media::MediaFile>>,
     http: reqwest::Client,
 }
 
@@ -107,6 +110,7 @@ impl Sim {
             requests: Mutex::default(),
             counter: AtomicU64::new(1),
             names: Mutex::default(),
+            media: Mutex::default(),
             http: reqwest::Client::new(),
         });
         let app = router(state.clone());
@@ -173,6 +177,22 @@ impl Sim {
         control::push_slow(&self.state, count, delay);
     }
 
+    /// Holds a file as WhatsApp would for an inbound message; returns its media id.
+    pub fn add_media(&self, file: media::MediaFile) -> String {
+        let id = (880_112_233_445_000
+            + self
+                .state
+                .counter
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        .to_string();
+        self.state
+            .media
+            .lock()
+            .expect("sim lock")
+            .insert(id.clone(), file);
+        id
+    }
+
     /// The request bodies received so far.
     pub fn requests(&self) -> Vec<serde_json::Value> {
         self.state.requests.lock().expect("sim lock").clone()
@@ -180,11 +200,13 @@ impl Sim {
 }
 
 pub use control::Inbound;
+pub use media::MediaFile;
 
 fn router(state: Arc<SimState>) -> Router {
     cloud::routes()
         .merge(control::routes())
         .merge(templates::routes())
+        .route("/sim/media/{id}", axum::routing::get(media::download))
         .with_state(state)
 }
 

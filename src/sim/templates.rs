@@ -39,7 +39,8 @@ pub fn routes() -> Router<Arc<SimState>> {
             get(list).post(create).delete(delete),
         )
         .route("/sim/templates/review", post(review))
-        .route("/{version}/{id}", post(edit))
+        // A template's id and a media id share the path: edits are POSTs, media facts GETs.
+        .route("/{version}/{id}", get(super::media::info).post(edit))
 }
 
 /// `POST /{template-id}`: new components; only approved, rejected or paused templates, and

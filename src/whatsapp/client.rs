@@ -73,11 +73,11 @@ impl ClientError {
 
 #[derive(Clone)]
 pub struct CloudClient {
-    http: reqwest::Client,
-    base: String,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
     phone_number_id: String,
     business_account_id: String,
-    token: Secret,
+    pub(super) token: Secret,
 }
 
 impl CloudClient {
@@ -193,7 +193,7 @@ impl CloudClient {
         self.send_request(self.http.post(url).json(body)).await
     }
 
-    async fn send_request<R: serde::de::DeserializeOwned>(
+    pub(super) async fn send_request<R: serde::de::DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<R, ClientError> {
@@ -219,15 +219,20 @@ impl CloudClient {
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes).map_err(|_| unexpected(status, &bytes));
         }
-        match serde_json::from_slice::<ErrorBody>(&bytes) {
-            Ok(b) => Err(ClientError::Api {
-                status,
-                code: b.error.code,
-                message: b.error.message,
-                details: b.error.error_data.and_then(|d| d.details),
-            }),
-            Err(_) => Err(unexpected(status, &bytes)),
-        }
+        Err(refused(status, &bytes))
+    }
+}
+
+/// The error of a refused request: Graph's error body, else what came.
+pub(super) fn refused(status: u16, bytes: &[u8]) -> ClientError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(b) => ClientError::Api {
+            status,
+            code: b.error.code,
+            message: b.error.message,
+            details: b.error.error_data.and_then(|d| d.details),
+        },
+        Err(_) => unexpected(status, bytes),
     }
 }
 

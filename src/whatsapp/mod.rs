@@ -3,6 +3,7 @@
 pub mod client;
 pub mod errors;
 pub mod inbound;
+pub mod media;
 pub mod send;
 pub mod signature;
 pub mod templates;
