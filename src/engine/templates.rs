@@ -96,9 +96,7 @@ impl Engine {
             if let Some(why) = crate::domain::template_review::edit_refusal(&template) {
                 return Err(EngineError::Refused(why));
             }
-            let pieces = merge::parse(&body).map_err(|e| bad(e.into()))?;
-            let (text, order) = merge::positional(&pieces);
-            let examples: Vec<String> = order.iter().map(merge_source::example).collect();
+            let (text, examples) = positional(&body)?;
             let request = CreateTemplate::body_only(&template.name, "", "", &text, &examples);
             let id = template.whatsapp_id.clone().unwrap_or_default();
             self.client()?
@@ -111,6 +109,11 @@ impl Engine {
             template.reason = None;
         }
         template.body = body;
+        self.save_template(template).await
+    }
+
+    /// Stores a template and answers with it as stored.
+    async fn save_template(&self, template: Template) -> Result<Response, EngineError> {
         let events = self
             .apply_history(vec![Change::SaveTemplate { template }])
             .await?;
@@ -155,9 +158,7 @@ impl Engine {
             created_at: chrono::Utc::now(),
         };
         if input.kind == TemplateKind::Whatsapp {
-            let pieces = merge::parse(&input.body).map_err(|e| bad(e.into()))?;
-            let (text, order) = merge::positional(&pieces);
-            let examples: Vec<String> = order.iter().map(merge_source::example).collect();
+            let (text, examples) = positional(&input.body)?;
             let category = input
                 .category
                 .map_or("UTILITY", crate::domain::template::Category::wire);
@@ -178,18 +179,7 @@ impl Engine {
             template.whatsapp_id = Some(created.id);
             template.status = TemplateStatus::from_wire(&created.status);
         }
-        let events = self
-            .apply_history(vec![Change::SaveTemplate { template }])
-            .await?;
-        events
-            .into_iter()
-            .find_map(|e| match e {
-                crate::domain::event::Event::TemplateChanged { template } => {
-                    Some(Response::Template { template })
-                }
-                _ => None,
-            })
-            .ok_or_else(|| EngineError::Unavailable("the template was not saved".into()))
+        self.save_template(template).await
     }
 
     pub(super) async fn sync_templates(&self) -> Result<Response, EngineError> {
@@ -357,6 +347,13 @@ impl Engine {
         })
         .await
     }
+}
+
+/// A body as WhatsApp takes it: `{{1}}`… for its merge fields, and an example for each.
+fn positional(body: &str) -> Result<(String, Vec<String>), EngineError> {
+    let pieces = merge::parse(body).map_err(|e| bad(e.into()))?;
+    let (text, order) = merge::positional(&pieces);
+    Ok((text, order.iter().map(merge_source::example).collect()))
 }
 
 /// A template filled in for one contact.
