@@ -112,3 +112,84 @@ async fn a_tampered_file_an_expired_id_and_a_wrong_token_are_told_apart() {
         "{err}"
     );
 }
+
+/// A document from a contact, as WhatsApp delivers it: the webhook carries the media id.
+async fn document_from_ken(h: &common::Harness, media_id: &str, name: &str) {
+    h.sim
+        .inbound(hirechat::sim::Inbound {
+            from: Some("+819012345678".into()),
+            name: Some("Ken Sato".into()),
+            message: Some(serde_json::json!({"type": "document", "document": {
+                "id": media_id, "mime_type": "application/pdf", "filename": name}})),
+            ..hirechat::sim::Inbound::default()
+        })
+        .await
+        .unwrap();
+}
+
+/// The message once its file is no longer on its way.
+async fn fetched(
+    events: &mut tokio::sync::broadcast::Receiver<hirechat::domain::event::Event>,
+) -> hirechat::domain::message::Message {
+    use hirechat::domain::{attachment::Fetch, event::Event};
+    common::wait_for(events, |e| match e {
+        Event::MessageChanged { message, .. }
+            if message
+                .media
+                .as_ref()
+                .is_some_and(|m| m.fetch.as_ref().is_some_and(|f| *f != Fetch::Fetching)) =>
+        {
+            Some(message.clone())
+        }
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbound_document_is_fetched_after_the_webhook_and_kept_by_its_checksum() {
+    use hirechat::domain::attachment::Fetch;
+    use std::os::unix::fs::PermissionsExt;
+    let h = common::Harness::start().await;
+    let mut events = h.engine.subscribe();
+    let id = h.sim.add_media(MediaFile {
+        bytes: PDF.to_vec(),
+        mime_type: "application/pdf".into(),
+        ..MediaFile::default()
+    });
+    document_from_ken(&h, &id, "../../etc/cv.pdf").await;
+    let message = fetched(&mut events).await;
+    let media = message.media.unwrap();
+    assert_eq!(media.fetch, Some(Fetch::Ready));
+    assert_eq!(media.size, Some(PDF.len() as u64));
+    let stored = h.dir.path().join("media").join(media.stored.unwrap());
+    assert_eq!(std::fs::read(&stored).unwrap(), PDF);
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    // The sender's name is only a name: nothing was written where it points.
+    assert!(!h.dir.path().join("etc").exists());
+
+    // An id WhatsApp has forgotten is expired; a file that is not what WhatsApp said is not
+    // kept.
+    let gone = h.sim.add_media(MediaFile {
+        expired: true,
+        ..MediaFile::default()
+    });
+    document_from_ken(&h, &gone, "old.pdf").await;
+    let message = fetched(&mut events).await;
+    assert_eq!(message.media.unwrap().fetch, Some(Fetch::Expired));
+    let tampered = h.sim.add_media(MediaFile {
+        bytes: PDF.to_vec(),
+        mime_type: "application/pdf".into(),
+        wrong_sha256: true,
+        ..MediaFile::default()
+    });
+    document_from_ken(&h, &tampered, "cv2.pdf").await;
+    let message = fetched(&mut events).await;
+    assert!(
+        matches!(message.media.unwrap().fetch, Some(Fetch::Failed { why }) if why.contains("checksum"))
+    );
+    assert!(h.engine.store().fetch_queue().unwrap().is_empty());
+}

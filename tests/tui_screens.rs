@@ -607,3 +607,33 @@ fn popups_keep_their_borders_over_wide_text() {
         }
     }
 }
+
+#[test]
+fn an_attachment_shows_its_name_size_and_whether_it_is_kept() {
+    use hirechat::domain::{attachment::Fetch, message::Media};
+    let mut app = app_with(inbox(), 160, 45);
+    let id = app.list.rows[0].id;
+    let mut cv = message(30, id, Direction::In, "my CV", 5, Status::Read);
+    cv.kind = "document".into();
+    cv.media = Some(Media {
+        filename: Some("../../etc/cv\u{1b}[31m.pdf".into()),
+        size: Some(48_213),
+        fetch: Some(Fetch::Ready),
+        ..Media::default()
+    });
+    let mut old = message(31, id, Direction::In, "", 4, Status::Read);
+    old.kind = "image".into();
+    old.media = Some(Media {
+        fetch: Some(Fetch::Expired),
+        ..Media::default()
+    });
+    open_selected(&mut app, vec![cv, old]);
+    let screen = draw(&app).backend().to_string();
+    assert!(screen.contains("📄 Document: my CV"), "{screen}");
+    assert!(screen.contains("· 48 KB · ready"), "{screen}");
+    assert!(
+        !screen.contains("etc/"),
+        "a path from outside is never shown as one"
+    );
+    assert!(screen.contains("📎 image · expired"), "{screen}");
+}

@@ -87,6 +87,21 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
         .conversation_count()
         .map_err(|e| e.to_string())?
         == 0;
+    // The seeded attachments are files the simulated WhatsApp holds, fetched like any other.
+    for (ci, c) in seed.conversations.iter().enumerate() {
+        for (mi, m) in c.messages.iter().enumerate() {
+            if let Some(name) = &m.filename {
+                sim.put_media(
+                    &format!("{}-media", seed::demo_wamid(ci, mi)),
+                    crate::sim::MediaFile {
+                        bytes: seed::demo_pdf(name),
+                        mime_type: "application/pdf".into(),
+                        ..crate::sim::MediaFile::default()
+                    },
+                );
+            }
+        }
+    }
     if fresh {
         seed::apply(&engine, &seed, now).await?;
         // The templates go through WhatsApp's (simulated) review like any other; they are

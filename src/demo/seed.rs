@@ -195,7 +195,7 @@ pub async fn apply(engine: &Engine, seed: &Seed, now: DateTime<Utc>) -> Result<(
         for (mi, m) in c.messages.iter().enumerate() {
             let at =
                 now - parse_ago(&m.ago).ok_or_else(|| format!("demo: bad time {:?}", m.ago))?;
-            let wamid = format!("wamid.DEMO{ci:03}{mi:03}");
+            let wamid = demo_wamid(ci, mi);
             let events = if m.dir == "in" {
                 write(engine, vec![inbound(c, m, at, wamid)]).await?
             } else {
@@ -233,6 +233,25 @@ async fn write(engine: &Engine, changes: Vec<Change>) -> Result<Vec<Event>, Stri
         .apply_history(changes)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The seeded message's wamid; an attachment's media id is it with `-media`.
+pub fn demo_wamid(conversation: usize, message: usize) -> String {
+    format!("wamid.DEMO{conversation:03}{message:03}")
+}
+
+/// A one-page PDF saying what it stands for, for the seeded attachments to open.
+pub fn demo_pdf(title: &str) -> Vec<u8> {
+    let safe: String = title
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ' || *c == '.')
+        .collect();
+    let text = format!("BT /F1 18 Tf 20 70 Td ({safe}) Tj ET");
+    format!(
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n4 0 obj<</Length {}>>stream\n{text}\nendstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
+        text.len()
+    )
+    .into_bytes()
 }
 
 fn inbound(c: &SeedConversation, m: &SeedMessage, at: DateTime<Utc>, wamid: String) -> Change {

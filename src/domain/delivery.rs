@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::message::{Direction, Effect, Message, Pricing, Status, Summary};
+use super::message::{Direction, Effect, Media, Message, Pricing, Status, Summary};
 
 /// A contact's reaction, edit or deletion applied to the earlier message it is about.
 /// A deletion keeps the text the recruiter already saw: the thread does not rewrite its past.
@@ -73,7 +73,14 @@ pub fn inbound_message(arrival: &Arrival<'_>, effect: &Effect) -> Message {
         error: None,
         error_code: arrival.error_code,
         at: arrival.at,
-        media: summary.media,
+        // A file WhatsApp holds is fetched after the webhook is taken: queued from here on.
+        media: summary.media.map(|m| match m.id {
+            Some(_) if m.fetch.is_none() => Media {
+                fetch: Some(super::attachment::Fetch::Fetching),
+                ..m
+            },
+            _ => m,
+        }),
         reply_to: arrival.reply_to.cloned(),
         reaction: None,
         edited,

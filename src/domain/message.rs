@@ -68,7 +68,7 @@ impl Status {
     }
 }
 
-/// A media attachment as WhatsApp describes it.
+/// A media attachment as WhatsApp describes it, and where fetching it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Media {
     pub id: Option<String>,
@@ -76,6 +76,15 @@ pub struct Media {
     pub sha256: Option<String>,
     pub filename: Option<String>,
     pub url: Option<String>,
+    /// Fetching, kept, or why not (an inbound file is fetched after the webhook is taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<super::attachment::Fetch>,
+    /// Its size in bytes, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// The SHA-256 (hex) it is stored under in the data directory's `media/`, once kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored: Option<String>,
 }
 
 /// What WhatsApp said about the billing of an outbound message (status webhooks).

@@ -7,6 +7,7 @@ pub mod api;
 pub mod error;
 pub mod import;
 pub mod ingest;
+mod media_fetch;
 mod merge_data;
 pub mod outbox;
 mod reading;
@@ -151,6 +152,13 @@ impl Engine {
                 .await?;
         }
         if let Some(client) = client {
+            let fetcher = media_fetch::Fetcher {
+                store: store.clone(),
+                writer: writer.clone(),
+                client: client.clone(),
+                dir: data_dir.join("media"),
+            };
+            tokio::spawn(fetcher.run());
             let worker = outbox::Outbox {
                 store,
                 writer,

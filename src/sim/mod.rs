@@ -193,6 +193,15 @@ impl Sim {
         id
     }
 
+    /// Holds a file under a media id of the caller's choosing (the demo's seeded ones).
+    pub fn put_media(&self, id: &str, file: media::MediaFile) {
+        self.state
+            .media
+            .lock()
+            .expect("sim lock")
+            .insert(id.to_owned(), file);
+    }
+
     /// The request bodies received so far.
     pub fn requests(&self) -> Vec<serde_json::Value> {
         self.state.requests.lock().expect("sim lock").clone()

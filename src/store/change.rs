@@ -98,6 +98,21 @@ pub enum Change {
     DeleteView {
         id: u64,
     },
+    /// An inbound file was fetched and kept, or given up (the fetch queue's item goes).
+    MediaFetched {
+        message_id: u64,
+        wamid: String,
+        fetch: crate::domain::attachment::Fetch,
+        size: Option<u64>,
+        stored: Option<String>,
+        mime_type: Option<String>,
+    },
+    /// An inbound file's fetch failed for now: tried again at `next_at`.
+    MediaRetry {
+        message_id: u64,
+        attempts: u32,
+        next_at: DateTime<Utc>,
+    },
     /// The contact's conversation, started (without messages) if there is none yet.
     OpenConversation {
         contact: ContactInfo,

@@ -30,10 +30,11 @@ pub enum T {
     SearchIndex,
     SearchQueue,
     Views,
+    MediaQueue,
 }
 
 impl T {
-    pub const ALL: [T; 21] = [
+    pub const ALL: [T; 22] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -55,6 +56,7 @@ impl T {
         T::SearchIndex,
         T::SearchQueue,
         T::Views,
+        T::MediaQueue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -80,6 +82,7 @@ impl T {
             T::SearchIndex => "search_index",
             T::SearchQueue => "search_queue",
             T::Views => "views",
+            T::MediaQueue => "media_queue",
         }
     }
 }

@@ -328,6 +328,14 @@ impl Store {
             .collect()
     }
 
+    /// Inbound files waiting to be fetched.
+    pub fn fetch_queue(&self) -> Result<Vec<crate::domain::attachment::FetchJob>, StoreError> {
+        self.tree(T::MediaQueue)?
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+
     /// The routing settings an admin stored, if any (else the config's apply).
     pub fn routing(&self) -> Result<Option<crate::domain::routing::Routing>, StoreError> {
         get_json(&self.tree(T::Meta)?, keys::ROUTING_SETTINGS)

@@ -242,6 +242,7 @@ impl Content {
                             sha256: m.sha256.clone(),
                             filename: m.filename.clone(),
                             url: m.url.clone(),
+                            ..Media::default()
                         }),
                     },
                     None => unsupported(&self.kind, errors),

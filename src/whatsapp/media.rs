@@ -90,7 +90,14 @@ impl CloudClient {
         if response.content_length().is_some_and(|n| n > cap) {
             return Err(DownloadError::TooLarge { limit: cap });
         }
-        let mut file = tokio::fs::File::create(dest).await?;
+        // A candidate's file is this user's alone, whatever the umask.
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(dest)
+            .await?;
         let mut hash = Sha256::new();
         let mut size: u64 = 0;
         while let Some(chunk) = response

@@ -111,6 +111,7 @@ impl Tx<'_> {
         let message = delivery::inbound_message(&arrival, effect);
         conv.note_message(true, at, &message.text);
         self.insert_message(&message)?;
+        self.queue_fetch(&message)?;
         self.store_conversation(&conv)?;
         routed.push(Event::MessageReceived {
             conversation: conv,

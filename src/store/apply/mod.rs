@@ -26,6 +26,7 @@ pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>
 }
 
 mod conversations;
+mod media;
 mod messages;
 mod outbox;
 mod records;
@@ -150,6 +151,24 @@ impl Tx<'_> {
                 self.tree(T::Views).remove(&keys::id(*id))?;
                 Ok(vec![])
             }
+            Change::MediaFetched {
+                message_id,
+                wamid,
+                fetch,
+                size,
+                stored,
+                mime_type,
+            } => self.media_fetched(
+                *message_id,
+                wamid,
+                fetch,
+                (*size, stored.as_ref(), mime_type.as_ref()),
+            ),
+            Change::MediaRetry {
+                message_id,
+                attempts,
+                next_at,
+            } => self.media_retry(*message_id, *attempts, *next_at),
             Change::OpenConversation { contact } => {
                 let conversation = self.conversation_for(contact)?;
                 self.store_conversation(&conversation)?;

@@ -128,6 +128,15 @@ fn title(app: &App, c: &crate::engine::ConversationView, area_width: u16) -> Lin
 }
 
 fn body_text(m: &Message) -> String {
+    let text = caption_text(m);
+    match attachment_line(m) {
+        Some(line) => format!("{text}\n{line}"),
+        None => text,
+    }
+}
+
+/// What the message says, with the kind of file it carries.
+fn caption_text(m: &Message) -> String {
     let label = match m.kind.as_str() {
         "image" => Some("🖼 Photo"),
         "video" => Some("🎬 Video"),
@@ -141,6 +150,23 @@ fn body_text(m: &Message) -> String {
         Some(l) => format!("{l}: {}", m.text),
         None => m.text.clone(),
     }
+}
+
+/// A file the message carries: its name as the sender gave it (only shown), its size, and
+/// whether it is kept (`Fetch`).
+fn attachment_line(m: &Message) -> Option<String> {
+    use crate::domain::attachment::{display_name, human_size};
+    let media = m.media.as_ref()?;
+    let fetch = media.fetch.as_ref()?;
+    let name = media
+        .filename
+        .as_deref()
+        .map_or_else(|| m.kind.clone(), display_name);
+    let size = media
+        .size
+        .map(|s| format!(" · {}", human_size(s)))
+        .unwrap_or_default();
+    Some(format!("📎 {name}{size} · {}", fetch.label()))
 }
 
 fn ticks(m: &Message) -> Span<'static> {
