@@ -668,24 +668,32 @@ async fn a_client_contact_is_not_sent_a_candidates_template() {
     assert!(err.to_string().contains("for Contacts"), "{err}");
 }
 
+async fn edit(h: &Harness, name: &str, body: &str) -> Result<Response, EngineError> {
+    h.engine
+        .handle(
+            &admin(),
+            Request::EditTemplate {
+                name: name.into(),
+                language: None,
+                body: body.into(),
+            },
+        )
+        .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approved_template_is_edited_and_reviewed_again() {
     let h = Harness::start().await;
     let t = approved_template(&h, "welcome", "Hi ${Candidates.First Name}, welcome.").await;
     assert_eq!(t.status, TemplateStatus::Approved);
     let mut events = h.engine.subscribe();
-    let edited = h
-        .engine
-        .handle(
-            &admin(),
-            Request::EditTemplate {
-                name: "welcome".into(),
-                language: None,
-                body: "Hello ${Candidates.First Name}, welcome to ${Organization.Name}.".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let edited = edit(
+        &h,
+        "welcome",
+        "Hello ${Candidates.First Name}, welcome to ${Organization.Name}.",
+    )
+    .await
+    .unwrap();
     let Response::Template { template } = edited else {
         panic!("{edited:?}")
     };
@@ -712,16 +720,7 @@ async fn an_approved_template_is_edited_and_reviewed_again() {
     .await;
     assert!(approved.body.starts_with("Hello ${Candidates.First Name}"));
     // A body WhatsApp would refuse is refused here first.
-    let err = h
-        .engine
-        .handle(
-            &admin(),
-            Request::EditTemplate {
-                name: "welcome".into(),
-                language: None,
-                body: "${Candidates.First Name}".into(),
-            },
-        )
+    let err = edit(&h, "welcome", "${Candidates.First Name}")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("only merge fields"), "{err}");

@@ -114,9 +114,7 @@ impl Notifications {
 
     /// The cursor moved by `delta`, kept on a notification.
     pub fn moved(&self, cursor: usize, delta: isize) -> usize {
-        cursor
-            .saturating_add_signed(delta)
-            .min(self.items.len().saturating_sub(1))
+        super::popup::moved(cursor, delta, self.items.len())
     }
 }
 

@@ -203,6 +203,13 @@ impl App {
     }
 }
 
+/// A cursor moved by `delta` over `len` rows, kept on one of them.
+pub fn moved(cursor: usize, delta: isize, len: usize) -> usize {
+    cursor
+        .saturating_add_signed(delta)
+        .min(len.saturating_sub(1))
+}
+
 /// A key typed into a query.
 pub(super) enum Typed {
     Char(char),

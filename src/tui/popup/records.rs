@@ -41,10 +41,7 @@ impl RecordsPanel {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        self.selected = self
-            .selected
-            .saturating_add_signed(delta)
-            .min(self.records.len().saturating_sub(1));
+        self.selected = super::moved(self.selected, delta, self.records.len());
     }
 
     pub fn type_char(&mut self, c: char) {

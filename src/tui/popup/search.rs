@@ -42,10 +42,7 @@ impl SearchPanel {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        self.selected = self
-            .selected
-            .saturating_add_signed(delta)
-            .min(self.hits.len().saturating_sub(1));
+        self.selected = super::moved(self.selected, delta, self.hits.len());
     }
 
     /// Edits the query; true when there is something to search for.

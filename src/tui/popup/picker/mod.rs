@@ -120,7 +120,7 @@ impl Picker {
     pub fn choose_move(&mut self, delta: isize) {
         let n = self.choice().map_or(0, |(c, _)| c.options.len());
         if let Some((_, at)) = self.choosing.as_mut() {
-            *at = at.saturating_add_signed(delta).min(n.saturating_sub(1));
+            *at = super::moved(*at, delta, n);
         }
     }
 

@@ -40,10 +40,7 @@ impl TemplateManager {
 
     pub fn move_by(&mut self, delta: isize) {
         self.confirm_delete = false;
-        self.selected = self
-            .selected
-            .saturating_add_signed(delta)
-            .min(self.templates.len().saturating_sub(1));
+        self.selected = super::moved(self.selected, delta, self.templates.len());
     }
 
     pub fn loaded(&mut self, mut all: Vec<Template>) {
