@@ -524,6 +524,7 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
     // The recruiter answers, and may not change settings.
     let out = team.run_as(recruiter, &bin, dir.path(), &send);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    the_daemon_reads_only_files_the_caller_may(&team, &bin, dir.path(), recruiter);
     let routing = ["settings", "routing", "--unknown-senders", "candidate"];
     let out = team.run_as(recruiter, &bin, dir.path(), &routing);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
@@ -560,6 +561,28 @@ async fn three_unix_users_on_one_daemon_each_within_their_role() {
         .find(|m| m["direction"] == "out")
         .unwrap();
     assert_eq!(answer["sent_by"], team.users[recruiter].as_str());
+}
+
+/// The daemon reads a file for a caller only where the caller could read it: one only the
+/// daemon's user may read is refused.
+fn the_daemon_reads_only_files_the_caller_may(team: &Team, bin: &Path, dir: &Path, who: usize) {
+    let private = dir.join("daemon-only.pdf");
+    std::fs::write(&private, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let attach = [
+        "send",
+        "--to",
+        "+819012345678",
+        "--attach",
+        private.to_str().unwrap(),
+    ];
+    let out = team.run_as(who, bin, dir, &attach);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("you may not read this file"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// The three users each in a TUI attached to the daemon, in tmux: the others see the

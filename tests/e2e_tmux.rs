@@ -76,6 +76,7 @@ fn the_demo_in_tmux() {
         .any(|a| after.contains(a))
     });
 
+    the_cv_saved_from_the_attachments_section(&t, home.path());
     a_pasted_summary(&t);
     written_in_the_editor(&t);
     records_and_a_picked_interview(&t);
@@ -117,6 +118,25 @@ fn the_demo_in_tmux() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Haruto's CV and photo in the chat's Attachments section; `s` saves the CV into the home
+/// folder (there is no ~/Downloads), `a` goes back to the messages.
+fn the_cv_saved_from_the_attachments_section(t: &Tmux, home: &std::path::Path) {
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    t.keys(&["a"]);
+    t.wait("the Attachments section", |s| {
+        s.contains("haruto_sato_cv.pdf") && s.contains("“And a photo for the visitor badge”")
+    });
+    t.keys(&["j", "s"]);
+    t.wait("the CV saved", |s| s.contains("Saved "));
+    let saved = std::fs::read(home.join("haruto_sato_cv.pdf")).unwrap();
+    assert!(saved.starts_with(b"%PDF-"), "the CV itself");
+    t.keys(&["a"]);
+    t.wait("the messages again", |s| {
+        s.contains("Tuesday 10:00 works for me.")
+    });
 }
 
 /// Three lines pasted into the reply box (tmux pastes them bracketed, as terminals do) go out

@@ -193,3 +193,91 @@ async fn an_inbound_document_is_fetched_after_the_webhook_and_kept_by_its_checks
     );
     assert!(h.engine.store().fetch_queue().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_older_than_keep_days_are_removed_and_their_messages_say_so() {
+    use chrono::Utc;
+    use hirechat::{
+        domain::{
+            attachment::Fetch,
+            message::{Effect, Media, Summary},
+            phone::PhoneNumber,
+        },
+        store::{Arrived, Change, ContactInfo, Store},
+    };
+    let dir = TempDir::new("retention");
+    let media = dir.path().join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    let (old_only, shared) = ("a".repeat(64), "b".repeat(64));
+    std::fs::write(media.join(&old_only), PDF).unwrap();
+    std::fs::write(media.join(&shared), PDF).unwrap();
+    let arrived = |wamid: &str, days: i64, hash: &str| {
+        Change::Inbound(Arrived {
+            contact: ContactInfo {
+                phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
+                ..ContactInfo::default()
+            },
+            wamid: wamid.into(),
+            at: Utc::now() - chrono::Duration::days(days),
+            reply_to: None,
+            effect: Effect::New(Summary {
+                kind: "document".into(),
+                text: String::new(),
+                media: Some(Media {
+                    filename: Some(format!("{wamid}.pdf")),
+                    fetch: Some(Fetch::Ready),
+                    stored: Some(hash.to_owned()),
+                    size: Some(PDF.len() as u64),
+                    ..Media::default()
+                }),
+            }),
+            error_code: None,
+            payload: None,
+        })
+    };
+    {
+        let store = Store::open(dir.path(), 16).unwrap();
+        store
+            .apply(&[
+                arrived("wamid.OLD", 40, &old_only),
+                arrived("wamid.OLD2", 40, &shared),
+                arrived("wamid.NEW", 1, &shared),
+            ])
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let h = common::Harness::start_in(dir, |c| c.attachments.keep_days = 30).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let removed = loop {
+        let m = h
+            .engine
+            .store()
+            .message_by_wamid("wamid.OLD")
+            .unwrap()
+            .unwrap();
+        if m.media.as_ref().unwrap().fetch != Some(Fetch::Ready) {
+            break m;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the rule ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let media_of = |m: &hirechat::domain::message::Message| m.media.clone().unwrap();
+    assert_eq!(
+        media_of(&removed).fetch,
+        Some(Fetch::Removed { after_days: 30 })
+    );
+    assert_eq!(
+        media_of(&removed).fetch.unwrap().label(),
+        "removed after 30 days"
+    );
+    assert!(!h.dir.path().join("media").join(&old_only).exists());
+    // The same file held by a newer message stays.
+    assert!(h.dir.path().join("media").join(&shared).exists());
+    let newer = h
+        .engine
+        .store()
+        .message_by_wamid("wamid.NEW")
+        .unwrap()
+        .unwrap();
+    assert_eq!(media_of(&newer).fetch, Some(Fetch::Ready));
+}

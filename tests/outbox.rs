@@ -339,6 +339,7 @@ fn queue_to_ken(store: &Store, text: &str) -> Message {
             request,
             sent_by: "aiko".into(),
             at: Utc::now(),
+            file: None,
         })])
         .unwrap();
     let Event::MessageQueued { message, .. } = &events[0][0] else {

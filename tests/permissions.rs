@@ -49,10 +49,13 @@ fn index(r: &Request) -> usize {
         Request::Whoami => 26,
         Request::Doctor => 27,
         Request::EditTemplate { .. } => 28,
+        Request::SendFiles { .. } => 29,
+        Request::Attachments { .. } => 30,
+        Request::ReadAttachment { .. } => 31,
     }
 }
 
-const VARIANTS: usize = 29;
+const VARIANTS: usize = 32;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 fn samples() -> Vec<Request> {
@@ -145,6 +148,12 @@ fn samples() -> Vec<Request> {
         Request::Subscribe,
         Request::Whoami,
         Request::Doctor,
+        json(serde_json::json!({"cmd": "send_files", "to": "+819012345678", "files": []})),
+        json(serde_json::json!({"cmd": "attachments", "with": "+819012345678"})),
+        Request::ReadAttachment {
+            attachment: 1,
+            offset: 0,
+        },
     ]
 }
 
@@ -185,6 +194,6 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
         .collect();
     assert_eq!(
         reading,
-        [1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26]
+        [1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31]
     );
 }

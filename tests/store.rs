@@ -174,6 +174,7 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
         request: serde_json::json!({}),
         sent_by: "aiko".into(),
         at: Utc::now(),
+        file: None,
     });
     store.apply(&[reply]).unwrap();
     assert_eq!(

@@ -637,3 +637,128 @@ fn an_attachment_shows_its_name_size_and_whether_it_is_kept() {
     );
     assert!(screen.contains("📎 image · expired"), "{screen}");
 }
+
+/// A file of the conversation as the engine lists it.
+fn attachment(
+    id: u64,
+    kind: &str,
+    name: Option<&str>,
+    state: &str,
+    why: Option<&str>,
+) -> hirechat::engine::api::AttachmentView {
+    hirechat::engine::api::AttachmentView {
+        id,
+        conversation_id: 1,
+        direction: Direction::In,
+        at: now() - chrono::Duration::minutes(i64::try_from(id).unwrap()),
+        kind: kind.into(),
+        mime_type: Some("application/pdf".into()),
+        size: Some(48_213),
+        sha256: None,
+        file_name: name.map(Into::into),
+        state: state.into(),
+        why: why.map(Into::into),
+        caption: if name.is_none() {
+            "For the badge".into()
+        } else {
+            String::new()
+        },
+        path: None,
+    }
+}
+
+#[test]
+fn the_attachments_section_lists_the_files_newest_first() {
+    let mut app = app_with(inbox(), 160, 45);
+    open_selected(&mut app, haruto_thread());
+    let commands = app.update(key('a'));
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, hirechat::tui::app::Command::LoadAttachments { .. })),
+        "{commands:?}"
+    );
+    let conversation_id = app.chat.as_ref().unwrap().conversation.id;
+    app.update(Input::Attachments {
+        conversation_id,
+        list: vec![
+            attachment(1, "document", Some("haruto_sato_cv.pdf"), "ready", None),
+            attachment(2, "image", None, "ready", None),
+            attachment(
+                3,
+                "document",
+                Some("old.pdf"),
+                "expired",
+                Some("expired (WhatsApp keeps files for 7 days)"),
+            ),
+        ],
+    });
+    app.update(key('j'));
+    insta::assert_snapshot!("attachments_section_160x45", draw(&app).backend());
+    // Saving the selected file asks for it in the save folder.
+    app.file_setup.save_dir = "/home/aiko/Downloads".into();
+    let commands = app.update(key('s'));
+    assert!(
+        matches!(
+            commands.as_slice(),
+            [hirechat::tui::app::Command::SaveAttachment { id: 2, open: false, dir }]
+                if dir.to_str() == Some("/home/aiko/Downloads")
+        ),
+        "{commands:?}"
+    );
+    // What is not here says why, and asks nothing.
+    app.update(key('j'));
+    assert!(app.update(key('s')).is_empty());
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("expired")),
+        "{:?}",
+        app.toast
+    );
+    // Opening where no opener is: it says how to save instead.
+    app.update(key('k'));
+    assert!(app.update(key('o')).is_empty());
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("No desktop here")),
+        "{:?}",
+        app.toast
+    );
+    app.update(key('a'));
+    assert!(app.files().is_none(), "back to the messages");
+}
+
+#[test]
+fn files_attached_to_a_reply_are_listed_under_it_and_go_with_it() {
+    let dir = common::TempDir::new("attach-prompt");
+    let cv = dir.path().join("offer_letter.pdf");
+    std::fs::write(&cv, b"%PDF-1.7\n").unwrap();
+    let mut app = app_with(inbox(), 160, 45);
+    open_selected(&mut app, haruto_thread());
+    app.update(key('r'));
+    app.update(Input::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('a'),
+        crossterm::event::KeyModifiers::ALT,
+    )));
+    for c in format!("{}/offer", dir.path().display()).chars() {
+        app.update(key(c));
+    }
+    app.update(code(KeyCode::Tab));
+    app.update(code(KeyCode::Enter));
+    for c in "Your offer".chars() {
+        app.update(key(c));
+    }
+    insta::assert_snapshot!("reply_with_a_file_160x45", draw(&app).backend());
+    let commands = app.update(code(KeyCode::Enter));
+    assert!(
+        matches!(
+            commands.as_slice(),
+            [hirechat::tui::app::Command::SendFiles { files, text, .. }]
+                if files == &[cv.to_string_lossy().into_owned()] && text == "Your offer"
+        ),
+        "{commands:?}"
+    );
+    assert!(app.chat.as_ref().unwrap().pending.is_empty());
+}

@@ -81,4 +81,8 @@ impl Backend {
     pub async fn call(&mut self, request: Request) -> Result<Response, CliError> {
         Ok(self.0.call(request).await?)
     }
+
+    pub fn client(&self) -> &Client {
+        &self.0
+    }
 }

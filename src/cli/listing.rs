@@ -70,7 +70,20 @@ pub async fn messages(
         return Err(CliError::Other("unexpected answer".into()));
     };
     if json {
-        output::json(&messages);
+        // Each message with its file, where it has one: kind, type, size, checksum, name,
+        // state and where it is kept.
+        let media = data_dir.join("media");
+        let with_files: Vec<serde_json::Value> = messages
+            .iter()
+            .map(|m| {
+                let mut v = serde_json::to_value(m).unwrap_or_default();
+                if let Some(a) = crate::engine::api::AttachmentView::of(m, &media) {
+                    v["attachment"] = serde_json::to_value(a).unwrap_or_default();
+                }
+                v
+            })
+            .collect();
+        output::json(&with_files);
     } else {
         output::messages_table(&conversation, &messages);
     }

@@ -1,6 +1,7 @@
 //! The command line (clap). Each command calls the same Engine API as the TUI: through the
 //! daemon's socket when one runs, else with an engine in this process.
 
+mod attachments;
 mod backend;
 mod doctor;
 mod import;
@@ -79,8 +80,9 @@ pub enum Command {
         #[arg(long, default_value = "106540352242922")]
         phone_number_id: String,
     },
-    /// Queue a message and print it as JSON once WhatsApp has taken it (or refused it).
-    #[command(group(clap::ArgGroup::new("what").required(true).args(["text", "template"])))]
+    /// Queue a message and print it as JSON once WhatsApp has taken it (or refused it); with
+    /// files, one message each (then the text), printed as a JSON array.
+    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["text", "template", "attach"])))]
     Send {
         /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
         #[arg(long)]
@@ -99,6 +101,13 @@ pub enum Command {
         /// (a refused send lists the choices).
         #[arg(long, requires = "template", value_name = "MODULE=ID")]
         pick: Vec<String>,
+        /// A file to send (a path, or an https link that is fetched here): up to 5, each a
+        /// JPEG or PNG image, a PDF, an MP4 or 3GP video, or MP3, OGG or AMR audio.
+        #[arg(long, value_name = "FILE|URL", conflicts_with = "template")]
+        attach: Vec<String>,
+        /// Shown under the first file that takes one (images, video, documents).
+        #[arg(long, requires = "attach")]
+        caption: Option<String>,
         /// How long to wait for WhatsApp to take the message before saying it is still queued.
         #[arg(long, default_value_t = 20, value_name = "SECS")]
         wait: u64,
@@ -118,6 +127,11 @@ pub enum Command {
     Templates {
         #[command(subcommand)]
         command: templates::TemplatesCommand,
+    },
+    /// A conversation's files: list them, save one.
+    Attachments {
+        #[command(subcommand)]
+        command: attachments::AttachmentsCommand,
     },
     /// Settings: the routing of unknown senders and new conversations (changes: admins).
     Settings {
@@ -249,6 +263,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                 .map_err(|e| CliError::Other(format!("simulator: {e}")))
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
+        Command::Attachments { command } => attachments::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
         Command::Settings { command } => settings::run(&config, &data_dir, command).await,
@@ -261,9 +276,17 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             template,
             lang,
             pick,
+            attach,
+            caption,
             wait,
         } => {
             let request = match (text, template) {
+                (text, None) if !attach.is_empty() => Request::SendFiles {
+                    to,
+                    files: send::sources(attach)?,
+                    caption,
+                    text: text.map(send::text_or_stdin).transpose()?,
+                },
                 (Some(text), _) => Request::SendText {
                     to,
                     text: send::text_or_stdin(text)?,
@@ -317,6 +340,7 @@ async fn tui(config: &Config, data_dir: &Path, exposed: Option<String>) -> Resul
         crate::tui::Look {
             alerts: config.notifications,
             tui: config.tui,
+            attachments: config.attachments.clone(),
         },
         exposed,
         hint,

@@ -103,6 +103,18 @@ pub fn messages_table(c: &ConversationView, messages: &[Message]) {
             "{} {who} {body}{marks}{status}",
             m.at.format("%Y-%m-%d %H:%M")
         );
+        if let Some(a) = crate::engine::api::AttachmentView::of(m, std::path::Path::new("")) {
+            let size = a
+                .size
+                .map(|s| format!(" · {}", crate::domain::attachment::human_size(s)))
+                .unwrap_or_default();
+            println!(
+                "                   📎 #{} {}{size} · {}",
+                a.id,
+                a.file_name.as_deref().unwrap_or(&a.kind),
+                neutralise(a.why.as_deref().unwrap_or(&a.state), false)
+            );
+        }
         if let Some(e) = &m.error {
             println!("                   ✗ {}", neutralise(e, false));
         }

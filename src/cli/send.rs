@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::{Backend, CliError, output};
 use crate::{
     config::{Config, Need},
+    domain::message::{Message, Status},
     engine::{Request, Response},
 };
 
@@ -38,17 +39,18 @@ pub(super) fn picks(args: &[String]) -> Result<crate::domain::merge_source::Pick
         .collect()
 }
 
-/// Queues a message, waits (a little) for WhatsApp to take it, and prints it as JSON.
+/// Queues a message (or several: files), waits (a little) for WhatsApp to take them, and
+/// prints it as JSON (several: a JSON array).
 pub(super) async fn send(
     config: &Config,
     data_dir: &std::path::Path,
     request: Request,
     settle: Duration,
 ) -> Result<(), CliError> {
-    use crate::domain::message::Status;
     let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
-    let message = match backend.call(request).await {
-        Ok(Response::Message { message }) => message,
+    let (queued, many) = match backend.call(request).await {
+        Ok(Response::Message { message }) => (vec![*message], false),
+        Ok(Response::Sent { messages }) => (messages, true),
         Ok(_) => return Err(CliError::Other("unexpected answer".into())),
         Err(e) => {
             return Err(match e.lost() {
@@ -59,27 +61,63 @@ pub(super) async fn send(
             });
         }
     };
+    let deadline = tokio::time::Instant::now() + settle;
+    let mut settled = Vec::with_capacity(queued.len());
+    for message in queued {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match settle_one(&mut backend, message.clone(), left).await {
+            Ok(m) => settled.push(m),
+            Err(why) => {
+                settled.push(message.clone());
+                print(&settled, many);
+                return Err(CliError::Unconfirmed(format!(
+                    "queued as message {}, not confirmed: the daemon stopped ({why}). It stays in the outbox: when the daemon runs again it is sent, or marked \"may have been sent\" if it was on its way. Check with `hirechat messages`; do not send it again",
+                    message.id
+                )));
+            }
+        }
+    }
+    print(&settled, many);
+    settled
+        .into_iter()
+        .map(|m| verdict(m, settle))
+        .find(Result::is_err)
+        .unwrap_or(Ok(()))
+}
+
+fn print(messages: &[Message], many: bool) {
+    if many {
+        output::json(&messages);
+    } else if let Some(m) = messages.first() {
+        output::json(m);
+    }
+}
+
+/// The message once WhatsApp took or refused it, or as it stands after `wait`; an error only
+/// when the daemon went away (why).
+async fn settle_one(
+    backend: &mut Backend,
+    message: Message,
+    wait: Duration,
+) -> Result<Message, String> {
     let settled = backend
         .call(Request::Settle {
-            message: message.clone(),
-            timeout_ms: u64::try_from(settle.as_millis()).unwrap_or(u64::MAX),
+            message: Box::new(message.clone()),
+            timeout_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
         })
         .await;
-    let message = match settled {
-        Ok(Response::Message { message }) => message,
-        Ok(_) => message,
-        Err(e) => {
-            let Some(why) = e.lost() else {
-                return Err(e);
-            };
-            output::json(&message);
-            return Err(CliError::Unconfirmed(format!(
-                "queued as message {}, not confirmed: the daemon stopped ({why}). It stays in the outbox: when the daemon runs again it is sent, or marked \"may have been sent\" if it was on its way. Check with `hirechat messages`; do not send it again",
-                message.id
-            )));
-        }
-    };
-    output::json(&message);
+    match settled {
+        Ok(Response::Message { message }) => Ok(*message),
+        Ok(_) => Ok(message),
+        Err(e) => match e.lost() {
+            Some(why) => Err(why.to_string()),
+            None => Ok(message),
+        },
+    }
+}
+
+/// Whether a settled message is a success for the exit status.
+fn verdict(message: Message, settle: Duration) -> Result<(), CliError> {
     match message.status {
         Status::Failed => Err(CliError::Client(crate::client::ClientError::Engine {
             kind: crate::engine::api::ErrorKind::Refused,
@@ -99,4 +137,20 @@ pub(super) async fn send(
         ))),
         _ => Ok(()),
     }
+}
+
+/// `--attach` as the engine takes it: a link as given, a path made absolute (the daemon does
+/// not share this shell's folder).
+pub(super) fn sources(attach: Vec<String>) -> Result<Vec<String>, CliError> {
+    attach
+        .into_iter()
+        .map(|a| {
+            if a.starts_with("https://") || a.starts_with("http://") {
+                return Ok(a);
+            }
+            std::path::absolute(&a)
+                .map(|p| p.to_string_lossy().into_owned())
+                .map_err(|e| CliError::BadInput(format!("--attach {a}: {e}")))
+        })
+        .collect()
 }

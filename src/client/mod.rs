@@ -5,6 +5,7 @@
 
 mod daemon;
 pub mod error;
+pub mod save;
 
 use std::path::Path;
 

@@ -53,6 +53,11 @@ impl Config {
             ("webhook.body_timeout_secs", hook.body_timeout_secs),
             ("webhook.max_connections", hook.max_connections as u64),
             ("webhook.max_buffered_mb", hook.max_buffered_mb as u64),
+            ("attachments.download_mb", self.attachments.download_mb),
+            (
+                "attachments.transfer_timeout_secs",
+                self.attachments.transfer_timeout_secs,
+            ),
         ] {
             if value == 0 {
                 return Err(self.key_error(key, "must be more than 0"));

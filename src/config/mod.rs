@@ -10,8 +10,11 @@ use serde::Deserialize;
 
 use crate::domain::permission::Role;
 
+mod attachments;
 mod check;
 mod secret;
+
+pub use attachments::AttachmentsConfig;
 
 pub use secret::Secret;
 use secret::exposure;
@@ -32,6 +35,8 @@ pub struct Config {
     pub groups: Vec<crate::domain::routing::Group>,
     /// The inbox's look and mouse.
     pub tui: TuiConfig,
+    /// Files: sizes, retention, opening, saving, picking.
+    pub attachments: AttachmentsConfig,
     /// Keys of the inbox, by action (its name or the words help uses): a key or a list.
     pub keys: std::collections::BTreeMap<String, KeyList>,
     /// Where this configuration came from, for error messages.

@@ -90,12 +90,12 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
     // The seeded attachments are files the simulated WhatsApp holds, fetched like any other.
     for (ci, c) in seed.conversations.iter().enumerate() {
         for (mi, m) in c.messages.iter().enumerate() {
-            if let Some(name) = &m.filename {
+            if let Some((bytes, mime)) = m.file() {
                 sim.put_media(
                     &format!("{}-media", seed::demo_wamid(ci, mi)),
                     crate::sim::MediaFile {
-                        bytes: seed::demo_pdf(name),
-                        mime_type: "application/pdf".into(),
+                        bytes,
+                        mime_type: mime.into(),
                         ..crate::sim::MediaFile::default()
                     },
                 );

@@ -115,6 +115,21 @@ pub struct SeedMessage {
     pub error: Option<i64>,
 }
 
+/// The seeded photo (a drawn portrait, 64×64).
+const PHOTO: &[u8] = include_bytes!("../../assets/demo/photo.png");
+
+impl SeedMessage {
+    /// The file the message carries, if any, and its type: a named document is a one-page
+    /// PDF saying its name, an image the seeded photo.
+    pub fn file(&self) -> Option<(Vec<u8>, &'static str)> {
+        match (self.kind.as_deref(), &self.filename) {
+            (Some("image"), _) => Some((PHOTO.to_vec(), "image/png")),
+            (_, Some(name)) => Some((demo_pdf(name), "application/pdf")),
+            _ => None,
+        }
+    }
+}
+
 impl SeedConversation {
     pub fn contact(&self) -> ContactInfo {
         ContactInfo {
@@ -255,10 +270,10 @@ pub fn demo_pdf(title: &str) -> Vec<u8> {
 }
 
 fn inbound(c: &SeedConversation, m: &SeedMessage, at: DateTime<Utc>, wamid: String) -> Change {
-    let media = m.filename.as_ref().map(|f| Media {
+    let media = m.file().map(|(_, mime)| Media {
         id: Some(format!("{wamid}-media")),
-        mime_type: Some("application/pdf".into()),
-        filename: Some(f.clone()),
+        mime_type: Some(mime.into()),
+        filename: m.filename.clone(),
         ..Media::default()
     });
     Change::Inbound(Arrived {
@@ -300,6 +315,7 @@ async fn outbound(
         request,
         sent_by: seed.recruiter.clone(),
         at,
+        file: None,
     });
     let events = write(engine, vec![queued]).await?;
     let Some(id) = events.iter().find_map(|e| match e {

@@ -92,6 +92,8 @@ pub enum Fetch {
     Failed { why: String },
     /// WhatsApp no longer has it (it keeps inbound media for seven days).
     Expired,
+    /// Kept, then removed by the retention rule (`[attachments] keep_days`).
+    Removed { after_days: u32 },
 }
 
 impl Fetch {
@@ -102,7 +104,75 @@ impl Fetch {
             Self::Ready => "ready".into(),
             Self::Failed { why } => format!("not kept: {why}"),
             Self::Expired => "expired (WhatsApp keeps files for 7 days)".into(),
+            Self::Removed { after_days } => format!("removed after {after_days} days"),
         }
+    }
+}
+
+impl Fetch {
+    /// One word for scripts: `downloading`, `ready`, `failed`, `expired`.
+    pub fn state(&self) -> &'static str {
+        match self {
+            Self::Fetching => "downloading",
+            Self::Ready => "ready",
+            Self::Failed { .. } => "failed",
+            Self::Expired => "expired",
+            Self::Removed { .. } => "removed",
+        }
+    }
+}
+
+/// The usual extension of a file of `mime_type`, if it is one WhatsApp carries.
+pub fn extension(mime_type: &str) -> Option<&'static str> {
+    let base = mime_type.split(';').next().unwrap_or_default().trim();
+    Some(match base {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "application/pdf" => "pdf",
+        "video/mp4" => "mp4",
+        "video/3gpp" => "3gp",
+        "audio/mpeg" => "mp3",
+        "audio/ogg" => "ogg",
+        "audio/amr" => "amr",
+        "audio/aac" => "aac",
+        "audio/mp4" => "m4a",
+        "text/plain" => "txt",
+        "application/msword" => "doc",
+        "application/vnd.ms-excel" => "xls",
+        "application/vnd.ms-powerpoint" => "ppt",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "pptx",
+        _ => return None,
+    })
+}
+
+/// The name a file is saved under: the sender's name made safe (its last path part, no
+/// control characters, no leading dot), else the kind and the message id; the extension its
+/// type has is added when the name does not end with it, so a file named `cv.desktop` that is
+/// a PDF is saved as `cv.desktop.pdf`.
+pub fn save_name(filename: Option<&str>, mime_type: Option<&str>, kind: &str, id: u64) -> String {
+    let name = filename
+        .map(display_name)
+        .filter(|n| n != "file")
+        .unwrap_or_else(|| format!("{kind}-{id}"));
+    // Visible escapes are fine on screen, not in a file name.
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || ('\u{2400}'..='\u{2421}').contains(&c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match mime_type.and_then(extension) {
+        Some(ext) if !name.to_ascii_lowercase().ends_with(&format!(".{ext}")) => {
+            format!("{name}.{ext}")
+        }
+        _ => name,
     }
 }
 
@@ -355,6 +425,23 @@ mod tests {
         ));
         assert!(!checksum_matches(Some("00"), hex));
         assert!(checksum_matches(None, hex));
+    }
+
+    #[test]
+    fn a_saved_file_is_named_safely_with_the_extension_of_its_type() {
+        assert_eq!(
+            save_name(Some("../../cv.pdf"), Some("application/pdf"), "document", 7),
+            "cv.pdf"
+        );
+        assert_eq!(
+            save_name(Some("cv.desktop"), Some("application/pdf"), "document", 7),
+            "cv.desktop.pdf"
+        );
+        assert_eq!(
+            save_name(None, Some("image/jpeg"), "image", 42),
+            "image-42.jpg"
+        );
+        assert!(!save_name(Some("a\x1b[2Jb.pdf"), None, "document", 1).contains('\x1b'));
     }
 
     #[test]

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::message::{Direction, Message, Status};
+use super::{
+    attachment::Kind,
+    message::{Direction, Media, Message, Status},
+};
 
 /// What an interrupted attempt's message says until a status webhook settles it.
 pub const INTERRUPTED: &str = "Sending was interrupted, so this may have been sent: it is not sent again, and WhatsApp's delivery report will settle it. Check with the contact before resending.";
@@ -34,6 +37,23 @@ pub struct OutboxItem {
     pub attempts: u32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
+    /// The file it sends, uploaded before the message is posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<Upload>,
+}
+
+/// A file a send carries. It is uploaded to WhatsApp (`POST /{phone-number-id}/media`)
+/// before the message is posted; once WhatsApp gave its media id, that id is stored and the
+/// file is never uploaded again, whatever stops in between.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Upload {
+    /// The SHA-256 it is kept under in the data directory's `media/`.
+    pub stored: String,
+    pub mime_type: String,
+    pub kind: Kind,
+    /// WhatsApp's id for it, once uploaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_id: Option<String>,
 }
 
 /// What a send queues: the message as the thread shows it (`queued`), and the outbox item
@@ -47,6 +67,8 @@ pub struct Send<'a> {
     pub request: &'a serde_json::Value,
     pub sent_by: &'a str,
     pub at: DateTime<Utc>,
+    /// The file it carries, as the thread shows it, and what uploads it.
+    pub media: Option<(&'a Media, &'a Upload)>,
 }
 
 pub fn queue(send: &Send<'_>) -> (Message, OutboxItem) {
@@ -63,7 +85,7 @@ pub fn queue(send: &Send<'_>) -> (Message, OutboxItem) {
         error: None,
         error_code: None,
         at: send.at,
-        media: None,
+        media: send.media.map(|(m, _)| m.clone()),
         reply_to: None,
         reaction: None,
         edited: false,
@@ -82,6 +104,7 @@ pub fn queue(send: &Send<'_>) -> (Message, OutboxItem) {
         attempts: 0,
         next_attempt_at: send.at,
         last_error: None,
+        upload: send.media.map(|(_, u)| u.clone()),
     };
     (message, item)
 }
@@ -110,6 +133,19 @@ impl OutboxItem {
     pub fn start(&mut self) {
         self.state = OutboxState::InFlight;
         self.attempts += 1;
+    }
+
+    /// The file that has to be uploaded before the message can be posted, if any.
+    pub fn needs_upload(&self) -> Option<&Upload> {
+        self.upload.as_ref().filter(|u| u.media_id.is_none())
+    }
+
+    /// WhatsApp took the file: its id goes into the request, and it is not uploaded again.
+    pub fn uploaded(&mut self, media_id: &str) {
+        if let Some(upload) = self.upload.as_mut() {
+            upload.media_id = Some(media_id.to_owned());
+            self.request[upload.kind.as_str()]["id"] = media_id.into();
+        }
     }
 
     /// A temporary failure: tried again at `at`.
@@ -169,6 +205,7 @@ mod tests {
             request: &request,
             sent_by: "aiko",
             at,
+            media: None,
         });
         assert_eq!(
             item.request["biz_opaque_callback_data"],
@@ -186,6 +223,39 @@ mod tests {
         assert!(
             !failed(&mut m, Some(131_026), "undeliverable"),
             "counted once"
+        );
+    }
+
+    #[test]
+    fn a_file_is_uploaded_once_and_its_id_goes_into_the_request() {
+        let request = serde_json::json!({"type": "document", "document": {"filename": "cv.pdf"}});
+        let upload = Upload {
+            stored: "ab".into(),
+            mime_type: "application/pdf".into(),
+            kind: Kind::Document,
+            media_id: None,
+        };
+        let media = Media {
+            filename: Some("cv.pdf".into()),
+            ..Media::default()
+        };
+        let (m, mut item) = queue(&Send {
+            id: 3,
+            conversation_id: 1,
+            kind: "document",
+            text: "",
+            request: &request,
+            sent_by: "aiko",
+            at: DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+            media: Some((&media, &upload)),
+        });
+        assert_eq!(m.media.unwrap().filename.as_deref(), Some("cv.pdf"));
+        assert!(item.needs_upload().is_some());
+        item.uploaded("880112233445566");
+        assert!(item.needs_upload().is_none());
+        assert_eq!(
+            item.request["document"],
+            serde_json::json!({"filename": "cv.pdf", "id": "880112233445566"})
         );
     }
 

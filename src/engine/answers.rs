@@ -95,3 +95,70 @@ pub struct DeadLetterView {
     pub at: DateTime<Utc>,
     pub reason: String,
 }
+
+/// A file of a conversation, as `attachments list --json` prints it and the Attachments
+/// section shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    /// The message's id: what `attachments save` takes.
+    pub id: u64,
+    pub conversation_id: u64,
+    pub direction: crate::domain::message::Direction,
+    pub at: DateTime<Utc>,
+    /// `image`, `document`, `audio`, `video`, `sticker`.
+    pub kind: String,
+    pub mime_type: Option<String>,
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+    /// The name it came with (made safe to show), if any.
+    pub file_name: Option<String>,
+    /// `downloading`, `ready`, `failed`, `expired`, or `removed` (retention).
+    pub state: String,
+    /// Why it is not here, when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    pub caption: String,
+    /// Where it is kept, once ready.
+    pub path: Option<std::path::PathBuf>,
+}
+
+impl AttachmentView {
+    /// The file `m` carries, kept in `media_dir` when ready.
+    pub fn of(m: &Message, media_dir: &std::path::Path) -> Option<Self> {
+        use crate::domain::attachment::{Fetch, display_name};
+        let media = m.media.as_ref()?;
+        // A file sent from here is kept from the start; one from before files were fetched
+        // has no state.
+        let fetch = media.fetch.clone();
+        let (state, why) = match &fetch {
+            Some(f @ (Fetch::Failed { .. } | Fetch::Removed { .. } | Fetch::Expired)) => {
+                (f.state().to_owned(), Some(f.label()))
+            }
+            Some(f) => (f.state().to_owned(), None),
+            None => (
+                "failed".to_owned(),
+                Some("received before files were kept".to_owned()),
+            ),
+        };
+        let path = media
+            .stored
+            .as_ref()
+            .filter(|_| fetch == Some(Fetch::Ready))
+            .map(|sha| media_dir.join(sha));
+        Some(Self {
+            id: m.id,
+            conversation_id: m.conversation_id,
+            direction: m.direction,
+            at: m.at,
+            kind: m.kind.clone(),
+            mime_type: media.mime_type.clone(),
+            size: media.size,
+            sha256: media.stored.clone().or_else(|| media.sha256.clone()),
+            file_name: media.filename.as_deref().map(display_name),
+            state,
+            why,
+            caption: crate::domain::safe_text::neutralise(&m.text, false).into_owned(),
+            path,
+        })
+    }
+}

@@ -14,7 +14,9 @@ use crate::domain::{
     related::RelatedKind,
     template::{Template, TemplateInput},
 };
-pub use crate::engine::answers::{ConversationView, DeadLetterView, Health, SearchHit, ViewCount};
+pub use crate::engine::answers::{
+    AttachmentView, ConversationView, DeadLetterView, Health, SearchHit, ViewCount,
+};
 pub use crate::engine::error::{EngineError, ErrorKind, ErrorView};
 use crate::engine::import::{ImportReport, ImportRow, RelatedRow};
 
@@ -23,6 +25,33 @@ use crate::engine::import::{ImportReport, ImportRow, RelatedRow};
 pub enum Request {
     /// Queue a text message to a phone number or BSUID.
     SendText { to: String, text: String },
+    /// Queue files (at most five; absolute paths or https links, each checked by its
+    /// content), one message each, the caption on the first that takes one, and a text
+    /// after them.
+    SendFiles {
+        to: String,
+        files: Vec<String>,
+        #[serde(default)]
+        caption: Option<String>,
+        #[serde(default)]
+        text: Option<String>,
+    },
+    /// A conversation's files, newest first: by `with` (a number or BSUID) or by
+    /// `conversation_id`.
+    Attachments {
+        #[serde(default)]
+        with: Option<String>,
+        #[serde(default)]
+        conversation_id: Option<u64>,
+    },
+    /// A piece of a kept file (at most 512 KiB from `offset`, base64): how a client saves a
+    /// file the daemon keeps, wherever the daemon's files are not its own.
+    ReadAttachment {
+        /// The file's id (its message's); not `id`, which a socket line uses.
+        attachment: u64,
+        #[serde(default)]
+        offset: u64,
+    },
     /// Conversations by last activity, newest first, from `offset` on.
     Conversations {
         #[serde(default)]
@@ -144,6 +173,7 @@ impl Request {
     pub fn permission(&self) -> Permission {
         match self {
             Self::SendText { .. }
+            | Self::SendFiles { .. }
             | Self::SaveRecord { .. }
             | Self::SendTemplate { .. }
             | Self::ImportRecords { .. }
@@ -160,6 +190,8 @@ impl Request {
             | Self::DeleteTemplate { .. }
             | Self::Doctor => Permission::Administer,
             Self::Conversations { .. }
+            | Self::Attachments { .. }
+            | Self::ReadAttachment { .. }
             | Self::Messages { .. }
             | Self::Settle { .. }
             | Self::Records { .. }
@@ -180,7 +212,9 @@ impl Request {
     /// What the caller tried to do, for a refusal.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::SendText { .. } | Self::SendTemplate { .. } => "send messages",
+            Self::SendText { .. } | Self::SendFiles { .. } | Self::SendTemplate { .. } => {
+                "send messages"
+            }
             Self::SaveRecord { .. } => "change records",
             Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
@@ -201,6 +235,22 @@ impl Request {
 pub enum Response {
     Message {
         message: Box<Message>,
+    },
+    Attachments {
+        attachments: Vec<AttachmentView>,
+    },
+    /// A piece of a file: `data` (base64) from `offset`; `size` is the whole file's.
+    Chunk {
+        attachment: u64,
+        /// The name to save it under (safe: no path, no control characters).
+        file_name: String,
+        size: u64,
+        offset: u64,
+        data: String,
+    },
+    /// The messages a send queued, in order.
+    Sent {
+        messages: Vec<Message>,
     },
     Record {
         record: Record,

@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::writer::Writer;
 use crate::{
-    domain::attachment::{AfterFailure, Fetch, FetchFailure, FetchJob, Kind, after_failure},
+    domain::attachment::{AfterFailure, Fetch, FetchFailure, FetchJob, after_failure},
     store::{Change, Store},
     whatsapp::{
         client::{ClientError, CloudClient},
@@ -27,6 +27,8 @@ pub struct Fetcher {
     pub client: CloudClient,
     /// `<data dir>/media`.
     pub dir: PathBuf,
+    /// The largest file kept (`[attachments] download_mb`).
+    pub cap: u64,
 }
 
 impl Fetcher {
@@ -98,8 +100,10 @@ impl Fetcher {
             .await
             .map_err(|e| classify(&e))?;
         let expected = info.sha256.clone().or_else(|| job.sha256.clone());
-        // WhatsApp's own largest: nothing bigger can arrive.
-        let cap = Kind::Document.whatsapp_limit();
+        let cap = self.cap;
+        if info.file_size.is_some_and(|n| n > cap) {
+            return Err(FetchFailure::TooLarge { limit: cap });
+        }
         let partial = self.dir.join(format!(".partial-{}", job.message_id));
         let got = self
             .client

@@ -4,7 +4,9 @@
 
 pub mod answers;
 pub mod api;
+mod attach;
 pub mod error;
+mod files;
 pub mod import;
 pub mod ingest;
 mod media_fetch;
@@ -12,8 +14,10 @@ mod merge_data;
 pub mod outbox;
 mod reading;
 mod records;
+mod retention;
 mod routing;
 mod send;
+pub mod send_files;
 mod templates;
 mod views;
 pub mod writer;
@@ -57,6 +61,8 @@ struct Inner {
     sends: bool,
     /// For template management; none when the Cloud API is not configured.
     client: Option<CloudClient>,
+    /// Where the files a recruiter sends are checked and kept.
+    stager: attach::Stager,
     /// Fills `${Organization.…}`.
     organization: crate::domain::merge_source::Organization,
     /// Fills `${Users.Email}` and `${Users.Phone}`; the team routing picks from.
@@ -93,10 +99,12 @@ impl Engine {
         })?;
         let store = Store::open(data_dir, config.store.cache_mb)?;
         let timeout = Duration::from_secs(config.outbox.request_timeout_secs.max(1));
+        let transfer = Duration::from_secs(config.attachments.transfer_timeout_secs.max(1));
         let client = if send {
             Some(
                 CloudClient::new(&config.whatsapp, timeout)
-                    .map_err(|e| EngineError::Unavailable(e.to_string()))?,
+                    .map_err(|e| EngineError::Unavailable(e.to_string()))?
+                    .with_transfer_timeout(transfer),
             )
         } else {
             None
@@ -115,6 +123,11 @@ impl Engine {
                 channel: config.whatsapp.nickname.clone(),
                 sends: send,
                 client: client.clone(),
+                stager: attach::Stager {
+                    dir: data_dir.join("media"),
+                    limits: config.attachments.limits(),
+                    timeout: transfer,
+                },
                 organization: config.organization.clone(),
                 users: config.users.clone(),
                 groups: config.groups.clone(),
@@ -157,9 +170,12 @@ impl Engine {
                 writer: writer.clone(),
                 client: client.clone(),
                 dir: data_dir.join("media"),
+                cap: config.attachments.download_cap(),
             };
             tokio::spawn(fetcher.run());
+            retention::Pruner::start(config, &store, &writer, data_dir);
             let worker = outbox::Outbox {
+                media: data_dir.join("media"),
                 store,
                 writer,
                 client,
@@ -241,6 +257,9 @@ impl Engine {
         }
         match request {
             Request::SendText { to, text } => self.send_text(actor, &to, &text).await,
+            request @ (Request::SendFiles { .. }
+            | Request::Attachments { .. }
+            | Request::ReadAttachment { .. }) => self.file_command(actor, request).await,
             Request::Conversations {
                 offset,
                 limit,

@@ -12,7 +12,10 @@ use crate::{
     config::OutboxConfig,
     domain::outbox::{OutboxItem, OutboxState, retry_delay_ms},
     store::{Change, Store},
-    whatsapp::{client::CloudClient, send::SendRequest},
+    whatsapp::{
+        client::{ClientError, CloudClient},
+        send::SendRequest,
+    },
 };
 
 /// At most this many sends in flight at once.
@@ -22,6 +25,8 @@ const IDLE: Duration = Duration::from_secs(30);
 
 pub struct Outbox {
     pub store: Store,
+    /// `<data dir>/media`, where the files sends carry are kept.
+    pub media: std::path::PathBuf,
     pub writer: Writer,
     pub client: CloudClient,
     pub config: OutboxConfig,
@@ -37,10 +42,16 @@ impl Outbox {
             match this.store.outbox() {
                 Ok(items) => {
                     let now = Utc::now();
-                    for item in items
-                        .into_iter()
-                        .filter(|i| i.state == OutboxState::Pending)
-                    {
+                    // The messages of one send (files, then the text) reach the contact in
+                    // order: each waits for the one queued before it with it.
+                    let mut ahead = HashSet::new();
+                    for item in items {
+                        if item.state == OutboxState::Uncertain
+                            || !ahead.insert((item.conversation_id, item.at))
+                            || item.state != OutboxState::Pending
+                        {
+                            continue;
+                        }
                         if item.next_attempt_at > now {
                             let wait = (item.next_attempt_at - now).to_std().unwrap_or_default();
                             next_due = next_due.min(wait);
@@ -67,8 +78,37 @@ impl Outbox {
         }
     }
 
-    async fn attempt(&self, item: OutboxItem) {
+    async fn attempt(&self, mut item: OutboxItem) {
         let id = item.id;
+        // A file goes up first. Nothing is posted to the contact yet, so an upload that fails
+        // or is cut off is simply tried again; once WhatsApp gave its id, that is stored and
+        // the file is never uploaded again.
+        if let Some(upload) = item.needs_upload().cloned() {
+            match self
+                .client
+                .upload(&self.media.join(&upload.stored), &upload.mime_type)
+                .await
+            {
+                Ok(media_id) => {
+                    let change = Change::Uploaded {
+                        id,
+                        media_id: media_id.clone(),
+                    };
+                    if let Err(e) = self.writer.write(vec![change]).await {
+                        tracing::error!(error = %e, id, "cannot record an upload");
+                        return;
+                    }
+                    item.uploaded(&media_id);
+                }
+                Err(e) => {
+                    let change = self.after_upload_failure(&item, &e);
+                    if let Err(e) = self.writer.write(vec![change]).await {
+                        tracing::error!(error = %e, id, "cannot record an upload failure");
+                    }
+                    return;
+                }
+            }
+        }
         if let Err(e) = self.writer.write(vec![Change::AttemptStarted { id }]).await {
             tracing::error!(error = %e, id, "cannot record a send attempt");
             return;
@@ -134,5 +174,45 @@ impl Outbox {
         if let Err(e) = self.writer.write(vec![change]).await {
             tracing::error!(error = %e, id, "cannot record a send result");
         }
+    }
+
+    /// An upload that did not succeed: tried again while it may pass (no answer included: an
+    /// upload alone sends nothing to anyone), else the message fails with why.
+    fn after_upload_failure(&self, item: &OutboxItem, e: &ClientError) -> Change {
+        let attempt = item.attempts + 1;
+        let again = e.retryable() || e.may_have_arrived();
+        if again && attempt < self.config.max_attempts {
+            let delay = retry_delay_ms(
+                attempt,
+                self.config.first_retry_ms,
+                self.config.max_retry_ms,
+                fastrand::f64(),
+            );
+            tracing::info!(id = item.id, attempt, delay_ms = delay, error = %e, "upload will be retried");
+            return Change::UploadRetry {
+                id: item.id,
+                next_at: Utc::now()
+                    + chrono::Duration::milliseconds(i64::try_from(delay).unwrap_or(i64::MAX)),
+                error: format!(
+                    "The file could not be uploaded: {} It will be tried again.",
+                    upload_sentence(e)
+                ),
+            };
+        }
+        tracing::info!(id = item.id, attempt, error = %e, "upload failed");
+        Change::SendFailed {
+            id: item.id,
+            code: e.code(),
+            error: format!("The file could not be uploaded: {}", upload_sentence(e)),
+        }
+    }
+}
+
+/// What a recruiter reads about a failed upload (no answer is not "may have been sent").
+fn upload_sentence(e: &ClientError) -> String {
+    if e.may_have_arrived() {
+        "WhatsApp did not answer in time.".into()
+    } else {
+        e.sentence()
     }
 }

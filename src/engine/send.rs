@@ -6,8 +6,15 @@ use chrono::{DateTime, Timelike, Utc};
 use super::{Engine, EngineError, Response};
 use crate::{
     domain::{
-        conversation::Conversation, event::Event, identity::ContactRef, permission::Actor,
-        phone::PhoneNumber, record::Record, safe_text::neutralise,
+        conversation::Conversation,
+        event::Event,
+        identity::ContactRef,
+        message::{Media, Message},
+        outbox::Upload,
+        permission::Actor,
+        phone::PhoneNumber,
+        record::Record,
+        safe_text::neutralise,
     },
     store::{Change, ContactInfo, Queued},
     whatsapp::send::{MAX_TEXT_CHARS, SendRequest},
@@ -140,34 +147,58 @@ impl Engine {
         text: &str,
         request: impl FnOnce(Option<String>, Option<String>) -> SendRequest,
     ) -> Result<Response, EngineError> {
-        let contact = target.contact();
-        let request = request(
-            contact.phone.as_ref().map(PhoneNumber::to_string),
-            contact.bsuid.as_ref().map(ToString::to_string),
-        );
-        let request =
-            serde_json::to_value(&request).map_err(|e| EngineError::Unavailable(e.to_string()))?;
-        let events = self
-            .inner
-            .writer
-            .write(vec![Change::Queue(Queued {
-                contact,
-                kind: kind.to_owned(),
-                text: text.to_owned(),
-                request,
-                sent_by: actor.login.clone(),
-                at: target.now,
-            })])
-            .await?;
-        self.inner.wake_outbox.notify_one();
-        events
-            .into_iter()
-            .find_map(|e| match e {
-                Event::MessageQueued { message, .. } => Some(Response::Message {
-                    message: Box::new(message),
-                }),
-                _ => None,
+        let change = queued(actor, target, kind, text, request, None)?;
+        let mut messages = self.queue_all(vec![change]).await?;
+        messages
+            .pop()
+            .map(|message| Response::Message {
+                message: Box::new(message),
             })
             .ok_or_else(|| EngineError::Unavailable("the message was not queued".into()))
     }
+
+    /// Queues several messages in one transaction (all or none), then wakes the outbox;
+    /// returns them as queued, in order.
+    pub(super) async fn queue_all(
+        &self,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Message>, EngineError> {
+        let events = self.inner.writer.write(changes).await?;
+        self.inner.wake_outbox.notify_one();
+        Ok(events
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::MessageQueued { message, .. } => Some(message),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// The change that queues one message to `target`, built by `request` for its number or
+/// BSUID; `file` is what it carries, if anything.
+pub(super) fn queued(
+    actor: &Actor,
+    target: &Target,
+    kind: &str,
+    text: &str,
+    request: impl FnOnce(Option<String>, Option<String>) -> SendRequest,
+    file: Option<(Media, Upload)>,
+) -> Result<Change, EngineError> {
+    let contact = target.contact();
+    let request = request(
+        contact.phone.as_ref().map(PhoneNumber::to_string),
+        contact.bsuid.as_ref().map(ToString::to_string),
+    );
+    let request =
+        serde_json::to_value(&request).map_err(|e| EngineError::Unavailable(e.to_string()))?;
+    Ok(Change::Queue(Queued {
+        contact,
+        kind: kind.to_owned(),
+        text: text.to_owned(),
+        request,
+        sent_by: actor.login.clone(),
+        at: target.now,
+        file,
+    }))
 }

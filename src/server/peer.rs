@@ -90,3 +90,62 @@ mod tests {
         assert!(err.contains("not a hirechat user"), "{err}");
     }
 }
+
+/// Who is on the other end of the socket, as the kernel says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// The daemon reads the files a caller sends with its own rights; it only does so for a file
+/// the caller could read themselves (owned with read permission, readable by the caller's
+/// group, or by anyone), so the socket never lends the daemon's access to a team member.
+/// Paths come back resolved (links followed), as they were checked.
+pub fn own_files_only(
+    request: crate::engine::Request,
+    caller: Caller,
+    own_uid: Option<u32>,
+) -> Result<crate::engine::Request, String> {
+    use crate::engine::Request;
+    let Request::SendFiles {
+        to,
+        files,
+        caption,
+        text,
+    } = request
+    else {
+        return Ok(request);
+    };
+    let trusted = caller.uid == 0 || Some(caller.uid) == own_uid;
+    let files = files
+        .into_iter()
+        .map(|f| {
+            if trusted || f.starts_with("https://") || f.starts_with("http://") {
+                return Ok(f);
+            }
+            let shown = crate::domain::attachment::display_name(&f);
+            let resolved =
+                std::fs::canonicalize(&f).map_err(|e| format!("{shown}: cannot be read ({e})"))?;
+            let meta = std::fs::metadata(&resolved)
+                .map_err(|e| format!("{shown}: cannot be read ({e})"))?;
+            let mode = meta.mode();
+            let readable = (meta.uid() == caller.uid && mode & 0o400 != 0)
+                || (meta.gid() == caller.gid && mode & 0o040 != 0)
+                || mode & 0o004 != 0;
+            if readable {
+                Ok(resolved.to_string_lossy().into_owned())
+            } else {
+                Err(format!(
+                    "{shown}: you may not read this file, so it is not sent for you"
+                ))
+            }
+        })
+        .collect::<Result<_, String>>()?;
+    Ok(Request::SendFiles {
+        to,
+        files,
+        caption,
+        text,
+    })
+}

@@ -80,7 +80,13 @@ pub async fn serve(listener: UnixListener, engine: Engine, config: Arc<Config>) 
         let (engine, config) = (engine.clone(), config.clone());
         tokio::spawn(async move {
             let actor = match stream.peer_cred() {
-                Ok(cred) => peer::actor_for(&config, cred.uid(), own_uid),
+                Ok(cred) => peer::actor_for(&config, cred.uid(), own_uid).map(|a| {
+                    let caller = peer::Caller {
+                        uid: cred.uid(),
+                        gid: cred.gid(),
+                    };
+                    (a, caller)
+                }),
                 Err(e) => Err(format!("cannot identify the caller: {e}")),
             };
             let (read, mut write) = stream.into_split();
@@ -93,9 +99,14 @@ pub async fn serve(listener: UnixListener, engine: Engine, config: Arc<Config>) 
                 }
             });
             match actor {
-                Ok(actor) => {
+                Ok((actor, caller)) => {
                     tracing::debug!(login = actor.login, "socket session opened");
-                    if let Err(e) = session(&engine, &actor, read, &lines).await {
+                    let who = Who {
+                        actor: &actor,
+                        caller,
+                        own_uid,
+                    };
+                    if let Err(e) = session(&engine, who, read, &lines).await {
                         tracing::debug!(error = %e, login = actor.login, "socket session ended");
                     }
                 }
@@ -136,13 +147,22 @@ fn encode(id: Option<u64>, response: &Response) -> Vec<u8> {
     bytes
 }
 
+/// The caller of a session: their hirechat user and their Unix ids.
+#[derive(Clone, Copy)]
+struct Who<'a> {
+    actor: &'a Actor,
+    caller: peer::Caller,
+    own_uid: Option<u32>,
+}
+
 async fn session(
     engine: &Engine,
-    actor: &Actor,
+    who: Who<'_>,
     read: OwnedReadHalf,
     lines: &mpsc::Sender<Vec<u8>>,
 ) -> std::io::Result<()> {
     let closed = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left");
+    let actor = who.actor;
     let mut reader = BufReader::new(read);
     let mut line = Vec::new();
     let mut subscribed = false;
@@ -202,10 +222,14 @@ async fn session(
         // A client may have this many requests in hand at once; the next waits.
         let slot = busy.clone().acquire_owned().await.map_err(|_| closed())?;
         let (engine, actor, lines) = (engine.clone(), actor.clone(), lines.clone());
+        let checked = peer::own_files_only(request, who.caller, who.own_uid);
         let answer = async move {
-            let response = match engine.handle(&actor, request).await {
-                Ok(r) => r,
-                Err(e) => Response::Error { error: e.view() },
+            let response = match checked {
+                Err(message) => error(ErrorKind::Forbidden, message),
+                Ok(request) => match engine.handle(&actor, request).await {
+                    Ok(r) => r,
+                    Err(e) => Response::Error { error: e.view() },
+                },
             };
             drop(slot);
             lines.send(encode(id, &response)).await.is_ok()

@@ -44,25 +44,36 @@ pub fn authorised(state: &SimState, headers: &HeaderMap) -> bool {
         .is_some_and(|t| t == state.config.access_token)
 }
 
+/// A request without the token, or for another phone number, as Graph refuses it.
+pub fn refuse_caller(
+    state: &SimState,
+    headers: &HeaderMap,
+    phone_number_id: &str,
+) -> Option<Response> {
+    if !authorised(state, headers) {
+        return Some(graph_error(
+            401,
+            190,
+            "Invalid OAuth access token - Cannot parse access token",
+        ));
+    }
+    (phone_number_id != state.config.phone_number_id).then(|| {
+        graph_error(
+            400,
+            100,
+            &format!("Unsupported post request. Object with ID '{phone_number_id}' does not exist"),
+        )
+    })
+}
+
 async fn messages(
     State(state): State<Arc<SimState>>,
     Path((_version, phone_number_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !authorised(&state, &headers) {
-        return graph_error(
-            401,
-            190,
-            "Invalid OAuth access token - Cannot parse access token",
-        );
-    }
-    if phone_number_id != state.config.phone_number_id {
-        return graph_error(
-            400,
-            100,
-            &format!("Unsupported post request. Object with ID '{phone_number_id}' does not exist"),
-        );
+    if let Some(refusal) = refuse_caller(&state, &headers, &phone_number_id) {
+        return refusal;
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return graph_error(400, 100, "The request body is not valid JSON");
@@ -89,9 +100,12 @@ async fn messages(
         Ok(parts) => parts,
         Err(refusal) => return refusal,
     };
-    if kind == "template"
-        && let Err(refusal) = super::templates::check_send(&state, &request)
-    {
+    let checked = if kind == "template" {
+        super::templates::check_send(&state, &request)
+    } else {
+        check_media(&state, &request, &kind)
+    };
+    if let Err(refusal) = checked {
         return refusal;
     }
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
@@ -189,6 +203,37 @@ fn check_send(
         }
     }
     Ok((to, recipient, key, kind))
+}
+
+/// A file is named by an uploaded media id (or a link); an id WhatsApp does not hold is
+/// refused.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP answer itself"
+)]
+fn check_media(state: &SimState, request: &Value, kind: &str) -> Result<(), Response> {
+    if !matches!(kind, "image" | "document" | "audio" | "video" | "sticker") {
+        return Ok(());
+    }
+    let object = &request[kind];
+    if object["link"].is_string() {
+        return Ok(());
+    }
+    let Some(id) = object["id"].as_str() else {
+        return Err(graph_error(
+            400,
+            131_008,
+            &format!("Required parameter is missing: {kind}.id"),
+        ));
+    };
+    if !state.media.lock().expect("sim lock").contains_key(id) {
+        return Err(graph_error(
+            400,
+            131_053,
+            &format!("Media upload error: no media with id {id}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Emits the statuses of one send with the configured pauses.

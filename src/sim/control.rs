@@ -28,6 +28,60 @@ pub struct Inbound {
     pub username: Option<String>,
     pub text: Option<String>,
     pub message: Option<Value>,
+    /// A file the contact sends: held as WhatsApp holds it, and delivered by its media id.
+    pub file: Option<InboundFile>,
+}
+
+/// A file in an injected message (`POST /sim/inbound` with `"file": {…}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct InboundFile {
+    /// `image`, `document`, `audio`, `video` or `sticker`.
+    pub kind: String,
+    pub mime_type: String,
+    /// The bytes, in base64.
+    pub data: String,
+    #[serde(default)]
+    pub filename: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Already past WhatsApp's seven days.
+    #[serde(default)]
+    pub expired: bool,
+    /// Said to have a checksum the bytes do not have.
+    #[serde(default)]
+    pub wrong_sha256: bool,
+}
+
+impl InboundFile {
+    /// Holds the file and returns the message object that names it.
+    fn deliver(&self, state: &SimState) -> Result<Value, String> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(self.data.trim())
+            .map_err(|e| format!("file.data is not base64: {e}"))?;
+        let file = super::media::MediaFile {
+            bytes,
+            mime_type: self.mime_type.clone(),
+            expired: self.expired,
+            wrong_sha256: self.wrong_sha256,
+        };
+        let sha256 = file.sha256();
+        let id = state.next_media_id();
+        state
+            .media
+            .lock()
+            .expect("sim lock")
+            .insert(id.clone(), file);
+        let mut object = json!({
+            "id": id,
+            "mime_type": self.mime_type,
+            "sha256": sha256,
+            "filename": self.filename,
+            "caption": self.caption,
+        });
+        strip_nulls(&mut object);
+        Ok(json!({"type": self.kind, self.kind.clone(): object}))
+    }
 }
 
 pub fn routes() -> Router<Arc<SimState>> {
@@ -60,9 +114,13 @@ pub async fn inject(state: &SimState, m: Inbound) -> Result<String, String> {
             }
         }
     }
-    let mut message = m.message.clone().unwrap_or_else(
-        || json!({"type": "text", "text": {"body": m.text.clone().unwrap_or_default()}}),
-    );
+    let mut message = match (&m.message, &m.file) {
+        (Some(message), _) => message.clone(),
+        (None, Some(file)) => file.deliver(state)?,
+        (None, None) => {
+            json!({"type": "text", "text": {"body": m.text.clone().unwrap_or_default()}})
+        }
+    };
     message["id"] = wamid.clone().into();
     message["timestamp"] = now.timestamp().to_string().into();
     if let Some(d) = &digits {

@@ -9,6 +9,7 @@ mod control;
 mod emit;
 mod media;
 mod templates;
+mod upload;
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -87,6 +88,8 @@ pub(crate) struct SimState {
     names: Mutex<HashMap<String, String>>,
     /// Files by media id.
     media: Mutex<HashMap<String, media::MediaFile>>,
+    /// Every upload's form fields and file facts, in order.
+    uploads: Mutex<Vec<serde_json::Value>>,
     http: reqwest::Client,
 }
 
@@ -111,6 +114,7 @@ impl Sim {
             counter: AtomicU64::new(1),
             names: Mutex::default(),
             media: Mutex::default(),
+            uploads: Mutex::default(),
             http: reqwest::Client::new(),
         });
         let app = router(state.clone());
@@ -179,12 +183,7 @@ impl Sim {
 
     /// Holds a file as WhatsApp would for an inbound message; returns its media id.
     pub fn add_media(&self, file: media::MediaFile) -> String {
-        let id = (880_112_233_445_000
-            + self
-                .state
-                .counter
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-        .to_string();
+        let id = self.state.next_media_id();
         self.state
             .media
             .lock()
@@ -202,17 +201,42 @@ impl Sim {
             .insert(id.to_owned(), file);
     }
 
+    /// The uploads received so far: their form fields (`messaging_product`, `type`), the
+    /// file part's type, size and SHA-256.
+    pub fn uploads(&self) -> Vec<serde_json::Value> {
+        self.state.uploads.lock().expect("sim lock").clone()
+    }
+
+    /// The file held under a media id, if any.
+    pub fn media(&self, id: &str) -> Option<media::MediaFile> {
+        self.state.media.lock().expect("sim lock").get(id).cloned()
+    }
+
     /// The request bodies received so far.
     pub fn requests(&self) -> Vec<serde_json::Value> {
         self.state.requests.lock().expect("sim lock").clone()
     }
 }
 
-pub use control::Inbound;
+pub use control::{Inbound, InboundFile};
 pub use media::MediaFile;
 
+impl SimState {
+    fn next_media_id(&self) -> String {
+        (880_112_233_445_000
+            + self
+                .counter
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        .to_string()
+    }
+}
+
 fn router(state: Arc<SimState>) -> Router {
+    let uploads = Router::new()
+        .route("/{version}/{id}/media", axum::routing::post(upload::upload))
+        .layer(axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD));
     cloud::routes()
+        .merge(uploads)
         .merge(control::routes())
         .merge(templates::routes())
         .route("/sim/media/{id}", axum::routing::get(media::download))

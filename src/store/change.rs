@@ -30,6 +30,11 @@ pub enum Change {
     AttemptStarted {
         id: u64,
     },
+    /// WhatsApp took a send's file and gave it this id: never uploaded again.
+    Uploaded {
+        id: u64,
+        media_id: String,
+    },
     /// WhatsApp accepted the message.
     Accepted {
         id: u64,
@@ -37,6 +42,13 @@ pub enum Change {
     },
     /// A temporary failure: try again at `next_at`.
     RetryLater {
+        id: u64,
+        next_at: DateTime<Utc>,
+        error: String,
+    },
+    /// A send's file could not be uploaded this time: counted as an attempt, tried again at
+    /// `next_at` (nothing reached the contact).
+    UploadRetry {
         id: u64,
         next_at: DateTime<Utc>,
         error: String,
@@ -107,6 +119,12 @@ pub enum Change {
         stored: Option<String>,
         mime_type: Option<String>,
     },
+    /// A kept file was removed by the retention rule (`[attachments] keep_days`): its
+    /// message says so.
+    FileRemoved {
+        message_id: u64,
+        after_days: u32,
+    },
     /// An inbound file's fetch failed for now: tried again at `next_at`.
     MediaRetry {
         message_id: u64,
@@ -160,4 +178,6 @@ pub struct Queued {
     pub request: serde_json::Value,
     pub sent_by: String,
     pub at: DateTime<Utc>,
+    /// A file: as the thread shows it, and what uploads it.
+    pub file: Option<(crate::domain::message::Media, crate::domain::outbox::Upload)>,
 }

@@ -31,10 +31,11 @@ pub enum T {
     SearchQueue,
     Views,
     MediaQueue,
+    Files,
 }
 
 impl T {
-    pub const ALL: [T; 22] = [
+    pub const ALL: [T; 23] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -57,6 +58,7 @@ impl T {
         T::SearchQueue,
         T::Views,
         T::MediaQueue,
+        T::Files,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +85,7 @@ impl T {
             T::SearchQueue => "search_queue",
             T::Views => "views",
             T::MediaQueue => "media_queue",
+            T::Files => "files",
         }
     }
 }

@@ -83,6 +83,12 @@ pub enum Action {
     Insert,
     /// A saved view: for me alone, or for everyone (admins).
     ToggleShared,
+    /// The chat's two sections: Messages and Attachments.
+    Attachments,
+    /// Attach a file to the reply.
+    Attach,
+    /// Remove the last file attached to the reply.
+    Unattach,
 }
 
 impl Action {
@@ -130,6 +136,9 @@ impl Action {
             Self::TabRight => "next module",
             Self::Insert => "insert the field",
             Self::ToggleShared => "mine / shared with everyone",
+            Self::Attachments => "messages / attachments",
+            Self::Attach => "attach a file",
+            Self::Unattach => "remove the last file",
         }
     }
 }

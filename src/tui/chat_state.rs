@@ -15,6 +15,10 @@ pub struct Chat {
     pub has_older: bool,
     /// A load of older messages is on its way.
     pub loading_older: bool,
+    /// The Attachments section, when it is the one shown.
+    pub files: Option<crate::tui::files::FilesSection>,
+    /// Files attached to the reply being written.
+    pub pending: Vec<crate::tui::files::PendingFile>,
 }
 
 impl Chat {
@@ -26,6 +30,8 @@ impl Chat {
             loaded: false,
             has_older: true,
             loading_older: false,
+            files: None,
+            pending: Vec::new(),
         }
     }
 

@@ -48,6 +48,31 @@ fn editor() -> String {
         .unwrap_or_else(|| "vi".to_owned())
 }
 
+/// Runs a file chooser (`[attachments] picker_command`, no shell) with the terminal its own
+/// and returns what it printed: the chosen paths, one per line.
+pub fn choose(argv: &[String], keys: &KeyPause) -> Result<String, String> {
+    let Some((program, rest)) = argv.split_first() else {
+        return Err("no picker_command is set".into());
+    };
+    keys.pause();
+    super::restore();
+    let output = std::process::Command::new(program)
+        .args(rest)
+        .stdin(std::process::Stdio::inherit())
+        .stderr(std::process::Stdio::inherit())
+        .output();
+    super::take_over();
+    keys.resume();
+    match output {
+        Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Ok(o) => Err(format!(
+            "{program} exited with {}: nothing attached",
+            o.status
+        )),
+        Err(e) => Err(format!("cannot run {program}: {e}")),
+    }
+}
+
 /// Runs the editor on `text` and returns what it left; the terminal is the editor's meanwhile.
 pub fn edit(text: &str, keys: &KeyPause) -> Result<String, String> {
     let dir = std::env::temp_dir().join(format!("hirechat-edit-{}", std::process::id()));

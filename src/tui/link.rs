@@ -32,6 +32,11 @@ enum Answer {
     Send(String),
     /// Refusals of a template carry the form's own error state.
     Template,
+    /// A file saved into `dir` a piece at a time (then opened, with `open`).
+    Save {
+        dir: std::path::PathBuf,
+        open: bool,
+    },
 }
 
 impl Link {
@@ -49,19 +54,34 @@ impl Link {
         let client = self.client.clone();
         tokio::spawn(async move {
             let (request, answer) = plan(command);
+            if let (Request::ReadAttachment { attachment, .. }, Answer::Save { dir, open }) =
+                (&request, &answer)
+            {
+                let input = match client.save_attachment(*attachment, dir, |_, _| {}).await {
+                    Ok(path) => Input::FileSaved { path, open: *open },
+                    Err(e) => Input::Failed(format!("The file could not be saved: {e}")),
+                };
+                let _ = inputs.send(input);
+                return;
+            }
             let input = match (client.call(request).await, answer) {
                 (Ok(r), Answer::Read(read) | Answer::Load(read, _)) => read(r),
                 (Err(e), Answer::Load(_, failed)) => Some(failed(e.to_string())),
                 (Ok(Response::Template { template }), Answer::Template) => {
                     Some(Input::TemplateSaved(template))
                 }
-                (Ok(_), Answer::Quiet | Answer::Send(_) | Answer::Template) => None,
+                (
+                    Ok(_),
+                    Answer::Quiet | Answer::Send(_) | Answer::Template | Answer::Save { .. },
+                ) => None,
                 (Err(e), Answer::Send(text)) => Some(Input::SendRefused {
                     text,
                     error: e.to_string(),
                 }),
                 (Err(e), Answer::Template) => Some(Input::TemplateRefused(e.to_string())),
-                (Err(e), Answer::Quiet | Answer::Read(_)) => Some(Input::Failed(e.to_string())),
+                (Err(e), Answer::Quiet | Answer::Read(_) | Answer::Save { .. }) => {
+                    Some(Input::Failed(e.to_string()))
+                }
             };
             if let Some(input) = input {
                 let _ = inputs.send(input);
@@ -320,6 +340,48 @@ fn plan(command: Command) -> (Request, Answer) {
                 text: text.clone(),
             },
             Answer::Send(text),
+        ),
+        Command::SendFiles { to, files, text } => {
+            // The reply goes under the first file, as WhatsApp shows a caption, unless it is
+            // longer than a caption may be: then it follows the files as a message.
+            let written = Some(text.clone()).filter(|t| !t.trim().is_empty());
+            let caption_fits =
+                text.trim().chars().count() <= crate::engine::send_files::MAX_CAPTION_CHARS;
+            let (caption, text_after) = if caption_fits {
+                (written, None)
+            } else {
+                (None, written)
+            };
+            (
+                Request::SendFiles {
+                    to,
+                    files,
+                    caption,
+                    text: text_after,
+                },
+                Answer::Send(text),
+            )
+        }
+        Command::LoadAttachments { conversation_id } => (
+            Request::Attachments {
+                with: None,
+                conversation_id: Some(conversation_id),
+            },
+            read(move |r| match r {
+                Response::Attachments { attachments } => Some(Input::Attachments {
+                    conversation_id,
+                    list: attachments,
+                }),
+                _ => None,
+            }),
+        ),
+        // The first piece is asked for here; `execute` reads the rest and writes the file.
+        Command::SaveAttachment { id, dir, open } => (
+            Request::ReadAttachment {
+                attachment: id,
+                offset: 0,
+            },
+            Answer::Save { dir, open },
         ),
         Command::MarkRead { conversation_id } => {
             (Request::MarkRead { conversation_id }, Answer::Quiet)

@@ -8,6 +8,7 @@ pub mod app;
 pub mod chat_state;
 pub mod drafts_file;
 pub mod editor;
+pub mod files;
 pub mod format;
 pub mod keymap;
 pub mod line_input;
@@ -75,6 +76,12 @@ impl Session {
                 Err(_) => break,
             }
         }
+        // The app's clock moves on its ticks, which may be a minute apart: it is brought to
+        // now before a burst, so what the burst says (a toast, its time) is timed from now.
+        let now = Utc::now();
+        if now - self.app.now >= chrono::Duration::seconds(1) {
+            pending.insert(0, Input::Tick(now));
+        }
         for input in pending {
             for c in self.app.update(input) {
                 self.link.execute(c, self.tx.clone());
@@ -91,7 +98,7 @@ pub async fn run_app<B: Backend>(
     session: &mut Session,
     alerts: NotificationsConfig,
     mut drafts: Option<drafts_file::DraftsFile>,
-    editor: &dyn Fn(&str) -> Result<String, String>,
+    editor: &dyn Fn(&app::EditRequest) -> Result<String, String>,
 ) -> Result<(), String> {
     let mut told = 0;
     loop {
@@ -99,7 +106,7 @@ pub async fn run_app<B: Backend>(
             outside::carry_out(request);
         }
         if let Some(request) = session.app.take_edit_request() {
-            let text = editor(&request.text);
+            let text = editor(&request);
             // The editor drew over everything: the next frame is drawn whole.
             terminal.clear().map_err(|e| format!("cannot draw: {e}"))?;
             let _ = session.sender().send(Input::Edited {
@@ -163,11 +170,13 @@ pub fn alert_sequence(alerts: NotificationsConfig, text: &str) -> String {
     out
 }
 
-/// How the inbox looks and calls attention: the config's `[notifications]` and `[tui]`.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the inbox looks and calls attention, and handles files: the config's
+/// `[notifications]`, `[tui]` and `[attachments]`.
+#[derive(Debug, Clone, Default)]
 pub struct Look {
     pub alerts: NotificationsConfig,
     pub tui: crate::config::TuiConfig,
+    pub attachments: crate::config::AttachmentsConfig,
 }
 
 pub async fn run_terminal(
@@ -198,6 +207,8 @@ pub async fn run_terminal(
     }
     app.empty_hint = empty_hint;
     app.desktop = outside::desktop();
+    app.file_setup = files::FileSetup::new(&look.attachments, app.desktop);
+    let chooser = app.file_setup.picker.clone();
     if let Some(file) = drafts.as_mut() {
         app.restore_drafts(file.load());
     }
@@ -210,7 +221,10 @@ pub async fn run_terminal(
         .spawn(move || read_keys(&keys, &reader_pause))
         .map_err(|e| e.to_string())?;
     tokio::spawn(quit_on_hangup(session.sender()));
-    let editor = |text: &str| editor::edit(text, &pause);
+    let editor = |request: &app::EditRequest| match (request.target, &chooser) {
+        (app::EditTarget::Attach, Some(argv)) => editor::choose(argv, &pause),
+        _ => editor::edit(&request.text, &pause),
+    };
     let result = run_app(&mut terminal, &mut session, look.alerts, drafts, &editor).await;
     restore();
     // Dropping a terminal whose cursor is hidden shows it and prints when that fails, which

@@ -50,6 +50,24 @@ pub fn carry_out(outside: Outside) {
                 tracing::warn!(error = %e, "{opener} could not be run");
             }
         }
+        Outside::OpenFile(command) => {
+            let Some((program, rest)) = command.split_first() else {
+                return;
+            };
+            let spawned = std::process::Command::new(program)
+                .args(rest)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+            match spawned {
+                // Reaped in the background: an opener may stay as long as its window.
+                Ok(mut child) => {
+                    std::thread::spawn(move || child.wait());
+                }
+                Err(e) => tracing::warn!(error = %e, program, "the opener could not be run"),
+            }
+        }
     }
 }
 

@@ -78,6 +78,8 @@ pub struct CloudClient {
     phone_number_id: String,
     business_account_id: String,
     pub(super) token: Secret,
+    /// How long a download or an upload may take (files are larger than any other call).
+    pub(super) transfer_timeout: Duration,
 }
 
 impl CloudClient {
@@ -98,7 +100,19 @@ impl CloudClient {
             phone_number_id: config.phone_number_id.clone(),
             business_account_id: config.business_account_id.clone(),
             token: config.access_token.clone(),
+            transfer_timeout: Duration::from_secs(300),
         })
+    }
+
+    /// How long a download or an upload may take.
+    #[must_use]
+    pub fn with_transfer_timeout(mut self, timeout: Duration) -> Self {
+        self.transfer_timeout = timeout;
+        self
+    }
+
+    pub(super) fn media_url(&self) -> String {
+        format!("{}/{}/media", self.base, self.phone_number_id)
     }
 
     fn messages_url(&self) -> String {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::attachment::Kind;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SendRequest {
     pub messaging_product: String,
@@ -19,6 +21,15 @@ pub struct SendRequest {
     pub text: Option<TextBody>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<serde_json::Value>,
+    /// A file: one of these, named by `type`, holds its media id (reference 2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<MediaObject>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<MediaObject>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<MediaObject>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<MediaObject>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<ReplyContext>,
     /// Echoed back in status webhooks: the outbox item's id, so a send whose response was lost
@@ -36,6 +47,18 @@ pub struct TextBody {
     #[serde(default)]
     pub preview_url: bool,
     pub body: String,
+}
+
+/// `{"id": "<MEDIA_ID>", "caption": …, "filename": …}`: the id is filled in once the file is
+/// uploaded; a caption only for images, video and documents, a file name only for documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct MediaObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +82,10 @@ impl SendRequest {
                 body: body.to_owned(),
             }),
             template: None,
+            image: None,
+            document: None,
+            audio: None,
+            video: None,
             context: None,
             biz_opaque_callback_data: None,
         }
@@ -77,6 +104,43 @@ impl SendRequest {
             text: None,
             template: Some(template),
             ..Self::text(to, recipient, "")
+        }
+    }
+}
+
+impl SendRequest {
+    /// A file of `kind` (its media id to come from the upload), with a caption where the kind
+    /// takes one and the file name for a document.
+    pub fn media(
+        to: Option<String>,
+        recipient: Option<String>,
+        kind: Kind,
+        caption: Option<&str>,
+        filename: &str,
+    ) -> Self {
+        let captioned = matches!(kind, Kind::Image | Kind::Video | Kind::Document);
+        let object = MediaObject {
+            id: None,
+            caption: caption
+                .filter(|c| captioned && !c.trim().is_empty())
+                .map(str::to_owned),
+            filename: (kind == Kind::Document).then(|| filename.to_owned()),
+        };
+        let mut request = Self {
+            kind: kind.as_str().into(),
+            text: None,
+            ..Self::text(to, recipient, "")
+        };
+        *request.media_slot(kind) = Some(object);
+        request
+    }
+
+    fn media_slot(&mut self, kind: Kind) -> &mut Option<MediaObject> {
+        match kind {
+            Kind::Image => &mut self.image,
+            Kind::Document => &mut self.document,
+            Kind::Audio => &mut self.audio,
+            Kind::Video | Kind::Sticker => &mut self.video,
         }
     }
 }
@@ -158,6 +222,33 @@ mod tests {
                 "type": "text",
                 "text": {"preview_url": false, "body": "Hi Ken"}
             })
+        );
+    }
+
+    #[test]
+    fn a_document_carries_its_name_and_caption_and_an_audio_neither() {
+        let mut req = SendRequest::media(
+            Some("+819012345678".into()),
+            None,
+            Kind::Document,
+            Some("Your offer letter"),
+            "offer_letter.pdf",
+        );
+        req.document.as_mut().unwrap().id = Some("880112233445566".into());
+        assert_eq!(
+            serde_json::to_value(&req).unwrap(),
+            serde_json::json!({
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": "+819012345678",
+                "type": "document",
+                "document": {"id": "880112233445566", "filename": "offer_letter.pdf", "caption": "Your offer letter"}
+            })
+        );
+        let audio = SendRequest::media(None, Some("JP.1".into()), Kind::Audio, Some("x"), "a.ogg");
+        assert_eq!(
+            serde_json::to_value(&audio).unwrap()["audio"],
+            serde_json::json!({})
         );
     }
 

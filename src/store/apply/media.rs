@@ -37,6 +37,32 @@ impl Tx<'_> {
         self.put(T::MediaQueue, keys::id(m.id), &job)
     }
 
+    /// The retention rule removed `message_id`'s file: the message keeps what it was and says
+    /// when it went.
+    pub(super) fn file_removed(&self, message_id: u64, after_days: u32) -> TxResult<Vec<Event>> {
+        let Some(key) = self.tree(T::Files).get(keys::id(message_id))? else {
+            return Ok(vec![]);
+        };
+        let Some(mut message) = self.get::<Message>(T::Messages, &key)? else {
+            return Ok(vec![]);
+        };
+        let Some(media) = message.media.as_mut() else {
+            return Ok(vec![]);
+        };
+        media.fetch = Some(Fetch::Removed { after_days });
+        media.stored = None;
+        self.put(T::Messages, &key, &message)?;
+        let conversation: Option<Conversation> =
+            self.get(T::Conversations, keys::id(message.conversation_id))?;
+        Ok(conversation
+            .map(|conversation| Event::MessageChanged {
+                conversation,
+                message,
+            })
+            .into_iter()
+            .collect())
+    }
+
     pub(super) fn media_retry(
         &self,
         message_id: u64,

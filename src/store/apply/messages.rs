@@ -40,6 +40,9 @@ impl Tx<'_> {
         if let Some(w) = &m.wamid {
             self.tree(T::MsgByWamid).insert(w.as_str(), &key)?;
         }
+        if m.media.is_some() {
+            self.tree(T::Files).insert(&keys::id(m.id), &key)?;
+        }
         self.bump(MESSAGES_COUNTER, 1)
     }
 

@@ -120,6 +120,13 @@ impl Tx<'_> {
             }
             Change::Queue(queued) => self.queue(queued),
             Change::AttemptStarted { id } => self.outbox_state(*id, OutboxItem::start),
+            Change::UploadRetry { id, next_at, error } => self.outbox_state(*id, |item| {
+                item.attempts += 1;
+                item.retry_at(*next_at, error);
+            }),
+            Change::Uploaded { id, media_id } => {
+                self.outbox_state(*id, |item| item.uploaded(media_id))
+            }
             Change::RetryLater { id, next_at, error } => {
                 self.outbox_state(*id, |item| item.retry_at(*next_at, error))
             }
@@ -164,6 +171,10 @@ impl Tx<'_> {
                 fetch,
                 (*size, stored.as_ref(), mime_type.as_ref()),
             ),
+            Change::FileRemoved {
+                message_id,
+                after_days,
+            } => self.file_removed(*message_id, *after_days),
             Change::MediaRetry {
                 message_id,
                 attempts,

@@ -22,6 +22,7 @@ impl Tx<'_> {
             request,
             sent_by,
             at,
+            file,
         } = queued;
         let at = *at;
         let mut conv = self.conversation_for(contact)?;
@@ -33,6 +34,7 @@ impl Tx<'_> {
             request,
             sent_by,
             at,
+            media: file.as_ref().map(|(m, u)| (m, u)),
         });
         let id = item.id;
         conv.note_message(false, at, text);

@@ -106,7 +106,7 @@ impl App {
                 self.open(out);
                 self.reply(out);
             }
-            (Mode::Chat, Action::Reply) => self.reply(out),
+            (Mode::Chat | Mode::Attachments, Action::Reply) => self.reply(out),
             (Mode::Chat, Action::Copy) => self.copy_selected(),
             (Mode::Chat, Action::OpenLink) => self.open_link(),
             (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1), out),
@@ -116,6 +116,18 @@ impl App {
             (Mode::Chat, Action::Top) => self.chat_move(Chat::to_top, out),
             (Mode::Chat, Action::Bottom) => self.chat_move(Chat::to_bottom, out),
             (Mode::Chat, Action::Back) => self.focus = Focus::List,
+            (Mode::Chat | Mode::Attachments, Action::Attachments)
+            | (Mode::Attachments, Action::Back) => self.toggle_attachments(out),
+            (Mode::Attachments, Action::Down) => self.files_move(1),
+            (Mode::Attachments, Action::Up) => self.files_move(-1),
+            (Mode::Attachments, Action::PageDown) => self.files_move(10),
+            (Mode::Attachments, Action::PageUp) => self.files_move(-10),
+            (Mode::Attachments, Action::Top) => self.files_move(isize::MIN),
+            (Mode::Attachments, Action::Bottom) => self.files_move(isize::MAX),
+            (Mode::Attachments, Action::Open) => self.open_file(out),
+            (Mode::Attachments, Action::Save) => self.save_file(out),
+            (Mode::Compose, Action::Attach) => self.ask_attach(),
+            (Mode::Compose, Action::Unattach) => self.unattach(),
             (Mode::Compose, Action::Back) => self.focus = Focus::Chat,
             (_, Action::SwitchPane) => {
                 self.focus = match self.focus {
@@ -251,7 +263,8 @@ impl App {
 
     pub(super) fn send(&mut self, out: &mut Vec<Command>) {
         let text = self.reply_text();
-        if text.trim().is_empty() {
+        let files = self.chat.as_ref().is_some_and(|c| !c.pending.is_empty());
+        if text.trim().is_empty() && !files {
             return;
         }
         let chars = text.trim_end().chars().count();
@@ -275,7 +288,11 @@ impl App {
             self.error("This contact has neither a number nor a BSUID.".into());
             return;
         };
-        out.push(Command::SendText { to, text });
+        if files {
+            self.send_files(to, text, out);
+        } else {
+            out.push(Command::SendText { to, text });
+        }
         self.clear_reply();
     }
 }

@@ -89,4 +89,20 @@ pub enum Command {
         language: String,
         picks: Picks,
     },
+    /// Files (full paths) and the reply's text, as one send.
+    SendFiles {
+        to: String,
+        files: Vec<String>,
+        text: String,
+    },
+    /// A conversation's files, for the Attachments section.
+    LoadAttachments {
+        conversation_id: u64,
+    },
+    /// A file written into `dir` (then opened, with `open`).
+    SaveAttachment {
+        id: u64,
+        dir: std::path::PathBuf,
+        open: bool,
+    },
 }

@@ -9,6 +9,8 @@ use super::{App, compose_box};
 pub enum EditTarget {
     Reply,
     TemplateBody,
+    /// The file chooser (`[attachments] picker_command`): its text is the chosen paths.
+    Attach,
 }
 
 /// Text to open in the editor.
@@ -27,6 +29,7 @@ impl App {
                 Some(f) => f.body.lines().join("\n"),
                 None => return,
             },
+            EditTarget::Attach => String::new(),
         };
         self.edit_request = Some(EditRequest { target, text });
     }
@@ -46,6 +49,11 @@ impl App {
             }
         };
         match target {
+            EditTarget::Attach => {
+                for path in text.lines().filter(|l| !l.trim().is_empty()) {
+                    self.attach_path(path);
+                }
+            }
             EditTarget::Reply => self.compose = compose_box(&text),
             EditTarget::TemplateBody => {
                 if let Some(f) = self.manager_mut().and_then(|m| m.form.as_mut()) {

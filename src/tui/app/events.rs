@@ -97,6 +97,12 @@ impl App {
             return;
         };
         chat.conversation = view;
+        if message.as_ref().is_some_and(|m| m.media.is_some()) {
+            self.files_touched(conversation.id, out);
+        }
+        let Some(chat) = self.chat.as_mut() else {
+            return;
+        };
         if let Some(m) = message {
             let inbound = m.direction == crate::domain::message::Direction::In;
             chat.upsert(m);

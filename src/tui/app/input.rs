@@ -98,6 +98,16 @@ pub enum Input {
         target: super::EditTarget,
         text: Result<String, String>,
     },
+    /// A conversation's files.
+    Attachments {
+        conversation_id: u64,
+        list: Vec<crate::engine::api::AttachmentView>,
+    },
+    /// A file was written (and is to be opened, with `open`).
+    FileSaved {
+        path: std::path::PathBuf,
+        open: bool,
+    },
     /// The terminal went away or the process was asked to stop: quit now (drafts are saved
     /// on the way out), asking nothing.
     Hangup,

@@ -23,6 +23,7 @@ mod command;
 mod drafts;
 mod editor;
 mod events;
+mod files;
 mod input;
 mod mouse;
 mod outside;
@@ -73,6 +74,8 @@ pub struct App {
     outside: Option<Outside>,
     /// Whether a desktop is there to open links on.
     pub desktop: bool,
+    /// Where files are saved and opened, and how.
+    pub file_setup: crate::tui::files::FileSetup,
     /// Where the panes were drawn, for the mouse.
     pub hits: HitMap,
     /// The editor asked for, until the run loop takes it.
@@ -122,6 +125,7 @@ impl App {
             edit_request: None,
             outside: None,
             desktop: false,
+            file_setup: crate::tui::files::FileSetup::default(),
             hits: HitMap::default(),
             jump_to: None,
             default_language: "en_US".into(),
@@ -161,6 +165,7 @@ impl App {
         }
         match self.focus {
             Focus::List => Mode::List,
+            Focus::Chat if self.files().is_some() => Mode::Attachments,
             Focus::Chat => Mode::Chat,
             Focus::Compose => Mode::Compose,
         }
@@ -229,14 +234,7 @@ impl App {
                 total,
                 offset,
                 rows,
-            } => {
-                self.list.loaded(total, offset, rows);
-                // The counts move with the list; they come from counters, so this is cheap.
-                out.push(Command::LoadViews);
-                if std::mem::take(&mut self.list.stale) {
-                    self.reload_list(&mut out);
-                }
-            }
+            } => self.conversations_loaded(total, offset, rows, &mut out),
             Input::Thread {
                 conversation,
                 messages,
@@ -304,13 +302,31 @@ impl App {
             Input::Hangup => self.quit = true,
             Input::Mouse(m) => self.mouse(m, &mut out),
             Input::Edited { target, text } => self.edited(target, text),
-            input @ (Input::Older { .. } | Input::OlderFailed { .. }) => self.older(input),
+            input @ (Input::Attachments { .. }
+            | Input::FileSaved { .. }
+            | Input::Older { .. }
+            | Input::OlderFailed { .. }) => self.chat_input(input),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
             }
         }
         self.list.scroll_to_selection(self.list_rows_visible());
         out
+    }
+
+    fn conversations_loaded(
+        &mut self,
+        total: u64,
+        offset: usize,
+        rows: Vec<crate::engine::ConversationView>,
+        out: &mut Vec<Command>,
+    ) {
+        self.list.loaded(total, offset, rows);
+        // The counts move with the list; they come from counters, so this is cheap.
+        out.push(Command::LoadViews);
+        if std::mem::take(&mut self.list.stale) {
+            self.reload_list(out);
+        }
     }
 
     pub(super) fn reload_list(&mut self, out: &mut Vec<Command>) {

@@ -10,6 +10,8 @@ pub enum Outside {
     Copy(String),
     /// Open this link (http or https only) with the desktop's opener.
     Open(String),
+    /// Run this opener (program, its arguments, the file's path last), without a shell.
+    OpenFile(Vec<String>),
 }
 
 impl App {

@@ -104,6 +104,9 @@ const ALL: &[Action] = &[
     Action::TabRight,
     Action::Insert,
     Action::ToggleShared,
+    Action::Attachments,
+    Action::Attach,
+    Action::Unattach,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

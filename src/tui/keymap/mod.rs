@@ -15,6 +15,8 @@ pub enum Mode {
     List,
     /// The open conversation has focus.
     Chat,
+    /// The open conversation's Attachments section has focus.
+    Attachments,
     /// Typing a reply.
     Compose,
     /// The help overlay is open.
@@ -43,6 +45,8 @@ pub enum Mode {
     GoTo,
     /// Quitting over an unsent reply: asking first.
     ConfirmQuit,
+    /// Typing the path of a file to attach.
+    AttachPath,
     /// A template filled in, for a last look before it is sent.
     ConfirmSend,
 }
@@ -52,6 +56,7 @@ impl Mode {
         match self {
             Self::List => "Conversation list",
             Self::Chat => "Chat",
+            Self::Attachments => "Attachments",
             Self::Compose => "Compose",
             Self::Help => "Help",
             Self::Picker => "Template picker",
@@ -66,6 +71,7 @@ impl Mode {
             Self::MergeFields => "Merge fields",
             Self::GoTo => "After g",
             Self::ConfirmQuit => "Quit over an unsent reply",
+            Self::AttachPath => "Attach a file",
             Self::ConfirmSend => "Send this template?",
         }
     }
@@ -98,6 +104,11 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::ConfirmQuit, Action::Back) => "stay",
         (Mode::ConfirmSend, Action::Confirm) => "send it",
         (Mode::ConfirmSend, Action::Back) => "not yet: back to the templates",
+        (Mode::Attachments, Action::Open) => "open the file (the desktop's opener)",
+        (Mode::Attachments, Action::Save) => "save it ([attachments] save_dir, else ~/Downloads)",
+        (Mode::Attachments, Action::Back) => "back to the messages",
+        (Mode::AttachPath, Action::NextField) => "complete the path",
+        (Mode::AttachPath, Action::Send) => "attach the file",
         (Mode::Picker, Action::Send) => "look, then send",
         _ => action.label(),
     }
@@ -134,7 +145,20 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Help,
             Action::Quit,
         ],
-        Mode::Compose => &[Action::Send, Action::NewLine, Action::Editor, Action::Back],
+        Mode::Attachments => &[
+            Action::Open,
+            Action::Save,
+            Action::Attachments,
+            Action::Back,
+            Action::Help,
+        ],
+        Mode::Compose => &[
+            Action::Send,
+            Action::NewLine,
+            Action::Editor,
+            Action::Back,
+            Action::Attach,
+        ],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
         Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
         Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],
@@ -145,6 +169,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::SaveView => &[Action::Save, Action::ToggleShared, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
+        Mode::AttachPath => &[Action::NextField, Action::Send, Action::Back],
         Mode::GoTo => &[Action::Top, Action::View],
         Mode::ConfirmQuit | Mode::ConfirmSend => &[Action::Confirm, Action::Back],
     };

@@ -68,6 +68,53 @@ impl Key {
     }
 }
 
+/// Writing a reply: everything else is typing.
+const COMPOSE_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Send),
+    (alt(KeyCode::Enter), Action::NewLine),
+    (ctrl('o'), Action::Editor),
+    (alt(KeyCode::Char('e')), Action::Editor),
+    (alt(KeyCode::Char('a')), Action::Attach),
+    (ctrl('x'), Action::Unattach),
+    (key(KeyCode::Esc), Action::Back),
+    (key(KeyCode::Tab), Action::SwitchPane),
+];
+
+/// The notifications panel.
+const NOTIFICATIONS_KEYS: &[(Key, Action)] = &[
+    (ch('j'), Action::Down),
+    (key(KeyCode::Down), Action::Down),
+    (ch('k'), Action::Up),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::Enter), Action::Open),
+    (ch('c'), Action::ClearSeen),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('n'), Action::Back),
+    (ch('?'), Action::Help),
+];
+
+/// The chat's Attachments section, besides moving.
+const ATTACHMENTS_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Open),
+    (ch('o'), Action::Open),
+    (ch('s'), Action::Save),
+    (ch('a'), Action::Attachments),
+    (ch('r'), Action::Reply),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('h'), Action::Back),
+    (key(KeyCode::Left), Action::Back),
+    (key(KeyCode::Tab), Action::SwitchPane),
+    (ch('?'), Action::Help),
+    (ch('q'), Action::Quit),
+];
+
+/// The attach prompt.
+const ATTACH_PATH_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Tab), Action::NextField),
+    (key(KeyCode::Enter), Action::Send),
+    (key(KeyCode::Esc), Action::Back),
+];
+
 /// Keys that work in every mode but Compose (where letters are text).
 const NAVIGATION: &[(Key, Action)] = &[
     (ch('j'), Action::Down),
@@ -198,6 +245,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (key(KeyCode::Enter), Action::Reply),
                 (ch('y'), Action::Copy),
                 (ch('o'), Action::OpenLink),
+                (ch('a'), Action::Attachments),
                 (ch('t'), Action::Templates),
                 (ch('n'), Action::Notifications),
                 (ch('/'), Action::Search),
@@ -211,14 +259,12 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('q'), Action::Quit),
             ]);
         }
-        Mode::Compose => b.extend_from_slice(&[
-            (key(KeyCode::Enter), Action::Send),
-            (alt(KeyCode::Enter), Action::NewLine),
-            (ctrl('o'), Action::Editor),
-            (alt(KeyCode::Char('e')), Action::Editor),
-            (key(KeyCode::Esc), Action::Back),
-            (key(KeyCode::Tab), Action::SwitchPane),
-        ]),
+        Mode::Attachments => {
+            b.extend_from_slice(NAVIGATION);
+            b.extend_from_slice(ATTACHMENTS_KEYS);
+        }
+        Mode::AttachPath => b.extend_from_slice(ATTACH_PATH_KEYS),
+        Mode::Compose => b.extend_from_slice(COMPOSE_KEYS),
         Mode::Picker => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (key(KeyCode::Esc), Action::Back),
@@ -232,17 +278,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
         Mode::Choose => b.extend_from_slice(CHOOSE_KEYS),
         // Any other key after `g` does what it does without it.
         Mode::GoTo => return GO_TO_KEYS.to_vec(),
-        Mode::Notifications => b.extend_from_slice(&[
-            (ch('j'), Action::Down),
-            (key(KeyCode::Down), Action::Down),
-            (ch('k'), Action::Up),
-            (key(KeyCode::Up), Action::Up),
-            (key(KeyCode::Enter), Action::Open),
-            (ch('c'), Action::ClearSeen),
-            (key(KeyCode::Esc), Action::Back),
-            (ch('n'), Action::Back),
-            (ch('?'), Action::Help),
-        ]),
+        Mode::Notifications => b.extend_from_slice(NOTIFICATIONS_KEYS),
         Mode::Filter => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (ctrl('s'), Action::Save),

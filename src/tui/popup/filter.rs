@@ -141,7 +141,7 @@ impl App {
 }
 
 /// The input with its cursor (the character under it reversed) in `room` columns.
-fn input_spans(input: &LineInput, room: usize) -> Vec<Span<'static>> {
+pub(super) fn input_spans(input: &LineInput, room: usize) -> Vec<Span<'static>> {
     let (shown, at) = input.visible(room);
     let mut before = String::new();
     let mut used = 0;

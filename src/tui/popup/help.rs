@@ -25,10 +25,12 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 16] = [
+const MODES: [Mode; 18] = [
     Mode::List,
     Mode::Chat,
+    Mode::Attachments,
     Mode::Compose,
+    Mode::AttachPath,
     Mode::Picker,
     Mode::Notifications,
     Mode::GoTo,

@@ -5,6 +5,7 @@
 //! Adding a popup: a new module here and an arm in `Popup` (and in the matches below, which
 //! the compiler lists).
 
+pub mod attach;
 pub mod filter;
 pub mod help;
 pub mod notifications;
@@ -44,6 +45,8 @@ pub enum Popup {
     Templates(Box<templates::TemplateManager>),
     /// Quitting over an unsent reply.
     Quit,
+    /// `Alt-a` in the compose box: the path of a file to attach.
+    Attach(attach::AttachPrompt),
 }
 
 impl Popup {
@@ -61,6 +64,7 @@ impl Popup {
             Self::Picker(_) => Mode::Picker,
             Self::Templates(m) => m.mode(),
             Self::Quit => Mode::ConfirmQuit,
+            Self::Attach(_) => Mode::AttachPath,
         }
     }
 }
@@ -77,7 +81,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
             help::render(frame, area, h.scroll);
         }
         Popup::Notifications(cursor) => notifications::render(app, *cursor, frame, area),
-        Popup::Filter(_) | Popup::SaveView(_) => {}
+        Popup::Filter(_) | Popup::SaveView(_) | Popup::Attach(_) => {}
         Popup::Search(panel) => search::render(app, panel, frame, area),
         Popup::Records(panel) => records::render(panel, frame, area),
         Popup::Picker(picker) => picker::view::render(app, picker, frame, area),
@@ -96,6 +100,7 @@ impl App {
         let Some(action) = keymap::action_for(mode, key) else {
             match popup {
                 Popup::Filter(_) | Popup::SaveView(_) => self.prompt_key(key),
+                Popup::Attach(_) => self.attach_key(key),
                 Popup::Search(_) => self.search_key(key, out),
                 Popup::Records(_) => self.records_key(key, out),
                 Popup::Picker(_) if mode == Mode::Picker => self.picker_key(key, out),
@@ -134,6 +139,7 @@ impl App {
             Popup::Picker(_) => self.picker_act(mode, action, out),
             Popup::Templates(_) => self.manager_act(mode, action, out),
             Popup::Quit => self.quit_act(action),
+            Popup::Attach(_) => self.attach_act(action),
         }
     }
 

@@ -37,9 +37,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let c = &chat.conversation;
     let title = title(app, c, area.width);
-    let block = theme::pane(focused).title(title);
+    let block = theme::pane(focused)
+        .title(title)
+        .title_bottom(sections(chat.files.is_some()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    if let Some(files) = &chat.files {
+        super::attachments_pane::render(app, files, focused, frame, inner);
+        return;
+    }
     if !chat.loaded && chat.messages.is_empty() {
         frame.render_widget(Paragraph::new("Loading…").style(theme::dim()), inner);
         return;
@@ -90,6 +96,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut shown = vec![Line::raw(""); pad];
     shown.extend(all);
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The two sections under the chat, the one shown in bold, and the key between them.
+fn sections(attachments: bool) -> Line<'static> {
+    let (messages, files) = if attachments {
+        (theme::dim(), theme::header())
+    } else {
+        (theme::header(), theme::dim())
+    };
+    Line::from(vec![
+        Span::raw(" "),
+        Span::styled("Messages", messages),
+        Span::styled(" · ", theme::dim()),
+        Span::styled("Attachments", files),
+        Span::styled(" (a) ", theme::dim()),
+    ])
 }
 
 /// The chat's title: who, their number, the window, and who else is answering.

@@ -26,7 +26,14 @@ pub fn height(app: &App, width: u16) -> u16 {
         .iter()
         .map(|l| crate::tui::format::width(l).div_ceil(room).max(1))
         .sum();
-    u16::try_from(rows.clamp(2, 8)).unwrap_or(8) + 2
+    u16::try_from(rows.clamp(2, 8)).unwrap_or(8) + 2 + pending_rows(app)
+}
+
+/// One row per file attached to the reply.
+fn pending_rows(app: &App) -> u16 {
+    app.chat
+        .as_ref()
+        .map_or(0, |c| u16::try_from(c.pending.len()).unwrap_or(0))
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -74,7 +81,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
         return;
     }
-    if app.compose.is_empty() && !focused {
+    if app.compose.is_empty() && !focused && chat.pending.is_empty() {
         let hint = Line::from(vec![
             Span::styled("r", theme::key()),
             Span::styled(
@@ -89,5 +96,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(hint), inner);
         return;
     }
-    frame.render_widget(&app.compose, inner);
+    let files = pending_rows(app).min(inner.height.saturating_sub(1));
+    let [text, list] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Min(1),
+        ratatui::layout::Constraint::Length(files),
+    ])
+    .areas(inner);
+    frame.render_widget(&app.compose, text);
+    let lines: Vec<Line> = chat
+        .pending
+        .iter()
+        .map(|f| {
+            Line::from(vec![
+                Span::raw("📎 "),
+                Span::raw(crate::tui::format::fit(&f.name, 60)),
+                Span::styled(
+                    format!(" · {}", crate::domain::attachment::human_size(f.size)),
+                    theme::dim(),
+                ),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
 }

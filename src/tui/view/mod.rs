@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app's state. One pane per file (popups draw themselves, in
 //! `popup/`); nothing here does IO.
 
+mod attachments_pane;
 mod chat_pane;
 mod compose_pane;
 mod header;

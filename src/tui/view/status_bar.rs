@@ -11,7 +11,9 @@ use ratatui::{
 use crate::tui::{app::App, format::fit, keymap, theme};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    if crate::tui::popup::filter::render(app, frame, area) {
+    if crate::tui::popup::filter::render(app, frame, area)
+        || crate::tui::popup::attach::render(app, frame, area)
+    {
         return;
     }
     if let Some(t) = &app.toast {
