@@ -281,3 +281,55 @@ async fn files_older_than_keep_days_are_removed_and_their_messages_say_so() {
         .unwrap();
     assert_eq!(media_of(&newer).fetch, Some(Fetch::Ready));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_photo_gets_a_small_copy_for_previews() {
+    use base64::Engine as _;
+    use hirechat::engine::{Request, Response};
+    let h = common::Harness::start().await;
+    let mut events = h.engine.subscribe();
+    let photo = include_bytes!("../assets/demo/photo.png");
+    let id = h.sim.add_media(MediaFile {
+        bytes: photo.to_vec(),
+        mime_type: "image/png".into(),
+        ..MediaFile::default()
+    });
+    h.sim
+        .inbound(hirechat::sim::Inbound {
+            from: Some("+819012345678".into()),
+            message: Some(serde_json::json!({"type": "image", "image": {
+                "id": id, "mime_type": "image/png"}})),
+            ..hirechat::sim::Inbound::default()
+        })
+        .await
+        .unwrap();
+    let message = fetched(&mut events).await;
+    let stored = message.media.unwrap().stored.unwrap();
+    let small = h.dir.path().join("media").join(format!("{stored}.preview"));
+    assert!(
+        small.exists(),
+        "the thumbnail is made when the file is kept"
+    );
+    let read = |preview| Request::ReadAttachment {
+        attachment: message.id,
+        offset: 0,
+        preview,
+    };
+    for (preview, expected) in [
+        (true, std::fs::read(&small).unwrap()),
+        (false, photo.to_vec()),
+    ] {
+        let Response::Chunk { data, .. } = h
+            .engine
+            .handle(&common::admin(), read(preview))
+            .await
+            .unwrap()
+        else {
+            panic!("a piece of the file")
+        };
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
+        assert_eq!(bytes, expected);
+    }
+}

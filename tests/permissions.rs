@@ -153,6 +153,7 @@ fn samples() -> Vec<Request> {
         Request::ReadAttachment {
             attachment: 1,
             offset: 0,
+            preview: false,
         },
     ]
 }

@@ -762,3 +762,49 @@ fn files_attached_to_a_reply_are_listed_under_it_and_go_with_it() {
     );
     assert!(app.chat.as_ref().unwrap().pending.is_empty());
 }
+
+#[test]
+fn an_image_under_the_cursor_is_previewed_below_the_list() {
+    let mut app = app_with(inbox(), 160, 45);
+    app.file_setup.previews = true;
+    open_selected(&mut app, haruto_thread());
+    app.update(key('a'));
+    draw(&app);
+    let conversation_id = app.chat.as_ref().unwrap().conversation.id;
+    let commands = app.update(Input::Attachments {
+        conversation_id,
+        list: vec![
+            attachment(2, "image", None, "ready", None),
+            attachment(1, "document", Some("haruto_sato_cv.pdf"), "ready", None),
+        ],
+    });
+    let Some(hirechat::tui::app::Command::LoadPreview { id: 2, cols, rows }) =
+        commands.first().cloned()
+    else {
+        panic!("the photo's preview is asked for: {commands:?}");
+    };
+    assert_eq!((cols, rows), (105, 34), "sized to the room below the list");
+    let photo = include_bytes!("../assets/demo/photo.png");
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    let image = hirechat::tui::preview::prepare(&picker, 2, photo, cols, rows);
+    app.update(Input::ImagePreview { id: 2, image });
+    let screen = draw(&app).backend().to_string();
+    assert!(screen.contains("─ preview ─"), "{screen}");
+    assert!(screen.contains('▀') || screen.contains('▄'), "{screen}");
+    // A document is not previewed; moving back does not ask again.
+    assert!(app.update(key('j')).is_empty());
+    assert!(!draw(&app).backend().to_string().contains("─ preview ─"));
+    assert!(app.update(key('k')).is_empty(), "prepared once");
+    // What cannot be decoded says so in its place.
+    let broken = hirechat::tui::preview::prepare(&picker, 2, b"not an image", 10, 10);
+    app.update(Input::ImagePreview {
+        id: 2,
+        image: broken,
+    });
+    assert!(
+        draw(&app)
+            .backend()
+            .to_string()
+            .contains("No preview: the image cannot be")
+    );
+}

@@ -41,6 +41,7 @@ impl Client {
                 .call(Request::ReadAttachment {
                     attachment: id,
                     offset,
+                    preview: false,
                 })
                 .await?
             else {
@@ -67,6 +68,45 @@ impl Client {
                 file.sync_all()
                     .map_err(|e| failed(format!("cannot write {}: {e}", path.display())))?;
                 return Ok(path);
+            }
+        }
+    }
+}
+
+impl Client {
+    /// A kept file whole in memory, at most `cap` bytes (with `preview`, an image's small
+    /// copy where there is one).
+    pub async fn read_attachment(
+        &self,
+        id: u64,
+        cap: u64,
+        preview: bool,
+    ) -> Result<Vec<u8>, ClientError> {
+        let mut bytes = Vec::new();
+        loop {
+            let Response::Chunk { size, data, .. } = self
+                .call(Request::ReadAttachment {
+                    attachment: id,
+                    offset: bytes.len() as u64,
+                    preview,
+                })
+                .await?
+            else {
+                return Err(failed("unexpected answer".into()));
+            };
+            if size > cap {
+                return Err(failed(format!(
+                    "the file is larger than the {} shown here",
+                    crate::domain::attachment::human_size(cap)
+                )));
+            }
+            let piece = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .map_err(|e| failed(format!("a piece of the file was damaged: {e}")))?;
+            let done = piece.is_empty();
+            bytes.extend_from_slice(&piece);
+            if done || bytes.len() as u64 >= size {
+                return Ok(bytes);
             }
         }
     }

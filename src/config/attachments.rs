@@ -36,6 +36,21 @@ pub struct AttachmentsConfig {
     pub picker_command: String,
     /// Images previewed inside the terminal.
     pub previews: bool,
+    /// How: `auto` (from what the terminal says of itself; half blocks inside tmux),
+    /// `halfblocks`, `sixel`, `kitty` or `iterm2`.
+    pub graphics: Graphics,
+}
+
+/// A terminal's way of showing images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Graphics {
+    #[default]
+    Auto,
+    Halfblocks,
+    Sixel,
+    Kitty,
+    Iterm2,
 }
 
 impl Default for AttachmentsConfig {
@@ -53,6 +68,7 @@ impl Default for AttachmentsConfig {
             save_dir: None,
             picker_command: String::new(),
             previews: true,
+            graphics: Graphics::Auto,
         }
     }
 }

@@ -14,7 +14,7 @@ mod attachments;
 mod check;
 mod secret;
 
-pub use attachments::AttachmentsConfig;
+pub use attachments::{AttachmentsConfig, Graphics};
 
 pub use secret::Secret;
 use secret::exposure;

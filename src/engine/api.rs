@@ -51,6 +51,9 @@ pub enum Request {
         attachment: u64,
         #[serde(default)]
         offset: u64,
+        /// An image's small copy, for a preview, where there is one.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        preview: bool,
     },
     /// Conversations by last activity, newest first, from `offset` on.
     Conversations {

@@ -88,13 +88,16 @@ impl Stager {
     /// A local file (an absolute path) or an `https://` link.
     pub async fn stage(&self, source: &str) -> Result<Staged, EngineError> {
         self.prepare_dir()?;
-        if source.starts_with("https://") || source.starts_with("http://") {
-            return self.fetch_link(source).await;
-        }
-        let (this, source) = (self.clone(), source.to_owned());
-        tokio::task::spawn_blocking(move || this.copy_local(Path::new(&source)))
-            .await
-            .map_err(|e| EngineError::Unavailable(format!("copying a file stopped: {e}")))?
+        let staged = if source.starts_with("https://") || source.starts_with("http://") {
+            self.fetch_link(source).await?
+        } else {
+            let (this, source) = (self.clone(), source.to_owned());
+            tokio::task::spawn_blocking(move || this.copy_local(Path::new(&source)))
+                .await
+                .map_err(|e| EngineError::Unavailable(format!("copying a file stopped: {e}")))??
+        };
+        super::thumbnail::make(&self.dir, &staged.sha256, Some(staged.found.mime_type)).await;
+        Ok(staged)
     }
 
     fn copy_local(&self, path: &Path) -> Result<Staged, EngineError> {

@@ -48,9 +48,15 @@ impl Engine {
                 })
                 .await
             }
-            Request::ReadAttachment { attachment, offset } => {
-                self.off_the_workers(actor, move |e, _| e.read_attachment(attachment, offset))
-                    .await
+            Request::ReadAttachment {
+                attachment,
+                offset,
+                preview,
+            } => {
+                self.off_the_workers(actor, move |e, _| {
+                    e.read_attachment(attachment, offset, preview)
+                })
+                .await
             }
             other => Err(EngineError::Unavailable(format!(
                 "not a file request: {}",
@@ -86,7 +92,12 @@ impl Engine {
         Ok(Response::Attachments { attachments })
     }
 
-    fn read_attachment(&self, id: u64, offset: u64) -> Result<Response, EngineError> {
+    fn read_attachment(
+        &self,
+        id: u64,
+        offset: u64,
+        preview: bool,
+    ) -> Result<Response, EngineError> {
         let message = self
             .store()
             .file_message(id)?
@@ -106,7 +117,12 @@ impl Engine {
                 )));
             }
         };
-        let path = self.inner.stager.dir.join(stored);
+        let small = super::thumbnail::path(&self.inner.stager.dir, stored);
+        let path = if preview && small.exists() {
+            small
+        } else {
+            self.inner.stager.dir.join(stored)
+        };
         let gone =
             |e: std::io::Error| EngineError::Unavailable(format!("file {id} cannot be read: {e}"));
         let mut file = std::fs::File::open(&path).map_err(gone)?;

@@ -29,7 +29,14 @@ pub struct Fetcher {
     pub dir: PathBuf,
     /// The largest file kept (`[attachments] download_mb`).
     pub cap: u64,
+    /// When webhooks last arrived: a download waits for a pause in them.
+    pub deliveries: super::quiet::Activity,
 }
+
+/// A download starts after this long without a webhook…
+const PAUSE: Duration = Duration::from_millis(200);
+/// …or after this long in any case.
+const AT_MOST: Duration = Duration::from_secs(30);
 
 impl Fetcher {
     pub async fn run(self) {
@@ -49,6 +56,7 @@ impl Fetcher {
             };
             let now = Utc::now();
             for job in jobs.into_iter().filter(|j| j.next_at <= now) {
+                self.deliveries.wait_for_pause(PAUSE, AT_MOST).await;
                 let change = self.attempt(&job).await;
                 if let Err(e) = self.writer.write(vec![change]).await {
                     tracing::error!(error = %e, message = job.message_id, "cannot record a fetch");
@@ -124,6 +132,7 @@ impl Fetcher {
         }
         std::fs::rename(&partial, self.dir.join(&got.sha256))
             .map_err(|e| FetchFailure::Temporary(e.to_string()))?;
+        super::thumbnail::make(&self.dir, &got.sha256, info.mime_type.as_deref()).await;
         Ok((got.size, got.sha256, info.mime_type))
     }
 }

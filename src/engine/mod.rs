@@ -12,6 +12,7 @@ pub mod ingest;
 mod media_fetch;
 mod merge_data;
 pub mod outbox;
+mod quiet;
 mod reading;
 mod records;
 mod retention;
@@ -19,6 +20,7 @@ mod routing;
 mod send;
 pub mod send_files;
 mod templates;
+pub mod thumbnail;
 mod views;
 pub mod writer;
 
@@ -76,6 +78,8 @@ struct Inner {
     accepts: ingest::Channel,
     /// Changes refused since start for being another number's or account's.
     foreign: std::sync::atomic::AtomicUsize,
+    /// When webhooks last arrived (fetching files waits for a pause in them).
+    deliveries: quiet::Activity,
 }
 
 /// What became of one webhook delivery.
@@ -114,6 +118,7 @@ impl Engine {
             EngineError::Unavailable(format!("cannot start the database writer: {e}"))
         })?;
         let wake_outbox = Arc::new(Notify::new());
+        let deliveries = quiet::Activity::default();
         let engine = Self {
             inner: Arc::new(Inner {
                 store: store.clone(),
@@ -138,6 +143,7 @@ impl Engine {
                     business_account_id: config.whatsapp.business_account_id.clone(),
                 },
                 foreign: std::sync::atomic::AtomicUsize::new(0),
+                deliveries: deliveries.clone(),
             }),
         };
         engine.plan_routing(None).await?;
@@ -171,6 +177,7 @@ impl Engine {
                 client: client.clone(),
                 dir: data_dir.join("media"),
                 cap: config.attachments.download_cap(),
+                deliveries,
             };
             tokio::spawn(fetcher.run());
             retention::Pruner::start(config, &store, &writer, data_dir);
@@ -197,6 +204,7 @@ impl Engine {
 
     /// Stores one verified webhook delivery; returns once it is durable.
     pub async fn ingest(&self, body: &[u8]) -> Result<Ingested, EngineError> {
+        self.inner.deliveries.touch();
         // A large delivery is read and written in slices, each durable before the next: memory
         // stays that of one slice, and a repeat of the whole (after a crash in between) is
         // stored once, as every repeat is.

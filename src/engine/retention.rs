@@ -78,6 +78,7 @@ impl Pruner {
                 continue;
             };
             if !still_held.contains(hash) {
+                let _ = std::fs::remove_file(super::thumbnail::path(&self.dir, hash));
                 match std::fs::remove_file(self.dir.join(hash)) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

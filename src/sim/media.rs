@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::{
     Json,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::{HeaderMap, header},
     response::{IntoResponse, Response},
 };
@@ -72,19 +72,35 @@ pub async fn info(
         "sha256": file.sha256(),
         // A string, as in Meta's syntax (its SDK examples have a number).
         "file_size": file.bytes.len().to_string(),
-        "url": format!("http://{host}/sim/media/{id}?ext=1700000000&hash=ATsim"),
+        // Good for five minutes, as Meta's.
+        "url": format!(
+            "http://{host}/sim/media/{id}?ext={}&hash=ATsim",
+            chrono::Utc::now().timestamp() + URL_LIFETIME_SECS
+        ),
     }))
     .into_response()
 }
 
-/// The download URL: the bytes, with the bearer token only.
+/// How long a download URL works.
+const URL_LIFETIME_SECS: i64 = 300;
+
+/// The download URL: the bytes, with the bearer token only, until the URL expires.
 pub async fn download(
     State(state): State<Arc<SimState>>,
     Path(id): Path<String>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     if !authorised(&state, &headers) {
         return graph_error(401, 190, "Invalid OAuth access token");
+    }
+    let expires = query.get("ext").and_then(|e| e.parse::<i64>().ok());
+    if expires.is_none_or(|e| e < chrono::Utc::now().timestamp()) {
+        return graph_error(
+            404,
+            100,
+            "The download URL has expired; ask for the media again",
+        );
     }
     let file = state.media.lock().expect("sim lock").get(&id).cloned();
     match file.filter(|f| !f.expired) {

@@ -58,6 +58,8 @@ pub struct FileSetup {
     pub opener: Option<Vec<String>>,
     /// A chooser that prints the chosen paths; none: the compose box asks for a path.
     pub picker: Option<Vec<String>>,
+    /// Whether images are previewed (the terminal's way of showing them is known).
+    pub previews: bool,
 }
 
 impl FileSetup {
@@ -90,6 +92,8 @@ impl FileSetup {
             open_dir: cache.join("hirechat").join("open"),
             opener,
             picker: words(&config.picker_command),
+            // Set once the link knows how this terminal shows images.
+            previews: false,
         }
     }
 }

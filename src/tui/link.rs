@@ -15,6 +15,8 @@ use crate::{
 #[derive(Clone)]
 pub struct Link {
     client: Client,
+    /// How this terminal shows images; none: previews are off.
+    picker: Option<std::sync::Arc<ratatui_image::picker::Picker>>,
 }
 
 /// How an answer becomes an input: `Done` answers need none (the engine's events show their
@@ -41,7 +43,21 @@ enum Answer {
 
 impl Link {
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            picker: None,
+        }
+    }
+
+    /// Images are previewed, as `picker` says this terminal shows them.
+    #[must_use]
+    pub fn with_previews(mut self, picker: ratatui_image::picker::Picker) -> Self {
+        self.picker = Some(std::sync::Arc::new(picker));
+        self
+    }
+
+    pub fn previews(&self) -> bool {
+        self.picker.is_some()
     }
 
     /// An engine in this process, acting for `actor` (the demo and the tests).
@@ -52,6 +68,14 @@ impl Link {
     /// Carries out `command` in the background; its answer is sent to `inputs`.
     pub fn execute(&self, command: Command, inputs: UnboundedSender<Input>) {
         let client = self.client.clone();
+        if let Command::LoadPreview { id, cols, rows } = command {
+            let picker = self.picker.clone();
+            tokio::spawn(async move {
+                let image = preview(&client, picker, id, cols, rows).await;
+                let _ = inputs.send(Input::ImagePreview { id, image });
+            });
+            return;
+        }
         tokio::spawn(async move {
             let (request, answer) = plan(command);
             if let (Request::ReadAttachment { attachment, .. }, Answer::Save { dir, open }) =
@@ -105,6 +129,27 @@ impl Link {
             }
         }
     }
+}
+
+/// The largest image previewed (WhatsApp's own limit for images is 5 MB).
+const PREVIEW_CAP: u64 = 16 * 1024 * 1024;
+
+/// Reads image `id` and prepares it off the async workers.
+async fn preview(
+    client: &Client,
+    picker: Option<std::sync::Arc<ratatui_image::picker::Picker>>,
+    id: u64,
+    cols: u16,
+    rows: u16,
+) -> Result<super::preview::PreviewImage, String> {
+    let picker = picker.ok_or("previews are off")?;
+    let bytes = client
+        .read_attachment(id, PREVIEW_CAP, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(move || super::preview::prepare(&picker, id, &bytes, cols, rows))
+        .await
+        .map_err(|e| e.to_string())?
 }
 
 /// Messages loaded at a time when scrolling up past the oldest loaded.
@@ -376,10 +421,21 @@ fn plan(command: Command) -> (Request, Answer) {
             }),
         ),
         // The first piece is asked for here; `execute` reads the rest and writes the file.
+        // Read by `execute` itself, a piece at a time, and decoded there: the first piece is
+        // what it asks for.
+        Command::LoadPreview { id, .. } => (
+            Request::ReadAttachment {
+                attachment: id,
+                offset: 0,
+                preview: false,
+            },
+            Answer::Quiet,
+        ),
         Command::SaveAttachment { id, dir, open } => (
             Request::ReadAttachment {
                 attachment: id,
                 offset: 0,
+                preview: false,
             },
             Answer::Save { dir, open },
         ),

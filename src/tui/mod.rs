@@ -17,6 +17,7 @@ pub mod list_state;
 pub mod notifications;
 pub mod outside;
 pub mod popup;
+pub mod preview;
 pub mod theme;
 pub mod view;
 
@@ -208,6 +209,12 @@ pub async fn run_terminal(
     app.empty_hint = empty_hint;
     app.desktop = outside::desktop();
     app.file_setup = files::FileSetup::new(&look.attachments, app.desktop);
+    let link = if look.attachments.previews {
+        app.file_setup.previews = true;
+        link.with_previews(preview::picker_for_this_terminal(look.attachments.graphics))
+    } else {
+        link
+    };
     let chooser = app.file_setup.picker.clone();
     if let Some(file) = drafts.as_mut() {
         app.restore_drafts(file.load());

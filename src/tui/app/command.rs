@@ -99,6 +99,12 @@ pub enum Command {
     LoadAttachments {
         conversation_id: u64,
     },
+    /// An image prepared to be drawn in `cols`×`rows` cells.
+    LoadPreview {
+        id: u64,
+        cols: u16,
+        rows: u16,
+    },
     /// A file written into `dir` (then opened, with `open`).
     SaveAttachment {
         id: u64,

@@ -27,15 +27,54 @@ impl App {
         self.chat.as_ref()?.files.as_ref()
     }
 
-    pub(in crate::tui) fn files_move(&mut self, delta: isize) {
+    pub(in crate::tui) fn files_move(&mut self, delta: isize, out: &mut Vec<Command>) {
         if let Some(files) = self.chat.as_mut().and_then(|c| c.files.as_mut()) {
             files.move_by(delta);
+        }
+        self.want_preview(out);
+    }
+
+    /// The selected file is an image that is here: its preview is asked for (once), sized to
+    /// where the section last drew it.
+    fn want_preview(&mut self, out: &mut Vec<Command>) {
+        let Some(file) = self.files().and_then(FilesSection::selected) else {
+            return;
+        };
+        let id = file.id;
+        if !self.file_setup.previews
+            || file.kind != "image"
+            || file.state != "ready"
+            || self.preview_wanted == Some(id)
+        {
+            return;
+        }
+        let listed = self
+            .files()
+            .and_then(|f| f.list.as_ref())
+            .map_or(1, Vec::len);
+        let area = crate::tui::view::preview_area(self.hits.get().chat, listed);
+        let (cols, rows) = if area.is_empty() {
+            (40, 12)
+        } else {
+            (area.width, area.height)
+        };
+        self.preview_wanted = Some(id);
+        self.preview = None;
+        out.push(Command::LoadPreview { id, cols, rows });
+    }
+
+    /// The preview of the selected file, when it is an image that is ready or failed.
+    pub fn preview_of(&self, id: u64) -> Option<Result<&crate::tui::preview::PreviewImage, &str>> {
+        match self.preview.as_ref()? {
+            Ok(p) if p.id == id => Some(Ok(p)),
+            Err((failed, why)) if *failed == id => Some(Err(why.as_str())),
+            _ => None,
         }
     }
 
     /// The answers for the open chat: older messages, a list for the Attachments section, a
     /// file written.
-    pub(super) fn chat_input(&mut self, input: super::Input) {
+    pub(super) fn chat_input(&mut self, input: super::Input, out: &mut Vec<Command>) {
         match input {
             input @ (super::Input::Older { .. } | super::Input::OlderFailed { .. }) => {
                 self.older(input);
@@ -43,14 +82,22 @@ impl App {
             super::Input::Attachments {
                 conversation_id,
                 list,
-            } => self.attachments_loaded(conversation_id, list),
+            } => self.attachments_loaded(conversation_id, list, out),
             super::Input::FileSaved { path, open } => self.file_saved(&path, open),
+            super::Input::ImagePreview { id, image } if self.preview_wanted == Some(id) => {
+                self.preview = Some(image.map_err(|e| (id, e)));
+            }
             _ => {}
         }
     }
 
     /// A conversation's files arrived (for the section, if still shown for it).
-    fn attachments_loaded(&mut self, conversation_id: u64, list: Vec<AttachmentView>) {
+    fn attachments_loaded(
+        &mut self,
+        conversation_id: u64,
+        list: Vec<AttachmentView>,
+        out: &mut Vec<Command>,
+    ) {
         if let Some(files) = self
             .chat
             .as_mut()
@@ -58,6 +105,7 @@ impl App {
             .and_then(|c| c.files.as_mut())
         {
             files.loaded(list);
+            self.want_preview(out);
         }
     }
 

@@ -103,6 +103,11 @@ pub enum Input {
         conversation_id: u64,
         list: Vec<crate::engine::api::AttachmentView>,
     },
+    /// An image prepared for the Attachments section, or why it cannot be shown.
+    ImagePreview {
+        id: u64,
+        image: Result<crate::tui::preview::PreviewImage, String>,
+    },
     /// A file was written (and is to be opened, with `open`).
     FileSaved {
         path: std::path::PathBuf,

@@ -76,6 +76,10 @@ pub struct App {
     pub desktop: bool,
     /// Where files are saved and opened, and how.
     pub file_setup: crate::tui::files::FileSetup,
+    /// The image previewed in the Attachments section, or why it cannot be.
+    pub preview: Option<Result<crate::tui::preview::PreviewImage, (u64, String)>>,
+    /// The image whose preview was asked for last.
+    preview_wanted: Option<u64>,
     /// Where the panes were drawn, for the mouse.
     pub hits: HitMap,
     /// The editor asked for, until the run loop takes it.
@@ -126,6 +130,8 @@ impl App {
             outside: None,
             desktop: false,
             file_setup: crate::tui::files::FileSetup::default(),
+            preview: None,
+            preview_wanted: None,
             hits: HitMap::default(),
             jump_to: None,
             default_language: "en_US".into(),
@@ -303,9 +309,10 @@ impl App {
             Input::Mouse(m) => self.mouse(m, &mut out),
             Input::Edited { target, text } => self.edited(target, text),
             input @ (Input::Attachments { .. }
+            | Input::ImagePreview { .. }
             | Input::FileSaved { .. }
             | Input::Older { .. }
-            | Input::OlderFailed { .. }) => self.chat_input(input),
+            | Input::OlderFailed { .. }) => self.chat_input(input, &mut out),
             Input::Reconnecting(_) | Input::Reconnected | Input::Resync => {
                 self.connection_changed(input, &mut out);
             }

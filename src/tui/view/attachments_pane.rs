@@ -3,7 +3,7 @@
 
 use ratatui::{
     Frame,
-    layout::Rect,
+    layout::{Constraint, Layout, Rect},
     style::Style,
     text::{Line, Span},
     widgets::Paragraph,
@@ -33,6 +33,19 @@ pub fn render(app: &App, files: &FilesSection, focused: bool, frame: &mut Frame,
         );
         return;
     }
+    // An image under the cursor is shown below the list, in what the list leaves.
+    let image = files
+        .selected()
+        .filter(|a| app.file_setup.previews && a.kind == "image" && a.state == "ready");
+    let area = match image {
+        Some(a) => {
+            let [top, gap, bottom] = split(area, list.len());
+            frame.render_widget(Paragraph::new(" ─ preview ─").style(theme::dim()), gap);
+            preview(app, a.id, frame, bottom);
+            top
+        }
+        None => area,
+    };
     let height = usize::from(area.height);
     // The cursor stays in view: the window starts where it has to.
     let start = files.cursor.saturating_sub(height.saturating_sub(1));
@@ -45,6 +58,43 @@ pub fn render(app: &App, files: &FilesSection, focused: bool, frame: &mut Frame,
         .map(|(i, a)| row(app, a, w, focused && i == files.cursor))
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The section's inside with an image shown: the list (a third at most), a line, the image.
+fn split(inner: Rect, files: usize) -> [Rect; 3] {
+    let rows = u16::try_from(files)
+        .unwrap_or(u16::MAX)
+        .clamp(1, (inner.height / 3).max(1));
+    Layout::vertical([
+        Constraint::Length(rows),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner)
+}
+
+/// Where an image goes in a chat pane drawn at `chat` with `files` files listed (what the
+/// preview is sized for before it is drawn).
+pub fn preview_area(chat: Rect, files: usize) -> Rect {
+    split(chat.inner(ratatui::layout::Margin::new(1, 1)), files)[2]
+}
+
+/// The selected image as prepared for this terminal, or what stands in for it.
+fn preview(app: &App, id: u64, frame: &mut Frame, area: Rect) {
+    match app.preview_of(id) {
+        Some(Ok(p)) => frame.render_widget(
+            ratatui_image::Image::new(&p.protocol).allow_clipping(true),
+            area,
+        ),
+        Some(Err(why)) => frame.render_widget(
+            Paragraph::new(format!("No preview: {why}")).style(theme::dim()),
+            area,
+        ),
+        None => frame.render_widget(
+            Paragraph::new("Preparing the preview…").style(theme::dim()),
+            area,
+        ),
+    }
 }
 
 fn row(app: &App, a: &AttachmentView, w: usize, selected: bool) -> Line<'static> {

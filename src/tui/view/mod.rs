@@ -2,6 +2,8 @@
 //! `popup/`); nothing here does IO.
 
 mod attachments_pane;
+
+pub use attachments_pane::preview_area;
 mod chat_pane;
 mod compose_pane;
 mod header;
