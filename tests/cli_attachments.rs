@@ -264,3 +264,75 @@ async fn send_attach_uploads_each_file_once_and_refuses_what_cannot_go() {
     }
     assert_eq!(sim.uploads().len(), 2, "nothing more went up");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_between_upload_and_send_neither_uploads_nor_sends_twice() {
+    let dir = TempDir::new("cli-attach-kill");
+    let port = free_port();
+    let sim = sim_for(port).await;
+    write_config(dir.path(), &sim.api_base(), port, "");
+    let daemon = Daemon::start(dir.path());
+    sim.inbound(Inbound {
+        from: Some(KEN.into()),
+        text: Some("Please send the contract".into()),
+        ..Inbound::default()
+    })
+    .await
+    .unwrap();
+    let pdf = dir.path().join("contract.pdf");
+    std::fs::write(&pdf, PDF).unwrap();
+    // WhatsApp takes the upload, then the message, but answers the message too late (its
+    // status webhooks may settle it meanwhile).
+    sim.answer_late(1, Duration::from_secs(30));
+    let out = run(
+        dir.path(),
+        &[
+            "send",
+            "--to",
+            KEN,
+            "--attach",
+            pdf.to_str().unwrap(),
+            "--wait",
+            "1",
+        ],
+    );
+    assert!(
+        matches!(out.status.code(), Some(0 | 5)),
+        "{}",
+        text(&out.stderr)
+    );
+    let sends = |sim: &hirechat::sim::Sim| {
+        sim.requests()
+            .iter()
+            .filter(|r| r["type"] == "document")
+            .count()
+    };
+    for _ in 0..100 {
+        if sends(&sim) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!((sim.uploads().len(), sends(&sim)), (1, 1));
+    // kill -9 while the message's answer is awaited, then start again.
+    drop(daemon);
+    let _daemon = Daemon::start(dir.path());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        (sim.uploads().len(), sends(&sim)),
+        (1, 1),
+        "no second upload, no second message"
+    );
+    let out = run(dir.path(), &["messages", "--with", KEN, "--json"]);
+    let messages: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let document = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["type"] == "document")
+        .unwrap();
+    assert!(
+        ["uncertain", "sent", "delivered", "read"].contains(&document["status"].as_str().unwrap()),
+        "{document}"
+    );
+}

@@ -287,3 +287,45 @@ async fn a_file_whatsapp_already_took_is_not_uploaded_again_after_a_stop() {
     assert_eq!(sends.len(), 1);
     assert_eq!(sends[0]["document"]["id"], media_id);
 }
+
+/// A file server on this machine: `/s/abc` redirects to `/files/job_description.pdf`;
+/// `/page` is a web page (what a share link often gives).
+async fn file_server() -> String {
+    use axum::{response::Redirect, routing::get};
+    let app = axum::Router::new()
+        .route(
+            "/s/abc",
+            get(|| async { Redirect::temporary("/files/job_description.pdf") }),
+        )
+        .route("/files/job_description.pdf", get(|| async { PDF.to_vec() }))
+        .route(
+            "/page",
+            get(|| async { "<!doctype html><html><body>Sign in to see this file</body></html>" }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_is_fetched_here_with_the_same_checks() {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    let base = file_server().await;
+    let sent = send_files(&h, vec![format!("{base}/s/abc")], None, None)
+        .await
+        .unwrap();
+    let sent = settled(&h, &sent).await;
+    let media = sent[0].media.clone().unwrap();
+    assert_eq!(media.filename.as_deref(), Some("job_description.pdf"));
+    assert_eq!(h.sim.uploads().len(), 1);
+    let err = send_files(&h, vec![format!("{base}/page")], None, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("web page, not the file"), "{err}");
+    let err = send_files(&h, vec!["ftp://example.com/cv.pdf".into()], None, None)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("only https links"), "{err}");
+}

@@ -282,6 +282,7 @@ fn a_refused_send_gives_the_text_back() {
     app.update(key('r'));
     app.update(Input::SendRefused {
         text: "hello there".into(),
+        files: vec![],
         error: "Ken Sato last wrote 30 hours ago".into(),
     });
     assert_eq!(app.compose.lines(), ["hello there"]);

@@ -380,3 +380,72 @@ async fn a_tui_on_the_daemon_keeps_one_connection_and_comes_back_after_a_restart
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn haruto_s_cv_saved_his_photo_previewed_and_a_file_sent_from_the_reply_box() {
+    let dir = TempDir::new("tui-files");
+    let d = demo::start(dir.path(), 0.02).await.unwrap();
+    let link = Link::local(d.engine.clone(), d.actor.clone())
+        .with_previews(ratatui_image::picker::Picker::halfblocks());
+    let mut app = App::new(Utc::now(), Connection::Demo, 160, 45);
+    let downloads = TempDir::new("tui-files-downloads");
+    app.file_setup.save_dir = downloads.path().to_owned();
+    app.file_setup.previews = link.previews();
+    let mut s = Session::start(app, link);
+    until(&mut s, "the seeded inbox", |a| a.list.total >= 12).await;
+    find_one_record(&mut s, "haruto").await;
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "Haruto's chat", |a| {
+        a.chat.as_ref().is_some_and(|c| c.loaded)
+    })
+    .await;
+    // Opened from the records pane, the chat has the keyboard.
+    s.sender().send(common::tui::key('a')).unwrap();
+    until(&mut s, "his files, both kept", |a| {
+        a.files()
+            .and_then(|f| f.list.as_ref())
+            .is_some_and(|l| l.len() == 2 && l.iter().all(|f| f.state == "ready"))
+    })
+    .await;
+    // The photo (newest) is previewed, from its thumbnail.
+    until(&mut s, "the photo's preview", |a| {
+        a.files()
+            .and_then(|f| f.selected())
+            .is_some_and(|f| matches!(a.preview_of(f.id), Some(Ok(_))))
+    })
+    .await;
+    assert!(screen(&s.app).contains("─ preview ─"));
+    // The CV saved into the folder.
+    s.sender().send(common::tui::key('j')).unwrap();
+    s.sender().send(common::tui::key('s')).unwrap();
+    let saved = downloads.path().join("haruto_sato_cv.pdf");
+    until(&mut s, "the CV saved", |_| saved.exists()).await;
+    assert!(std::fs::read(&saved).unwrap().starts_with(b"%PDF-"));
+
+    // A file attached in the reply box goes up and out with the reply as its caption.
+    let offer = downloads.path().join("offer.pdf");
+    std::fs::write(&offer, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").unwrap();
+    s.sender().send(common::tui::key('r')).unwrap();
+    s.sender()
+        .send(Input::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('a'),
+            crossterm::event::KeyModifiers::ALT,
+        )))
+        .unwrap();
+    typed(&s, offer.to_str().unwrap());
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the file under the reply", |a| {
+        a.chat.as_ref().is_some_and(|c| c.pending.len() == 1)
+    })
+    .await;
+    typed(&s, "Your offer");
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the document sent", |_| {
+        d.sim
+            .requests()
+            .iter()
+            .any(|r| r["type"] == "document" && r["document"]["caption"] == "Your offer")
+    })
+    .await;
+    assert_eq!(d.sim.uploads().len(), 1);
+}

@@ -761,6 +761,18 @@ fn files_attached_to_a_reply_are_listed_under_it_and_go_with_it() {
         "{commands:?}"
     );
     assert!(app.chat.as_ref().unwrap().pending.is_empty());
+    // Refused (a file too large, the window closed meanwhile): text and files come back.
+    app.update(Input::SendRefused {
+        text: "Your offer".into(),
+        files: vec![cv.to_string_lossy().into_owned()],
+        error: "offer_letter.pdf: 6.0 MB is over the 5.0 MB allowed for documents".into(),
+    });
+    let pending = &app.chat.as_ref().unwrap().pending;
+    assert_eq!(
+        (pending.len(), pending[0].name.as_str(), pending[0].size),
+        (1, "offer_letter.pdf", 9)
+    );
+    assert_eq!(app.compose.lines(), ["Your offer"]);
 }
 
 #[test]

@@ -145,7 +145,7 @@ pub(super) fn sources(attach: Vec<String>) -> Result<Vec<String>, CliError> {
     attach
         .into_iter()
         .map(|a| {
-            if a.starts_with("https://") || a.starts_with("http://") {
+            if crate::domain::attachment::is_link(&a) {
                 return Ok(a);
             }
             std::path::absolute(&a)

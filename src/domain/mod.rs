@@ -5,6 +5,7 @@ pub mod contact;
 pub mod conversation;
 pub mod delivery;
 pub mod event;
+pub mod fetch;
 pub mod filter;
 pub mod identity;
 pub mod language;

@@ -88,7 +88,7 @@ impl Stager {
     /// A local file (an absolute path) or an `https://` link.
     pub async fn stage(&self, source: &str) -> Result<Staged, EngineError> {
         self.prepare_dir()?;
-        let staged = if source.starts_with("https://") || source.starts_with("http://") {
+        let staged = if attachment::is_link(source) {
             self.fetch_link(source).await?
         } else {
             let (this, source) = (self.clone(), source.to_owned());
@@ -166,13 +166,7 @@ impl Stager {
                 display_name(url)
             )));
         }
-        let shown = display_name(
-            parsed
-                .path_segments()
-                .and_then(|mut s| s.next_back())
-                .filter(|s| !s.is_empty())
-                .unwrap_or("link"),
-        );
+        let shown = link_name(&parsed);
         let client = reqwest::Client::builder()
             .timeout(self.timeout)
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -198,6 +192,8 @@ impl Stager {
         if !response.status().is_success() {
             return Err(failed(&format!("HTTP {}", response.status().as_u16())));
         }
+        // A share link redirects to the file: its name is the last address's.
+        let shown = link_name(response.url());
         let cap = self.cap();
         let too_large = || {
             EngineError::BadInput(format!(
@@ -271,6 +267,16 @@ impl Stager {
             EngineError::Unavailable(format!("cannot keep the file in the inbox: {e}"))
         })
     }
+}
+
+/// The name a link's file is shown under: the last part of its path.
+fn link_name(url: &reqwest::Url) -> String {
+    display_name(
+        url.path_segments()
+            .and_then(|mut s| s.next_back())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("link"),
+    )
 }
 
 /// https, or http to this machine (a simulator, a test).

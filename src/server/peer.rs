@@ -121,7 +121,7 @@ pub fn own_files_only(
     let files = files
         .into_iter()
         .map(|f| {
-            if trusted || f.starts_with("https://") || f.starts_with("http://") {
+            if trusted || crate::domain::attachment::is_link(&f) {
                 return Ok(f);
             }
             let shown = crate::domain::attachment::display_name(&f);

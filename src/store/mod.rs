@@ -25,6 +25,7 @@
 mod apply;
 pub mod change;
 mod facts;
+mod files;
 mod keys;
 mod migrations;
 mod read;

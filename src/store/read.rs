@@ -203,7 +203,7 @@ impl Store {
     /// Messages in `range(id)` of a conversation and of each merged into it (sled transactions
     /// cannot move them, so they stay under their own ids), in time order, at most `limit` from
     /// the `end` asked for.
-    fn merged_messages(
+    pub(super) fn merged_messages(
         &self,
         conversation: &Conversation,
         range: impl Fn(u64) -> std::ops::Range<Vec<u8>>,
@@ -230,41 +230,6 @@ impl Store {
             End::Oldest => 0..out.len().min(limit),
         };
         Ok(out.drain(keep).map(|(_, m)| m).collect())
-    }
-
-    /// Every message of a conversation (and of those merged into it) that carries a file,
-    /// newest first.
-    pub fn attachments(&self, conversation: &Conversation) -> Result<Vec<Message>, StoreError> {
-        let mut all = self.merged_messages(
-            conversation,
-            |id| keys::id(id).to_vec()..keys::id(id + 1).to_vec(),
-            usize::MAX,
-            End::Newest,
-        )?;
-        all.retain(|m| m.media.is_some());
-        all.reverse();
-        Ok(all)
-    }
-
-    /// Every message that carries a file, in id order (the retention rule's pass).
-    pub fn file_messages(&self) -> Result<Vec<Message>, StoreError> {
-        let messages = self.tree(T::Messages)?;
-        let mut out = Vec::new();
-        for kv in &self.tree(T::Files)? {
-            let (_, key) = kv?;
-            if let Some(m) = get_json(&messages, key)? {
-                out.push(m);
-            }
-        }
-        Ok(out)
-    }
-
-    /// A message that carries a file, by its id.
-    pub fn file_message(&self, id: u64) -> Result<Option<Message>, StoreError> {
-        match self.tree(T::Files)?.get(keys::id(id))? {
-            Some(key) => get_json(&self.tree(T::Messages)?, key),
-            None => Ok(None),
-        }
     }
 
     /// The message as it is stored now (its status may have moved since `message` was read).
@@ -363,14 +328,6 @@ impl Store {
             .collect()
     }
 
-    /// Inbound files waiting to be fetched.
-    pub fn fetch_queue(&self) -> Result<Vec<crate::domain::attachment::FetchJob>, StoreError> {
-        self.tree(T::MediaQueue)?
-            .iter()
-            .map(|kv| decode(&kv?.1))
-            .collect()
-    }
-
     /// The routing settings an admin stored, if any (else the config's apply).
     pub fn routing(&self) -> Result<Option<crate::domain::routing::Routing>, StoreError> {
         get_json(&self.tree(T::Meta)?, keys::ROUTING_SETTINGS)
@@ -414,7 +371,7 @@ impl Store {
 
 /// Which end of a conversation's messages a page keeps.
 #[derive(Clone, Copy)]
-enum End {
+pub(super) enum End {
     Newest,
     Oldest,
 }

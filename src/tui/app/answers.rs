@@ -84,9 +84,19 @@ impl App {
     }
 
     /// A send was refused before it was queued: the text goes back into an empty box.
-    pub(super) fn send_refused(&mut self, text: &str, error: String) {
+    pub(super) fn send_refused(&mut self, text: &str, files: &[String], error: String) {
         if self.compose.is_empty() {
             self.compose = super::compose_box(text);
+        }
+        if let Some(chat) = self.chat.as_mut().filter(|c| c.pending.is_empty()) {
+            chat.pending = files
+                .iter()
+                .map(|path| crate::tui::files::PendingFile {
+                    name: crate::domain::attachment::display_name(path),
+                    size: std::fs::metadata(path).map_or(0, |m| m.len()),
+                    path: path.clone(),
+                })
+                .collect();
         }
         self.error(error);
     }

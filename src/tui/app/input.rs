@@ -67,6 +67,8 @@ pub enum Input {
     /// A send was refused before it was queued; the text goes back into the compose box.
     SendRefused {
         text: String,
+        /// The files that were to go with it (full paths).
+        files: Vec<String>,
         error: String,
     },
     /// A command failed.

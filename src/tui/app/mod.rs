@@ -301,7 +301,7 @@ impl App {
                     p.preview = Some(preview);
                 }
             }
-            Input::SendRefused { text, error } => self.send_refused(&text, error),
+            Input::SendRefused { text, files, error } => self.send_refused(&text, &files, error),
             Input::Failed(e) => self.error(e),
             Input::ListFailed(e) => self.list_failed(e, &mut out),
             Input::Paste(text) => self.paste(&text, &mut out),
