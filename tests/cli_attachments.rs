@@ -189,13 +189,13 @@ async fn a_candidates_files_are_fetched_listed_and_saved_and_hostile_names_stay_
     assert!(with_file["attachment"]["path"].is_string());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn send_attach_uploads_each_file_once_and_refuses_what_cannot_go() {
-    let dir = TempDir::new("cli-attach");
+/// A daemon, its simulator, and Ken having written (so files may go to him).
+async fn ken_writes_to_a_daemon(label: &str) -> (TempDir, hirechat::sim::Sim, Daemon) {
+    let dir = TempDir::new(label);
     let port = free_port();
     let sim = sim_for(port).await;
     write_config(dir.path(), &sim.api_base(), port, "");
-    let _daemon = Daemon::start(dir.path());
+    let daemon = Daemon::start(dir.path());
     sim.inbound(Inbound {
         from: Some(KEN.into()),
         text: Some("Could you send the offer?".into()),
@@ -203,6 +203,12 @@ async fn send_attach_uploads_each_file_once_and_refuses_what_cannot_go() {
     })
     .await
     .unwrap();
+    (dir, sim, daemon)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_attach_uploads_each_file_once_and_refuses_what_cannot_go() {
+    let (dir, sim, _daemon) = ken_writes_to_a_daemon("cli-attach").await;
     let files = TempDir::new("cli-attach-files");
     let path = |name: &str, bytes: &[u8]| {
         let p = files.path().join(name);
@@ -267,18 +273,7 @@ async fn send_attach_uploads_each_file_once_and_refuses_what_cannot_go() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_between_upload_and_send_neither_uploads_nor_sends_twice() {
-    let dir = TempDir::new("cli-attach-kill");
-    let port = free_port();
-    let sim = sim_for(port).await;
-    write_config(dir.path(), &sim.api_base(), port, "");
-    let daemon = Daemon::start(dir.path());
-    sim.inbound(Inbound {
-        from: Some(KEN.into()),
-        text: Some("Please send the contract".into()),
-        ..Inbound::default()
-    })
-    .await
-    .unwrap();
+    let (dir, sim, daemon) = ken_writes_to_a_daemon("cli-attach-kill").await;
     let pdf = dir.path().join("contract.pdf");
     std::fs::write(&pdf, PDF).unwrap();
     // WhatsApp takes the upload, then the message, but answers the message too late (its

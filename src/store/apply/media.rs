@@ -51,16 +51,7 @@ impl Tx<'_> {
         };
         media.fetch = Some(Fetch::Removed { after_days });
         media.stored = None;
-        self.put(T::Messages, &key, &message)?;
-        let conversation: Option<Conversation> =
-            self.get(T::Conversations, keys::id(message.conversation_id))?;
-        Ok(conversation
-            .map(|conversation| Event::MessageChanged {
-                conversation,
-                message,
-            })
-            .into_iter()
-            .collect())
+        self.file_changed(&key, message)
     }
 
     pub(super) fn media_retry(
@@ -98,7 +89,12 @@ impl Tx<'_> {
         if let Some(m) = mime_type {
             media.mime_type = Some(m.clone());
         }
-        self.put(T::Messages, &key, &message)?;
+        self.file_changed(&key, message)
+    }
+
+    /// Stores a message whose file changed, and tells its conversation's viewers.
+    fn file_changed(&self, key: &[u8], message: Message) -> TxResult<Vec<Event>> {
+        self.put(T::Messages, key, &message)?;
         let conversation: Option<Conversation> =
             self.get(T::Conversations, keys::id(message.conversation_id))?;
         Ok(conversation
