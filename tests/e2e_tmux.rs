@@ -282,3 +282,59 @@ fn a_demo_whose_terminal_closes_leaves_nothing_behind() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// `[attachments] picker_command`: in the reply box `Alt-a` runs the chooser (here a script
+/// that prints a path, as `nnn -p -` would), its file is listed under the reply and goes out
+/// with it.
+#[test]
+fn a_file_chosen_with_the_picker_command_is_sent() {
+    if !tmux_available() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let home = common::TempDir::new("tmux-picker");
+    let offer = home.path().join("offer_letter.pdf");
+    std::fs::write(&offer, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n").unwrap();
+    let chooser = home.path().join("choose.sh");
+    std::fs::write(&chooser, format!("#!/bin/sh\necho '{}'\n", offer.display())).unwrap();
+    std::fs::set_permissions(
+        &chooser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[attachments]\npicker_command = \"{}\"\n",
+            chooser.display()
+        ),
+    )
+    .unwrap();
+    let t = Tmux::new(&format!("hirechat-picker-{}", std::process::id()), "picker");
+    t.start(&format!(
+        "env HOME={} TERM=xterm-256color {} --config {} demo",
+        home.path().display(),
+        env!("CARGO_BIN_EXE_hirechat"),
+        config.display()
+    ));
+    t.wait("the seeded inbox", |s| s.contains("Conversations (12)"));
+    t.keys(&["Enter"]);
+    t.wait("Haruto's chat", |s| {
+        s.contains("Haruto Sato · +819012340001")
+    });
+    t.keys(&["r"]);
+    t.wait("the compose box", |s| s.contains("Compose"));
+    t.keys(&["M-a"]);
+    t.wait("the chosen file under the reply", |s| {
+        s.contains("📎 offer_letter.pdf · ")
+    });
+    t.text("Your offer letter");
+    t.keys(&["Enter"]);
+    // Sent: the caption under the document in the chat, with its file.
+    t.wait("the document in the chat", |s| {
+        s.contains("📄 Document: Your offer letter")
+            && s.contains("📎 offer_letter.pdf · 23 B · ready")
+    });
+    t.keys(&["C-c"]);
+}

@@ -46,7 +46,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The inbox against the built-in simulator, seeded with demo conversations; no account needed.
+    /// The inbox against the built-in simulator, seeded with demo conversations; no account
+    /// needed (with `--config`, its `[tui]`, `[notifications]` and `[attachments]` apply).
     Demo,
     /// The inbox: through the daemon when one runs, else with the engine in this process.
     Tui,
@@ -228,8 +229,13 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         _ => {}
     }
     if matches!(command, Command::Demo) {
-        // The demo needs no configuration: it makes its own.
-        return crate::demo::run(cli.data_dir.clone())
+        // The demo needs no configuration: it makes its own. Given one (`--config`), it
+        // takes its look and its handling of files from it.
+        let look = match cli.config.as_deref() {
+            Some(path) => look(&Config::load(Some(path))?),
+            None => crate::tui::Look::default(),
+        };
+        return crate::demo::run(cli.data_dir.clone(), look)
             .await
             .map_err(CliError::Other);
     }
@@ -334,20 +340,9 @@ async fn tui(config: &Config, data_dir: &Path, exposed: Option<String>) -> Resul
     let hint = empty_hint(config, client.is_daemon());
     let link = crate::tui::link::Link::new(client);
     let drafts = crate::tui::drafts_file::DraftsFile::for_data_dir(data_dir);
-    crate::tui::run_terminal(
-        link,
-        connection,
-        crate::tui::Look {
-            alerts: config.notifications,
-            tui: config.tui,
-            attachments: config.attachments.clone(),
-        },
-        exposed,
-        hint,
-        Some(drafts),
-    )
-    .await
-    .map_err(CliError::Other)
+    crate::tui::run_terminal(link, connection, look(config), exposed, hint, Some(drafts))
+        .await
+        .map_err(CliError::Other)
 }
 
 /// What an empty inbox says when nothing could deliver messages to it: no config at all, or
@@ -362,4 +357,13 @@ fn empty_hint(config: &Config, daemon: bool) -> Option<String> {
     (!daemon).then(|| {
         "Messages arrive through the daemon: run `hirechat serve` (it receives WhatsApp's webhooks) and this inbox shows them.".to_owned()
     })
+}
+
+/// How the inbox looks and handles files, from the config.
+fn look(config: &Config) -> crate::tui::Look {
+    crate::tui::Look {
+        alerts: config.notifications,
+        tui: config.tui,
+        attachments: config.attachments.clone(),
+    }
 }

@@ -161,7 +161,7 @@ fn remove_orphans() {
 }
 
 /// Runs the demo in the terminal. Without `data_dir` it uses a fresh directory, removed after.
-pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
+pub async fn run(data_dir: Option<PathBuf>, look: crate::tui::Look) -> Result<(), String> {
     let fresh = data_dir.is_none();
     if fresh {
         remove_orphans();
@@ -190,7 +190,7 @@ pub async fn run(data_dir: Option<PathBuf>) -> Result<(), String> {
     let result = crate::tui::run_terminal(
         link,
         Connection::Demo,
-        crate::tui::Look::default(),
+        look,
         None,
         None,
         // A demo kept in a directory of its own keeps its drafts too.
