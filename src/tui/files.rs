@@ -98,6 +98,26 @@ impl FileSetup {
     }
 }
 
+impl FileSetup {
+    /// Copies made to be opened stay while a viewer may still read them; a day later, at the
+    /// next start, they go (candidates' files do not pile up in the cache).
+    pub fn forget_old_openings(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.open_dir) else {
+            return;
+        };
+        let day = std::time::Duration::from_secs(24 * 3600);
+        for entry in entries.filter_map(Result::ok) {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+            if old {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
 /// `Tab` in the attach prompt: the typed path completed as far as the folder's entries agree
 /// (a folder gets its `/`), and the names that still match (at most twelve, for the prompt).
 /// Hidden entries only when the typed name starts with a dot.
@@ -159,6 +179,26 @@ pub fn complete_path(typed: &str) -> (String, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copies_opened_a_day_ago_are_forgotten_at_the_next_start() {
+        let dir = std::env::temp_dir().join(format!("hirechat-opened-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (old, new) = (dir.join("cv.pdf"), dir.join("photo.jpg"));
+        std::fs::write(&new, b"").unwrap();
+        let file = std::fs::File::create(&old).unwrap();
+        file.set_modified(
+            std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600),
+        )
+        .unwrap();
+        let setup = FileSetup {
+            open_dir: dir.clone(),
+            ..FileSetup::default()
+        };
+        setup.forget_old_openings();
+        assert!(!old.exists() && new.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn tab_completes_as_far_as_the_names_agree() {

@@ -209,6 +209,7 @@ pub async fn run_terminal(
     app.empty_hint = empty_hint;
     app.desktop = outside::desktop();
     app.file_setup = files::FileSetup::new(&look.attachments, app.desktop);
+    app.file_setup.forget_old_openings();
     let link = if look.attachments.previews {
         app.file_setup.previews = true;
         link.with_previews(preview::picker_for_this_terminal(look.attachments.graphics))

@@ -160,11 +160,11 @@ fn body_text(m: &Message) -> String {
 /// What the message says, with the kind of file it carries.
 fn caption_text(m: &Message) -> String {
     let label = match m.kind.as_str() {
-        "image" => Some("🖼 Photo"),
+        "image" => Some("📷 Photo"),
         "video" => Some("🎬 Video"),
         "audio" => Some("🎤 Audio"),
         "document" => Some("📄 Document"),
-        "sticker" => Some("Sticker"),
+        "sticker" => Some("🌟 Sticker"),
         _ => None,
     };
     match label {
