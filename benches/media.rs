@@ -15,20 +15,20 @@
     reason = "a benchmark stops on the first thing that goes wrong"
 )]
 
+mod common;
+
 use std::{
     io::{BufRead, BufReader},
-    path::{Path, PathBuf},
+    path::Path,
     process::{Child, Command, Stdio},
-    sync::Arc,
     time::{Duration, Instant},
 };
 
+use common::{percentile, temp_dir};
 use hirechat::{
     config::{Config, Secret},
     engine::Engine,
-    server::webhook::{WebhookState, router},
     sim::{Inbound, MediaFile, Sim, SimConfig},
-    whatsapp::signature,
 };
 
 const CONCURRENCY: usize = 32;
@@ -36,29 +36,11 @@ const SECRET: &str = "bench-secret";
 const TOKEN: &str = "bench-token";
 const MB: usize = 1024 * 1024;
 
-fn temp_dir(label: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("hirechat-bench-{label}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
-
 /// A PDF of `size` bytes.
 fn pdf(size: usize) -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
     bytes.resize(size, b' ');
     bytes
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "indexes are small"
-    )]
-    let i = ((sorted.len().saturating_sub(1)) as f64 * p).round() as usize;
-    sorted.get(i).copied().unwrap_or_default()
 }
 
 /// Delivery `i`: a text, or (with `document`) a document whose file WhatsApp holds.
@@ -104,57 +86,8 @@ async fn acks(bodies: Vec<Vec<u8>>, sim: &Sim) -> (f64, Vec<f64>, f64) {
     config.whatsapp.access_token = Secret::new(TOKEN);
     config.whatsapp.app_secret = Secret::new(SECRET);
     let engine = Engine::start(&config, &dir, true).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let app = router("/webhook", WebhookState::new(engine.clone(), &config));
-    let limits = hirechat::server::http::Limits::from_config(&config.webhook);
-    tokio::spawn(hirechat::server::http::serve(
-        listener,
-        app,
-        limits,
-        std::future::pending(),
-    ));
-    let signed: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
-        bodies
-            .into_iter()
-            .map(|b| {
-                let sig = signature::sign(SECRET, &b);
-                (b, sig)
-            })
-            .collect(),
-    );
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..CONCURRENCY {
-        let (signed, url) = (signed.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            let http = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
-            let mut lat = Vec::new();
-            for i in (w..signed.len()).step_by(CONCURRENCY) {
-                let (body, sig) = &signed[i];
-                let t = Instant::now();
-                let r = http
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("x-hub-signature-256", sig)
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status().as_u16(), 200);
-                lat.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            lat
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
-    let secs = start.elapsed().as_secs_f64();
+    let url = common::serve_webhooks(&engine, &config).await;
+    let (secs, mut lat) = common::post_signed(&url, &bodies, SECRET, CONCURRENCY).await;
     lat.sort_by(f64::total_cmp);
     #[expect(clippy::cast_precision_loss, reason = "counts are small")]
     let per_sec = lat.len() as f64 / secs;

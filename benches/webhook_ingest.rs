@@ -10,14 +10,15 @@
     reason = "a benchmark stops on the first thing that goes wrong"
 )]
 
+mod common;
+
 use std::{sync::Arc, time::Instant};
 
+use common::{percentile, temp_dir};
 use hirechat::{
     config::{Config, Secret},
     engine::{Engine, ingest},
-    server::webhook::{WebhookState, router},
     store::Store,
-    whatsapp::signature,
 };
 
 const CONCURRENCY: usize = 32;
@@ -30,27 +31,6 @@ fn delivery(i: usize) -> Vec<u8> {
         ts = 1_767_225_600 + i
     )
     .into_bytes()
-}
-
-fn temp_dir(label: &str) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("hirechat-bench-{label}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss,
-        reason = "indexes are small"
-    )]
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i]
 }
 
 #[expect(clippy::cast_precision_loss, reason = "counts are small")]
@@ -115,56 +95,9 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
     let mut config = Config::default();
     config.whatsapp.app_secret = Secret::new(SECRET);
     let engine = Engine::start(&config, &dir, false).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
-    let app = router("/webhook", WebhookState::new(engine.clone(), &config));
     // The daemon's own listener, with its limits as configured by default.
-    let limits = hirechat::server::http::Limits::from_config(&config.webhook);
-    tokio::spawn(hirechat::server::http::serve(
-        listener,
-        app,
-        limits,
-        std::future::pending(),
-    ));
-    let signed: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
-        bodies
-            .iter()
-            .map(|b| (b.clone(), signature::sign(SECRET, b)))
-            .collect(),
-    );
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for w in 0..CONCURRENCY {
-        let (signed, url) = (signed.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            // One connection per worker, as Meta's concurrent deliveries arrive.
-            let http = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
-            let mut lat = Vec::new();
-            for i in (w..signed.len()).step_by(CONCURRENCY) {
-                let (body, sig) = &signed[i];
-                let t = Instant::now();
-                let r = http
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("x-hub-signature-256", sig)
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status().as_u16(), 200);
-                lat.push(t.elapsed().as_secs_f64() * 1000.0);
-            }
-            lat
-        }));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
-    let secs = start.elapsed().as_secs_f64();
+    let url = common::serve_webhooks(&engine, &config).await;
+    let (secs, lat) = common::post_signed(&url, &bodies, SECRET, CONCURRENCY).await;
     assert_eq!(engine.store().message_count().unwrap(), bodies.len() as u64);
     let _ = std::fs::remove_dir_all(dir);
     (rate(bodies.len(), secs), lat)

@@ -134,24 +134,20 @@ async fn a_candidates_files_are_fetched_listed_and_saved_and_hostile_names_stay_
     // Saved where asked, under a safe name with its type's extension, never over a file.
     let downloads = TempDir::new("downloads");
     let to = downloads.path().to_str().unwrap();
-    let id = cv["id"].to_string();
+    let save = |file: &Value| {
+        run(
+            dir.path(),
+            &["attachments", "save", &file["id"].to_string(), "--to", to],
+        )
+    };
     for expected in ["passwd.pdf", "passwd (2).pdf"] {
-        let out = run(dir.path(), &["attachments", "save", &id, "--to", to]);
+        let out = save(cv);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let saved = downloads.path().join(expected);
         assert_eq!(text(&out.stdout).trim(), saved.to_str().unwrap());
         assert_eq!(std::fs::read(&saved).unwrap(), PDF);
     }
-    let out = run(
-        dir.path(),
-        &[
-            "attachments",
-            "save",
-            &files[2]["id"].to_string(),
-            "--to",
-            to,
-        ],
-    );
+    let out = save(&files[2]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let saved = text(&out.stdout);
     assert!(
@@ -159,16 +155,7 @@ async fn a_candidates_files_are_fetched_listed_and_saved_and_hostile_names_stay_
         "{saved:?}"
     );
     // What is not here says so.
-    let out = run(
-        dir.path(),
-        &[
-            "attachments",
-            "save",
-            &files[0]["id"].to_string(),
-            "--to",
-            to,
-        ],
-    );
+    let out = save(&files[0]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).contains("expired"),

@@ -12,9 +12,9 @@ mod plan;
 use crate::{
     client::{Client, Feed},
     domain::permission::Actor,
-    engine::{Engine, Request, Response},
+    engine::{Engine, Response},
 };
-use plan::plan;
+use plan::{Plan, plan};
 
 #[derive(Clone)]
 pub struct Link {
@@ -42,11 +42,6 @@ pub(super) enum Answer {
     },
     /// Refusals of a template carry the form's own error state.
     Template,
-    /// A file saved into `dir` a piece at a time (then opened, with `open`).
-    Save {
-        dir: std::path::PathBuf,
-        open: bool,
-    },
 }
 
 impl Link {
@@ -76,45 +71,38 @@ impl Link {
     /// Carries out `command` in the background; its answer is sent to `inputs`.
     pub fn execute(&self, command: Command, inputs: UnboundedSender<Input>) {
         let client = self.client.clone();
-        if let Command::LoadPreview { id, cols, rows } = command {
-            let picker = self.picker.clone();
-            tokio::spawn(async move {
-                let image = preview(&client, picker, id, cols, rows).await;
-                let _ = inputs.send(Input::ImagePreview { id, image });
-            });
-            return;
-        }
+        let picker = self.picker.clone();
         tokio::spawn(async move {
-            let (request, answer) = plan(command);
-            if let (Request::ReadAttachment { attachment, .. }, Answer::Save { dir, open }) =
-                (&request, &answer)
-            {
-                let input = match client.save_attachment(*attachment, dir, |_, _| {}).await {
-                    Ok(path) => Input::FileSaved { path, open: *open },
-                    Err(e) => Input::Failed(format!("The file could not be saved: {e}")),
-                };
-                let _ = inputs.send(input);
-                return;
-            }
+            let (request, answer) = match plan(command) {
+                Plan::Call(request, answer) => (*request, answer),
+                Plan::Save { id, dir, open } => {
+                    let input = match client.save_attachment(id, &dir, |_, _| {}).await {
+                        Ok(path) => Input::FileSaved { path, open },
+                        Err(e) => Input::Failed(format!("The file could not be saved: {e}")),
+                    };
+                    let _ = inputs.send(input);
+                    return;
+                }
+                Plan::Preview { id, cols, rows } => {
+                    let image = preview(&client, picker, id, cols, rows).await;
+                    let _ = inputs.send(Input::ImagePreview { id, image });
+                    return;
+                }
+            };
             let input = match (client.call(request).await, answer) {
                 (Ok(r), Answer::Read(read) | Answer::Load(read, _)) => read(r),
                 (Err(e), Answer::Load(_, failed)) => Some(failed(e.to_string())),
                 (Ok(Response::Template { template }), Answer::Template) => {
                     Some(Input::TemplateSaved(template))
                 }
-                (
-                    Ok(_),
-                    Answer::Quiet | Answer::Send { .. } | Answer::Template | Answer::Save { .. },
-                ) => None,
+                (Ok(_), Answer::Quiet | Answer::Send { .. } | Answer::Template) => None,
                 (Err(e), Answer::Send { text, files }) => Some(Input::SendRefused {
                     text,
                     files,
                     error: e.to_string(),
                 }),
                 (Err(e), Answer::Template) => Some(Input::TemplateRefused(e.to_string())),
-                (Err(e), Answer::Quiet | Answer::Read(_) | Answer::Save { .. }) => {
-                    Some(Input::Failed(e.to_string()))
-                }
+                (Err(e), Answer::Quiet | Answer::Read(_)) => Some(Input::Failed(e.to_string())),
             };
             if let Some(input) = input {
                 let _ = inputs.send(input);

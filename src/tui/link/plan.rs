@@ -35,13 +35,27 @@ fn read(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
     Answer::Read(Box::new(f))
 }
 
+/// What carrying out a command takes.
+pub(super) enum Plan {
+    /// One request, and what to do with its answer.
+    Call(Box<Request>, Answer),
+    /// A file read a piece at a time and written into `dir` (then opened, with `open`).
+    Save {
+        id: u64,
+        dir: std::path::PathBuf,
+        open: bool,
+    },
+    /// An image read and prepared for `cols`×`rows` cells of this terminal.
+    Preview { id: u64, cols: u16, rows: u16 },
+}
+
 /// The request for each command, and what to do with its answer.
 #[expect(
     clippy::too_many_lines,
     reason = "one arm per command, with no catch-all: the exhaustive mapping is the point"
 )]
-pub(super) fn plan(command: Command) -> (Request, Answer) {
-    match command {
+pub(super) fn plan(command: Command) -> Plan {
+    let (request, answer) = match command {
         Command::Whoami => (
             Request::Whoami,
             read(|r| match r {
@@ -279,24 +293,8 @@ pub(super) fn plan(command: Command) -> (Request, Answer) {
             }),
         ),
         // The first piece is asked for here; `execute` reads the rest and writes the file.
-        // Read by `execute` itself, a piece at a time, and decoded there: the first piece is
-        // what it asks for.
-        Command::LoadPreview { id, .. } => (
-            Request::ReadAttachment {
-                attachment: id,
-                offset: 0,
-                preview: false,
-            },
-            Answer::Quiet,
-        ),
-        Command::SaveAttachment { id, dir, open } => (
-            Request::ReadAttachment {
-                attachment: id,
-                offset: 0,
-                preview: false,
-            },
-            Answer::Save { dir, open },
-        ),
+        Command::LoadPreview { id, cols, rows } => return Plan::Preview { id, cols, rows },
+        Command::SaveAttachment { id, dir, open } => return Plan::Save { id, dir, open },
         Command::MarkRead { conversation_id } => {
             (Request::MarkRead { conversation_id }, Answer::Quiet)
         }
@@ -327,5 +325,6 @@ pub(super) fn plan(command: Command) -> (Request, Answer) {
             },
             Answer::Quiet,
         ),
-    }
+    };
+    Plan::Call(Box::new(request), answer)
 }
