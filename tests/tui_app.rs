@@ -949,6 +949,7 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
         role: hirechat::domain::permission::Role::Recruiter,
         channel: String::new(),
         language: String::new(),
+        relay: None,
     });
     app.update(key('T'));
     app.update(key('a'));

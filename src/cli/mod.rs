@@ -53,6 +53,9 @@ pub enum Command {
     Tui,
     /// The daemon: webhook listener, engine, outbox and the team's local socket.
     Serve,
+    /// A relay for an inbox Meta cannot reach: run it on a host Meta can, point Meta's
+    /// callback at it, and set `[webhook] mode = "relay"` in the inbox's config.
+    Relay,
     /// A simulator of the WhatsApp Cloud API, for trying hirechat without an account.
     Sim {
         /// The address the simulated Cloud API listens on.
@@ -250,6 +253,9 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Serve => crate::server::daemon::run(config, &data_dir)
             .await
             .map_err(|e| CliError::Other(e.to_string())),
+        Command::Relay => crate::relay::run(config, &data_dir)
+            .await
+            .map_err(|e| CliError::Other(e.to_string())),
         Command::Sim {
             listen,
             webhook_url,
@@ -264,9 +270,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
                 phone_number_id,
                 ..SimConfig::default()
             };
-            crate::sim::run_standalone(listen, sim)
-                .await
-                .map_err(|e| CliError::Other(format!("simulator: {e}")))
+            sim_standalone(listen, sim).await
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
         Command::Attachments { command } => attachments::run(&config, &data_dir, command).await,
@@ -318,6 +322,12 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Demo | Command::Completions { .. } | Command::Man => Ok(()),
     }
+}
+
+async fn sim_standalone(listen: SocketAddr, sim: SimConfig) -> Result<(), CliError> {
+    crate::sim::run_standalone(listen, sim)
+        .await
+        .map_err(|e| CliError::Other(format!("simulator: {e}")))
 }
 
 /// The inbox on this machine's data: through the daemon when one runs.

@@ -1,7 +1,7 @@
 //! What the configuration must hold: the shape every command relies on, and what sending or
 //! serving needs; each mistake named with its key and its file.
 
-use super::{Config, ConfigError, Need, UserConfig};
+use super::{Config, ConfigError, FeedMode, Need, UserConfig};
 use crate::domain::permission::Role;
 
 impl Config {
@@ -40,10 +40,10 @@ impl Config {
         if !self.webhook.path.starts_with('/') {
             return Err(self.key_error("webhook.path", "must start with /"));
         }
-        if self.webhook.path == "/healthz" {
+        if ["/healthz", "/events", "/ack", "/status"].contains(&self.webhook.path.as_str()) {
             return Err(self.key_error(
                 "webhook.path",
-                "must not be /healthz: the health check answers there",
+                "must not be /healthz, /events, /ack or /status: the health check and the relay's consumers use them",
             ));
         }
         let hook = &self.webhook;
@@ -91,6 +91,76 @@ impl Config {
         }
         self.routing_plan()
             .map_err(|e| self.key_error("routing.assign_to", e.to_string()))?;
+        self.check_relay()
+    }
+
+    /// `[relay]` when the inbox reads from one, `[relay_server]` always (it is only used by
+    /// `hirechat relay`, but a mistake is better named early).
+    fn check_relay(&self) -> Result<(), ConfigError> {
+        let relay = &self.relay;
+        if self.webhook.mode == FeedMode::Relay {
+            if relay.url.is_empty() {
+                return Err(self.key_error(
+                    "relay.url",
+                    "is required with webhook.mode = \"relay\": the relay's address",
+                ));
+            }
+            if relay.token.is_empty() {
+                return Err(self.key_error(
+                    "relay.token",
+                    "is required with webhook.mode = \"relay\" (or the environment variable HIRECHAT_RELAY_TOKEN)",
+                ));
+            }
+        }
+        if !relay.url.is_empty() && !super::safe_url(&relay.url) {
+            return Err(self.key_error(
+                "relay.url",
+                "must start with https:// (plain http only to this machine: the token travels with every request)",
+            ));
+        }
+        if relay.wait_secs == 0 || relay.wait_secs > 300 {
+            return Err(self.key_error("relay.wait_secs", "must be between 1 and 300"));
+        }
+        if relay.max_backoff_secs == 0 {
+            return Err(self.key_error("relay.max_backoff_secs", "must be more than 0"));
+        }
+        let server = &self.relay_server;
+        if server.max_store_mb == 0 {
+            return Err(self.key_error("relay_server.max_store_mb", "must be more than 0"));
+        }
+        let mut names = std::collections::HashSet::new();
+        let mut tokens = std::collections::HashSet::new();
+        for (i, c) in server.consumers.iter().enumerate() {
+            let valid_name = !c.name.is_empty()
+                && c.name.len() <= 64
+                && c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+            if !valid_name {
+                return Err(self.key_error(
+                    &format!("relay_server.consumers[{i}].name"),
+                    "must be 1 to 64 letters, digits, - or _",
+                ));
+            }
+            if !names.insert(c.name.as_str()) {
+                return Err(self.key_error(
+                    &format!("relay_server.consumers[{i}].name"),
+                    format!("{:?} appears twice", c.name),
+                ));
+            }
+            if c.token.expose().len() < 16 {
+                return Err(self.key_error(
+                    &format!("relay_server.consumers[{i}].token"),
+                    "must be at least 16 characters (e.g. `openssl rand -hex 24`)",
+                ));
+            }
+            if !tokens.insert(c.token.expose()) {
+                return Err(self.key_error(
+                    &format!("relay_server.consumers[{i}].token"),
+                    "is another consumer's token too: each needs its own",
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -112,6 +182,21 @@ impl Config {
     /// Checks that what `need` requires is set.
     pub fn require(&self, need: Need) -> Result<(), ConfigError> {
         let wa = &self.whatsapp;
+        if need == Need::Relay {
+            if wa.verify_token.is_empty() {
+                return Err(self.key_error(
+                    "whatsapp.verify_token",
+                    "is required (or WHATSAPP_VERIFY_TOKEN): the relay answers Meta's verification with it",
+                ));
+            }
+            if self.relay_server.consumers.is_empty() {
+                return Err(self.key_error(
+                    "relay_server.consumers",
+                    "needs at least one [[relay_server.consumers]] (a name and a token) to read the deliveries",
+                ));
+            }
+            return Ok(());
+        }
         let mut required = vec![
             (
                 "whatsapp.phone_number_id",

@@ -12,9 +12,11 @@ use crate::domain::permission::Role;
 
 mod attachments;
 mod check;
+mod relay;
 mod secret;
 
 pub use attachments::{AttachmentsConfig, Graphics};
+pub use relay::{Consumer, FeedMode, RelayConfig, RelayServerConfig, safe_url};
 
 pub use secret::Secret;
 use secret::exposure;
@@ -37,6 +39,10 @@ pub struct Config {
     pub tui: TuiConfig,
     /// Files: sizes, retention, opening, saving, picking.
     pub attachments: AttachmentsConfig,
+    /// The inbox's side of a relay (`[webhook] mode = "relay"`).
+    pub relay: RelayConfig,
+    /// `hirechat relay`'s own settings.
+    pub relay_server: RelayServerConfig,
     /// Keys of the inbox, by action (its name or the words help uses): a key or a list.
     pub keys: std::collections::BTreeMap<String, KeyList>,
     /// Where this configuration came from, for error messages.
@@ -78,6 +84,8 @@ impl Default for WhatsAppConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebhookConfig {
+    /// `direct` (Meta posts to this machine) or `relay` (read from `[relay] url`).
+    pub mode: FeedMode,
     pub listen: SocketAddr,
     pub path: String,
     /// Larger bodies are refused with 413. Meta's payloads stay under 3 MB.
@@ -99,6 +107,7 @@ pub struct WebhookConfig {
 impl Default for WebhookConfig {
     fn default() -> Self {
         Self {
+            mode: FeedMode::Direct,
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             path: "/webhook".into(),
             max_body_bytes: 4 * 1024 * 1024,
@@ -255,6 +264,8 @@ pub enum Need {
     Send,
     /// The daemon: sending plus receiving webhooks.
     Serve,
+    /// `hirechat relay`: answering Meta's verification and handing deliveries to consumers.
+    Relay,
 }
 
 impl Config {
@@ -282,7 +293,7 @@ impl Config {
             std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable(path.into(), e))?;
         let mut config = Self::parse(&text, &path.display().to_string())?;
         config.source = Some(path.to_owned());
-        config.exposed = exposure(path, &config.whatsapp);
+        config.exposed = exposure(path, &config);
         Ok(config)
     }
 
@@ -297,6 +308,24 @@ impl Config {
         ))
     }
 
+    /// Every secret the configuration holds, with its name, for the exposure check.
+    fn secrets(&self) -> Vec<(&Secret, &'static str)> {
+        let wa = &self.whatsapp;
+        let mut all = vec![
+            (&wa.access_token, "access token"),
+            (&wa.app_secret, "app secret"),
+            (&wa.verify_token, "verify token"),
+            (&self.relay.token, "relay token"),
+        ];
+        all.extend(
+            self.relay_server
+                .consumers
+                .iter()
+                .map(|c| (&c.token, "relay consumers' tokens")),
+        );
+        all
+    }
+
     pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
         toml::from_str(text).map_err(|e| ConfigError::Invalid {
             file: file.to_owned(),
@@ -305,13 +334,14 @@ impl Config {
     }
 
     /// Secrets from `WHATSAPP_ACCESS_TOKEN`, `WHATSAPP_APP_SECRET`, `WHATSAPP_VERIFY_TOKEN`
-    /// win over the file, so the file need not hold them.
+    /// and `HIRECHAT_RELAY_TOKEN` win over the file, so the file need not hold them.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
         let wa = &mut self.whatsapp;
         for (name, slot) in [
             ("WHATSAPP_ACCESS_TOKEN", &mut wa.access_token),
             ("WHATSAPP_APP_SECRET", &mut wa.app_secret),
             ("WHATSAPP_VERIFY_TOKEN", &mut wa.verify_token),
+            ("HIRECHAT_RELAY_TOKEN", &mut self.relay.token),
         ] {
             if let Some(v) = var(name).filter(|v| !v.is_empty()) {
                 *slot = Secret::new(v);

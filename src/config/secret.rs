@@ -5,7 +5,7 @@ use std::{fmt, path::Path};
 
 use serde::Deserialize;
 
-use super::WhatsAppConfig;
+use super::Config;
 
 /// A value that must never reach a log line, `Debug` output or `--json`.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -35,21 +35,19 @@ impl fmt::Debug for Secret {
 }
 
 /// Which secrets a config file holds, when its mode lets the group or others read it.
-pub(super) fn exposure(path: &Path, wa: &WhatsAppConfig) -> Option<String> {
+pub(super) fn exposure(path: &Path, config: &Config) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).ok()?.permissions().mode();
     if mode & 0o044 == 0 {
         return None;
     }
-    let held: Vec<&str> = [
-        (&wa.access_token, "access token"),
-        (&wa.app_secret, "app secret"),
-        (&wa.verify_token, "verify token"),
-    ]
-    .into_iter()
-    .filter(|(secret, _)| !secret.is_empty())
-    .map(|(_, name)| name)
-    .collect();
+    let mut held: Vec<&str> = config
+        .secrets()
+        .into_iter()
+        .filter(|(secret, _)| !secret.is_empty())
+        .map(|(_, name)| name)
+        .collect();
+    held.dedup();
     match held.as_slice() {
         [] => None,
         [one] => Some((*one).to_owned()),

@@ -49,4 +49,8 @@ pub enum Event {
     TemplateDeleted {
         id: u64,
     },
+    /// The link to the relay connected, failed, or its backlog changed (not stored).
+    RelayLink {
+        link: super::relay_link::RelayLink,
+    },
 }

@@ -20,6 +20,7 @@ pub mod record;
 pub mod record_update;
 pub mod related;
 pub mod related_rows;
+pub mod relay_link;
 pub mod routing;
 pub mod safe_text;
 pub mod search;

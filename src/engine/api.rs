@@ -313,6 +313,9 @@ pub enum Response {
         /// The language new templates start in (`organization.language`).
         #[serde(default)]
         language: String,
+        /// How the link to the relay stands, when webhooks come from one.
+        #[serde(default)]
+        relay: Option<crate::domain::relay_link::RelayLink>,
     },
     Done,
     Subscribed,

@@ -80,6 +80,8 @@ struct Inner {
     foreign: std::sync::atomic::AtomicUsize,
     /// When webhooks last arrived (fetching files waits for a pause in them).
     deliveries: quiet::Activity,
+    /// How the link to a relay stands, when webhooks come from one.
+    relay: std::sync::Mutex<Option<crate::domain::relay_link::RelayLink>>,
 }
 
 /// What became of one webhook delivery.
@@ -144,9 +146,11 @@ impl Engine {
                 },
                 foreign: std::sync::atomic::AtomicUsize::new(0),
                 deliveries: deliveries.clone(),
+                relay: std::sync::Mutex::new(None),
             }),
         };
         engine.plan_routing(None).await?;
+        crate::relay::worker::start(&engine, config);
         // The filters' facts: one pass over the conversations, off the first frame's path.
         let warm = store.clone();
         tokio::task::spawn_blocking(move || {
@@ -200,6 +204,29 @@ impl Engine {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
+    }
+
+    /// Records how the relay link stands and tells every client when that changed.
+    pub fn set_relay_link(&self, link: crate::domain::relay_link::RelayLink) {
+        let mut current = self
+            .inner
+            .relay
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if current.as_ref() != Some(&link) {
+            *current = Some(link.clone());
+            drop(current);
+            let _ = self.inner.events.send(Event::RelayLink { link });
+        }
+    }
+
+    /// How the relay link stands; none when webhooks come directly.
+    pub fn relay_link(&self) -> Option<crate::domain::relay_link::RelayLink> {
+        self.inner
+            .relay
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Stores one verified webhook delivery; returns once it is durable.
@@ -333,6 +360,7 @@ impl Engine {
                 role: actor.role,
                 channel: self.inner.channel.clone(),
                 language: self.inner.organization.language.clone(),
+                relay: self.relay_link(),
             }),
             Request::Subscribe => Ok(Response::Subscribed),
             Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,

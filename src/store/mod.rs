@@ -30,6 +30,7 @@ mod keys;
 mod migrations;
 mod read;
 mod related;
+pub mod relay_log;
 mod search;
 
 use std::{

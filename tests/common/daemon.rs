@@ -15,12 +15,13 @@ use hirechat::{
 use super::{APP_SECRET, TOKEN};
 
 /// What the binary would read from the environment instead of its arguments.
-const ENVIRONMENT: [&str; 5] = [
+const ENVIRONMENT: [&str; 6] = [
     "HIRECHAT_CONFIG",
     "HIRECHAT_DATA_DIR",
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_APP_SECRET",
     "WHATSAPP_VERIFY_TOKEN",
+    "HIRECHAT_RELAY_TOKEN",
 ];
 
 /// The binary with none of the environment that would change what it reads.
@@ -104,13 +105,23 @@ impl Daemon {
 
     /// Starts the daemon after `adjust` has set up its command (an umask, limits).
     pub fn start_with(dir: &Path, adjust: impl FnOnce(&mut Command)) -> Self {
+        Self::launch(dir, "serve", adjust)
+    }
+
+    /// `hirechat relay` with `dir/data` and `dir/config.toml`, killed when dropped.
+    pub fn relay(dir: &Path) -> Self {
+        Self::launch(dir, "relay", |_| {})
+    }
+
+    /// Runs `subcommand` (which says `listening on ADDR` first) after `adjust`.
+    fn launch(dir: &Path, subcommand: &str, adjust: impl FnOnce(&mut Command)) -> Self {
         let mut command = bin();
         command
             .arg("--data-dir")
             .arg(dir.join("data"))
             .arg("--config")
             .arg(dir.join("config.toml"))
-            .arg("serve")
+            .arg(subcommand)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         adjust(&mut command);

@@ -45,6 +45,10 @@ impl App {
                 return;
             }
             Event::RecordSaved { .. } => return,
+            Event::RelayLink { link } => {
+                self.relay = Some(link);
+                return;
+            }
             Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
                 // An open picker or manager follows reviews: approved now, sendable now.
                 if self.picker().is_some() || self.manager().is_some() {

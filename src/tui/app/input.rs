@@ -35,6 +35,8 @@ pub enum Input {
         channel: String,
         /// The language new templates start in.
         language: String,
+        /// How the link to a relay stands, when webhooks come from one.
+        relay: Option<crate::domain::relay_link::RelayLink>,
     },
     /// Every template (the picker keeps what can be sent now).
     Templates(Vec<Template>),

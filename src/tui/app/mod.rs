@@ -63,6 +63,8 @@ pub struct App {
     pub tz: FixedOffset,
     pub channel: String,
     pub connection: Connection,
+    /// How the engine's link to a relay stands, when webhooks come from one.
+    pub relay: Option<crate::domain::relay_link::RelayLink>,
     pub me: Option<(String, Role)>,
     pub focus: Focus,
     /// The popup open over the panes, if any.
@@ -118,6 +120,7 @@ impl App {
             now,
             tz: FixedOffset::east_opt(0).expect("UTC is a valid offset"),
             channel: String::new(),
+            relay: None,
             connection,
             me: None,
             focus: Focus::List,
@@ -265,9 +268,11 @@ impl App {
                 role,
                 channel,
                 language,
+                relay,
             } => {
                 self.me = Some((login, role));
                 self.channel = channel;
+                self.relay = relay;
                 // Whose notifications are whose is known now.
                 out.push(Command::LoadUnread);
                 if !language.is_empty() {

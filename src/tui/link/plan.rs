@@ -64,12 +64,14 @@ pub(super) fn plan(command: Command) -> Plan {
                     role,
                     channel,
                     language,
+                    relay,
                     ..
                 } => Some(Input::Me {
                     login,
                     role,
                     channel,
                     language,
+                    relay,
                 }),
                 _ => None,
             }),

@@ -1,5 +1,7 @@
 //! The top line: the channel, the connection, who is signed in.
 
+use std::fmt::Write as _;
+
 use ratatui::{
     Frame,
     layout::Rect,
@@ -7,10 +9,13 @@ use ratatui::{
     widgets::Paragraph,
 };
 
-use crate::tui::{
-    app::{App, Connection},
-    format::fit,
-    theme,
+use crate::{
+    domain::relay_link::{LinkState, RelayLink},
+    tui::{
+        app::{App, Connection},
+        format::fit,
+        theme,
+    },
 };
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -20,11 +25,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Connection::Demo => "● demo: simulated WhatsApp".to_owned(),
         Connection::Reconnecting(why) => format!("◌ reconnecting: {why}"),
     };
-    let left = if app.channel.is_empty() || app.channel == "hirechat" {
+    let mut left = if app.channel.is_empty() || app.channel == "hirechat" {
         format!(" hirechat │ {connection}")
     } else {
         format!(" hirechat │ {} │ {connection}", fit(&app.channel, 40))
     };
+    if let Some(link) = &app.relay {
+        left.push_str(" │ ");
+        left.push_str(&relay(link, app.tz));
+    }
     let who = app
         .me
         .as_ref()
@@ -46,4 +55,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::raw(right),
     ]);
     frame.render_widget(Paragraph::new(line).style(theme::header()), area);
+}
+
+/// The relay link: connected (with what waits there), or failing since when and why.
+fn relay(link: &RelayLink, tz: chrono::FixedOffset) -> String {
+    let mut text = match &link.state {
+        LinkState::Connecting => "◌ relay: connecting".to_owned(),
+        LinkState::Connected { .. } if link.backlog > 0 => {
+            format!("● relay: {} waiting", link.backlog)
+        }
+        LinkState::Connected { .. } => "● relay".to_owned(),
+        LinkState::Reconnecting { since, why } => format!(
+            "◌ relay: reconnecting since {} ({why})",
+            since.with_timezone(&tz).format("%H:%M")
+        ),
+    };
+    if link.refused > 0 {
+        let _ = write!(text, ", {} refused (signature)", link.refused);
+    }
+    text
 }
