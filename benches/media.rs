@@ -18,9 +18,8 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader},
     path::Path,
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
@@ -100,53 +99,6 @@ async fn acks(bodies: Vec<Vec<u8>>, sim: &Sim) -> (f64, Vec<f64>, f64) {
     (per_sec, lat, kept_after)
 }
 
-/// `hirechat serve` in `dir`, its webhooks on `port`.
-struct Daemon(Child);
-
-impl Daemon {
-    fn start(dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hirechat"))
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .arg("--config")
-            .arg(dir.join("config.toml"))
-            .arg("serve")
-            .env_remove("WHATSAPP_ACCESS_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(line.starts_with("listening on"), "{line}");
-        Self(child)
-    }
-
-    /// A line of `/proc/PID/status`, in MB.
-    fn memory_mb(&self, field: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap();
-        kb / 1024.0
-    }
-
-    fn reset_peak(&self) {
-        std::fs::write(format!("/proc/{}/clear_refs", self.0.id()), "5").unwrap();
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn cli(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hirechat"))
         .arg("--data-dir")
@@ -188,7 +140,7 @@ async fn transfers(size: usize) -> (f64, f64, f64) {
         ),
     )
     .unwrap();
-    let daemon = Daemon::start(&dir);
+    let daemon = common::Process::start("serve", &dir);
     // Settled: the store open, the first webhook taken.
     sim.inbound(Inbound {
         from: Some("+819012345678".into()),

@@ -820,3 +820,38 @@ fn an_image_under_the_cursor_is_previewed_below_the_list() {
             .contains("No preview: the image cannot be")
     );
 }
+
+#[test]
+fn the_header_shows_the_relay_link_connected_waiting_and_failing() {
+    use hirechat::domain::{
+        event::Event,
+        relay_link::{LinkState, RelayLink},
+    };
+    let mut app = app_with(inbox(), 160, 45);
+    let mut header = |link: RelayLink| {
+        app.update(Input::Event(Box::new(Event::RelayLink { link })));
+        draw(&app)
+            .backend()
+            .to_string()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let mut link = RelayLink::connecting();
+    link.connected(now(), 12);
+    let waiting = header(link.clone());
+    link.connected(now(), 0);
+    let connected = header(link.clone());
+    link.failed(
+        now() - chrono::Duration::minutes(7),
+        "the relay could not be reached".into(),
+    );
+    link.refused = 1;
+    let failing = header(link);
+    assert!(matches!(
+        app.relay.as_ref().unwrap().state,
+        LinkState::Reconnecting { .. }
+    ));
+    insta::assert_snapshot!(format!("{waiting}\n{connected}\n{failing}"));
+}

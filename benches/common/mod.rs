@@ -1,6 +1,10 @@
-//! What the benchmarks share: a scratch folder, percentiles, and signed webhook deliveries
-//! posted over keep-alive connections to the daemon's own listener, as Meta's concurrent
-//! deliveries arrive.
+//! What the benchmarks share: a scratch folder, percentiles, signed webhook deliveries posted
+//! over keep-alive connections to the daemon's own listener (as Meta's concurrent deliveries
+//! arrive), and the binary run as a child process whose memory is read.
+#![allow(
+    dead_code,
+    reason = "each benchmark uses a different part of what they share"
+)]
 
 use std::{sync::Arc, time::Instant};
 
@@ -92,4 +96,54 @@ pub async fn post_signed(
         lat.extend(t.await.unwrap());
     }
     (start.elapsed().as_secs_f64(), lat)
+}
+
+/// `hirechat SUBCOMMAND` (`serve`, `relay`) with `dir/data` and `dir/config.toml`, once it
+/// says it listens; killed when dropped.
+pub struct Process(std::process::Child);
+
+impl Process {
+    pub fn start(subcommand: &str, dir: &std::path::Path) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hirechat"))
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .arg(subcommand)
+            .env_remove("WHATSAPP_ACCESS_TOKEN")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on"), "{line}");
+        Self(child)
+    }
+
+    /// A line of `/proc/PID/status`, in MB.
+    pub fn memory_mb(&self, field: &str) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
+        let kb: f64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kb / 1024.0
+    }
+
+    /// Resets the peak (`VmHWM`) to the present size.
+    pub fn reset_peak(&self) {
+        std::fs::write(format!("/proc/{}/clear_refs", self.0.id()), "5").unwrap();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

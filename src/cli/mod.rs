@@ -201,10 +201,14 @@ pub fn main() -> ExitCode {
         _ => data_dir.clone(),
     };
     let _log = crate::logging::init(&log_dir);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // The relay is meant for a one-core host: one thread serves it all (its writer has its
+    // own), which also keeps its memory small.
+    let mut builder = if matches!(cli.command, Some(Command::Relay)) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => return fail(&CliError::Other(format!("cannot start: {e}"))),
     };

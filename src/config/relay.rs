@@ -61,7 +61,7 @@ impl Default for RelayServerConfig {
         Self {
             retention_hours: 24,
             max_store_mb: 1024,
-            cache_mb: 8,
+            cache_mb: 2,
             consumers: Vec::new(),
         }
     }

@@ -64,14 +64,14 @@ fn relay(link: &RelayLink, tz: chrono::FixedOffset) -> String {
         LinkState::Connected { .. } if link.backlog > 0 => {
             format!("● relay: {} waiting", link.backlog)
         }
-        LinkState::Connected { .. } => "● relay".to_owned(),
+        LinkState::Connected { .. } => "● relay connected".to_owned(),
         LinkState::Reconnecting { since, why } => format!(
             "◌ relay: reconnecting since {} ({why})",
             since.with_timezone(&tz).format("%H:%M")
         ),
     };
     if link.refused > 0 {
-        let _ = write!(text, ", {} refused (signature)", link.refused);
+        let _ = write!(text, " · {} refused: altered", link.refused);
     }
     text
 }
