@@ -326,17 +326,6 @@ fn relay_mode(url: &str) -> impl FnOnce(&mut Config) {
     }
 }
 
-async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while !done() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_kept_while_the_inbox_was_away_are_stored_once_and_acknowledged() {
     let relay_dir = TempDir::new("relay-e2e");
@@ -356,12 +345,12 @@ async fn deliveries_kept_while_the_inbox_was_away_are_stored_once_and_acknowledg
 
     let h = Harness::start_in(TempDir::new("inbox-e2e"), relay_mode(&url)).await;
     let store = h.engine.store().clone();
-    wait_until("20 messages stored", || {
+    common::eventually("20 messages stored", || {
         store.message_count().unwrap_or_default() >= 20
     })
     .await;
     let engine = h.engine.clone();
-    wait_until("everything acknowledged", || {
+    common::eventually("everything acknowledged", || {
         engine.relay_link().is_some_and(|l| {
             matches!(l.state, LinkState::Connected { .. }) && l.backlog == 0 && l.refused == 1
         })
@@ -396,7 +385,7 @@ async fn a_wrong_token_or_an_unreachable_relay_shows_as_reconnecting() {
     })
     .await;
     let engine = h.engine.clone();
-    wait_until("the refusal shown", || {
+    common::eventually("the refusal shown", || {
         engine.relay_link().is_some_and(|l| match l.state {
             LinkState::Reconnecting { why, .. } => why.contains("token"),
             _ => false,
@@ -410,7 +399,7 @@ async fn a_wrong_token_or_an_unreachable_relay_shows_as_reconnecting() {
     drop(closed);
     let h = Harness::start_in(TempDir::new("inbox-unreachable"), relay_mode(&gone)).await;
     let engine = h.engine.clone();
-    wait_until("unreachable shown", || {
+    common::eventually("unreachable shown", || {
         engine.relay_link().is_some_and(|l| match l.state {
             LinkState::Reconnecting { why, .. } => why.contains("could not be reached"),
             _ => false,

@@ -241,8 +241,22 @@ async fn from_a_record_to_a_template_with_a_chosen_interview() {
             .is_some_and(|c| c.conversation.name == "Haruto Sato" && c.loaded)
     })
     .await;
-    // The demo's templates pass the simulated review a few seconds after the start; the open
-    // picker follows their status.
+    // The demo's templates pass the simulated review a few seconds after the start.
+    let store = d.engine.store().clone();
+    let approved = || {
+        store.templates().unwrap().iter().any(|t| {
+            t.name == "interview_reminder"
+                && t.status == hirechat::domain::template::TemplateStatus::Approved
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !approved() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the reminder approved"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     s.sender().send(common::tui::key('t')).unwrap();
     typed(&s, "interview_rem");
     until(&mut s, "the preview with a choice", |a| {

@@ -49,6 +49,46 @@ pub async fn run(config: &Config, data_dir: &std::path::Path, json: bool) -> Res
             neutralise(&d.reason, false)
         );
     }
+    match &report.number {
+        Some(n) => {
+            let s = &n.status;
+            let show = |v: &Option<String>| {
+                v.as_deref()
+                    .map_or("?".to_owned(), |v| neutralise(v, false).into_owned())
+            };
+            println!(
+                "Number: {} ({}): quality {}, messaging limit {}, status {}, as of {}{}",
+                show(&s.display_phone_number),
+                show(&s.verified_name),
+                show(&s.quality_rating),
+                show(&s.messaging_limit_tier),
+                show(&s.status),
+                n.checked_at.format("%Y-%m-%d %H:%M UTC"),
+                n.error
+                    .as_ref()
+                    .map(|e| format!("; the last read failed: {e}"))
+                    .unwrap_or_default()
+            );
+        }
+        None => println!("Number: not read from WhatsApp yet"),
+    }
+    if let Some(link) = &report.relay {
+        use crate::domain::relay_link::LinkState;
+        let state = match &link.state {
+            LinkState::Connecting => "connecting".to_owned(),
+            LinkState::Connected { since } => {
+                format!("connected since {}", since.format("%Y-%m-%d %H:%M UTC"))
+            }
+            LinkState::Reconnecting { since, why } => format!(
+                "reconnecting since {} ({why})",
+                since.format("%Y-%m-%d %H:%M UTC")
+            ),
+        };
+        println!(
+            "Relay: {state}; {} waiting there; {} refused since start (signature did not match)",
+            link.backlog, link.refused
+        );
+    }
     match config.exposure_warning() {
         Some(w) => println!("Config: {w}"),
         None => println!("Config: no secret readable by other users"),

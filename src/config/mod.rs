@@ -64,6 +64,9 @@ pub struct WhatsAppConfig {
     pub app_secret: Secret,
     pub verify_token: Secret,
     pub nickname: String,
+    /// How often templates' statuses and the number's quality and limit are read again from
+    /// WhatsApp, in seconds (a missed webhook is never sent again).
+    pub resync_secs: u64,
 }
 
 impl Default for WhatsAppConfig {
@@ -77,6 +80,7 @@ impl Default for WhatsAppConfig {
             app_secret: Secret::default(),
             verify_token: Secret::default(),
             nickname: "hirechat".into(),
+            resync_secs: 3600,
         }
     }
 }

@@ -87,6 +87,12 @@ pub struct Health {
     /// Messages waiting to be sent, and those that may have been sent (not resent).
     pub outbox_pending: u64,
     pub outbox_uncertain: u64,
+    /// The number as WhatsApp last rated it (none before the first read).
+    #[serde(default)]
+    pub number: Option<super::resync::NumberView>,
+    /// How the link to the relay stands, when webhooks come from one.
+    #[serde(default)]
+    pub relay: Option<crate::domain::relay_link::RelayLink>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

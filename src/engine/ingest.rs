@@ -26,6 +26,8 @@ pub struct Ingest {
     /// Why (part of) the payload could not be understood; the body then goes to dead letters.
     pub problems: Vec<String>,
     pub template_updates: Vec<TemplateStatusUpdate>,
+    /// What WhatsApp said of the number's quality and limit.
+    pub quality_updates: Vec<crate::whatsapp::number::QualityUpdate>,
     /// Changes for another phone number or business account, left out.
     pub foreign: usize,
 }
@@ -188,6 +190,10 @@ impl<'a> Reader<'a> {
                             .push(format!("template status update: {e}")),
                     }
                 }
+                "phone_number_quality_update" => match serde_json::from_str(raw) {
+                    Ok(u) => self.done.quality_updates.push(u),
+                    Err(e) => self.done.problems.push(format!("quality update: {e}")),
+                },
                 other => tracing::debug!(field = other, "webhook field not used"),
             }
         }

@@ -15,6 +15,7 @@ pub mod outbox;
 mod quiet;
 mod reading;
 mod records;
+mod resync;
 mod retention;
 mod routing;
 mod send;
@@ -36,6 +37,7 @@ use crate::{
     whatsapp::client::CloudClient,
 };
 pub use api::{ConversationView, EngineError, Request, Response};
+pub use resync::NumberView;
 use writer::Writer;
 
 /// How many messages `messages` returns unless asked otherwise.
@@ -82,6 +84,8 @@ struct Inner {
     deliveries: quiet::Activity,
     /// How the link to a relay stands, when webhooks come from one.
     relay: std::sync::Mutex<Option<crate::domain::relay_link::RelayLink>>,
+    /// The number as WhatsApp last rated it, and when that was read.
+    number: std::sync::Mutex<Option<resync::NumberView>>,
 }
 
 /// What became of one webhook delivery.
@@ -147,6 +151,7 @@ impl Engine {
                 foreign: std::sync::atomic::AtomicUsize::new(0),
                 deliveries: deliveries.clone(),
                 relay: std::sync::Mutex::new(None),
+                number: std::sync::Mutex::new(None),
             }),
         };
         engine.plan_routing(None).await?;
@@ -175,27 +180,45 @@ impl Engine {
                 .await?;
         }
         if let Some(client) = client {
-            let fetcher = media_fetch::Fetcher {
-                store: store.clone(),
-                writer: writer.clone(),
-                client: client.clone(),
-                dir: data_dir.join("media"),
-                cap: config.attachments.download_cap(),
-                deliveries,
-            };
-            tokio::spawn(fetcher.run());
-            retention::Pruner::start(config, &store, &writer, data_dir);
-            let worker = outbox::Outbox {
-                media: data_dir.join("media"),
-                store,
-                writer,
-                client,
-                config: config.outbox.clone(),
-                wake: wake_outbox,
-            };
-            tokio::spawn(worker.run());
+            engine.start_workers(config, data_dir, client, deliveries);
         }
         Ok(engine)
+    }
+
+    /// What runs where the Cloud API is configured: the fetcher of inbound files, their
+    /// retention, the schedule that catches up missed webhooks, and the outbox.
+    fn start_workers(
+        &self,
+        config: &Config,
+        data_dir: &Path,
+        client: CloudClient,
+        deliveries: quiet::Activity,
+    ) {
+        let (store, writer) = (&self.inner.store, &self.inner.writer);
+        let fetcher = media_fetch::Fetcher {
+            store: store.clone(),
+            writer: writer.clone(),
+            client: client.clone(),
+            dir: data_dir.join("media"),
+            cap: config.attachments.download_cap(),
+            deliveries,
+        };
+        tokio::spawn(fetcher.run());
+        retention::Pruner::start(config, store, writer, data_dir);
+        resync::start(
+            self,
+            client.clone(),
+            Duration::from_secs(config.whatsapp.resync_secs.max(1)),
+        );
+        let worker = outbox::Outbox {
+            media: data_dir.join("media"),
+            store: store.clone(),
+            writer: writer.clone(),
+            client,
+            config: config.outbox.clone(),
+            wake: self.inner.wake_outbox.clone(),
+        };
+        tokio::spawn(worker.run());
     }
 
     pub fn store(&self) -> &Store {
@@ -246,6 +269,10 @@ impl Engine {
         let parsed = reader.finish();
         for u in &parsed.template_updates {
             tracing::info!(template = ?u.message_template_name, status = %u.event, "template status update");
+        }
+        for u in &parsed.quality_updates {
+            tracing::info!(event = %u.event, limit = ?u.current_limit, "phone number quality update");
+            self.number_changed(u);
         }
         if parsed.foreign > 0 {
             let total = self

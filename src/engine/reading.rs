@@ -43,6 +43,8 @@ impl Engine {
                 .load(std::sync::atomic::Ordering::Relaxed) as u64,
             outbox_pending: (outbox.len() - uncertain) as u64,
             outbox_uncertain: uncertain as u64,
+            number: self.number(),
+            relay: self.relay_link(),
         })
     }
 

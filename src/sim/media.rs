@@ -48,7 +48,7 @@ fn unknown(id: &str) -> Response {
     )
 }
 
-/// `GET /{version}/{media-id}`
+/// `GET /{version}/{media-id}`, and `GET /{version}/{phone-number-id}` for the number's rating.
 pub async fn info(
     State(state): State<Arc<SimState>>,
     Path((_version, id)): Path<(String, String)>,
@@ -56,6 +56,18 @@ pub async fn info(
 ) -> Response {
     if !authorised(&state, &headers) {
         return graph_error(401, 190, "Invalid OAuth access token");
+    }
+    if id == state.config.phone_number_id {
+        let (quality, limit) = state.rating.lock().expect("sim lock").clone();
+        return Json(json!({
+            "id": id,
+            "display_phone_number": "+81 3-1234-5678",
+            "verified_name": "Sakura Talent",
+            "quality_rating": quality,
+            "messaging_limit_tier": limit,
+            "status": "CONNECTED",
+        }))
+        .into_response();
     }
     let file = state.media.lock().expect("sim lock").get(&id).cloned();
     let Some(file) = file.filter(|f| !f.expired) else {

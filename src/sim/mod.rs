@@ -90,6 +90,8 @@ pub(crate) struct SimState {
     media: Mutex<HashMap<String, media::MediaFile>>,
     /// Every upload's form fields and file facts, in order.
     uploads: Mutex<Vec<serde_json::Value>>,
+    /// The number's quality rating and messaging limit, as `GET /{phone-number-id}` says.
+    rating: Mutex<(String, String)>,
     http: reqwest::Client,
 }
 
@@ -115,6 +117,7 @@ impl Sim {
             names: Mutex::default(),
             media: Mutex::default(),
             uploads: Mutex::default(),
+            rating: Mutex::new(("GREEN".into(), "TIER_1K".into())),
             http: reqwest::Client::new(),
         });
         let app = router(state.clone());
@@ -171,6 +174,11 @@ impl Sim {
         templates::set_status(&self.state, name, language, status, reason).await
     }
 
+    /// Changes a template's status without a webhook: as when Meta's was missed.
+    pub fn change_template_quietly(&self, name: &str, language: &str, status: &str) -> bool {
+        templates::change_status(&self.state, name, language, status, None).is_some()
+    }
+
     pub fn fail_next(&self, count: usize, fault: &Fault) {
         control::push_faults(&self.state, count, fault);
     }
@@ -205,6 +213,12 @@ impl Sim {
     /// file part's type, size and SHA-256.
     pub fn uploads(&self) -> Vec<serde_json::Value> {
         self.state.uploads.lock().expect("sim lock").clone()
+    }
+
+    /// Rates the number (`GREEN`, `YELLOW`, `RED`) with a messaging limit (`TIER_1K`), without
+    /// a webhook: as when Meta's `phone_number_quality_update` was missed.
+    pub fn rate_number(&self, quality: &str, limit: &str) {
+        *self.state.rating.lock().expect("sim lock") = (quality.into(), limit.into());
     }
 
     /// The file held under a media id, if any.

@@ -203,6 +203,22 @@ pub async fn set_status(
     status: &str,
     reason: Option<&str>,
 ) -> bool {
+    let Some(payload) = change_status(state, name, language, status, reason) else {
+        return false;
+    };
+    let _ = emit::post(state, &payload).await;
+    true
+}
+
+/// Sets a template's status; returns the webhook that tells of it, or none when there is no
+/// such template.
+pub fn change_status(
+    state: &SimState,
+    name: &str,
+    language: &str,
+    status: &str,
+    reason: Option<&str>,
+) -> Option<Value> {
     let found = {
         let mut templates = state.templates.lock().expect("sim lock");
         templates
@@ -214,10 +230,8 @@ pub async fn set_status(
                 (t.id, t.category.clone())
             })
     };
-    let Some((id, category)) = found else {
-        return false;
-    };
-    let payload = json!({"object": "whatsapp_business_account", "entry": [{
+    let (id, category) = found?;
+    Some(json!({"object": "whatsapp_business_account", "entry": [{
     "id": state.config.business_account_id,
     "time": chrono::Utc::now().timestamp(),
     "changes": [{"field": "message_template_status_update", "value": {
@@ -228,9 +242,7 @@ pub async fn set_status(
         "message_template_language": language.replace('_', "-"),
         "message_template_category": category,
         "reason": reason,
-    }}]}]});
-    let _ = emit::post(state, &payload).await;
-    true
+    }}]}]}))
 }
 
 #[derive(Deserialize)]

@@ -75,7 +75,7 @@ impl ClientError {
 pub struct CloudClient {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
-    phone_number_id: String,
+    pub(super) phone_number_id: String,
     business_account_id: String,
     pub(super) token: Secret,
     /// How long a download or an upload may take (files are larger than any other call).

@@ -4,6 +4,7 @@ pub mod client;
 pub mod errors;
 pub mod inbound;
 pub mod media;
+pub mod number;
 pub mod send;
 pub mod signature;
 pub mod templates;

@@ -158,6 +158,18 @@ impl Harness {
     }
 }
 
+/// Waits (at most 15 s) until `done` holds, checking every 50 ms.
+pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits for the first event that `pick` accepts.
 pub async fn wait_for<T>(
     events: &mut tokio::sync::broadcast::Receiver<Event>,
