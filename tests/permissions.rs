@@ -52,10 +52,11 @@ fn index(r: &Request) -> usize {
         Request::SendFiles { .. } => 29,
         Request::Attachments { .. } => 30,
         Request::ReadAttachment { .. } => 31,
+        Request::Disconnect { .. } => 32,
     }
 }
 
-const VARIANTS: usize = 32;
+const VARIANTS: usize = 33;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 fn samples() -> Vec<Request> {
@@ -154,6 +155,10 @@ fn samples() -> Vec<Request> {
             attachment: 1,
             offset: 0,
             preview: false,
+        },
+        // Last: an admin's takes effect (the sends above are then refused by the rule).
+        Request::Disconnect {
+            at: chrono::Utc::now(),
         },
     ]
 }

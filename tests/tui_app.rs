@@ -950,6 +950,7 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
         channel: String::new(),
         language: String::new(),
         relay: None,
+        disconnected_at: None,
     });
     app.update(key('T'));
     app.update(key('a'));

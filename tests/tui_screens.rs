@@ -855,3 +855,16 @@ fn the_header_shows_the_relay_link_connected_waiting_and_failing() {
     ));
     insta::assert_snapshot!(format!("{waiting}\n{connected}\n{failing}"));
 }
+
+#[test]
+fn a_disconnected_number_says_so_in_the_header() {
+    use hirechat::domain::event::Event;
+    let mut app = app_with(inbox(), 160, 45);
+    app.update(Input::Event(Box::new(Event::Disconnected { at: now() })));
+    let screen = draw(&app).backend().to_string();
+    let header = screen.lines().next().unwrap();
+    assert!(
+        header.contains("⊘ disconnected 2026-") && header.contains("history only, nothing is sent"),
+        "{header}"
+    );
+}

@@ -21,6 +21,9 @@ pub enum CliError {
     /// A message was (or may have been) queued but whether it went is not known.
     #[error("{0}")]
     Unconfirmed(String),
+    /// Refused by WhatsApp or a rule, outside the engine (`connect`'s checks).
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Other(String),
 }
@@ -33,6 +36,7 @@ impl CliError {
             Self::BadInput(_) | Self::Config(_) => 2,
             Self::Client(e) => e.exit_code(),
             Self::Unconfirmed(_) => 5,
+            Self::Refused(_) => 3,
             Self::Other(_) => 1,
         }
     }

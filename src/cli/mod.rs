@@ -3,11 +3,14 @@
 
 mod attachments;
 mod backend;
+mod connect;
 mod doctor;
+mod doctor_api;
 mod import;
 mod listing;
 mod manual;
 mod output;
+mod prompt;
 mod send;
 mod settings;
 mod templates;
@@ -147,6 +150,17 @@ pub enum Command {
         #[command(subcommand)]
         command: views::ViewsCommand,
     },
+    /// Connect the WhatsApp number (admins): checks the token, the business account, the
+    /// number and the app secret against the API, subscribes the app to the account's
+    /// webhooks, keeps the secrets in the data directory (0600), and asks the routing.
+    Connect(connect::ConnectArgs),
+    /// Disconnect the number (admins): after confirmation (type the nickname, or `--yes`)
+    /// nothing is sent from it; the history stays readable.
+    Disconnect {
+        /// No question: disconnect at once.
+        #[arg(long)]
+        yes: bool,
+    },
     /// The daemon's health (admins): database, outbox, webhooks kept aside and why.
     Doctor {
         /// The report as JSON.
@@ -236,17 +250,10 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         _ => {}
     }
     if matches!(command, Command::Demo) {
-        // The demo needs no configuration: it makes its own. Given one (`--config`), it
-        // takes its look and its handling of files from it.
-        let look = match cli.config.as_deref() {
-            Some(path) => look(&Config::load(Some(path))?),
-            None => crate::tui::Look::default(),
-        };
-        return crate::demo::run(cli.data_dir.clone(), look)
-            .await
-            .map_err(CliError::Other);
+        return demo(cli.config.as_deref(), cli.data_dir.clone()).await;
     }
-    let config = Config::load(cli.config.as_deref())?;
+    let mut config = Config::load(cli.config.as_deref())?;
+    config.apply_connection(&data_dir)?;
     let exposed = config.exposure_warning();
     if let Some(warning) = &exposed {
         tracing::warn!("{warning}");
@@ -280,6 +287,8 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Attachments { command } => attachments::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
+        Command::Connect(args) => connect::connect(&config, &data_dir, args).await,
+        Command::Disconnect { yes } => connect::disconnect(&config, &data_dir, yes).await,
         Command::Settings { command } => settings::run(&config, &data_dir, command).await,
         Command::Import { kind, file, json } => {
             import::run(&config, &data_dir, &kind, &file, json).await
@@ -326,6 +335,18 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Demo | Command::Completions { .. } | Command::Man => Ok(()),
     }
+}
+
+/// The demo needs no configuration: it makes its own. Given one (`--config`), it takes its
+/// look and its handling of files from it.
+async fn demo(config: Option<&Path>, data_dir: Option<PathBuf>) -> Result<(), CliError> {
+    let look = match config {
+        Some(path) => look(&Config::load(Some(path))?),
+        None => crate::tui::Look::default(),
+    };
+    crate::demo::run(data_dir, look)
+        .await
+        .map_err(CliError::Other)
 }
 
 async fn sim_standalone(listen: SocketAddr, sim: SimConfig) -> Result<(), CliError> {

@@ -38,39 +38,53 @@ pub async fn run(
     command: SettingsCommand,
 ) -> Result<(), CliError> {
     let mut backend = Backend::connect(config, data_dir, None).await?;
-    let (request, json) = match command {
-        SettingsCommand::Show { json } => (Request::Settings, json),
+    let (response, json) = match command {
+        SettingsCommand::Show { json } => (backend.call(Request::Settings).await?, json),
         SettingsCommand::Routing {
             unknown_senders,
             assign_to,
-        } => {
-            let Response::Settings { mut routing, .. } = backend.call(Request::Settings).await?
-            else {
-                return Err(CliError::Other("unexpected answer".into()));
-            };
-            if let Some(u) = unknown_senders {
-                routing.unknown_senders = match u.as_str() {
-                    "none" => UnknownSenders::None,
-                    "candidate" => UnknownSenders::Candidate,
-                    "contact" => UnknownSenders::Contact,
-                    other => {
-                        return Err(CliError::BadInput(format!(
-                            "--unknown-senders {other:?}: use none, candidate or contact"
-                        )));
-                    }
-                };
-            }
-            if let Some(a) = assign_to {
-                routing.assign_to = a;
-            }
-            (Request::SetRouting { routing }, false)
-        }
+        } => (
+            set_routing(&mut backend, unknown_senders, assign_to).await?,
+            false,
+        ),
     };
+    show(response, json)
+}
+
+/// Changes what is given of the routing (the rest stays); answers the settings now in force.
+pub(super) async fn set_routing(
+    backend: &mut Backend,
+    unknown_senders: Option<String>,
+    assign_to: Option<String>,
+) -> Result<Response, CliError> {
+    let Response::Settings { mut routing, .. } = backend.call(Request::Settings).await? else {
+        return Err(CliError::Other("unexpected answer".into()));
+    };
+    if let Some(u) = unknown_senders {
+        routing.unknown_senders = match u.as_str() {
+            "none" => UnknownSenders::None,
+            "candidate" => UnknownSenders::Candidate,
+            "contact" => UnknownSenders::Contact,
+            other => {
+                return Err(CliError::BadInput(format!(
+                    "--unknown-senders {other:?}: use none, candidate or contact"
+                )));
+            }
+        };
+    }
+    if let Some(a) = assign_to {
+        routing.assign_to = a;
+    }
+    backend.call(Request::SetRouting { routing }).await
+}
+
+/// Prints the settings an answer carries (as JSON with `json`).
+pub(super) fn show(response: Response, json: bool) -> Result<(), CliError> {
     let Response::Settings {
         routing,
         pool,
         source,
-    } = backend.call(request).await?
+    } = response
     else {
         return Err(CliError::Other("unexpected answer".into()));
     };

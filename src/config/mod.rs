@@ -12,10 +12,12 @@ use crate::domain::permission::Role;
 
 mod attachments;
 mod check;
+mod connection;
 mod relay;
 mod secret;
 
 pub use attachments::{AttachmentsConfig, Graphics};
+pub use connection::Connection;
 pub use relay::{Consumer, FeedMode, RelayConfig, RelayServerConfig, safe_url};
 
 pub use secret::Secret;
@@ -67,6 +69,10 @@ pub struct WhatsAppConfig {
     /// How often templates' statuses and the number's quality and limit are read again from
     /// WhatsApp, in seconds (a missed webhook is never sent again).
     pub resync_secs: u64,
+    /// When `hirechat disconnect` disconnected the number (from `connection.toml`): nothing
+    /// is sent since.
+    #[serde(skip)]
+    pub disconnected_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Default for WhatsAppConfig {
@@ -81,6 +87,7 @@ impl Default for WhatsAppConfig {
             verify_token: Secret::default(),
             nickname: "hirechat".into(),
             resync_secs: 3600,
+            disconnected_at: None,
         }
     }
 }

@@ -49,6 +49,10 @@ pub enum Event {
     TemplateDeleted {
         id: u64,
     },
+    /// An admin disconnected the number: nothing is sent from now on.
+    Disconnected {
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// The link to the relay connected, failed, or its backlog changed (not stored).
     RelayLink {
         link: super::relay_link::RelayLink,

@@ -4,6 +4,7 @@ pub mod attachment;
 pub mod contact;
 pub mod conversation;
 pub mod delivery;
+pub mod doctor;
 pub mod event;
 pub mod fetch;
 pub mod filter;

@@ -93,6 +93,13 @@ pub struct Health {
     /// How the link to the relay stands, when webhooks come from one.
     #[serde(default)]
     pub relay: Option<crate::domain::relay_link::RelayLink>,
+    /// When the engine started, and when the last webhook delivery arrived since.
+    pub started_at: DateTime<Utc>,
+    #[serde(default)]
+    pub last_delivery_at: Option<DateTime<Utc>>,
+    /// When the number was disconnected, if it is.
+    #[serde(default)]
+    pub disconnected_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

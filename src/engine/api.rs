@@ -167,6 +167,9 @@ pub enum Request {
     /// The daemon's health for an admin: what was kept aside (dead letters, webhooks for
     /// another number), sends that may have gone, whether the database takes writes.
     Doctor,
+    /// The number was disconnected (`hirechat disconnect`): nothing is sent from now on, and
+    /// every client is told.
+    Disconnect { at: chrono::DateTime<chrono::Utc> },
 }
 
 impl Request {
@@ -191,6 +194,7 @@ impl Request {
             | Self::SetRouting { .. }
             | Self::SyncTemplates
             | Self::DeleteTemplate { .. }
+            | Self::Disconnect { .. }
             | Self::Doctor => Permission::Administer,
             Self::Conversations { .. }
             | Self::Attachments { .. }
@@ -228,6 +232,7 @@ impl Request {
             | Self::DeleteTemplate { .. } => "manage templates",
             Self::SetRouting { .. } => "change the routing",
             Self::Doctor => "see the daemon's health",
+            Self::Disconnect { .. } => "disconnect the number",
             _ => "read",
         }
     }
@@ -316,6 +321,9 @@ pub enum Response {
         /// How the link to the relay stands, when webhooks come from one.
         #[serde(default)]
         relay: Option<crate::domain::relay_link::RelayLink>,
+        /// When the number was disconnected, if it is: nothing is sent.
+        #[serde(default)]
+        disconnected_at: Option<chrono::DateTime<chrono::Utc>>,
     },
     Done,
     Subscribed,

@@ -86,6 +86,12 @@ struct Inner {
     relay: std::sync::Mutex<Option<crate::domain::relay_link::RelayLink>>,
     /// The number as WhatsApp last rated it, and when that was read.
     number: std::sync::Mutex<Option<resync::NumberView>>,
+    /// When the number was disconnected, if it is: sends are refused and the outbox waits.
+    disconnected: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
+    /// When this engine started (`doctor`: a quiet hour on a fresh daemon says little).
+    started_at: chrono::DateTime<Utc>,
+    /// Set while nothing may be sent (the outbox checks it before each round).
+    sending_stopped: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// What became of one webhook delivery.
@@ -152,6 +158,11 @@ impl Engine {
                 deliveries: deliveries.clone(),
                 relay: std::sync::Mutex::new(None),
                 number: std::sync::Mutex::new(None),
+                disconnected: std::sync::Mutex::new(config.whatsapp.disconnected_at),
+                started_at: Utc::now(),
+                sending_stopped: Arc::new(std::sync::atomic::AtomicBool::new(
+                    config.whatsapp.disconnected_at.is_some(),
+                )),
             }),
         };
         engine.plan_routing(None).await?;
@@ -217,6 +228,7 @@ impl Engine {
             client,
             config: config.outbox.clone(),
             wake: self.inner.wake_outbox.clone(),
+            stopped: self.inner.sending_stopped.clone(),
         };
         tokio::spawn(worker.run());
     }
@@ -241,6 +253,43 @@ impl Engine {
             drop(current);
             let _ = self.inner.events.send(Event::RelayLink { link });
         }
+    }
+
+    /// A send, once the number was disconnected, is refused with what to do.
+    fn refuse_sends_when_disconnected(&self, request: &Request) -> Result<(), EngineError> {
+        match (self.disconnected_at(), request) {
+            (
+                Some(at),
+                Request::SendText { .. } | Request::SendFiles { .. } | Request::SendTemplate { .. },
+            ) => Err(EngineError::Refused(format!(
+                "the number was disconnected on {} (`hirechat disconnect`): nothing is sent from it, the history stays readable; an admin connects it again with `hirechat connect`",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// When the number was disconnected, if it is.
+    pub fn disconnected_at(&self) -> Option<chrono::DateTime<Utc>> {
+        *self
+            .inner
+            .disconnected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Stops every send from now on (queued messages stay queued) and tells the clients.
+    fn disconnect(&self, at: chrono::DateTime<Utc>) {
+        *self
+            .inner
+            .disconnected
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(at);
+        self.inner
+            .sending_stopped
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        tracing::warn!("the number was disconnected: nothing is sent");
+        let _ = self.inner.events.send(Event::Disconnected { at });
     }
 
     /// How the relay link stands; none when webhooks come directly.
@@ -317,6 +366,7 @@ impl Engine {
                 request.action()
             )));
         }
+        self.refuse_sends_when_disconnected(&request)?;
         match request {
             Request::SendText { to, text } => self.send_text(actor, &to, &text).await,
             request @ (Request::SendFiles { .. }
@@ -388,9 +438,14 @@ impl Engine {
                 channel: self.inner.channel.clone(),
                 language: self.inner.organization.language.clone(),
                 relay: self.relay_link(),
+                disconnected_at: self.disconnected_at(),
             }),
             Request::Subscribe => Ok(Response::Subscribed),
             Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,
+            Request::Disconnect { at } => {
+                self.disconnect(at);
+                Ok(Response::Done)
+            }
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Outbox {
     pub client: CloudClient,
     pub config: OutboxConfig,
     pub wake: Arc<Notify>,
+    /// Set when the number was disconnected: nothing leaves (queued messages stay queued).
+    pub stopped: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Outbox {
@@ -38,6 +40,10 @@ impl Outbox {
         let this = Arc::new(self);
         let busy: Arc<Mutex<HashSet<u64>>> = Arc::default();
         loop {
+            if this.stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                tokio::time::sleep(IDLE).await;
+                continue;
+            }
             let mut next_due = IDLE;
             match this.store.outbox() {
                 Ok(items) => {

@@ -21,6 +21,14 @@ impl Activity {
             .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
     }
 
+    /// When the last delivery arrived; none since start.
+    pub fn last(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            ms => chrono::DateTime::from_timestamp_millis(ms),
+        }
+    }
+
     fn idle_for(&self) -> Duration {
         let last = self.0.load(Ordering::Relaxed);
         let ms = chrono::Utc::now().timestamp_millis().saturating_sub(last);

@@ -45,6 +45,9 @@ impl Engine {
             outbox_uncertain: uncertain as u64,
             number: self.number(),
             relay: self.relay_link(),
+            started_at: self.inner.started_at,
+            last_delivery_at: self.inner.deliveries.last(),
+            disconnected_at: self.disconnected_at(),
         })
     }
 

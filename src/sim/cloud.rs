@@ -6,7 +6,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{Path, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
 };
@@ -36,12 +36,9 @@ pub fn graph_error(status: u16, code: i64, message: &str) -> Response {
         .into_response()
 }
 
+/// Whether the bearer token is the account's and still good.
 pub fn authorised(state: &SimState, headers: &HeaderMap) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| t == state.config.access_token)
+    super::account::token_refusal(state, headers).is_none()
 }
 
 /// A request without the token, or for another phone number, as Graph refuses it.

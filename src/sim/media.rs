@@ -48,26 +48,18 @@ fn unknown(id: &str) -> Response {
     )
 }
 
-/// `GET /{version}/{media-id}`, and `GET /{version}/{phone-number-id}` for the number's rating.
+/// `GET /{version}/{media-id}` (and the account's objects, `sim::account`).
 pub async fn info(
     State(state): State<Arc<SimState>>,
     Path((_version, id)): Path<(String, String)>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    if !authorised(&state, &headers) {
-        return graph_error(401, 190, "Invalid OAuth access token");
+    if let Some(answer) = super::account::object(&state, &id, &query, &headers) {
+        return answer;
     }
-    if id == state.config.phone_number_id {
-        let (quality, limit) = state.rating.lock().expect("sim lock").clone();
-        return Json(json!({
-            "id": id,
-            "display_phone_number": "+81 3-1234-5678",
-            "verified_name": "Sakura Talent",
-            "quality_rating": quality,
-            "messaging_limit_tier": limit,
-            "status": "CONNECTED",
-        }))
-        .into_response();
+    if let Some(refusal) = super::account::token_refusal(&state, &headers) {
+        return refusal;
     }
     let file = state.media.lock().expect("sim lock").get(&id).cloned();
     let Some(file) = file.filter(|f| !f.expired) else {

@@ -4,6 +4,7 @@
 //! Meta does (a `failed` status with 131047), and takes control requests under `/sim/` to
 //! inject inbound messages and faults. Used by `hirechat sim`, the demo and the tests.
 
+mod account;
 mod cloud;
 mod control;
 mod emit;
@@ -18,6 +19,7 @@ use std::{
     time::Duration,
 };
 
+pub use account::{APP_ID, ON_PREMISES_NUMBER_ID, Subscription, TokenState};
 use axum::Router;
 use chrono::{DateTime, Utc};
 
@@ -92,6 +94,10 @@ pub(crate) struct SimState {
     uploads: Mutex<Vec<serde_json::Value>>,
     /// The number's quality rating and messaging limit, as `GET /{phone-number-id}` says.
     rating: Mutex<(String, String)>,
+    /// What is wrong with the access token, if anything.
+    token: Mutex<account::TokenState>,
+    /// Which apps the account's webhooks go to.
+    subscriptions: Mutex<account::Subscriptions>,
     http: reqwest::Client,
 }
 
@@ -118,6 +124,12 @@ impl Sim {
             media: Mutex::default(),
             uploads: Mutex::default(),
             rating: Mutex::new(("GREEN".into(), "TIER_1K".into())),
+            token: Mutex::default(),
+            // A configured account: the app already takes its webhooks.
+            subscriptions: Mutex::new(account::Subscriptions {
+                ours: Some(account::Subscription::default()),
+                other: None,
+            }),
             http: reqwest::Client::new(),
         });
         let app = router(state.clone());
@@ -221,6 +233,26 @@ impl Sim {
         *self.state.rating.lock().expect("sim lock") = (quality.into(), limit.into());
     }
 
+    /// Makes the access token expired, revoked, short of a permission, or valid again.
+    pub fn set_token(&self, token: TokenState) {
+        *self.state.token.lock().expect("sim lock") = token;
+    }
+
+    /// Another app already takes the account's webhooks, at `callback`.
+    pub fn link_elsewhere(&self, callback: &str) {
+        self.state.subscriptions.lock().expect("sim lock").other = Some(callback.into());
+    }
+
+    /// This app's subscription to the account's webhooks, if it is subscribed.
+    pub fn subscription(&self) -> Option<Subscription> {
+        self.state
+            .subscriptions
+            .lock()
+            .expect("sim lock")
+            .ours
+            .clone()
+    }
+
     /// The file held under a media id, if any.
     pub fn media(&self, id: &str) -> Option<media::MediaFile> {
         self.state.media.lock().expect("sim lock").get(id).cloned()
@@ -250,6 +282,7 @@ fn router(state: Arc<SimState>) -> Router {
         .route("/{version}/{id}/media", axum::routing::post(upload::upload))
         .layer(axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD));
     cloud::routes()
+        .merge(account::routes())
         .merge(uploads)
         .merge(control::routes())
         .merge(templates::routes())

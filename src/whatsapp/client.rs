@@ -16,6 +16,7 @@ pub enum ClientError {
     Api {
         status: u16,
         code: i64,
+        subcode: Option<i64>,
         message: String,
         details: Option<String>,
     },
@@ -76,7 +77,7 @@ pub struct CloudClient {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
     pub(super) phone_number_id: String,
-    business_account_id: String,
+    pub(super) business_account_id: String,
     pub(super) token: Secret,
     /// How long a download or an upload may take (files are larger than any other call).
     pub(super) transfer_timeout: Duration,
@@ -243,6 +244,7 @@ pub(super) fn refused(status: u16, bytes: &[u8]) -> ClientError {
         Ok(b) => ClientError::Api {
             status,
             code: b.error.code,
+            subcode: b.error.error_subcode,
             message: b.error.message,
             details: b.error.error_data.and_then(|d| d.details),
         },

@@ -1,5 +1,6 @@
 //! The WhatsApp Cloud API: its wire format, error codes, webhook signatures and the HTTP client.
 
+pub mod account;
 pub mod client;
 pub mod errors;
 pub mod inbound;

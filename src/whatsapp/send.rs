@@ -184,6 +184,9 @@ pub struct GraphError {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     pub code: i64,
+    /// Says more of a token error (190): 463 expired, 460 invalidated, 458 app removed…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_subcode: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_data: Option<GraphErrorData>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -127,6 +127,7 @@ pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
         role: hirechat::domain::permission::Role::Admin,
         channel: "Tokyo hiring desk".into(),
         relay: None,
+        disconnected_at: None,
     });
     let total = rows.len() as u64;
     let unreplied = rows

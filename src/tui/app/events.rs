@@ -14,6 +14,37 @@ use crate::{
 const ANSWERING_SECONDS: i64 = 30;
 
 impl App {
+    /// What is not about one conversation: someone answering, a template reviewed, the relay
+    /// link, the number disconnected.
+    fn news(&mut self, event: Event, out: &mut Vec<Command>) {
+        match event {
+            Event::Answering {
+                conversation_id,
+                login,
+                name,
+            } => {
+                if self.me.as_ref().is_none_or(|(me, _)| *me != login) {
+                    let until = self.now + Duration::seconds(ANSWERING_SECONDS);
+                    self.answering.insert(conversation_id, (name, until));
+                }
+            }
+            Event::RelayLink { link } => self.relay = Some(link),
+            Event::Disconnected { at } => self.disconnected_at = Some(at),
+            Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
+                // An open picker or manager follows reviews: approved now, sendable now.
+                if self.picker().is_some() || self.manager().is_some() {
+                    out.push(Command::LoadTemplates);
+                }
+            }
+            Event::RecordSaved { .. }
+            | Event::MessageReceived { .. }
+            | Event::MessageQueued { .. }
+            | Event::MessageChanged { .. }
+            | Event::SendFailed { .. }
+            | Event::ConversationChanged { .. } => {}
+        }
+    }
+
     pub(super) fn event(&mut self, event: Event, out: &mut Vec<Command>) {
         let (conversation, message): (Conversation, Option<Message>) = match event {
             Event::MessageReceived {
@@ -33,27 +64,8 @@ impl App {
                 message,
             } => (conversation, Some(message)),
             Event::ConversationChanged { conversation } => (conversation, None),
-            Event::Answering {
-                conversation_id,
-                login,
-                name,
-            } => {
-                if self.me.as_ref().is_none_or(|(me, _)| *me != login) {
-                    let until = self.now + Duration::seconds(ANSWERING_SECONDS);
-                    self.answering.insert(conversation_id, (name, until));
-                }
-                return;
-            }
-            Event::RecordSaved { .. } => return,
-            Event::RelayLink { link } => {
-                self.relay = Some(link);
-                return;
-            }
-            Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
-                // An open picker or manager follows reviews: approved now, sendable now.
-                if self.picker().is_some() || self.manager().is_some() {
-                    out.push(Command::LoadTemplates);
-                }
+            other => {
+                self.news(other, out);
                 return;
             }
         };

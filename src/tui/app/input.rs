@@ -37,6 +37,8 @@ pub enum Input {
         language: String,
         /// How the link to a relay stands, when webhooks come from one.
         relay: Option<crate::domain::relay_link::RelayLink>,
+        /// When the number was disconnected, if it is.
+        disconnected_at: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Every template (the picker keeps what can be sent now).
     Templates(Vec<Template>),

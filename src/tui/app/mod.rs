@@ -65,6 +65,8 @@ pub struct App {
     pub connection: Connection,
     /// How the engine's link to a relay stands, when webhooks come from one.
     pub relay: Option<crate::domain::relay_link::RelayLink>,
+    /// When an admin disconnected the number, if they did: nothing can be sent.
+    pub disconnected_at: Option<DateTime<Utc>>,
     pub me: Option<(String, Role)>,
     pub focus: Focus,
     /// The popup open over the panes, if any.
@@ -121,6 +123,7 @@ impl App {
             tz: FixedOffset::east_opt(0).expect("UTC is a valid offset"),
             channel: String::new(),
             relay: None,
+            disconnected_at: None,
             connection,
             me: None,
             focus: Focus::List,
@@ -269,10 +272,12 @@ impl App {
                 channel,
                 language,
                 relay,
+                disconnected_at,
             } => {
                 self.me = Some((login, role));
                 self.channel = channel;
                 self.relay = relay;
+                self.disconnected_at = disconnected_at;
                 // Whose notifications are whose is known now.
                 out.push(Command::LoadUnread);
                 if !language.is_empty() {

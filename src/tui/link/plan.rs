@@ -65,6 +65,7 @@ pub(super) fn plan(command: Command) -> Plan {
                     channel,
                     language,
                     relay,
+                    disconnected_at,
                     ..
                 } => Some(Input::Me {
                     login,
@@ -72,6 +73,7 @@ pub(super) fn plan(command: Command) -> Plan {
                     channel,
                     language,
                     relay,
+                    disconnected_at,
                 }),
                 _ => None,
             }),

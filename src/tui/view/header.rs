@@ -30,6 +30,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         format!(" hirechat │ {} │ {connection}", fit(&app.channel, 40))
     };
+    if let Some(at) = app.disconnected_at {
+        let _ = write!(
+            left,
+            " │ ⊘ disconnected {}: history only, nothing is sent",
+            at.with_timezone(&app.tz).format("%Y-%m-%d")
+        );
+    }
     if let Some(link) = &app.relay {
         left.push_str(" │ ");
         left.push_str(&relay(link, app.tz));
