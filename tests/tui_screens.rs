@@ -868,3 +868,77 @@ fn a_disconnected_number_says_so_in_the_header() {
         "{header}"
     );
 }
+
+fn health_and_routing(app: &mut hirechat::tui::app::App) {
+    let health: hirechat::engine::api::Health = serde_json::from_value(serde_json::json!({
+        "writable": true, "dead_letters": 0, "recent_dead_letters": [], "foreign_since_start": 0,
+        "outbox_pending": 0, "outbox_uncertain": 0,
+        "number": {"status": {"display_phone_number": "+81 3-1234-5678", "verified_name": "Sakura Talent",
+            "quality_rating": "GREEN", "messaging_limit_tier": "TIER_1K", "status": "CONNECTED"},
+            "checked_at": "2026-11-25T11:50:00Z"},
+        "relay": {"state": {"state": "connected", "since": "2026-11-25T09:00:00Z"}, "backlog": 0, "refused": 0},
+        "started_at": "2026-11-25T09:00:00Z",
+        "connection": {"nickname": "Tokyo hiring desk", "phone_number_id": "106540352242922",
+            "business_account_id": "102290129340398", "callback": "https://relay.example.com/webhook",
+            "connected_at": "2026-11-20T10:00:00Z", "connected_by": "aiko", "disconnected_at": null}
+    }))
+    .unwrap();
+    app.update(Input::Health(Box::new(health)));
+    app.update(Input::Routing {
+        routing: hirechat::domain::routing::Routing {
+            unknown_senders: hirechat::domain::routing::UnknownSenders::Candidate,
+            assign_to: "group:tokyo".into(),
+        },
+        pool: vec!["aiko".into(), "ken".into()],
+        source: "config".into(),
+    });
+}
+
+#[test]
+fn the_settings_panel_shows_the_connection_and_the_routing() {
+    let mut app = app_with(inbox(), 160, 45);
+    app.update(key('S'));
+    health_and_routing(&mut app);
+    insta::assert_snapshot!(draw(&app).backend());
+}
+
+#[test]
+fn settings_change_the_routing_and_disconnect_only_with_the_nickname() {
+    use hirechat::{domain::routing::UnknownSenders, tui::app::Command};
+    let mut app = app_with(inbox(), 160, 45);
+    let opened = app.update(key('S'));
+    assert_eq!(opened, vec![Command::LoadHealth, Command::LoadRouting]);
+    health_and_routing(&mut app);
+    match app.update(key('u')).as_slice() {
+        [Command::SetRouting(r)] => assert_eq!(r.unknown_senders, UnknownSenders::Contact),
+        other => panic!("{other:?}"),
+    }
+    app.update(key('a'));
+    for _ in 0.."group:tokyo".len() {
+        app.update(code(KeyCode::Backspace));
+    }
+    for c in "user:ken".chars() {
+        app.update(key(c));
+    }
+    match app.update(code(KeyCode::Enter)).as_slice() {
+        [Command::SetRouting(r)] => assert_eq!(r.assign_to, "user:ken"),
+        other => panic!("{other:?}"),
+    }
+    app.update(key('d'));
+    for c in "Tokyo".chars() {
+        app.update(key(c));
+    }
+    assert!(
+        app.update(code(KeyCode::Enter)).is_empty(),
+        "not the nickname"
+    );
+    assert!(app.toast.as_ref().is_some_and(|t| t.error));
+    app.update(key('d'));
+    for c in "Tokyo hiring desk".chars() {
+        app.update(key(c));
+    }
+    assert!(matches!(
+        app.update(code(KeyCode::Enter)).as_slice(),
+        [Command::Disconnect { .. }]
+    ));
+}

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     config::{Config, Connection, Secret, WhatsAppConfig},
-    engine::Request,
+    engine::{Request, Response},
     whatsapp::{
         account::{PhoneNumberInfo, explain},
         client::CloudClient,
@@ -413,31 +413,13 @@ pub async fn disconnect(config: &Config, data_dir: &Path, yes: bool) -> Result<(
             ));
         }
     }
-    let client = CloudClient::new(wa, Duration::from_secs(20))
-        .map_err(|e| CliError::Other(e.to_string()))?;
-    if let Err(e) = client.unsubscribe().await {
-        eprintln!(
-            "warning: the app could not be unsubscribed from the account's webhooks ({}); remove it in Business Settings → Accounts → WhatsApp accounts → Connected apps if it should stop receiving",
-            explain(&e, &wa.business_account_id)
-        );
-    }
-    let at = Utc::now();
-    let mut connection = Connection::load(data_dir)?.unwrap_or_else(|| Connection {
-        phone_number_id: wa.phone_number_id.clone(),
-        business_account_id: wa.business_account_id.clone(),
-        nickname: wa.nickname.clone(),
-        access_token: wa.access_token.clone(),
-        app_secret: wa.app_secret.clone(),
-        verify_token: wa.verify_token.clone(),
-        callback: None,
-        connected_at: at,
-        connected_by: caller(),
-        disconnected_at: None,
-    });
-    connection.disconnected_at = Some(at);
-    save(&connection, data_dir)?;
     let mut backend = Backend::connect(config, data_dir, None).await?;
-    backend.call(Request::Disconnect { at }).await?;
+    if let Response::Disconnected {
+        warning: Some(w), ..
+    } = backend.call(Request::Disconnect { at: Utc::now() }).await?
+    {
+        eprintln!("warning: {w}");
+    }
     println!(
         "Disconnected {:?}: nothing is sent from this number any more, and the history stays readable. `hirechat connect` connects it again.",
         wa.nickname

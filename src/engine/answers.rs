@@ -100,6 +100,8 @@ pub struct Health {
     /// When the number was disconnected, if it is.
     #[serde(default)]
     pub disconnected_at: Option<DateTime<Utc>>,
+    /// The connection, without its secrets.
+    pub connection: super::connection::ConnectionView,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -341,6 +341,11 @@ pub enum Response {
     Doctor {
         report: Health,
     },
+    /// The number is disconnected (since `at`); `warning` says what WhatsApp would not undo.
+    Disconnected {
+        at: chrono::DateTime<chrono::Utc>,
+        warning: Option<String>,
+    },
 }
 
 /// A request on the socket: `id`, when given, comes back on its answer, so that one

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod api;
 mod attach;
+mod connection;
 pub mod error;
 mod files;
 pub mod import;
@@ -37,6 +38,7 @@ use crate::{
     whatsapp::client::CloudClient,
 };
 pub use api::{ConversationView, EngineError, Request, Response};
+pub use connection::ConnectionView;
 pub use resync::NumberView;
 use writer::Writer;
 
@@ -88,6 +90,10 @@ struct Inner {
     number: std::sync::Mutex<Option<resync::NumberView>>,
     /// When the number was disconnected, if it is: sends are refused and the outbox waits.
     disconnected: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
+    /// The connected number's settings (and secrets: `disconnect` keeps them in the
+    /// connection file), and the data directory that file is in.
+    whatsapp: crate::config::WhatsAppConfig,
+    data_dir: std::path::PathBuf,
     /// When this engine started (`doctor`: a quiet hour on a fresh daemon says little).
     started_at: chrono::DateTime<Utc>,
     /// Set while nothing may be sent (the outbox checks it before each round).
@@ -160,6 +166,8 @@ impl Engine {
                 number: std::sync::Mutex::new(None),
                 disconnected: std::sync::Mutex::new(config.whatsapp.disconnected_at),
                 started_at: Utc::now(),
+                whatsapp: config.whatsapp.clone(),
+                data_dir: data_dir.to_owned(),
                 sending_stopped: Arc::new(std::sync::atomic::AtomicBool::new(
                     config.whatsapp.disconnected_at.is_some(),
                 )),
@@ -253,43 +261,6 @@ impl Engine {
             drop(current);
             let _ = self.inner.events.send(Event::RelayLink { link });
         }
-    }
-
-    /// A send, once the number was disconnected, is refused with what to do.
-    fn refuse_sends_when_disconnected(&self, request: &Request) -> Result<(), EngineError> {
-        match (self.disconnected_at(), request) {
-            (
-                Some(at),
-                Request::SendText { .. } | Request::SendFiles { .. } | Request::SendTemplate { .. },
-            ) => Err(EngineError::Refused(format!(
-                "the number was disconnected on {} (`hirechat disconnect`): nothing is sent from it, the history stays readable; an admin connects it again with `hirechat connect`",
-                at.format("%Y-%m-%d %H:%M UTC")
-            ))),
-            _ => Ok(()),
-        }
-    }
-
-    /// When the number was disconnected, if it is.
-    pub fn disconnected_at(&self) -> Option<chrono::DateTime<Utc>> {
-        *self
-            .inner
-            .disconnected
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Stops every send from now on (queued messages stay queued) and tells the clients.
-    fn disconnect(&self, at: chrono::DateTime<Utc>) {
-        *self
-            .inner
-            .disconnected
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(at);
-        self.inner
-            .sending_stopped
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        tracing::warn!("the number was disconnected: nothing is sent");
-        let _ = self.inner.events.send(Event::Disconnected { at });
     }
 
     /// How the relay link stands; none when webhooks come directly.
@@ -442,10 +413,7 @@ impl Engine {
             }),
             Request::Subscribe => Ok(Response::Subscribed),
             Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,
-            Request::Disconnect { at } => {
-                self.disconnect(at);
-                Ok(Response::Done)
-            }
+            Request::Disconnect { at } => self.disconnect(actor, at).await,
         }
     }
 

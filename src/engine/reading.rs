@@ -48,6 +48,7 @@ impl Engine {
             started_at: self.inner.started_at,
             last_delivery_at: self.inner.deliveries.last(),
             disconnected_at: self.disconnected_at(),
+            connection: self.connection_view(),
         })
     }
 

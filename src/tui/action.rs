@@ -89,6 +89,14 @@ pub enum Action {
     Attach,
     /// Remove the last file attached to the reply.
     Unattach,
+    /// The connection and the routing (admins).
+    Settings,
+    /// What a message from an unknown number creates: a candidate, a contact, nothing.
+    UnknownSenders,
+    /// Who new conversations go to.
+    AssignTo,
+    /// Disconnect the number (typing its nickname to confirm).
+    Disconnect,
 }
 
 impl Action {
@@ -139,6 +147,10 @@ impl Action {
             Self::Attachments => "messages / attachments",
             Self::Attach => "attach a file",
             Self::Unattach => "remove the last file",
+            Self::Settings => "settings (admins)",
+            Self::UnknownSenders => "what an unknown sender creates (candidate, contact, nothing)",
+            Self::AssignTo => "who new conversations go to",
+            Self::Disconnect => "disconnect the number (asks for its nickname)",
         }
     }
 }

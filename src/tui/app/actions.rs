@@ -138,6 +138,7 @@ impl App {
             (_, Action::Search) => self.open_search(),
             (_, Action::Records) => self.open_records(out),
             (_, Action::ManageTemplates) => self.open_manager(out),
+            (_, Action::Settings) => self.open_settings(out),
             (_, Action::Notifications) => self.popup = Some(Popup::Notifications(0)),
             (_, Action::GoTo) => self.pending_go = true,
             (Mode::List, Action::Filter) => self.open_filter(),

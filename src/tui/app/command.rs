@@ -32,6 +32,15 @@ pub enum Command {
         text: String,
     },
     LoadTemplates,
+    /// The engine's report (the connection, the number, the relay), for the settings panel.
+    LoadHealth,
+    /// The routing in force, for the settings panel.
+    LoadRouting,
+    SetRouting(crate::domain::routing::Routing),
+    /// Disconnect the number (the admin typed its nickname).
+    Disconnect {
+        at: chrono::DateTime<chrono::Utc>,
+    },
     LoadViews,
     /// The unread conversations, to bring back their notifications.
     LoadUnread,

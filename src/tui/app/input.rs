@@ -42,6 +42,14 @@ pub enum Input {
     },
     /// Every template (the picker keeps what can be sent now).
     Templates(Vec<Template>),
+    /// The engine's report, for the settings panel.
+    Health(Box<crate::engine::api::Health>),
+    /// The routing in force, the logins it assigns in turn, and where it was set.
+    Routing {
+        routing: crate::domain::routing::Routing,
+        pool: Vec<String>,
+        source: String,
+    },
     /// A template filled in for the open conversation.
     Preview(crate::tui::popup::picker::Preview),
     /// The records matching `query`.

@@ -225,6 +225,15 @@ impl App {
         out
     }
 
+    /// The clock moved: expiring what shows for a while (someone answering, a toast).
+    fn tick(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+        self.answering.retain(|_, (_, until)| *until > now);
+        if self.toast.as_ref().is_some_and(|t| t.until <= now) {
+            self.toast = None;
+        }
+    }
+
     fn step(&mut self, input: Input) -> Vec<Command> {
         let mut out = Vec::new();
         match input {
@@ -234,13 +243,7 @@ impl App {
                 self.width = width;
                 self.height = height;
             }
-            Input::Tick(now) => {
-                self.now = now;
-                self.answering.retain(|_, (_, until)| *until > now);
-                if self.toast.as_ref().is_some_and(|t| t.until <= now) {
-                    self.toast = None;
-                }
-            }
+            Input::Tick(now) => self.tick(now),
             Input::Event(e) => self.event(*e, &mut out),
             Input::Conversations {
                 total,
@@ -292,6 +295,7 @@ impl App {
                     self.select_view(i, &mut out);
                 }
             }
+            input @ (Input::Health(_) | Input::Routing { .. }) => self.settings_input(input),
             input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
                 self.templates_input(input, &mut out);
             }

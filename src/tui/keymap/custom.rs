@@ -107,6 +107,10 @@ const ALL: &[Action] = &[
     Action::Attachments,
     Action::Attach,
     Action::Unattach,
+    Action::Settings,
+    Action::UnknownSenders,
+    Action::AssignTo,
+    Action::Disconnect,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

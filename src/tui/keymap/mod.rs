@@ -49,6 +49,10 @@ pub enum Mode {
     AttachPath,
     /// A template filled in, for a last look before it is sent.
     ConfirmSend,
+    /// The settings panel (admins).
+    Settings,
+    /// Typing in the settings panel: who new conversations go to, or the nickname.
+    SettingsInput,
 }
 
 impl Mode {
@@ -73,6 +77,8 @@ impl Mode {
             Self::ConfirmQuit => "Quit over an unsent reply",
             Self::AttachPath => "Attach a file",
             Self::ConfirmSend => "Send this template?",
+            Self::Settings => "Settings",
+            Self::SettingsInput => "Settings: typing",
         }
     }
 }
@@ -110,6 +116,8 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::AttachPath, Action::NextField) => "complete the path",
         (Mode::AttachPath, Action::Send) => "attach the file",
         (Mode::Picker, Action::Send) => "look, then send",
+        (Mode::SettingsInput, Action::Send) => "confirm",
+        (Mode::SettingsInput, Action::Back) => "never mind",
         _ => action.label(),
     }
 }
@@ -172,6 +180,13 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::AttachPath => &[Action::NextField, Action::Send, Action::Back],
         Mode::GoTo => &[Action::Top, Action::View],
         Mode::ConfirmQuit | Mode::ConfirmSend => &[Action::Confirm, Action::Back],
+        Mode::Settings => &[
+            Action::UnknownSenders,
+            Action::AssignTo,
+            Action::Disconnect,
+            Action::Back,
+        ],
+        Mode::SettingsInput => &[Action::Send, Action::Back],
     };
     let table = bindings(mode);
     wanted

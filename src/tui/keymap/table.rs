@@ -233,6 +233,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('/'), Action::Search),
                 (ch('c'), Action::Records),
                 (ch('T'), Action::ManageTemplates),
+                (ch('S'), Action::Settings),
                 (key(KeyCode::Tab), Action::SwitchPane),
                 (ch('?'), Action::Help),
                 (ch('q'), Action::Quit),
@@ -251,6 +252,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('/'), Action::Search),
                 (ch('c'), Action::Records),
                 (ch('T'), Action::ManageTemplates),
+                (ch('S'), Action::Settings),
                 (key(KeyCode::Esc), Action::Back),
                 (ch('h'), Action::Back),
                 (key(KeyCode::Left), Action::Back),
@@ -291,6 +293,17 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::ConfirmSend | Mode::ConfirmQuit => b.extend_from_slice(CONFIRM_KEYS),
+        Mode::Settings => b.extend_from_slice(&[
+            (ch('u'), Action::UnknownSenders),
+            (ch('a'), Action::AssignTo),
+            (ch('d'), Action::Disconnect),
+            (key(KeyCode::Esc), Action::Back),
+            (ch('?'), Action::Help),
+        ]),
+        Mode::SettingsInput => b.extend_from_slice(&[
+            (key(KeyCode::Enter), Action::Send),
+            (key(KeyCode::Esc), Action::Back),
+        ]),
         Mode::Help => b.extend_from_slice(&[
             (key(KeyCode::Esc), Action::Back),
             (ch('?'), Action::Back),

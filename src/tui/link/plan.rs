@@ -24,6 +24,21 @@ fn thread_input(r: Response) -> Option<Input> {
     }
 }
 
+fn routing_input(r: Response) -> Option<Input> {
+    match r {
+        Response::Settings {
+            routing,
+            pool,
+            source,
+        } => Some(Input::Routing {
+            routing,
+            pool,
+            source,
+        }),
+        _ => None,
+    }
+}
+
 fn views_input(r: Response) -> Option<Input> {
     match r {
         Response::Views { views } => Some(Input::Views(views)),
@@ -176,6 +191,16 @@ pub(super) fn plan(command: Command) -> Plan {
                 _ => None,
             }),
         ),
+        Command::LoadHealth => (
+            Request::Doctor,
+            read(|r| match r {
+                Response::Doctor { report } => Some(Input::Health(Box::new(report))),
+                _ => None,
+            }),
+        ),
+        Command::LoadRouting => (Request::Settings, read(routing_input)),
+        Command::SetRouting(routing) => (Request::SetRouting { routing }, read(routing_input)),
+        Command::Disconnect { at } => (Request::Disconnect { at }, Answer::Quiet),
         Command::LoadTemplates => (
             Request::Templates,
             read(|r| match r {

@@ -13,6 +13,7 @@ pub mod picker;
 pub mod quit;
 pub mod records;
 pub mod search;
+pub mod settings;
 pub mod templates;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -45,6 +46,8 @@ pub enum Popup {
     Templates(Box<templates::TemplateManager>),
     /// Quitting over an unsent reply.
     Quit,
+    /// `S`: the connection and the routing (admins).
+    Settings(settings::SettingsPanel),
     /// `Alt-a` in the compose box: the path of a file to attach.
     Attach(attach::AttachPrompt),
 }
@@ -65,6 +68,7 @@ impl Popup {
             Self::Templates(m) => m.mode(),
             Self::Quit => Mode::ConfirmQuit,
             Self::Attach(_) => Mode::AttachPath,
+            Self::Settings(p) => p.mode(),
         }
     }
 }
@@ -87,6 +91,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Picker(picker) => picker::view::render(app, picker, frame, area),
         Popup::Templates(m) => templates::view::render(m, frame, area),
         Popup::Quit => quit::render(app, frame, area),
+        Popup::Settings(panel) => settings::render(app, panel, frame, area),
     }
 }
 
@@ -105,10 +110,12 @@ impl App {
                 Popup::Records(_) => self.records_key(key, out),
                 Popup::Picker(_) if mode == Mode::Picker => self.picker_key(key, out),
                 Popup::Templates(_) if mode == Mode::TemplateForm => self.form_key(key),
+                Popup::Settings(_) if mode == Mode::SettingsInput => self.settings_key(key),
                 Popup::Help(_)
                 | Popup::Notifications(_)
                 | Popup::Picker(_)
                 | Popup::Templates(_)
+                | Popup::Settings(_)
                 | Popup::Quit => {}
             }
             return;
@@ -140,6 +147,7 @@ impl App {
             Popup::Templates(_) => self.manager_act(mode, action, out),
             Popup::Quit => self.quit_act(action),
             Popup::Attach(_) => self.attach_act(action),
+            Popup::Settings(_) => self.settings_act(action, out),
         }
     }
 

@@ -17,7 +17,7 @@ use crate::{
 };
 
 impl App {
-    fn is_admin(&self) -> bool {
+    pub(in crate::tui) fn is_admin(&self) -> bool {
         self.me
             .as_ref()
             .is_some_and(|(_, role)| role.allows(Permission::Administer))
