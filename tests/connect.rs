@@ -274,3 +274,29 @@ async fn connect_through_a_relay_has_meta_verify_the_relays_callback() {
         Some(callback.as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_that_does_not_say_the_tokens_app_still_connects_and_doctor_says_what_it_could_not_check()
+ {
+    let dir = TempDir::new("connect-no-app");
+    let port = daemon::free_port();
+    let sim = daemon::sim_for(port).await;
+    sim.without_app_endpoint();
+    bare_config(dir.path(), &sim, port);
+    let out = connect(dir.path(), &[]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("the secret is checked by the first webhook's signature"),
+        "{said}"
+    );
+    let out = run(dir.path(), &["doctor"]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(said.contains("ok    token        valid"), "{said}");
+    assert!(
+        said.contains("warn  app secret   could not be checked"),
+        "{said}"
+    );
+    assert!(said.contains("ok    subscription"), "{said}");
+}

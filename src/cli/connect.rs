@@ -247,24 +247,18 @@ async fn check(
     }
     account.phone_number_id = number.id.clone();
     let client = client(&account)?;
-    println!("Checking the app secret…");
-    let app = client.app().await.map_err(|e| api(&e, waba))?;
-    if !client
-        .app_secret_matches(&app.id, &answers.secret)
-        .await
-        .map_err(|e| api(&e, waba))?
-    {
-        return Err(CliError::BadInput(format!(
-            "the app secret is not that of app {} ({}), which the token belongs to: copy it from the App Dashboard → App settings → Basic → App secret",
-            app.name, app.id
-        )));
-    }
+    let app = app_checked(&client, &answers.secret, waba).await?;
+    // Without the token's app, another app shows by the callback it overrides.
+    let ours = |a: &crate::whatsapp::account::SubscribedApp| match &app {
+        Some(app) => a.app_id == app.id,
+        None => a.override_callback_uri.is_none() || a.override_callback_uri == args.callback,
+    };
     let others: Vec<String> = client
         .subscribed_apps()
         .await
         .map_err(|e| api(&e, waba))?
         .into_iter()
-        .filter(|a| a.app_id != app.id)
+        .filter(|a| !ours(a))
         .map(|a| match a.override_callback_uri {
             Some(uri) => format!("{} (webhooks to {uri})", a.name),
             None => a.name,
@@ -286,6 +280,37 @@ async fn check(
         .await
         .map_err(|e| api(&e, waba))?;
     Ok(number)
+}
+
+/// The token's app, with the secret checked to be that app's; none when the API does not say
+/// which app a token is for (the secret is then checked by the first webhook's signature).
+async fn app_checked(
+    client: &CloudClient,
+    secret: &str,
+    waba: &str,
+) -> Result<Option<crate::whatsapp::account::AppInfo>, CliError> {
+    println!("Checking the app secret…");
+    let app = match client.app().await {
+        Ok(app) => app,
+        Err(e) if crate::whatsapp::account::token_refused(&e) => return Err(api(&e, waba)),
+        Err(_) => {
+            println!(
+                "  (this API does not say which app the token is for: the secret is checked by the first webhook's signature)"
+            );
+            return Ok(None);
+        }
+    };
+    if !client
+        .app_secret_matches(&app.id, secret)
+        .await
+        .map_err(|e| api(&e, waba))?
+    {
+        return Err(CliError::BadInput(format!(
+            "the app secret is not that of app {} ({}), which the token belongs to: copy it from the App Dashboard → App settings → Basic → App secret",
+            app.name, app.id
+        )));
+    }
+    Ok(Some(app))
 }
 
 pub async fn connect(

@@ -50,6 +50,8 @@ pub struct Subscriptions {
     pub ours: Option<Subscription>,
     /// Another app subscribed with its own callback (a number already linked to another inbox).
     pub other: Option<String>,
+    /// `GET /app` is not served, as by an API stand-in that does not have it.
+    pub no_app_endpoint: bool,
 }
 
 pub fn routes() -> Router<Arc<SimState>> {
@@ -159,6 +161,14 @@ pub fn app_object(state: &SimState, query: &HashMap<String, String>) -> Response
 async fn app(State(state): State<Arc<SimState>>, headers: HeaderMap) -> Response {
     if let Some(refusal) = token_refusal(&state, &headers) {
         return refusal;
+    }
+    if state
+        .subscriptions
+        .lock()
+        .expect("sim lock")
+        .no_app_endpoint
+    {
+        return graph_error(400, 2500, "Unknown path components: /app");
     }
     Json(json!({"id": APP_ID, "name": "hirechat (simulated)"})).into_response()
 }

@@ -129,6 +129,7 @@ impl Sim {
             subscriptions: Mutex::new(account::Subscriptions {
                 ours: Some(account::Subscription::default()),
                 other: None,
+                no_app_endpoint: false,
             }),
             http: reqwest::Client::new(),
         });
@@ -241,6 +242,15 @@ impl Sim {
     /// Another app already takes the account's webhooks, at `callback`.
     pub fn link_elsewhere(&self, callback: &str) {
         self.state.subscriptions.lock().expect("sim lock").other = Some(callback.into());
+    }
+
+    /// Stops serving `GET /app` (which says the token's app), as a stand-in without it.
+    pub fn without_app_endpoint(&self) {
+        self.state
+            .subscriptions
+            .lock()
+            .expect("sim lock")
+            .no_app_endpoint = true;
     }
 
     /// This app's subscription to the account's webhooks, if it is subscribed.

@@ -166,11 +166,12 @@ impl CloudClient {
         }
     }
 
-    /// The API's clock, from the `Date` header of a cheap call (`GET /app`).
+    /// The API's clock, from the `Date` header of a cheap call (`GET /{phone-number-id}`).
     pub async fn api_clock(&self) -> Result<DateTime<Utc>, ClientError> {
         let response = self
             .http
-            .get(format!("{}/app", self.base))
+            .get(format!("{}/{}", self.base, self.phone_number_id))
+            .query(&[("fields", "id")])
             .bearer_auth(self.token.expose())
             .send()
             .await
@@ -186,6 +187,11 @@ impl CloudClient {
                 snippet: "no Date header".into(),
             })
     }
+}
+
+/// Whether a refusal is about the token itself (expired, revoked, invalid).
+pub fn token_refused(e: &ClientError) -> bool {
+    matches!(e, ClientError::Api { code: 190, .. })
 }
 
 /// What a refusal from the account's endpoints means, and what to do.
