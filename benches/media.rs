@@ -100,15 +100,7 @@ async fn acks(bodies: Vec<Vec<u8>>, sim: &Sim) -> (f64, Vec<f64>, f64) {
 }
 
 fn cli(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hirechat"))
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .arg("--config")
-        .arg(dir.join("config.toml"))
-        .args(args)
-        .env_remove("WHATSAPP_ACCESS_TOKEN")
-        .output()
-        .unwrap()
+    common::command(dir).args(args).output().unwrap()
 }
 
 /// Part 2: the daemon's peak resident memory above its baseline while it downloads, then

@@ -31,22 +31,28 @@ fn bare_config(dir: &Path, sim: &Sim, port: u16) {
     .unwrap();
 }
 
-fn connect(dir: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "connect",
-        "--access-token",
-        TOKEN,
-        "--business-account-id",
-        "102290129340398",
-        "--app-secret",
-        APP_SECRET,
-        "--verify-token",
-        "verify-me",
-        "--nickname",
-        "Tokyo hiring desk",
-    ];
+/// `connect` with the simulator's account, `changed` flags replacing the right ones, and more.
+fn connect_with(dir: &Path, changed: &[(&str, &str)], extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["connect"];
+    for (flag, value) in [
+        ("--access-token", TOKEN),
+        ("--business-account-id", "102290129340398"),
+        ("--app-secret", APP_SECRET),
+        ("--verify-token", "verify-me"),
+        ("--nickname", "Tokyo hiring desk"),
+    ] {
+        let value = changed
+            .iter()
+            .find(|(f, _)| *f == flag)
+            .map_or(value, |(_, v)| *v);
+        args.extend([flag, value]);
+    }
     args.extend_from_slice(extra);
     run(dir, &args)
+}
+
+fn connect(dir: &Path, extra: &[&str]) -> std::process::Output {
+    connect_with(dir, &[], extra)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,35 +72,9 @@ async fn connect_explains_each_wrong_value_in_plain_words() {
     assert!(text(&connect(dir.path(), &[]).stderr).contains("whatsapp_business_management"));
     sim.set_token(TokenState::Valid);
 
-    let out = run(
-        dir.path(),
-        &[
-            "connect",
-            "--access-token",
-            TOKEN,
-            "--business-account-id",
-            "999",
-            "--app-secret",
-            APP_SECRET,
-            "--nickname",
-            "x",
-        ],
-    );
+    let out = connect_with(dir.path(), &[("--business-account-id", "999")], &[]);
     assert!(text(&out.stderr).contains("business account 999 was not found"));
-    let out = run(
-        dir.path(),
-        &[
-            "connect",
-            "--access-token",
-            TOKEN,
-            "--business-account-id",
-            "102290129340398",
-            "--app-secret",
-            "not-the-secret",
-            "--nickname",
-            "x",
-        ],
-    );
+    let out = connect_with(dir.path(), &[("--app-secret", "not-the-secret")], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("the app secret is not that of app"));
 
@@ -243,23 +223,10 @@ async fn connect_through_a_relay_has_meta_verify_the_relays_callback() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     // A verify token the relay does not know: Meta's check fails, and connect says why.
-    let out = run(
+    let out = connect_with(
         dir.path(),
-        &[
-            "connect",
-            "--access-token",
-            TOKEN,
-            "--business-account-id",
-            "102290129340398",
-            "--app-secret",
-            APP_SECRET,
-            "--verify-token",
-            "another-token",
-            "--nickname",
-            "Tokyo hiring desk",
-            "--callback",
-            &callback,
-        ],
+        &[("--verify-token", "another-token")],
+        &["--callback", &callback],
     );
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("Meta could not verify the callback URL"));

@@ -79,13 +79,11 @@ async fn post_signed(url: &str, body: &[u8]) -> u16 {
     post(url, body, Some(&signature::sign(APP_SECRET, body))).await
 }
 
-async fn events(url: &str, token: &str, query: &str) -> (u16, Option<Page>) {
-    let r = reqwest::Client::new()
-        .get(format!("{url}/events?{query}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+/// The status of a consumer's request, and its JSON answer when it is 200.
+async fn answered<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> (u16, Option<T>) {
+    let r = request.send().await.unwrap();
     let status = r.status().as_u16();
     (
         status,
@@ -97,23 +95,23 @@ async fn events(url: &str, token: &str, query: &str) -> (u16, Option<Page>) {
     )
 }
 
-async fn ack(url: &str, token: &str, cursor: u64) -> (u16, Option<Standing>) {
-    let r = reqwest::Client::new()
-        .post(format!("{url}/ack"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "cursor": cursor }))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (
-        status,
-        if status == 200 {
-            r.json().await.ok()
-        } else {
-            None
-        },
+async fn events(url: &str, token: &str, query: &str) -> (u16, Option<Page>) {
+    answered(
+        reqwest::Client::new()
+            .get(format!("{url}/events?{query}"))
+            .bearer_auth(token),
     )
+    .await
+}
+
+async fn ack(url: &str, token: &str, cursor: u64) -> (u16, Option<Standing>) {
+    answered(
+        reqwest::Client::new()
+            .post(format!("{url}/ack"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({ "cursor": cursor })),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,16 +102,23 @@ pub async fn post_signed(
 /// says it listens; killed when dropped.
 pub struct Process(std::process::Child);
 
+/// The binary with `dir/data` and `dir/config.toml` (and no access token from the
+/// environment).
+pub fn command(dir: &std::path::Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_hirechat"));
+    c.arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--config")
+        .arg(dir.join("config.toml"))
+        .env_remove("WHATSAPP_ACCESS_TOKEN");
+    c
+}
+
 impl Process {
     pub fn start(subcommand: &str, dir: &std::path::Path) -> Self {
         use std::io::BufRead as _;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hirechat"))
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .arg("--config")
-            .arg(dir.join("config.toml"))
+        let mut child = command(dir)
             .arg(subcommand)
-            .env_remove("WHATSAPP_ACCESS_TOKEN")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -105,6 +105,11 @@ fn manager_refusal(state: &SimState, headers: &HeaderMap) -> Option<Response> {
     })
 }
 
+/// The refusal of a request to the account's endpoints: the token, the permission, the id.
+fn guard(state: &SimState, headers: &HeaderMap, id: &str) -> Option<Response> {
+    manager_refusal(state, headers).or_else(|| other_account(state, id))
+}
+
 fn other_account(state: &SimState, id: &str) -> Option<Response> {
     (id != state.config.business_account_id).then(|| {
         graph_error(
@@ -178,8 +183,7 @@ async fn phone_numbers(
     Path((_version, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = manager_refusal(&state, &headers).or_else(|| other_account(&state, &id))
-    {
+    if let Some(refusal) = guard(&state, &headers, &id) {
         return refusal;
     }
     let data: Vec<Value> = [state.config.phone_number_id.as_str(), ON_PREMISES_NUMBER_ID]
@@ -195,8 +199,7 @@ async fn subscribed(
     Path((_version, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = manager_refusal(&state, &headers).or_else(|| other_account(&state, &id))
-    {
+    if let Some(refusal) = guard(&state, &headers, &id) {
         return refusal;
     }
     let subs = state.subscriptions.lock().expect("sim lock").clone();
@@ -225,8 +228,7 @@ async fn subscribe(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Some(refusal) = manager_refusal(&state, &headers).or_else(|| other_account(&state, &id))
-    {
+    if let Some(refusal) = guard(&state, &headers, &id) {
         return refusal;
     }
     let fields: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -265,8 +267,7 @@ async fn unsubscribe(
     Path((_version, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refusal) = manager_refusal(&state, &headers).or_else(|| other_account(&state, &id))
-    {
+    if let Some(refusal) = guard(&state, &headers, &id) {
         return refusal;
     }
     state.subscriptions.lock().expect("sim lock").ours = None;
