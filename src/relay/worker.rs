@@ -43,6 +43,9 @@ pub struct Worker {
     wait: Duration,
     max_backoff: Duration,
     link: RelayLink,
+    /// The newest refused delivery counted: one read again (after a failed acknowledgement)
+    /// is not counted twice.
+    refused_through: u64,
 }
 
 /// Starts the worker when the configuration reads webhooks from a relay.
@@ -92,6 +95,7 @@ impl Worker {
             wait,
             max_backoff: Duration::from_secs(relay.max_backoff_secs),
             link: RelayLink::connecting(),
+            refused_through: 0,
         })
     }
 
@@ -185,7 +189,9 @@ impl Worker {
                 {
                     bodies.push(body);
                 }
+                _ if e.cursor <= self.refused_through => {}
                 _ => {
+                    self.refused_through = e.cursor;
                     self.link.refused += 1;
                     tracing::warn!(
                         cursor = e.cursor,
