@@ -63,9 +63,16 @@ struct SubscribedPage {
     data: Vec<SubscribedEntry>,
 }
 
+/// Meta nests the app (`whatsapp_business_api_data: {id, name, link}`); an entry that gives
+/// `id` and `name` at its top is read too.
 #[derive(Debug, Deserialize)]
 struct SubscribedEntry {
-    whatsapp_business_api_data: AppInfo,
+    #[serde(default)]
+    whatsapp_business_api_data: Option<AppInfo>,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     override_callback_uri: Option<String>,
 }
@@ -102,10 +109,16 @@ impl CloudClient {
         Ok(page
             .data
             .into_iter()
-            .map(|e| SubscribedApp {
-                app_id: e.whatsapp_business_api_data.id,
-                name: e.whatsapp_business_api_data.name,
-                override_callback_uri: e.override_callback_uri,
+            .map(|e| {
+                let app = e.whatsapp_business_api_data.unwrap_or(AppInfo {
+                    id: e.id.unwrap_or_default(),
+                    name: e.name.unwrap_or_default(),
+                });
+                SubscribedApp {
+                    app_id: app.id,
+                    name: app.name,
+                    override_callback_uri: e.override_callback_uri,
+                }
             })
             .collect())
     }
@@ -218,5 +231,25 @@ pub fn explain(e: &ClientError, business_account_id: &str) -> String {
             "the WhatsApp API could not be reached: check this machine's connection (and whatsapp.api_base)".into()
         }
         other => other.sentence(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscribed_apps_read_nested_as_meta_writes_them_or_flat() {
+        let page: SubscribedPage = serde_json::from_str(
+            r#"{"data":[{"whatsapp_business_api_data":{"id":"1","name":"A","link":"x"}},
+                        {"id":"2","name":"B","override_callback_uri":"https://b.example.com"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(page.data.len(), 2);
+        assert_eq!(
+            page.data[0].whatsapp_business_api_data.as_ref().unwrap().id,
+            "1"
+        );
+        assert_eq!(page.data[1].id.as_deref(), Some("2"));
     }
 }
