@@ -12,7 +12,6 @@ use super::{
 };
 use crate::{
     config::{Config, Connection, Secret, WhatsAppConfig},
-    engine::{Request, Response},
     whatsapp::{
         account::{PhoneNumberInfo, explain},
         client::CloudClient,
@@ -404,50 +403,4 @@ fn caller() -> String {
     crate::server::peer::current_uid()
         .and_then(crate::server::peer::login_of)
         .unwrap_or_else(|| "unknown".into())
-}
-
-pub async fn disconnect(config: &Config, data_dir: &Path, yes: bool) -> Result<(), CliError> {
-    let wa = &config.whatsapp;
-    if wa.phone_number_id.is_empty() {
-        return Err(CliError::BadInput("no number is connected".into()));
-    }
-    if let Some(at) = wa.disconnected_at {
-        println!(
-            "{} was disconnected on {} already.",
-            wa.nickname,
-            at.format("%Y-%m-%d %H:%M UTC")
-        );
-        return Ok(());
-    }
-    if !yes {
-        if !prompt::interactive() {
-            return Err(CliError::BadInput(
-                "disconnecting stops all sending: run it in a terminal and type the nickname to confirm, or pass --yes".into(),
-            ));
-        }
-        let typed = prompt::ask(
-            &format!(
-                "This stops all sending from {:?}; the history stays readable. Type the nickname to confirm",
-                wa.nickname
-            ),
-            None,
-        )?;
-        if typed != wa.nickname {
-            return Err(CliError::BadInput(
-                "not disconnected: that is not the nickname".into(),
-            ));
-        }
-    }
-    let mut backend = Backend::connect(config, data_dir, None).await?;
-    if let Response::Disconnected {
-        warning: Some(w), ..
-    } = backend.call(Request::Disconnect { at: Utc::now() }).await?
-    {
-        eprintln!("warning: {w}");
-    }
-    println!(
-        "Disconnected {:?}: nothing is sent from this number any more, and the history stays readable. `hirechat connect` connects it again.",
-        wa.nickname
-    );
-    Ok(())
 }

@@ -4,6 +4,7 @@
 mod attachments;
 mod backend;
 mod connect;
+mod disconnect;
 mod doctor;
 mod doctor_api;
 mod import;
@@ -288,7 +289,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
         Command::Connect(args) => connect::connect(&config, &data_dir, args).await,
-        Command::Disconnect { yes } => connect::disconnect(&config, &data_dir, yes).await,
+        Command::Disconnect { yes } => disconnect::disconnect(&config, &data_dir, yes).await,
         Command::Settings { command } => settings::run(&config, &data_dir, command).await,
         Command::Import { kind, file, json } => {
             import::run(&config, &data_dir, &kind, &file, json).await

@@ -16,6 +16,7 @@ pub mod outbox;
 mod quiet;
 mod reading;
 mod records;
+mod relay_link;
 mod resync;
 mod retention;
 mod routing;
@@ -247,29 +248,6 @@ impl Engine {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.inner.events.subscribe()
-    }
-
-    /// Records how the relay link stands and tells every client when that changed.
-    pub fn set_relay_link(&self, link: crate::domain::relay_link::RelayLink) {
-        let mut current = self
-            .inner
-            .relay
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if current.as_ref() != Some(&link) {
-            *current = Some(link.clone());
-            drop(current);
-            let _ = self.inner.events.send(Event::RelayLink { link });
-        }
-    }
-
-    /// How the relay link stands; none when webhooks come directly.
-    pub fn relay_link(&self) -> Option<crate::domain::relay_link::RelayLink> {
-        self.inner
-            .relay
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 
     /// Stores one verified webhook delivery; returns once it is durable.
