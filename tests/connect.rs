@@ -16,7 +16,7 @@ use common::{
     APP_SECRET, TOKEN, TempDir,
     daemon::{self, Daemon, run, text},
 };
-use hirechat::sim::{Sim, TokenState};
+use hirechat::sim::{Inbound, Sim, TokenState};
 
 /// A config with only the API's address and where the daemon listens: the rest comes from
 /// `connect`.
@@ -202,6 +202,44 @@ async fn connect_then_doctor_ok_then_a_revoked_token_fails_then_disconnect() {
     assert!(
         text(&out.stdout).contains("warn  connection   \"Tokyo hiring desk\" was disconnected on")
     );
+
+    connected_again_while_the_daemon_runs(dir.path(), &sim).await;
+}
+
+/// Connected again while the daemon runs: it takes the contact's webhook and sends at once,
+/// under the new nickname, with no restart.
+async fn connected_again_while_the_daemon_runs(dir: &Path, sim: &Sim) {
+    let out = connect_with(dir, &[("--nickname", "Tokyo desk")], &[]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(
+        said.contains("The daemon sends and receives for this number from now on"),
+        "{said}"
+    );
+    assert!(sim.subscription().is_some(), "subscribed again");
+    // Checked with the connection's app secret, the contact's message lands; the answer goes.
+    sim.inbound(Inbound {
+        from: Some("+819012345678".into()),
+        text: Some("Is the role still open?".into()),
+        ..Inbound::default()
+    })
+    .await
+    .unwrap();
+    let out = run(
+        dir,
+        &["send", "--to", "+819012345678", "--text", "back again"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    common::eventually("the send reaches the API", || {
+        sim.requests()
+            .iter()
+            .any(|r| r.to_string().contains("back again"))
+    })
+    .await;
+    let out = run(dir, &["doctor"]);
+    let said = text(&out.stdout);
+    assert!(said.contains("Tokyo desk"), "{said}");
+    assert!(!said.contains("was disconnected on"), "{said}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,7 +292,7 @@ async fn an_api_that_does_not_say_the_tokens_app_still_connects_and_doctor_says_
     let said = text(&out.stdout);
     assert!(out.status.success(), "{said}{}", text(&out.stderr));
     assert!(
-        said.contains("the secret is checked by the first webhook's signature"),
+        said.contains("the app secret is checked by the first webhook's signature"),
         "{said}"
     );
     let out = run(dir.path(), &["doctor"]);

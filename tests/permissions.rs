@@ -53,12 +53,15 @@ fn index(r: &Request) -> usize {
         Request::Attachments { .. } => 30,
         Request::ReadAttachment { .. } => 31,
         Request::Disconnect { .. } => 32,
+        Request::AccountNumbers { .. } => 33,
+        Request::Connect { .. } => 34,
     }
 }
 
-const VARIANTS: usize = 33;
+const VARIANTS: usize = 35;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
+#[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
 fn samples() -> Vec<Request> {
     let ken = "+819012345678".to_owned();
     let json = |v: serde_json::Value| serde_json::from_value::<Request>(v).unwrap();
@@ -156,6 +159,11 @@ fn samples() -> Vec<Request> {
             offset: 0,
             preview: false,
         },
+        // Refused for their values (no account id, no nickname) when the role may.
+        json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
+        json(
+            serde_json::json!({"cmd": "connect", "form": {"business_account_id": "", "nickname": "", "phone_number_id": ""}}),
+        ),
         // Last: an admin's takes effect (the sends above are then refused by the rule).
         Request::Disconnect {
             at: chrono::Utc::now(),

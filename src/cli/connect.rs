@@ -1,21 +1,18 @@
-//! `hirechat connect` and `hirechat disconnect`, for the admin who owns the data directory:
-//! each value is checked against the API before anything is saved, and what goes wrong is
-//! said in plain words with what to do.
+//! `hirechat connect`, for admins: the values asked (or taken from flags and the
+//! environment), the number chosen from the account's list, then the engine checks each
+//! against the API before anything is kept (`engine::connect`); what goes wrong is said in
+//! plain words with what to do.
 
-use std::{fmt::Write as _, path::Path, time::Duration};
-
-use chrono::Utc;
+use std::{fmt::Write as _, path::Path};
 
 use super::{
     backend::{Backend, CliError},
     prompt, settings,
 };
 use crate::{
-    config::{Config, Connection, Secret, WhatsAppConfig},
-    whatsapp::{
-        account::{PhoneNumberInfo, explain},
-        client::CloudClient,
-    },
+    config::{Config, SecretInput, WhatsAppConfig},
+    engine::{ConnectForm, Connected, Request, Response},
+    whatsapp::account::PhoneNumberInfo,
 };
 
 #[derive(Debug, clap::Args)]
@@ -89,10 +86,6 @@ fn value(
     Ok(answer.trim().to_owned())
 }
 
-fn api(e: &crate::whatsapp::client::ClientError, waba: &str) -> CliError {
-    CliError::Refused(explain(e, waba))
-}
-
 fn describe(n: &PhoneNumberInfo) -> String {
     let quality = n.quality_rating.as_deref().unwrap_or("no rating yet");
     let mut line = format!(
@@ -151,9 +144,6 @@ struct Answers {
     waba: String,
     secret: String,
     nickname: String,
-    verify: String,
-    /// The verify token was made up here: it is shown once.
-    made_up: bool,
 }
 
 fn gather(wa: &WhatsAppConfig, args: &mut ConnectArgs) -> Result<Answers, CliError> {
@@ -185,11 +175,6 @@ fn gather(wa: &WhatsAppConfig, args: &mut ConnectArgs) -> Result<Answers, CliErr
         "Nickname",
         false,
     )?;
-    let verify = args
-        .verify_token
-        .take()
-        .filter(|v| !v.is_empty())
-        .or_else(|| (!wa.verify_token.is_empty()).then(|| wa.verify_token.expose().to_owned()));
     if let Some(cb) = &args.callback
         && !crate::config::safe_url(cb)
     {
@@ -202,176 +187,89 @@ fn gather(wa: &WhatsAppConfig, args: &mut ConnectArgs) -> Result<Answers, CliErr
         waba,
         secret,
         nickname,
-        made_up: verify.is_none(),
-        verify: verify
-            .unwrap_or_else(|| format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))),
     })
 }
 
-/// Checks every value against the API and subscribes the app; returns the number chosen.
-async fn check(
-    wa: &WhatsAppConfig,
-    answers: &Answers,
-    args: &ConnectArgs,
-) -> Result<PhoneNumberInfo, CliError> {
-    let waba = answers.waba.as_str();
-    let mut account = WhatsAppConfig {
-        business_account_id: waba.to_owned(),
-        access_token: Secret::new(answers.token.clone()),
-        ..wa.clone()
-    };
-    let client = |account: &WhatsAppConfig| {
-        CloudClient::new(account, Duration::from_secs(20))
-            .map_err(|e| CliError::Other(e.to_string()))
-    };
-    println!("Checking the token and business account {waba}…");
-    let numbers = client(&account)?
-        .phone_numbers()
-        .await
-        .map_err(|e| api(&e, waba))?;
-    if numbers.is_empty() {
-        return Err(CliError::Refused(format!(
-            "business account {waba} has no phone number yet: add one in WhatsApp Manager → Account tools → Phone numbers"
-        )));
-    }
-    for (i, n) in numbers.iter().enumerate() {
-        println!("  {}. {}", i + 1, describe(n));
-    }
-    let number = choose(numbers, args.phone_number_id.clone())?;
-    if let Some(why) = number.unusable() {
-        return Err(CliError::Refused(format!(
-            "{} cannot be used: {why}",
-            number.display_phone_number
-        )));
-    }
-    account.phone_number_id = number.id.clone();
-    let client = client(&account)?;
-    let app = app_checked(&client, &answers.secret, waba).await?;
-    // Without the token's app, another app shows by the callback it overrides.
-    let ours = |a: &crate::whatsapp::account::SubscribedApp| match &app {
-        Some(app) => a.app_id == app.id,
-        None => a.override_callback_uri.is_none() || a.override_callback_uri == args.callback,
-    };
-    let others: Vec<String> = client
-        .subscribed_apps()
-        .await
-        .map_err(|e| api(&e, waba))?
-        .into_iter()
-        .filter(|a| !ours(a))
-        .map(|a| match a.override_callback_uri {
-            Some(uri) => format!("{} (webhooks to {uri})", a.name),
-            None => a.name,
-        })
-        .collect();
-    if !others.is_empty() && !args.take_over {
-        return Err(CliError::Refused(format!(
-            "this business account is already linked to {}: both would receive its messages and both could answer them. Disconnect it there first (or remove that app in Business Settings → Accounts → WhatsApp accounts → Connected apps), or pass --take-over to connect this inbox as well",
-            others.join(", ")
-        )));
-    }
-    println!("Subscribing the app to the account's webhooks…");
-    client
-        .subscribe(
-            args.callback
-                .as_deref()
-                .map(|c| (c, answers.verify.as_str())),
-        )
-        .await
-        .map_err(|e| api(&e, waba))?;
-    Ok(number)
-}
-
-/// The token's app, with the secret checked to be that app's; none when the API does not say
-/// which app a token is for (the secret is then checked by the first webhook's signature).
-async fn app_checked(
-    client: &CloudClient,
-    secret: &str,
-    waba: &str,
-) -> Result<Option<crate::whatsapp::account::AppInfo>, CliError> {
-    println!("Checking the app secret…");
-    let app = match client.app().await {
-        Ok(app) => app,
-        Err(e) if crate::whatsapp::account::token_refused(&e) => return Err(api(&e, waba)),
-        Err(_) => {
-            println!(
-                "  (this API does not say which app the token is for: the secret is checked by the first webhook's signature)"
-            );
-            return Ok(None);
-        }
-    };
-    if !client
-        .app_secret_matches(&app.id, secret)
-        .await
-        .map_err(|e| api(&e, waba))?
-    {
-        return Err(CliError::BadInput(format!(
-            "the app secret is not that of app {} ({}), which the token belongs to: copy it from the App Dashboard → App settings → Basic → App secret",
-            app.name, app.id
-        )));
-    }
-    Ok(Some(app))
-}
-
+/// Asks the engine (the daemon's, else one here) to check everything and connect: a running
+/// daemon sends and receives for the new number at once.
 pub async fn connect(
     config: &Config,
     data_dir: &Path,
     mut args: ConnectArgs,
 ) -> Result<(), CliError> {
     let answers = gather(&config.whatsapp, &mut args)?;
-    let number = check(&config.whatsapp, &answers, &args).await?;
-    let connection = Connection {
-        phone_number_id: number.id.clone(),
-        business_account_id: answers.waba.clone(),
-        nickname: answers.nickname.clone(),
-        access_token: Secret::new(answers.token.clone()),
-        app_secret: Secret::new(answers.secret.clone()),
-        verify_token: Secret::new(answers.verify.clone()),
-        callback: args.callback.clone(),
-        connected_at: Utc::now(),
-        connected_by: caller(),
-        disconnected_at: None,
+    let mut backend = Backend::connect(config, data_dir, None).await?;
+    println!("Checking the token and business account {}…", answers.waba);
+    let access_token = SecretInput::new(answers.token.clone());
+    let numbers = match backend
+        .call(Request::AccountNumbers {
+            access_token: access_token.clone(),
+            business_account_id: answers.waba.clone(),
+        })
+        .await?
+    {
+        Response::Numbers { numbers } => numbers,
+        other => return Err(CliError::Other(format!("unexpected answer: {other:?}"))),
     };
-    let path = save(&connection, data_dir)?;
+    for (i, n) in numbers.iter().enumerate() {
+        println!("  {}. {}", i + 1, describe(n));
+    }
+    let number = choose(numbers, args.phone_number_id.take())?;
+    println!("Checking the app secret and subscribing the app to the account's webhooks…");
+    let form = ConnectForm {
+        access_token,
+        business_account_id: answers.waba,
+        app_secret: SecretInput::new(answers.secret),
+        verify_token: SecretInput::new(args.verify_token.take().unwrap_or_default()),
+        nickname: answers.nickname,
+        phone_number_id: number.id,
+        callback: args.callback.clone(),
+        take_over: args.take_over,
+    };
+    let connected = match backend
+        .call(Request::Connect {
+            form: Box::new(form),
+        })
+        .await?
+    {
+        Response::Connected { connected } => connected,
+        other => return Err(CliError::Other(format!("unexpected answer: {other:?}"))),
+    };
+    tell(&connected, data_dir);
+    routing(&mut backend, args.unknown_senders, args.assign_to).await?;
+    if backend.client().is_daemon() {
+        println!("The daemon sends and receives for this number from now on.");
+    }
+    Ok(())
+}
+
+fn tell(c: &Connected, data_dir: &Path) {
+    for note in &c.notes {
+        println!("  ({note})");
+    }
+    let n = &c.number;
     println!(
         "Connected {} ({}) as {:?}: quality {}. The token and secrets are in {} (readable by you only).",
-        number.display_phone_number,
-        number.verified_name,
-        answers.nickname,
-        number.quality_rating.as_deref().unwrap_or("not rated yet"),
-        path.display()
+        n.display_phone_number,
+        n.verified_name,
+        c.connection.nickname,
+        n.quality_rating.as_deref().unwrap_or("not rated yet"),
+        crate::config::connection_file(data_dir).display()
     );
-    match &args.callback {
+    match &c.connection.callback {
         Some(cb) => println!("Meta sends this account's webhooks to {cb}."),
         None => println!(
             "Meta sends this account's webhooks to the app's callback URL (App Dashboard → WhatsApp → Configuration)."
         ),
     }
-    if answers.made_up {
-        println!(
-            "The verify token Meta's verification must carry: {}",
-            answers.verify
-        );
+    if let Some(v) = &c.made_up_verify_token {
+        println!("The verify token Meta's verification must carry: {v}");
     }
-    routing(config, data_dir, args.unknown_senders, args.assign_to).await?;
-    if crate::server::socket::answers(&crate::paths::socket_file(data_dir)).await {
-        println!("Restart `hirechat serve` to send and receive with this connection.");
-    }
-    Ok(())
-}
-
-fn save(connection: &Connection, data_dir: &Path) -> Result<std::path::PathBuf, CliError> {
-    connection.save(data_dir).map_err(|e| {
-        CliError::Other(format!(
-            "cannot save the connection in {}: {e}",
-            data_dir.display()
-        ))
-    })
 }
 
 /// The seed's account settings: asked (or taken from the flags) and set through the engine.
 async fn routing(
-    config: &Config,
-    data_dir: &Path,
+    backend: &mut Backend,
     unknown_senders: Option<String>,
     assign_to: Option<String>,
 ) -> Result<(), CliError> {
@@ -392,15 +290,6 @@ async fn routing(
     if unknown_senders.is_none() && assign_to.is_none() {
         return Ok(());
     }
-    let mut config = config.clone();
-    config.apply_connection(data_dir)?;
-    let mut backend = Backend::connect(&config, data_dir, None).await?;
-    let settings = settings::set_routing(&mut backend, unknown_senders, assign_to).await?;
+    let settings = settings::set_routing(backend, unknown_senders, assign_to).await?;
     settings::show(settings, false)
-}
-
-fn caller() -> String {
-    crate::server::peer::current_uid()
-        .and_then(crate::server::peer::login_of)
-        .unwrap_or_else(|| "unknown".into())
 }

@@ -47,7 +47,8 @@ pub enum Sending {
     No,
     /// Needed: the command fails without a configured Cloud API.
     Required(Need),
-    /// The TUI: sends when the Cloud API is configured, reads otherwise.
+    /// The TUI: sends when the Cloud API is configured (or once an admin connects a number in
+    /// it), reads otherwise.
     IfConfigured,
 }
 
@@ -85,6 +86,9 @@ impl Client {
         let actor =
             peer::actor_for(config, own.unwrap_or(u32::MAX), own).map_err(OpenError::Refused)?;
         let engine = Engine::start(config, data_dir, sends).await?;
+        if sending == Sending::IfConfigured {
+            engine.run_workers_once_connected();
+        }
         Ok(Self::Local { engine, actor })
     }
 

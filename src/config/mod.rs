@@ -17,11 +17,11 @@ mod relay;
 mod secret;
 
 pub use attachments::{AttachmentsConfig, Graphics};
-pub use connection::Connection;
+pub use connection::{Connection, file as connection_file};
 pub use relay::{Consumer, FeedMode, RelayConfig, RelayServerConfig, safe_url};
 
-pub use secret::Secret;
 use secret::exposure;
+pub use secret::{Secret, SecretInput};
 
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]

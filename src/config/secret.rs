@@ -34,6 +34,33 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A secret an admin types in a client, on its way to the engine (`connect`): carried on the
+/// socket as it is, redacted in `Debug`, never in an answer. Empty means "keep the one in use".
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretInput(String);
+
+impl SecretInput {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into().trim().to_owned())
+    }
+
+    /// The secret typed, else the one in use.
+    pub fn or(&self, current: &Secret) -> Secret {
+        if self.0.is_empty() {
+            current.clone()
+        } else {
+            Secret::new(self.0.clone())
+        }
+    }
+}
+
+impl fmt::Debug for SecretInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Secret(self.0.clone()).fmt(f)
+    }
+}
+
 /// Which secrets a config file holds, when its mode lets the group or others read it.
 pub(super) fn exposure(path: &Path, config: &Config) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;

@@ -53,6 +53,10 @@ pub enum Event {
     Disconnected {
         at: chrono::DateTime<chrono::Utc>,
     },
+    /// An admin connected a number (perhaps another one): sending resumes, under `nickname`.
+    Connected {
+        nickname: String,
+    },
     /// The link to the relay connected, failed, or its backlog changed (not stored).
     RelayLink {
         link: super::relay_link::RelayLink,

@@ -170,6 +170,18 @@ pub enum Request {
     /// The number was disconnected (`hirechat disconnect`): nothing is sent from now on, and
     /// every client is told.
     Disconnect { at: chrono::DateTime<chrono::Utc> },
+    /// A business account's phone numbers, read with the token given (empty: the one in use),
+    /// to choose the one to connect.
+    AccountNumbers {
+        #[serde(default)]
+        access_token: crate::config::SecretInput,
+        business_account_id: String,
+    },
+    /// Connect a number: every value checked against the API, the app subscribed, the
+    /// connection kept, and the engine switched to it.
+    Connect {
+        form: Box<crate::engine::ConnectForm>,
+    },
 }
 
 impl Request {
@@ -195,6 +207,8 @@ impl Request {
             | Self::SyncTemplates
             | Self::DeleteTemplate { .. }
             | Self::Disconnect { .. }
+            | Self::AccountNumbers { .. }
+            | Self::Connect { .. }
             | Self::Doctor => Permission::Administer,
             Self::Conversations { .. }
             | Self::Attachments { .. }
@@ -233,6 +247,7 @@ impl Request {
             Self::SetRouting { .. } => "change the routing",
             Self::Doctor => "see the daemon's health",
             Self::Disconnect { .. } => "disconnect the number",
+            Self::AccountNumbers { .. } | Self::Connect { .. } => "connect a number",
             _ => "read",
         }
     }
@@ -345,6 +360,13 @@ pub enum Response {
     Disconnected {
         at: chrono::DateTime<chrono::Utc>,
         warning: Option<String>,
+    },
+    /// A business account's phone numbers.
+    Numbers {
+        numbers: Vec<crate::whatsapp::account::PhoneNumberInfo>,
+    },
+    Connected {
+        connected: Box<crate::engine::Connected>,
     },
 }
 

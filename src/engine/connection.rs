@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Engine, EngineError, Request, Response};
 use crate::{
-    config::Connection,
+    config::{Connection, Secret},
     domain::{event::Event, permission::Actor},
     whatsapp::account::explain,
 };
@@ -28,13 +28,46 @@ pub struct ConnectionView {
 }
 
 impl Engine {
-    pub(super) fn connection_view(&self) -> ConnectionView {
-        let wa = &self.inner.whatsapp;
-        let kept = Connection::load(&self.inner.data_dir).ok().flatten();
-        ConnectionView {
-            nickname: wa.nickname.clone(),
+    /// The connected number's settings and secrets, as they stand now.
+    pub(super) fn whatsapp(&self) -> crate::config::WhatsAppConfig {
+        self.inner
+            .whatsapp
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The phone number and business account whose webhooks this inbox takes.
+    pub(super) fn accepts(&self) -> super::ingest::Channel {
+        let wa = self
+            .inner
+            .whatsapp
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        super::ingest::Channel {
             phone_number_id: wa.phone_number_id.clone(),
             business_account_id: wa.business_account_id.clone(),
+        }
+    }
+
+    /// What a webhook is checked with: the app secret (its signature) and the verify token
+    /// (Meta's challenge), as the connection now has them.
+    pub fn webhook_secrets(&self) -> (Secret, Secret) {
+        let wa = self
+            .inner
+            .whatsapp
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (wa.app_secret.clone(), wa.verify_token.clone())
+    }
+
+    pub(super) fn connection_view(&self) -> ConnectionView {
+        let wa = self.whatsapp();
+        let kept = Connection::load(&self.inner.data_dir).ok().flatten();
+        ConnectionView {
+            nickname: wa.nickname,
+            phone_number_id: wa.phone_number_id,
+            business_account_id: wa.business_account_id,
             callback: kept.as_ref().and_then(|c| c.callback.clone()),
             connected_at: kept.as_ref().map(|c| c.connected_at),
             connected_by: kept.map(|c| c.connected_by),
@@ -61,7 +94,7 @@ impl Engine {
                 Some(at),
                 Request::SendText { .. } | Request::SendFiles { .. } | Request::SendTemplate { .. },
             ) => Err(EngineError::Refused(format!(
-                "the number was disconnected on {} (`hirechat disconnect`): nothing is sent from it, the history stays readable; an admin connects it again with `hirechat connect`",
+                "the number was disconnected on {} (`hirechat disconnect`): nothing is sent from it, the history stays readable; an admin connects it again (`hirechat connect`, or `S` then `c` in the TUI)",
                 at.format("%Y-%m-%d %H:%M UTC")
             ))),
             _ => Ok(()),
@@ -82,8 +115,8 @@ impl Engine {
                 warning: None,
             });
         }
-        let wa = &self.inner.whatsapp;
-        let warning = match &self.inner.client {
+        let wa = self.whatsapp();
+        let warning = match self.inner.client.get() {
             Some(client) => client.unsubscribe().await.err().map(|e| {
                 format!(
                     "the app could not be unsubscribed from the account's webhooks ({}); remove it in Business Settings → Accounts → WhatsApp accounts → Connected apps if it should stop receiving",

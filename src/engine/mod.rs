@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod api;
 mod attach;
+mod connect;
 mod connection;
 pub mod error;
 mod files;
@@ -39,6 +40,7 @@ use crate::{
     whatsapp::client::CloudClient,
 };
 pub use api::{ConversationView, EngineError, Request, Response};
+pub use connect::{ConnectForm, Connected};
 pub use connection::ConnectionView;
 pub use resync::NumberView;
 use writer::Writer;
@@ -62,12 +64,9 @@ struct Inner {
     writer: Writer,
     events: broadcast::Sender<Event>,
     wake_outbox: Arc<Notify>,
-    /// The channel's nickname, for the clients' headers.
-    channel: String,
-    /// Whether an outbox worker runs (the Cloud API is configured).
-    sends: bool,
-    /// For template management; none when the Cloud API is not configured.
-    client: Option<CloudClient>,
+    /// The Cloud API client, once an account is configured or connected (its clones switch
+    /// with it when another number is connected).
+    client: std::sync::OnceLock<CloudClient>,
     /// Where the files a recruiter sends are checked and kept.
     stager: attach::Stager,
     /// Fills `${Organization.…}`.
@@ -79,8 +78,6 @@ struct Inner {
     unreplied_until: crate::domain::filter::UnrepliedUntil,
     /// The config's routing, until an admin sets another.
     routing: crate::domain::routing::Routing,
-    /// The phone number and business account whose webhooks this inbox takes.
-    accepts: ingest::Channel,
     /// Changes refused since start for being another number's or account's.
     foreign: std::sync::atomic::AtomicUsize,
     /// When webhooks last arrived (fetching files waits for a pause in them).
@@ -91,14 +88,20 @@ struct Inner {
     number: std::sync::Mutex<Option<resync::NumberView>>,
     /// When the number was disconnected, if it is: sends are refused and the outbox waits.
     disconnected: std::sync::Mutex<Option<chrono::DateTime<Utc>>>,
-    /// The connected number's settings (and secrets: `disconnect` keeps them in the
-    /// connection file), and the data directory that file is in.
-    whatsapp: crate::config::WhatsAppConfig,
+    /// The connected number's settings and secrets (the nickname in every header, the
+    /// number and account whose webhooks are taken, the secrets webhooks are checked with),
+    /// switched when an admin connects another; and the data directory the connection file
+    /// is in.
+    whatsapp: std::sync::RwLock<crate::config::WhatsAppConfig>,
     data_dir: std::path::PathBuf,
     /// When this engine started (`doctor`: a quiet hour on a fresh daemon says little).
     started_at: chrono::DateTime<Utc>,
     /// Set while nothing may be sent (the outbox checks it before each round).
     sending_stopped: Arc<std::sync::atomic::AtomicBool>,
+    /// What the workers started by a later `connect` are configured with, and whether this
+    /// process runs them (a one-off command only keeps the connection for the next).
+    config: Config,
+    workers_on_connect: std::sync::atomic::AtomicBool,
 }
 
 /// What became of one webhook delivery.
@@ -137,16 +140,16 @@ impl Engine {
             EngineError::Unavailable(format!("cannot start the database writer: {e}"))
         })?;
         let wake_outbox = Arc::new(Notify::new());
-        let deliveries = quiet::Activity::default();
         let engine = Self {
             inner: Arc::new(Inner {
                 store: store.clone(),
                 writer: writer.clone(),
                 events,
                 wake_outbox: wake_outbox.clone(),
-                channel: config.whatsapp.nickname.clone(),
-                sends: send,
-                client: client.clone(),
+                client: client
+                    .clone()
+                    .map(std::sync::OnceLock::from)
+                    .unwrap_or_default(),
                 stager: attach::Stager {
                     dir: data_dir.join("media"),
                     limits: config.attachments.limits(),
@@ -157,21 +160,19 @@ impl Engine {
                 groups: config.groups.clone(),
                 routing: config.routing.clone(),
                 unreplied_until: config.triage.unreplied_until,
-                accepts: ingest::Channel {
-                    phone_number_id: config.whatsapp.phone_number_id.clone(),
-                    business_account_id: config.whatsapp.business_account_id.clone(),
-                },
                 foreign: std::sync::atomic::AtomicUsize::new(0),
-                deliveries: deliveries.clone(),
+                deliveries: quiet::Activity::default(),
                 relay: std::sync::Mutex::new(None),
                 number: std::sync::Mutex::new(None),
                 disconnected: std::sync::Mutex::new(config.whatsapp.disconnected_at),
                 started_at: Utc::now(),
-                whatsapp: config.whatsapp.clone(),
+                whatsapp: std::sync::RwLock::new(config.whatsapp.clone()),
                 data_dir: data_dir.to_owned(),
                 sending_stopped: Arc::new(std::sync::atomic::AtomicBool::new(
                     config.whatsapp.disconnected_at.is_some(),
                 )),
+                config: config.clone(),
+                workers_on_connect: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         engine.plan_routing(None).await?;
@@ -200,28 +201,23 @@ impl Engine {
                 .await?;
         }
         if let Some(client) = client {
-            engine.start_workers(config, data_dir, client, deliveries);
+            engine.start_workers(client);
         }
         Ok(engine)
     }
 
     /// What runs where the Cloud API is configured: the fetcher of inbound files, their
     /// retention, the schedule that catches up missed webhooks, and the outbox.
-    fn start_workers(
-        &self,
-        config: &Config,
-        data_dir: &Path,
-        client: CloudClient,
-        deliveries: quiet::Activity,
-    ) {
+    fn start_workers(&self, client: CloudClient) {
         let (store, writer) = (&self.inner.store, &self.inner.writer);
+        let (config, data_dir) = (&self.inner.config, &self.inner.data_dir);
         let fetcher = media_fetch::Fetcher {
             store: store.clone(),
             writer: writer.clone(),
             client: client.clone(),
             dir: data_dir.join("media"),
             cap: config.attachments.download_cap(),
-            deliveries,
+            deliveries: self.inner.deliveries.clone(),
         };
         tokio::spawn(fetcher.run());
         retention::Pruner::start(config, store, writer, data_dir);
@@ -256,7 +252,8 @@ impl Engine {
         // A large delivery is read and written in slices, each durable before the next: memory
         // stays that of one slice, and a repeat of the whole (after a crash in between) is
         // stored once, as every repeat is.
-        let mut reader = ingest::Reader::new(body, &self.inner.accepts, Utc::now());
+        let accepts = self.accepts();
+        let mut reader = ingest::Reader::new(body, &accepts, Utc::now());
         loop {
             let slice = reader.next_slice(INGEST_SLICE);
             if slice.is_empty() {
@@ -384,7 +381,7 @@ impl Engine {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
                 role: actor.role,
-                channel: self.inner.channel.clone(),
+                channel: self.whatsapp().nickname,
                 language: self.inner.organization.language.clone(),
                 relay: self.relay_link(),
                 disconnected_at: self.disconnected_at(),
@@ -392,6 +389,14 @@ impl Engine {
             Request::Subscribe => Ok(Response::Subscribed),
             Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,
             Request::Disconnect { at } => self.disconnect(actor, at).await,
+            Request::AccountNumbers {
+                access_token,
+                business_account_id,
+            } => {
+                self.account_numbers(&access_token, &business_account_id)
+                    .await
+            }
+            Request::Connect { form } => self.connect(actor, *form).await,
         }
     }
 

@@ -41,7 +41,8 @@ impl Outbox {
         let busy: Arc<Mutex<HashSet<u64>>> = Arc::default();
         loop {
             if this.stopped.load(std::sync::atomic::Ordering::Relaxed) {
-                tokio::time::sleep(IDLE).await;
+                // Connecting again wakes it.
+                let _ = tokio::time::timeout(IDLE, this.wake.notified()).await;
                 continue;
             }
             let mut next_due = IDLE;

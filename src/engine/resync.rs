@@ -42,7 +42,7 @@ pub(super) fn start(engine: &Engine, client: CloudClient, every: Duration) {
 }
 
 impl Engine {
-    async fn read_number(&self, client: &CloudClient) {
+    pub(super) async fn read_number(&self, client: &CloudClient) {
         let read = client.number_status().await;
         let mut slot = self
             .inner

@@ -84,9 +84,9 @@ impl Target {
 impl Engine {
     /// Finds whom `to` names and checks what every send must pass.
     pub(super) fn target(&self, to: &str) -> Result<Target, EngineError> {
-        if !self.inner.sends {
+        if self.inner.client.get().is_none() {
             return Err(EngineError::Unavailable(
-                "sending is not set up: the config needs whatsapp.phone_number_id and whatsapp.access_token (or WHATSAPP_ACCESS_TOKEN)".into(),
+                "sending is not set up: an admin connects a number (`hirechat connect`, or `S` then `c` in the TUI), or the config gives whatsapp.phone_number_id and whatsapp.access_token (or WHATSAPP_ACCESS_TOKEN)".into(),
             ));
         }
         let who = ContactRef::parse(to).map_err(|e| EngineError::BadInput(e.to_string()))?;

@@ -66,7 +66,7 @@ impl Engine {
     }
 
     fn client(&self) -> Result<&CloudClient, EngineError> {
-        self.inner.client.as_ref().ok_or_else(|| {
+        self.inner.client.get().ok_or_else(|| {
             EngineError::Unavailable(
                 "the WhatsApp account is not set up: the config needs whatsapp.business_account_id and whatsapp.access_token".into(),
             )

@@ -24,6 +24,8 @@ const PAGE: usize = 200;
 enum LinkError {
     #[error("the relay refused this inbox's token (relay.token)")]
     Refused,
+    #[error("whatsapp.app_secret is needed to check what the relay hands over")]
+    NoAppSecret,
     #[error("the relay answered HTTP {0}")]
     Status(u16),
     #[error("the relay could not be reached")]
@@ -39,7 +41,6 @@ pub struct Worker {
     http: reqwest::Client,
     url: String,
     token: Secret,
-    app_secret: Secret,
     wait: Duration,
     max_backoff: Duration,
     link: RelayLink,
@@ -53,21 +54,8 @@ pub fn start(engine: &Engine, config: &Config) {
     if config.webhook.mode != crate::config::FeedMode::Relay {
         return;
     }
-    if config.whatsapp.app_secret.is_empty() {
-        let mut link = RelayLink::connecting();
-        link.failed(
-            Utc::now(),
-            "whatsapp.app_secret is needed to check what the relay hands over".into(),
-        );
-        engine.set_relay_link(link);
-        tracing::error!("relay mode without whatsapp.app_secret: nothing is read from the relay");
-        return;
-    }
-    match Worker::new(
-        engine.clone(),
-        &config.relay,
-        config.whatsapp.app_secret.clone(),
-    ) {
+    // Without an app secret nothing can be checked: the link says so until one is connected.
+    match Worker::new(engine.clone(), &config.relay) {
         Ok(worker) => {
             tokio::spawn(worker.run());
         }
@@ -76,11 +64,7 @@ pub fn start(engine: &Engine, config: &Config) {
 }
 
 impl Worker {
-    fn new(
-        engine: Engine,
-        relay: &RelayConfig,
-        app_secret: Secret,
-    ) -> Result<Self, reqwest::Error> {
+    fn new(engine: Engine, relay: &RelayConfig) -> Result<Self, reqwest::Error> {
         let wait = Duration::from_secs(relay.wait_secs);
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
@@ -91,7 +75,6 @@ impl Worker {
             http,
             url: relay.url.trim_end_matches('/').to_owned(),
             token: relay.token.clone(),
-            app_secret,
             wait,
             max_backoff: Duration::from_secs(relay.max_backoff_secs),
             link: RelayLink::connecting(),
@@ -125,6 +108,9 @@ impl Worker {
 
     /// One poll: read, check, ingest, acknowledge. Returns the cursor read through.
     async fn round(&mut self, after: Option<u64>) -> Result<u64, LinkError> {
+        if self.engine.webhook_secrets().0.is_empty() {
+            return Err(LinkError::NoAppSecret);
+        }
         let page = self.poll(after).await?;
         let start =
             after.unwrap_or_else(|| page.events.first().map_or(page.last, |e| e.cursor - 1));
@@ -178,14 +164,12 @@ impl Worker {
     /// stream).
     async fn ingest(&mut self, events: &[Relayed]) -> Result<(), LinkError> {
         let mut bodies = Vec::with_capacity(events.len());
+        // As connected now: an admin may connect another number while the link runs.
+        let (app_secret, _) = self.engine.webhook_secrets();
         for e in events {
             match e.body_bytes() {
                 Ok(body)
-                    if signature::verify(
-                        self.app_secret.expose(),
-                        &body,
-                        e.signature.as_deref(),
-                    ) =>
+                    if signature::verify(app_secret.expose(), &body, e.signature.as_deref()) =>
                 {
                     bodies.push(body);
                 }

@@ -14,26 +14,20 @@ use axum::{
 };
 
 use super::intake::{self, BodyLimits};
-use crate::{
-    config::Secret,
-    engine::{Engine, Ingested},
-};
+use crate::engine::{Engine, Ingested};
 
 #[derive(Clone)]
 pub struct WebhookState {
+    /// Also what deliveries are checked with: the secrets of the number connected now.
     pub engine: Engine,
-    pub app_secret: Secret,
-    pub verify_token: Secret,
     pub limits: BodyLimits,
 }
 
 impl WebhookState {
-    /// The endpoint's secrets and limits, as the configuration gives them.
+    /// The endpoint's limits, as the configuration gives them.
     pub fn new(engine: Engine, config: &crate::config::Config) -> Self {
         Self {
             engine,
-            app_secret: config.whatsapp.app_secret.clone(),
-            verify_token: config.whatsapp.verify_token.clone(),
             limits: BodyLimits::from_config(&config.webhook),
         }
     }
@@ -50,7 +44,7 @@ async fn verify(
     State(state): State<WebhookState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    intake::answer_challenge(&state.verify_token, &q)
+    intake::answer_challenge(&state.engine.webhook_secrets().1, &q)
 }
 
 async fn deliver(State(state): State<WebhookState>, headers: HeaderMap, body: Body) -> Response {
@@ -59,7 +53,7 @@ async fn deliver(State(state): State<WebhookState>, headers: HeaderMap, body: Bo
         Err(refused) => return refused,
     };
     let sig = intake::signature_header(&headers);
-    if let Err(refused) = intake::check_signature(&state.app_secret, &bytes, sig) {
+    if let Err(refused) = intake::check_signature(&state.engine.webhook_secrets().0, &bytes, sig) {
         return *refused;
     }
     match state.engine.ingest(&bytes).await {

@@ -89,12 +89,16 @@ const NUMBER_FIELDS: &str = "id,display_phone_number,verified_name,quality_ratin
 
 impl CloudClient {
     fn subscribed_url(&self) -> String {
-        format!("{}/{}/subscribed_apps", self.base, self.business_account_id)
+        format!(
+            "{}/{}/subscribed_apps",
+            self.base,
+            self.business_account_id()
+        )
     }
 
     /// `GET /{waba-id}/phone_numbers`
     pub async fn phone_numbers(&self) -> Result<Vec<PhoneNumberInfo>, ClientError> {
-        let url = format!("{}/{}/phone_numbers", self.base, self.business_account_id);
+        let url = format!("{}/{}/phone_numbers", self.base, self.business_account_id());
         let page: NumberPage = self
             .send_request(self.http.get(&url).query(&[("fields", NUMBER_FIELDS)]))
             .await?;
@@ -183,9 +187,9 @@ impl CloudClient {
     pub async fn api_clock(&self) -> Result<DateTime<Utc>, ClientError> {
         let response = self
             .http
-            .get(format!("{}/{}", self.base, self.phone_number_id))
+            .get(format!("{}/{}", self.base, self.phone_number_id()))
             .query(&[("fields", "id")])
-            .bearer_auth(self.token.expose())
+            .bearer_auth(self.token().expose())
             .send()
             .await
             .map_err(|e| ClientError::Network(e.without_url().to_string()))?;

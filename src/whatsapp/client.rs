@@ -1,7 +1,10 @@
 //! The Cloud API client (reqwest, rustls). It only speaks the wire format; retry decisions
 //! belong to the outbox.
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, RwLock},
+    time::Duration,
+};
 
 use super::{
     errors::{ErrorClass, sentence},
@@ -72,15 +75,32 @@ impl ClientError {
     }
 }
 
+/// The number, business account and token a client speaks for: shared by every clone of
+/// it (the outbox, the fetcher, the schedule), so connecting another number switches them all
+/// at once.
+struct Account {
+    phone_number_id: String,
+    business_account_id: String,
+    token: Secret,
+}
+
 #[derive(Clone)]
 pub struct CloudClient {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
-    pub(super) phone_number_id: String,
-    pub(super) business_account_id: String,
-    pub(super) token: Secret,
+    account: Arc<RwLock<Account>>,
     /// How long a download or an upload may take (files are larger than any other call).
     pub(super) transfer_timeout: Duration,
+}
+
+impl Account {
+    fn of(config: &WhatsAppConfig) -> Self {
+        Self {
+            phone_number_id: config.phone_number_id.clone(),
+            business_account_id: config.business_account_id.clone(),
+            token: config.access_token.clone(),
+        }
+    }
 }
 
 impl CloudClient {
@@ -98,9 +118,7 @@ impl CloudClient {
                 config.api_base.trim_end_matches('/'),
                 config.api_version
             ),
-            phone_number_id: config.phone_number_id.clone(),
-            business_account_id: config.business_account_id.clone(),
-            token: config.access_token.clone(),
+            account: Arc::new(RwLock::new(Account::of(config))),
             transfer_timeout: Duration::from_secs(300),
         })
     }
@@ -112,12 +130,38 @@ impl CloudClient {
         self
     }
 
+    fn account(&self) -> std::sync::RwLockReadGuard<'_, Account> {
+        self.account
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Speaks for another number, account and token from now on, in every clone of this client.
+    pub fn switch(&self, config: &WhatsAppConfig) {
+        *self
+            .account
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Account::of(config);
+    }
+
+    pub(super) fn phone_number_id(&self) -> String {
+        self.account().phone_number_id.clone()
+    }
+
+    pub(super) fn business_account_id(&self) -> String {
+        self.account().business_account_id.clone()
+    }
+
+    pub(super) fn token(&self) -> Secret {
+        self.account().token.clone()
+    }
+
     pub(super) fn media_url(&self) -> String {
-        format!("{}/{}/media", self.base, self.phone_number_id)
+        format!("{}/{}/media", self.base, self.phone_number_id())
     }
 
     fn messages_url(&self) -> String {
-        format!("{}/{}/messages", self.base, self.phone_number_id)
+        format!("{}/{}/messages", self.base, self.phone_number_id())
     }
 
     /// `POST /{phone-number-id}/messages`. A 200 means accepted, not delivered.
@@ -139,7 +183,8 @@ impl CloudClient {
     fn templates_url(&self) -> String {
         format!(
             "{}/{}/message_templates",
-            self.base, self.business_account_id
+            self.base,
+            self.business_account_id()
         )
     }
 
@@ -213,7 +258,7 @@ impl CloudClient {
         request: reqwest::RequestBuilder,
     ) -> Result<R, ClientError> {
         let response = request
-            .bearer_auth(self.token.expose())
+            .bearer_auth(self.token().expose())
             .send()
             .await
             // reqwest's message names the URL, never the token.

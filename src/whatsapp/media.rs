@@ -109,7 +109,7 @@ impl CloudClient {
             .http
             .get(url)
             .timeout(self.transfer_timeout)
-            .bearer_auth(self.token.expose())
+            .bearer_auth(self.token().expose())
             .send()
             .await
             .map_err(|e| {

@@ -57,7 +57,7 @@ impl NumberStatus {
 impl CloudClient {
     /// `GET /{phone-number-id}?fields=…`
     pub async fn number_status(&self) -> Result<NumberStatus, ClientError> {
-        let url = format!("{}/{}", self.base, self.phone_number_id);
+        let url = format!("{}/{}", self.base, self.phone_number_id());
         self.send_request(self.http.get(&url).query(&[("fields", FIELDS)]))
             .await
     }

@@ -15,7 +15,7 @@ const ANSWERING_SECONDS: i64 = 30;
 
 impl App {
     /// What is not about one conversation: someone answering, a template reviewed, the relay
-    /// link, the number disconnected.
+    /// link, the number disconnected or connected.
     fn news(&mut self, event: Event, out: &mut Vec<Command>) {
         match event {
             Event::Answering {
@@ -30,6 +30,10 @@ impl App {
             }
             Event::RelayLink { link } => self.relay = Some(link),
             Event::Disconnected { at } => self.disconnected_at = Some(at),
+            Event::Connected { nickname } => {
+                self.disconnected_at = None;
+                self.channel = nickname;
+            }
             Event::TemplateChanged { .. } | Event::TemplateDeleted { .. } => {
                 // An open picker or manager follows reviews: approved now, sendable now.
                 if self.picker().is_some() || self.manager().is_some() {
