@@ -305,3 +305,87 @@ async fn an_api_that_does_not_say_the_tokens_app_still_connects_and_doctor_says_
     );
     assert!(said.contains("ok    subscription"), "{said}");
 }
+
+/// The TUI on its own, with no number configured yet: once an admin connects one, this
+/// process has a client and its workers, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_without_an_account_gets_one_when_a_number_is_connected() {
+    use hirechat::{
+        config::{Config, SecretInput},
+        engine::{ConnectForm, Engine, EngineError, Request, Response},
+    };
+    let dir = TempDir::new("connect-engine");
+    let sim = daemon::sim_for(daemon::free_port()).await;
+    let mut config = Config::default();
+    config.whatsapp.api_base = sim.api_base();
+    let engine = Engine::start(&config, dir.path(), false).await.unwrap();
+    engine.run_workers_once_connected();
+    let admin = common::admin();
+    let before = engine.handle(&admin, Request::SyncTemplates).await;
+    assert!(
+        matches!(&before, Err(EngineError::Unavailable(m)) if m.contains("not set up")),
+        "{before:?}"
+    );
+    let numbers = engine
+        .handle(
+            &admin,
+            Request::AccountNumbers {
+                access_token: SecretInput::new(TOKEN),
+                business_account_id: "102290129340398".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Numbers { numbers } = numbers else {
+        panic!("{numbers:?}")
+    };
+    let form = ConnectForm {
+        access_token: SecretInput::new(TOKEN),
+        business_account_id: "102290129340398".into(),
+        app_secret: SecretInput::new(APP_SECRET),
+        nickname: "Tokyo hiring desk".into(),
+        phone_number_id: numbers[0].id.clone(),
+        ..ConnectForm::default()
+    };
+    let connected = engine
+        .handle(
+            &admin,
+            Request::Connect {
+                form: Box::new(form),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Connected { connected } = connected else {
+        panic!("{connected:?}")
+    };
+    assert!(
+        connected.made_up_verify_token.is_some(),
+        "none was given or in use"
+    );
+    assert!(!serde_json::to_string(&connected).unwrap().contains(TOKEN));
+    assert!(
+        engine.handle(&admin, Request::SyncTemplates).await.is_ok(),
+        "the templates are read with the connected token"
+    );
+    let Response::Actor { channel, .. } = engine.handle(&admin, Request::Whoami).await.unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(channel, "Tokyo hiring desk");
+    // A viewer may not even list the numbers.
+    let viewer = hirechat::domain::permission::Actor {
+        role: hirechat::domain::permission::Role::Viewer,
+        ..common::admin()
+    };
+    let refused = engine
+        .handle(
+            &viewer,
+            Request::AccountNumbers {
+                access_token: SecretInput::default(),
+                business_account_id: "102290129340398".into(),
+            },
+        )
+        .await;
+    assert!(matches!(refused, Err(EngineError::Forbidden(_))));
+}

@@ -463,3 +463,82 @@ async fn haruto_s_cv_saved_his_photo_previewed_and_a_file_sent_from_the_reply_bo
     .await;
     assert_eq!(d.sim.uploads().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_connects_a_new_token_from_the_settings_and_sends_with_it_at_once() {
+    use hirechat::{
+        config::Secret,
+        domain::message::Status,
+        engine::{Request, Response},
+        sim::Inbound,
+    };
+    // The token in use went bad (the simulated API takes only the right one).
+    let h = common::Harness::start_in(TempDir::new("tui-connect"), |c| {
+        c.whatsapp.access_token = Secret::new("a-revoked-token");
+        c.whatsapp.nickname = "Old desk".into();
+    })
+    .await;
+    let link = Link::local(h.engine.clone(), common::admin());
+    let mut s = Session::start(App::new(Utc::now(), Connection::InProcess, 160, 45), link);
+    until(&mut s, "who I am", |a| a.channel == "Old desk").await;
+    s.sender().send(common::tui::key('S')).unwrap();
+    until(&mut s, "the settings", |a| {
+        screen(a).contains("business account 102290129340398")
+    })
+    .await;
+    s.sender().send(common::tui::key('c')).unwrap();
+    // The new token pasted; the account is filled in; the app secret kept; a new nickname.
+    s.sender().send(Input::Paste(common::TOKEN.into())).unwrap();
+    for _ in 0..3 {
+        s.sender().send(code(KeyCode::Tab)).unwrap();
+    }
+    for _ in 0.."Old desk".len() {
+        s.sender().send(code(KeyCode::Backspace)).unwrap();
+    }
+    typed(&s, "Tokyo desk");
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the account's numbers", |a| {
+        screen(a).contains("Which number does this inbox send and receive for?")
+    })
+    .await;
+    assert!(screen(&s.app).contains("Sakura Talent Osaka"));
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "connected", |a| {
+        screen(a).contains("✓ Connected +81 3-1234-5678 (Sakura Talent)")
+            && a.channel == "Tokyo desk"
+    })
+    .await;
+    assert!(!screen(&s.app).contains(common::TOKEN));
+    // Webhooks are checked and sends made with what was connected, without a restart.
+    h.sim
+        .inbound(Inbound {
+            from: Some("+819012345678".into()),
+            text: Some("Is the role still open?".into()),
+            ..Inbound::default()
+        })
+        .await
+        .unwrap();
+    let sent = h
+        .engine
+        .handle(
+            &common::admin(),
+            Request::SendText {
+                to: "+819012345678".into(),
+                text: "It is: shall we talk tomorrow?".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Message { message } = sent else {
+        panic!("{sent:?}")
+    };
+    let settled = h
+        .engine
+        .settle(&message, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_ne!(settled.status, Status::Queued);
+    assert_ne!(settled.status, Status::Failed, "{settled:?}");
+    let kept = std::fs::read_to_string(h.dir.path().join("connection.toml")).unwrap();
+    assert!(kept.contains("Tokyo desk") && kept.contains(common::TOKEN));
+}

@@ -942,3 +942,98 @@ fn settings_change_the_routing_and_disconnect_only_with_the_nickname() {
         [Command::Disconnect { .. }]
     ));
 }
+
+fn numbers() -> Vec<hirechat::whatsapp::account::PhoneNumberInfo> {
+    serde_json::from_value(serde_json::json!([
+        {"id": "106540352242922", "display_phone_number": "+81 3-1234-5678",
+         "verified_name": "Sakura Talent", "quality_rating": "GREEN",
+         "platform_type": "CLOUD_API", "status": "CONNECTED"},
+        {"id": "106540352242999", "display_phone_number": "+81 6-9876-5432",
+         "verified_name": "Sakura Talent Osaka", "quality_rating": "GREEN",
+         "platform_type": "ON_PREMISE", "status": "CONNECTED"}
+    ]))
+    .unwrap()
+}
+
+#[test]
+fn connecting_from_the_settings_types_the_values_chooses_a_number_and_says_what_it_did() {
+    use hirechat::{
+        domain::event::Event,
+        engine::{Connected, ConnectionView},
+        tui::app::Command,
+    };
+    const TOKEN: &str = "EAAG-typed-token";
+    let mut app = app_with(inbox(), 160, 45);
+    app.update(key('S'));
+    health_and_routing(&mut app);
+    app.update(key('c'));
+    // The token is pasted, the app secret left empty (the one in use is kept).
+    app.update(Input::Paste(TOKEN.into()));
+    let form = draw(&app).backend().to_string();
+    assert!(!form.contains(TOKEN), "a secret is shown as dots");
+    insta::assert_snapshot!("connect_form", form);
+    match app.update(code(KeyCode::Enter)).as_slice() {
+        [
+            Command::AccountNumbers {
+                business_account_id,
+                ..
+            },
+        ] => assert_eq!(business_account_id, "102290129340398"),
+        other => panic!("{other:?}"),
+    }
+    app.update(Input::Numbers(numbers()));
+    insta::assert_snapshot!("connect_numbers", draw(&app).backend());
+    // The On-Premises number cannot be chosen; the Cloud API one is.
+    app.update(code(KeyCode::Down));
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    app.update(code(KeyCode::Up));
+    let form = match app.update(code(KeyCode::Enter)).as_slice() {
+        [Command::Connect(form)] => form.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(form.phone_number_id, "106540352242922");
+    assert_eq!(form.nickname, "Tokyo hiring desk");
+    assert_eq!(
+        form.callback.as_deref(),
+        Some("https://relay.example.com/webhook")
+    );
+    assert!(!format!("{form:?}").contains(TOKEN), "redacted in Debug");
+    // A refusal comes back into the form, in the engine's words.
+    app.update(Input::ConnectRefused(
+        "this business account is already linked to Another inbox".into(),
+    ));
+    assert!(
+        draw(&app)
+            .backend()
+            .to_string()
+            .contains("already linked to Another inbox")
+    );
+    app.update(Input::Connected(Box::new(Connected {
+        connection: ConnectionView {
+            nickname: "Tokyo desk".into(),
+            phone_number_id: "106540352242922".into(),
+            business_account_id: "102290129340398".into(),
+            callback: Some("https://relay.example.com/webhook".into()),
+            connected_at: Some(now()),
+            connected_by: Some("aiko".into()),
+            disconnected_at: None,
+        },
+        number: numbers().remove(0),
+        made_up_verify_token: None,
+        notes: vec![],
+    })));
+    app.update(Input::Event(Box::new(Event::Connected {
+        nickname: "Tokyo desk".into(),
+    })));
+    let done = draw(&app).backend().to_string();
+    assert!(
+        done.lines().next().unwrap().contains("Tokyo desk"),
+        "{done}"
+    );
+    insta::assert_snapshot!("connect_done", done);
+    // Back to the settings, which load again.
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::LoadHealth, Command::LoadRouting]
+    );
+}

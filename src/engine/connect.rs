@@ -22,7 +22,7 @@ use crate::{
 
 /// What an admin gives to connect a number. An empty secret keeps the one in use; an empty
 /// verify token keeps the one in use, else one is made up (and shown once).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectForm {
     #[serde(default)]
     pub access_token: SecretInput,

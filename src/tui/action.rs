@@ -97,6 +97,10 @@ pub enum Action {
     AssignTo,
     /// Disconnect the number (typing its nickname to confirm).
     Disconnect,
+    /// Connect a number (the token, the account, the app secret; then which number).
+    Connect,
+    /// Connect although another app takes the account's webhooks.
+    TakeOver,
 }
 
 impl Action {
@@ -148,9 +152,11 @@ impl Action {
             Self::Attach => "attach a file",
             Self::Unattach => "remove the last file",
             Self::Settings => "settings (admins)",
-            Self::UnknownSenders => "what an unknown sender creates (candidate, contact, nothing)",
+            Self::UnknownSenders => "what unknown senders create",
             Self::AssignTo => "who new conversations go to",
-            Self::Disconnect => "disconnect the number (asks for its nickname)",
+            Self::Disconnect => "disconnect (asks for the nickname)",
+            Self::Connect => "connect a number",
+            Self::TakeOver => "take over from another app receiving the account's webhooks",
         }
     }
 }

@@ -70,7 +70,13 @@ impl App {
                     self.tell_answering(id, out);
                 }
             }
-            Mode::Filter | Mode::SaveView | Mode::Search | Mode::Records | Mode::Picker => {
+            Mode::Filter
+            | Mode::SaveView
+            | Mode::Search
+            | Mode::Records
+            | Mode::Picker
+            | Mode::SettingsInput
+            | Mode::Connect => {
                 for c in text.chars() {
                     let c = if c == '\n' || c == '\t' { ' ' } else { c };
                     if !c.is_control() {

@@ -37,6 +37,13 @@ pub enum Command {
     /// The routing in force, for the settings panel.
     LoadRouting,
     SetRouting(crate::domain::routing::Routing),
+    /// The account's numbers, read with the token typed (empty: the one in use).
+    AccountNumbers {
+        access_token: crate::config::SecretInput,
+        business_account_id: String,
+    },
+    /// Connect the number chosen, with the values typed.
+    Connect(Box<crate::engine::ConnectForm>),
     /// Disconnect the number (the admin typed its nickname).
     Disconnect {
         at: chrono::DateTime<chrono::Utc>,

@@ -44,6 +44,12 @@ pub enum Input {
     Templates(Vec<Template>),
     /// The engine's report, for the settings panel.
     Health(Box<crate::engine::api::Health>),
+    /// The account's numbers, to connect one.
+    Numbers(Vec<crate::whatsapp::account::PhoneNumberInfo>),
+    /// A number was connected.
+    Connected(Box<crate::engine::Connected>),
+    /// Reading the numbers or connecting was refused, with why.
+    ConnectRefused(String),
     /// The routing in force, the logins it assigns in turn, and where it was set.
     Routing {
         routing: crate::domain::routing::Routing,

@@ -296,6 +296,9 @@ impl App {
                 }
             }
             input @ (Input::Health(_) | Input::Routing { .. }) => self.settings_input(input),
+            input @ (Input::Numbers(_) | Input::Connected(_) | Input::ConnectRefused(_)) => {
+                self.connect_input(input);
+            }
             input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
                 self.templates_input(input, &mut out);
             }

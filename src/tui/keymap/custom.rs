@@ -111,6 +111,8 @@ const ALL: &[Action] = &[
     Action::UnknownSenders,
     Action::AssignTo,
     Action::Disconnect,
+    Action::Connect,
+    Action::TakeOver,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

@@ -53,6 +53,10 @@ pub enum Mode {
     Settings,
     /// Typing in the settings panel: who new conversations go to, or the nickname.
     SettingsInput,
+    /// Connecting a number: letters are the form's values.
+    Connect,
+    /// Connecting a number: choosing which of the account's numbers.
+    ConnectNumber,
 }
 
 impl Mode {
@@ -79,6 +83,8 @@ impl Mode {
             Self::ConfirmSend => "Send this template?",
             Self::Settings => "Settings",
             Self::SettingsInput => "Settings: typing",
+            Self::Connect => "Connect a number",
+            Self::ConnectNumber => "Connect a number: which one",
         }
     }
 }
@@ -118,6 +124,10 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::Picker, Action::Send) => "look, then send",
         (Mode::SettingsInput, Action::Send) => "confirm",
         (Mode::SettingsInput, Action::Back) => "never mind",
+        (Mode::Connect, Action::Send) => "read the account's numbers with this token",
+        (Mode::Connect, Action::Back) => "back to the settings",
+        (Mode::ConnectNumber, Action::Pick) => "connect this number",
+        (Mode::ConnectNumber, Action::Back) => "back to the form",
         _ => action.label(),
     }
 }
@@ -168,7 +178,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Attach,
         ],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
-        Mode::Choose => &[Action::Pick, Action::Down, Action::Back],
+        Mode::Choose | Mode::ConnectNumber => &[Action::Pick, Action::Down, Action::Back],
         Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],
         Mode::Templates => &[Action::New, Action::Delete, Action::Back],
         Mode::TemplateForm => &[Action::NextField, Action::Save, Action::Back],
@@ -177,12 +187,13 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::SaveView => &[Action::Save, Action::ToggleShared, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
         Mode::Help => &[Action::Back],
-        Mode::AttachPath => &[Action::NextField, Action::Send, Action::Back],
+        Mode::AttachPath | Mode::Connect => &[Action::NextField, Action::Send, Action::Back],
         Mode::GoTo => &[Action::Top, Action::View],
         Mode::ConfirmQuit | Mode::ConfirmSend => &[Action::Confirm, Action::Back],
         Mode::Settings => &[
             Action::UnknownSenders,
             Action::AssignTo,
+            Action::Connect,
             Action::Disconnect,
             Action::Back,
         ],

@@ -202,6 +202,27 @@ const CHOOSE_KEYS: &[(Key, Action)] = &[
     (ch('?'), Action::Help),
 ];
 
+/// The settings panel (admins).
+const SETTINGS_KEYS: &[(Key, Action)] = &[
+    (ch('u'), Action::UnknownSenders),
+    (ch('a'), Action::AssignTo),
+    (ch('c'), Action::Connect),
+    (ch('d'), Action::Disconnect),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('?'), Action::Help),
+];
+
+/// Connecting a number: letters are the values, so no letter acts (help is F1).
+const CONNECT_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Tab), Action::NextField),
+    (key(KeyCode::Down), Action::NextField),
+    (key(KeyCode::BackTab), Action::PrevField),
+    (key(KeyCode::Up), Action::PrevField),
+    (ctrl('t'), Action::TakeOver),
+    (key(KeyCode::Enter), Action::Send),
+    (key(KeyCode::Esc), Action::Back),
+];
+
 /// A question before something that cannot be undone (sending, quitting over a draft).
 const CONFIRM_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Enter), Action::Confirm),
@@ -277,7 +298,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
         Mode::Templates => b.extend_from_slice(TEMPLATES_KEYS),
         Mode::TemplateForm => b.extend_from_slice(TEMPLATE_FORM_KEYS),
         Mode::MergeFields => b.extend_from_slice(MERGE_FIELDS_KEYS),
-        Mode::Choose => b.extend_from_slice(CHOOSE_KEYS),
+        Mode::Choose | Mode::ConnectNumber => b.extend_from_slice(CHOOSE_KEYS),
         // Any other key after `g` does what it does without it.
         Mode::GoTo => return GO_TO_KEYS.to_vec(),
         Mode::Notifications => b.extend_from_slice(NOTIFICATIONS_KEYS),
@@ -293,17 +314,12 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::ConfirmSend | Mode::ConfirmQuit => b.extend_from_slice(CONFIRM_KEYS),
-        Mode::Settings => b.extend_from_slice(&[
-            (ch('u'), Action::UnknownSenders),
-            (ch('a'), Action::AssignTo),
-            (ch('d'), Action::Disconnect),
-            (key(KeyCode::Esc), Action::Back),
-            (ch('?'), Action::Help),
-        ]),
+        Mode::Settings => b.extend_from_slice(SETTINGS_KEYS),
         Mode::SettingsInput => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (key(KeyCode::Esc), Action::Back),
         ]),
+        Mode::Connect => b.extend_from_slice(CONNECT_KEYS),
         Mode::Help => b.extend_from_slice(&[
             (key(KeyCode::Esc), Action::Back),
             (ch('?'), Action::Back),

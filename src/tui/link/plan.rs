@@ -50,6 +50,11 @@ fn read(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
     Answer::Read(Box::new(f))
 }
 
+/// A step of connecting a number: a refusal is shown in the form, not as a toast.
+fn connecting(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
+    Answer::Load(Box::new(f), Box::new(Input::ConnectRefused))
+}
+
 /// What carrying out a command takes.
 pub(super) enum Plan {
     /// One request, and what to do with its answer.
@@ -201,6 +206,26 @@ pub(super) fn plan(command: Command) -> Plan {
         Command::LoadRouting => (Request::Settings, read(routing_input)),
         Command::SetRouting(routing) => (Request::SetRouting { routing }, read(routing_input)),
         Command::Disconnect { at } => (Request::Disconnect { at }, Answer::Quiet),
+        Command::AccountNumbers {
+            access_token,
+            business_account_id,
+        } => (
+            Request::AccountNumbers {
+                access_token,
+                business_account_id,
+            },
+            connecting(|r| match r {
+                Response::Numbers { numbers } => Some(Input::Numbers(numbers)),
+                _ => None,
+            }),
+        ),
+        Command::Connect(form) => (
+            Request::Connect { form },
+            connecting(|r| match r {
+                Response::Connected { connected } => Some(Input::Connected(connected)),
+                _ => None,
+            }),
+        ),
         Command::LoadTemplates => (
             Request::Templates,
             read(|r| match r {

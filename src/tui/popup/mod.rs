@@ -6,6 +6,7 @@
 //! the compiler lists).
 
 pub mod attach;
+pub mod connect;
 pub mod filter;
 pub mod help;
 pub mod notifications;
@@ -48,6 +49,8 @@ pub enum Popup {
     Quit,
     /// `S`: the connection and the routing (admins).
     Settings(settings::SettingsPanel),
+    /// `c` in the settings: connecting a number.
+    Connect(Box<connect::ConnectPanel>),
     /// `Alt-a` in the compose box: the path of a file to attach.
     Attach(attach::AttachPrompt),
 }
@@ -69,6 +72,7 @@ impl Popup {
             Self::Quit => Mode::ConfirmQuit,
             Self::Attach(_) => Mode::AttachPath,
             Self::Settings(p) => p.mode(),
+            Self::Connect(p) => p.mode(),
         }
     }
 }
@@ -92,6 +96,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Templates(m) => templates::view::render(m, frame, area),
         Popup::Quit => quit::render(app, frame, area),
         Popup::Settings(panel) => settings::render(app, panel, frame, area),
+        Popup::Connect(panel) => connect::render(panel, frame, area),
     }
 }
 
@@ -111,6 +116,7 @@ impl App {
                 Popup::Picker(_) if mode == Mode::Picker => self.picker_key(key, out),
                 Popup::Templates(_) if mode == Mode::TemplateForm => self.form_key(key),
                 Popup::Settings(_) if mode == Mode::SettingsInput => self.settings_key(key),
+                Popup::Connect(_) => self.connect_key(key),
                 Popup::Help(_)
                 | Popup::Notifications(_)
                 | Popup::Picker(_)
@@ -148,6 +154,7 @@ impl App {
             Popup::Quit => self.quit_act(action),
             Popup::Attach(_) => self.attach_act(action),
             Popup::Settings(_) => self.settings_act(action, out),
+            Popup::Connect(_) => self.connect_act(action, out),
         }
     }
 

@@ -1,8 +1,8 @@
 //! `S`, for admins: the connection (the number, its rating, where its webhooks go, the relay
 //! link) and the routing of unknown senders and new conversations, with the actions `hirechat
 //! settings routing` and `hirechat disconnect` offer: `u` what an unknown sender creates, `a`
-//! who new conversations go to, `d` disconnect (typing the nickname to confirm). Connecting
-//! takes the token and secrets, which are typed in a shell: `hirechat connect`.
+//! who new conversations go to, `c` connect a number (`popup::connect`), `d` disconnect
+//! (typing the nickname to confirm).
 
 use crossterm::event::KeyEvent;
 use ratatui::{
@@ -134,11 +134,10 @@ impl App {
                 let now = routing.map(|r| r.assign_to).unwrap_or_default();
                 panel.typing = Some((Typing::AssignTo, LineInput::new(&now)));
             }
+            (None, Action::Connect) => self.open_connect(),
             (None, Action::Disconnect) => {
                 if self.disconnected_at.is_some() {
-                    self.info(
-                        "The number is disconnected already: `hirechat connect` connects it again.",
-                    );
+                    self.info("The number is disconnected already: `c` connects it again.");
                 } else if let Some(p) = self.settings_mut() {
                     p.typing = Some((Typing::Nickname, LineInput::new("")));
                 }
@@ -175,7 +174,7 @@ fn connection_lines(app: &App, h: &Health) -> Vec<Line<'static>> {
     if let Some(at) = c.disconnected_at {
         lines.push(Line::styled(
             format!(
-                "  ⊘ disconnected {}: nothing is sent; `hirechat connect` connects it again",
+                "  ⊘ disconnected {}: nothing is sent; `c` connects it again",
                 at.with_timezone(&app.tz).format("%Y-%m-%d %H:%M")
             ),
             theme::bad(),
@@ -260,14 +259,14 @@ pub fn render(app: &App, panel: &SettingsPanel, frame: &mut Frame, area: Rect) {
             theme::bad(),
         )),
         None => lines.push(Line::styled(
-            "Another number or new secrets: `hirechat connect` in a shell.",
+            "Another number or new secrets: `c` (or `hirechat connect` in a shell).",
             theme::dim(),
         )),
     }
     let hints = if panel.typing.is_some() {
         " Enter confirm · Esc back "
     } else {
-        " u unknown senders · a assign to · d disconnect · Esc close "
+        " u unknown senders · a assign to · c connect · d disconnect · Esc close "
     };
     let block = Block::default()
         .borders(Borders::ALL)
