@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 use ratatui::{
     Frame,
     layout::Rect,
-    text::Line,
+    text::{Line, Span},
     widgets::{Block, Borders, Paragraph, Wrap},
 };
 
@@ -240,19 +240,19 @@ fn form_lines(p: &ConnectPanel) -> Vec<Line<'static>> {
             CALLBACK => "(empty: the app's callback URL; a relay: https://…/webhook)",
             _ => "",
         };
-        let shown = if value.is_empty() && i != p.focus {
-            empty.to_owned()
-        } else if i == p.focus && matches!(p.stage, Stage::Form) {
-            format!("{value}▏")
-        } else {
-            value
-        };
+        let typing = i == p.focus && matches!(p.stage, Stage::Form);
+        let cursor = if typing { "▏" } else { "" };
         let style = if i == p.focus {
             theme::selected()
         } else {
             ratatui::style::Style::default()
         };
-        lines.push(Line::styled(format!("  {label:<20} {shown}"), style));
+        // What an empty field means stays in sight, beside the cursor too.
+        let hint = if value.is_empty() { empty } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {label:<20} {value}{cursor}"), style),
+            Span::styled(hint.to_owned(), theme::dim()),
+        ]));
     }
     lines.push(Line::raw(format!(
         "  [{}] take over from another app that receives this account's webhooks",
