@@ -719,3 +719,72 @@ fn a_key_the_inbox_cannot_read_is_named_with_its_file() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_trail() {
+    let dir = TempDir::new("cli-state");
+    let port = free_port();
+    let sim = sim_for(port).await;
+    write_config(dir.path(), &sim.api_base(), port, "");
+    let _daemon = Daemon::start(dir.path());
+    sim.inbound(Inbound {
+        from: Some("+819012345678".into()),
+        name: Some("Haruto".into()),
+        text: Some("Any news?".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let with = ["--with", "+819012345678"];
+    let out = run(
+        dir.path(),
+        &[&["conversations", "resolve"][..], &with].concat(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "Haruto: resolved");
+    let listed = run(
+        dir.path(),
+        &["conversations", "--filter", "unreplied", "--json"],
+    );
+    assert_eq!(text(&listed.stdout).trim(), "[]");
+    let out = run(
+        dir.path(),
+        &[
+            &["conversations", "snooze"][..],
+            &with,
+            &["--until", "someday"],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("tomorrow (9:00)"));
+    let out = run(
+        dir.path(),
+        &[
+            &["conversations", "snooze", "--json"][..],
+            &with,
+            &["--until", "3d"],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let snoozed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(snoozed["snoozed_until"].is_string(), "{snoozed}");
+    let out = run(
+        dir.path(),
+        &[&["conversations", "reopen"][..], &with].concat(),
+    );
+    assert_eq!(text(&out.stdout).trim(), "Haruto: open");
+    // The trail, among the messages, as events with who and when.
+    let out = run(dir.path(), &[&["messages", "--json"][..], &with].concat());
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let events: Vec<&str> = items
+        .iter()
+        .filter(|i| i["type"] == "event")
+        .map(|i| i["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(events.len(), 3, "{items:?}");
+    assert!(events[0].contains("resolved this") && events[1].contains("snoozed this until"));
+    assert_eq!(items[0]["type"], "text", "the message first");
+    assert_eq!(items[1]["by"], me());
+}

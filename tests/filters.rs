@@ -481,3 +481,167 @@ async fn opening_is_not_answering_unless_the_team_says_so() {
         ["Emily"]
     );
 }
+
+async fn set_state(
+    h: &Harness,
+    with: &str,
+    change: hirechat::domain::conversation_state::StateChange,
+) -> Result<Response, EngineError> {
+    h.engine
+        .handle(
+            &admin(),
+            Request::SetState {
+                with: Some(with.into()),
+                conversation_id: None,
+                change,
+            },
+        )
+        .await
+}
+
+async fn trail(h: &Harness, with: &str) -> Vec<hirechat::domain::conversation_state::Happened> {
+    let Response::Messages { events, .. } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::Messages {
+                with: with.into(),
+                limit: None,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    events.into_iter().map(|e| e.what).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolved_and_snoozed_leave_the_unreplied_views_and_come_back_when_the_contact_writes_or_the_time_comes()
+ {
+    use hirechat::domain::conversation_state::{ConversationStatus as S, Happened, StateChange};
+    let h = Harness::start().await;
+    assert_eq!(
+        h.post(&inbound("819012345678", "Haruto", 30, "wamid.A"))
+            .await,
+        200
+    );
+    assert_eq!(
+        h.post(&inbound("447700900123", "Emily", 20, "wamid.B"))
+            .await,
+        200
+    );
+    assert_eq!(names(&h, "unreplied").await.unwrap(), ["Emily", "Haruto"]);
+
+    let Response::Conversation { conversation } =
+        set_state(&h, "+819012345678", StateChange::Resolved)
+            .await
+            .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(conversation.status, S::Resolved);
+    assert_eq!(names(&h, "unreplied").await.unwrap(), ["Emily"]);
+    assert_eq!(names(&h, "status:resolved").await.unwrap(), ["Haruto"]);
+    assert_eq!(names(&h, "status:open").await.unwrap(), ["Emily"]);
+    // The built-in view, answered from the index, agrees.
+    let views = h.engine.handle(&admin(), Request::Views).await.unwrap();
+    let Response::Views { views } = views else {
+        panic!()
+    };
+    let unreplied = views.iter().find(|v| v.name == "all-unreplied").unwrap();
+    assert_eq!(unreplied.count, Some(1));
+
+    // Haruto writes again: open, unreplied, and the trail says why.
+    assert_eq!(
+        h.post(&inbound("819012345678", "Haruto", 1, "wamid.C"))
+            .await,
+        200
+    );
+    assert_eq!(names(&h, "unreplied").await.unwrap(), ["Emily", "Haruto"]);
+    assert_eq!(
+        trail(&h, "+819012345678").await,
+        [
+            Happened::Status {
+                from: S::Open,
+                to: S::Resolved
+            },
+            Happened::ReopenedByContact
+        ]
+    );
+
+    // Emily snoozed for a moment: gone, then back as unread when the time comes.
+    let past = set_state(
+        &h,
+        "+447700900123",
+        StateChange::Snooze {
+            until: Utc::now() - Duration::minutes(1),
+        },
+    )
+    .await;
+    assert!(matches!(past, Err(EngineError::BadInput(m)) if m.contains("in the future")));
+    h.engine
+        .handle(
+            &admin(),
+            Request::MarkRead {
+                conversation_id: names_to_id(&h, "Emily").await,
+            },
+        )
+        .await
+        .unwrap();
+    let mut events = h.engine.subscribe();
+    set_state(
+        &h,
+        "+447700900123",
+        StateChange::Snooze {
+            until: Utc::now() + Duration::milliseconds(800),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(names(&h, "unreplied").await.unwrap(), ["Haruto"]);
+    assert_eq!(names(&h, "snoozed").await.unwrap(), ["Emily"]);
+    common::wait_for(&mut events, |e| match e {
+        hirechat::domain::event::Event::Trail { entry } => {
+            (entry.what == Happened::SnoozeEnded).then_some(())
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        names(&h, "unreplied unread").await.unwrap(),
+        ["Emily", "Haruto"]
+    );
+    assert!(names(&h, "snoozed").await.unwrap().is_empty());
+    assert!(
+        trail(&h, "+447700900123")
+            .await
+            .ends_with(&[Happened::SnoozeEnded])
+    );
+    // Pending: waiting on the contact, out of the unreplied views.
+    set_state(&h, "+447700900123", StateChange::Pending)
+        .await
+        .unwrap();
+    assert_eq!(names(&h, "status:pending").await.unwrap(), ["Emily"]);
+    assert_eq!(names(&h, "unreplied").await.unwrap(), ["Haruto"]);
+}
+
+async fn names_to_id(h: &Harness, name: &str) -> u64 {
+    let Response::Conversations { conversations, .. } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::Conversations {
+                offset: 0,
+                limit: None,
+                filter: None,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    conversations.iter().find(|c| c.name == name).unwrap().id
+}

@@ -55,10 +55,11 @@ fn index(r: &Request) -> usize {
         Request::Disconnect { .. } => 32,
         Request::AccountNumbers { .. } => 33,
         Request::Connect { .. } => 34,
+        Request::SetState { .. } => 35,
     }
 }
 
-const VARIANTS: usize = 35;
+const VARIANTS: usize = 36;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -159,6 +160,9 @@ fn samples() -> Vec<Request> {
             offset: 0,
             preview: false,
         },
+        json(
+            serde_json::json!({"cmd": "set_state", "conversation_id": 999, "change": {"to": "resolved"}}),
+        ),
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(

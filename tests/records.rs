@@ -138,6 +138,7 @@ async fn opening_a_record_starts_its_conversation_once_and_only_for_writers() {
     let Response::Messages {
         conversation,
         messages,
+        ..
     } = h.engine.handle(&admin(), open(id)).await.unwrap()
     else {
         panic!()

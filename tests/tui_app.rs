@@ -207,6 +207,7 @@ fn scrolling_up_past_the_oldest_loaded_loads_the_ones_before() {
     app.update(Input::Thread {
         conversation,
         messages: thread(&[30, 20, 10]),
+        trail: vec![],
     });
     let mut asked = Vec::new();
     for _ in 0..3 {
@@ -301,6 +302,7 @@ fn live_events_update_the_open_chat_and_the_list() {
     app.update(Input::Thread {
         conversation: row,
         messages: vec![message(1, 1, Direction::In, "hello", 20, Status::Delivered)],
+        trail: vec![],
     });
     // A new message in the open conversation: shown, and read since the recruiter is looking.
     let mut conv = engine_conversation(1, 1, 0);
@@ -845,6 +847,7 @@ fn c_searches_records_and_enter_opens_the_conversation() {
     let out = app.update(Input::Opened {
         conversation,
         messages: vec![],
+        trail: vec![],
     });
     assert_eq!(
         out,
@@ -1040,6 +1043,7 @@ fn slash_searches_everything_and_enter_jumps_to_the_message() {
     app.update(Input::Thread {
         conversation: common::tui::conversation(3, "Emily Clarke", 0, "", Some(600)),
         messages: vec![hit_message, later],
+        trail: vec![],
     });
     assert_eq!(app.chat.as_ref().unwrap().selected, Some(0));
 }

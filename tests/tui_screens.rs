@@ -1037,3 +1037,94 @@ fn connecting_from_the_settings_types_the_values_chooses_a_number_and_says_what_
         vec![Command::LoadHealth, Command::LoadRouting]
     );
 }
+
+#[test]
+fn the_list_marks_resolved_pending_and_snoozed_and_the_chat_shows_its_trail() {
+    use hirechat::domain::conversation_state::{
+        ConversationStatus as S, Happened, StateChange, TrailEntry,
+    };
+    use hirechat::tui::app::Command;
+    let mut rows = inbox();
+    rows[1].status = S::Pending;
+    rows[2].status = S::Resolved;
+    rows[3].snoozed_until = Some(now() + chrono::Duration::hours(15));
+    let mut app = app_with(rows, 160, 45);
+    app.update(code(KeyCode::Enter));
+    let conversation = app.list.selected_row().unwrap().clone();
+    let resolved = TrailEntry {
+        conversation_id: conversation.id,
+        at: now() - chrono::Duration::minutes(5),
+        by: Some("ken".into()),
+        by_name: Some("Ken Mori".into()),
+        what: Happened::Status {
+            from: S::Open,
+            to: S::Resolved,
+        },
+    };
+    app.update(Input::Thread {
+        conversation,
+        messages: haruto_thread(),
+        trail: vec![
+            resolved.clone(),
+            TrailEntry {
+                at: now() - chrono::Duration::minutes(2),
+                by: None,
+                by_name: None,
+                what: Happened::ReopenedByContact,
+                ..resolved.clone()
+            },
+        ],
+    });
+    let screen = draw(&app).backend().to_string();
+    assert!(screen.contains("· Ken Mori resolved this · "), "{screen}");
+    insta::assert_snapshot!(screen);
+
+    // `x` resolves the open chat's conversation; on a resolved row in the list it reopens.
+    assert_eq!(
+        app.update(key('x')),
+        vec![Command::SetState {
+            conversation_id: 1,
+            change: StateChange::Resolved
+        }]
+    );
+    app.update(code(KeyCode::Esc));
+    app.update(key('j'));
+    app.update(key('j'));
+    assert_eq!(
+        app.update(key('x')),
+        vec![Command::SetState {
+            conversation_id: app.list.selected_row().unwrap().id,
+            change: StateChange::Open
+        }]
+    );
+    assert!(matches!(
+        app.update(key('p')).as_slice(),
+        [Command::SetState {
+            change: StateChange::Pending,
+            ..
+        }]
+    ));
+    // `z` asks until when; what cannot be read is said, and the prompt stays.
+    assert!(app.update(key('z')).is_empty());
+    for c in "soon".chars() {
+        app.update(key(c));
+    }
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert!(app.toast.as_ref().is_some_and(|t| t.error));
+    for _ in 0..4 {
+        app.update(code(KeyCode::Backspace));
+    }
+    for c in "2h".chars() {
+        app.update(key(c));
+    }
+    assert!(draw(&app).backend().to_string().contains("Snooze until:"));
+    match app.update(code(KeyCode::Enter)).as_slice() {
+        [
+            Command::SetState {
+                change: StateChange::Snooze { until },
+                ..
+            },
+        ] => assert_eq!(*until, now() + chrono::Duration::hours(2)),
+        other => panic!("{other:?}"),
+    }
+}

@@ -65,6 +65,7 @@ pub async fn messages(
     let Response::Messages {
         conversation,
         messages,
+        events,
     } = backend.call(Request::Messages { with, limit }).await?
     else {
         return Err(CliError::Other("unexpected answer".into()));
@@ -73,19 +74,29 @@ pub async fn messages(
         // Each message with its file, where it has one: kind, type, size, checksum, name,
         // state and where it is kept.
         let media = data_dir.join("media");
-        let with_files: Vec<serde_json::Value> = messages
+        let mut items: Vec<(chrono::DateTime<chrono::Utc>, serde_json::Value)> = messages
             .iter()
             .map(|m| {
                 let mut v = serde_json::to_value(m).unwrap_or_default();
                 if let Some(a) = crate::engine::api::AttachmentView::of(m, &media) {
                     v["attachment"] = serde_json::to_value(a).unwrap_or_default();
                 }
-                v
+                (m.at, v)
             })
             .collect();
-        output::json(&with_files);
+        // The trail among them by time, each `"type": "event"` with what happened, who and
+        // when, and the sentence the chat shows.
+        let first = messages.first().map(|m| m.at);
+        for e in events.iter().filter(|e| first.is_none_or(|f| e.at >= f)) {
+            let mut v = serde_json::to_value(e).unwrap_or_default();
+            v["type"] = "event".into();
+            v["text"] = e.sentence(&chrono::Utc).into();
+            items.push((e.at, v));
+        }
+        items.sort_by_key(|(at, _)| *at);
+        output::json(&items.into_iter().map(|(_, v)| v).collect::<Vec<_>>());
     } else {
-        output::messages_table(&conversation, &messages);
+        output::messages_table(&conversation, &messages, &events);
     }
     Ok(())
 }

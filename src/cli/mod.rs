@@ -4,6 +4,7 @@
 mod attachments;
 mod backend;
 mod connect;
+mod conversation_state;
 mod disconnect;
 mod doctor;
 mod doctor_api;
@@ -27,7 +28,7 @@ use std::{
 
 use clap::{Parser, Subcommand};
 
-use crate::{config::Config, engine::Request, sim::SimConfig};
+use crate::{config::Config, sim::SimConfig};
 use backend::{Backend, CliError};
 
 #[derive(Debug, Parser)]
@@ -168,16 +169,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List conversations, most recent first.
+    /// List conversations, most recent first; or resolve, reopen, set pending or snooze one.
     Conversations {
+        #[command(subcommand)]
+        action: Option<conversation_state::StateAction>,
         /// A built-in view: my-unreplied, sent-today, all-unreplied.
         #[arg(long, conflicts_with = "filter")]
         view: Option<String>,
         /// A filter, e.g. "unreplied>3d owner:me window:open".
         #[arg(long)]
         filter: Option<String>,
-        /// One JSON array instead of a table.
-        #[arg(long)]
+        /// One JSON array instead of a table (after a change: the conversation as JSON).
+        #[arg(long, global = true)]
         json: bool,
         /// At most this many conversations.
         #[arg(long, default_value_t = 50, value_name = "N")]
@@ -304,28 +307,16 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             caption,
             wait,
         } => {
-            let request = match (text, template) {
-                (text, None) if !attach.is_empty() => Request::SendFiles {
-                    to,
-                    files: send::sources(attach)?,
-                    caption,
-                    text: text.map(send::text_or_stdin).transpose()?,
-                },
-                (Some(text), _) => Request::SendText {
-                    to,
-                    text: send::text_or_stdin(text)?,
-                },
-                (None, Some(name)) => Request::SendTemplate {
-                    to,
-                    name,
-                    language: lang,
-                    picks: send::picks(&pick)?,
-                },
-                (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
-            };
+            let request = send::request(to, text, template, lang, &pick, attach, caption)?;
             send::send(&config, &data_dir, request, Duration::from_secs(wait)).await
         }
         Command::Conversations {
+            action: Some(action),
+            json,
+            ..
+        } => conversation_state::run(&config, &data_dir, action, json).await,
+        Command::Conversations {
+            action: None,
             view,
             filter,
             json,

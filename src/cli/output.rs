@@ -70,9 +70,25 @@ pub fn conversations_table(list: &[ConversationView], now: DateTime<Utc>, filter
     }
 }
 
-pub fn messages_table(c: &ConversationView, messages: &[Message]) {
+pub fn messages_table(
+    c: &ConversationView,
+    messages: &[Message],
+    trail: &[crate::domain::conversation_state::TrailEntry],
+) {
     println!("{}", neutralise(&c.name, false));
+    let first = messages.first().map(|m| m.at);
+    let mut trail = trail
+        .iter()
+        .filter(|e| first.is_none_or(|f| e.at >= f))
+        .peekable();
     for m in messages {
+        while let Some(e) = trail.next_if(|e| e.at < m.at) {
+            println!(
+                "{}   · {}",
+                e.at.format("%Y-%m-%d %H:%M"),
+                neutralise(&e.sentence(&chrono::Utc), false)
+            );
+        }
         let who = match m.direction {
             Direction::In => "←",
             Direction::Out => "→",
@@ -118,5 +134,12 @@ pub fn messages_table(c: &ConversationView, messages: &[Message]) {
         if let Some(e) = &m.error {
             println!("                   ✗ {}", neutralise(e, false));
         }
+    }
+    for e in trail {
+        println!(
+            "{}   · {}",
+            e.at.format("%Y-%m-%d %H:%M"),
+            neutralise(&e.sentence(&chrono::Utc), false)
+        );
     }
 }

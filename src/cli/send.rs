@@ -10,6 +10,38 @@ use crate::{
     engine::{Request, Response},
 };
 
+/// The request `hirechat send`'s flags make: files (with a caption and a text after them),
+/// a text, or a template.
+pub(super) fn request(
+    to: String,
+    text: Option<String>,
+    template: Option<String>,
+    lang: Option<String>,
+    pick: &[String],
+    attach: Vec<String>,
+    caption: Option<String>,
+) -> Result<Request, CliError> {
+    Ok(match (text, template) {
+        (text, None) if !attach.is_empty() => Request::SendFiles {
+            to,
+            files: sources(attach)?,
+            caption,
+            text: text.map(text_or_stdin).transpose()?,
+        },
+        (Some(text), _) => Request::SendText {
+            to,
+            text: text_or_stdin(text)?,
+        },
+        (None, Some(name)) => Request::SendTemplate {
+            to,
+            name,
+            language: lang,
+            picks: picks(pick)?,
+        },
+        (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
+    })
+}
+
 /// `--text -` (or `--body -`) reads the text from standard input (a script's heredoc, a file piped in),
 /// less its final line break.
 pub(super) fn text_or_stdin(text: String) -> Result<String, CliError> {

@@ -48,6 +48,12 @@ pub struct Conversation {
     /// Set on a conversation that was merged into another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<u64>,
+    /// Open, pending or resolved (`conversation_state`).
+    #[serde(default)]
+    pub status: super::conversation_state::ConversationStatus,
+    /// Out of sight until then (`conversation_state`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
 impl Conversation {
@@ -67,6 +73,8 @@ impl Conversation {
             record_id: None,
             record_name: None,
             record_kind: None,
+            status: super::conversation_state::ConversationStatus::Open,
+            snoozed_until: None,
             owner: None,
             last_replied_by: None,
             merged: Vec::new(),
@@ -112,6 +120,8 @@ impl Conversation {
             owner: self.owner.as_deref(),
             last_replied_by: self.last_replied_by.as_deref(),
             window_expires_at: self.window_expires_at(),
+            status: self.status,
+            snoozed_until: self.snoozed_until,
         }
     }
 

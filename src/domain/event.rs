@@ -49,6 +49,10 @@ pub enum Event {
     TemplateDeleted {
         id: u64,
     },
+    /// A line added to a conversation's trail (resolved, snoozed, reopened…).
+    Trail {
+        entry: super::conversation_state::TrailEntry,
+    },
     /// An admin disconnected the number: nothing is sent from now on.
     Disconnected {
         at: chrono::DateTime<chrono::Utc>,

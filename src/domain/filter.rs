@@ -5,6 +5,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::conversation_state::ConversationStatus;
+
 /// What a filter looks at in a conversation.
 #[derive(Debug, Clone, Default)]
 pub struct Subject<'a> {
@@ -16,6 +18,8 @@ pub struct Subject<'a> {
     pub owner: Option<&'a str>,
     pub last_replied_by: Option<&'a str>,
     pub window_expires_at: Option<DateTime<Utc>>,
+    pub status: ConversationStatus,
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +55,10 @@ pub enum Term {
     WindowClosingWithin(Duration),
     Unread,
     Failed,
+    /// Open, pending or resolved.
+    Status(ConversationStatus),
+    /// Snoozed, until a time still to come.
+    Snoozed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +102,7 @@ pub struct ParseError {
 }
 
 /// The words a filter understands, for help and errors.
-pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed";
+pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed status:open|pending|resolved snoozed";
 
 fn duration(s: &str) -> Option<Duration> {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
@@ -160,6 +168,10 @@ impl Filter {
                 Some(Term::Unread)
             } else if w == "failed" {
                 Some(Term::Failed)
+            } else if let Some(rest) = w.strip_prefix("status:") {
+                ConversationStatus::parse(rest).map(Term::Status)
+            } else if w == "snoozed" {
+                Some(Term::Snoozed)
             } else {
                 None
             };
@@ -214,8 +226,12 @@ fn is(who: &Who, value: Option<&str>, me: &str) -> bool {
 }
 
 fn term_matches(t: &Term, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool {
-    // Unreplied: the contact wrote last (after our last message, if any).
-    let unreplied = s.last_inbound_at.is_some() && s.last_inbound_at > s.last_outbound_at;
+    // Unreplied: open and not snoozed, and the contact wrote last (after our last message,
+    // if any).
+    let unreplied = s.status.is_open()
+        && s.snoozed_until.is_none()
+        && s.last_inbound_at.is_some()
+        && s.last_inbound_at > s.last_outbound_at;
     match t {
         Term::Unreplied(None) => unreplied,
         Term::Unreplied(Some((c, d))) => unreplied && ago_holds(s.last_inbound_at, *c, *d, now),
@@ -235,6 +251,8 @@ fn term_matches(t: &Term, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool
             .is_some_and(|e| now < e && e - now <= *d),
         Term::Unread => s.unread > 0,
         Term::Failed => s.failed > 0,
+        Term::Status(status) => s.status == *status,
+        Term::Snoozed => s.snoozed_until.is_some(),
     }
 }
 

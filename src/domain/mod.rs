@@ -3,6 +3,7 @@
 pub mod attachment;
 pub mod contact;
 pub mod conversation;
+pub mod conversation_state;
 pub mod delivery;
 pub mod doctor;
 pub mod event;

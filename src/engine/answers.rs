@@ -50,6 +50,12 @@ pub struct ConversationView {
     /// `candidate` or `contact`, when the number belongs to a record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record_kind: Option<crate::domain::record::RecordKind>,
+    /// `open`, `pending` or `resolved`.
+    #[serde(default)]
+    pub status: crate::domain::conversation_state::ConversationStatus,
+    /// Out of sight until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
 impl ConversationView {
@@ -69,6 +75,8 @@ impl ConversationView {
             window_open: c.window_open(now),
             window_expires_at: c.window_expires_at(),
             owner: c.owner.clone(),
+            status: c.status,
+            snoozed_until: c.snoozed_until,
             record_kind: c.record_kind,
         }
     }

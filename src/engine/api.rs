@@ -177,6 +177,15 @@ pub enum Request {
         access_token: crate::config::SecretInput,
         business_account_id: String,
     },
+    /// Open, set pending, resolve or snooze a conversation (by `with`, a number or BSUID, or
+    /// by `conversation_id`).
+    SetState {
+        #[serde(default)]
+        with: Option<String>,
+        #[serde(default)]
+        conversation_id: Option<u64>,
+        change: crate::domain::conversation_state::StateChange,
+    },
     /// Connect a number: every value checked against the API, the app subscribed, the
     /// connection kept, and the engine switched to it.
     Connect {
@@ -200,6 +209,7 @@ impl Request {
             // `unreplied_until = "read"`, still unreplied) is for those who answer.
             | Self::MarkRead { .. }
             | Self::MarkUnread { .. }
+            | Self::SetState { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
@@ -240,6 +250,7 @@ impl Request {
             Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
             Self::Answering { .. } => "answer conversations",
+            Self::SetState { .. } => "resolve, reopen or snooze conversations",
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
             | Self::SyncTemplates
@@ -323,6 +334,10 @@ pub enum Response {
     Messages {
         conversation: ConversationView,
         messages: Vec<Message>,
+        /// The conversation's trail (resolved, snoozed, reopened…), oldest first; empty on a
+        /// page of older messages.
+        #[serde(default)]
+        events: Vec<crate::domain::conversation_state::TrailEntry>,
     },
     Actor {
         login: String,
@@ -360,6 +375,10 @@ pub enum Response {
     Disconnected {
         at: chrono::DateTime<chrono::Utc>,
         warning: Option<String>,
+    },
+    /// One conversation as it now stands.
+    Conversation {
+        conversation: Box<ConversationView>,
     },
     /// A business account's phone numbers.
     Numbers {

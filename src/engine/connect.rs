@@ -64,6 +64,29 @@ fn trial_client(account: &WhatsAppConfig) -> Result<CloudClient, EngineError> {
 }
 
 impl Engine {
+    /// Connecting, listing an account's numbers, disconnecting (admins).
+    pub(super) async fn connection_command(
+        &self,
+        actor: &Actor,
+        request: super::Request,
+    ) -> Result<Response, EngineError> {
+        match request {
+            super::Request::Disconnect { at } => self.disconnect(actor, at).await,
+            super::Request::AccountNumbers {
+                access_token,
+                business_account_id,
+            } => {
+                self.account_numbers(&access_token, &business_account_id)
+                    .await
+            }
+            super::Request::Connect { form } => self.connect(actor, *form).await,
+            other => Err(EngineError::Unavailable(format!(
+                "not a connection request: {}",
+                other.action()
+            ))),
+        }
+    }
+
     /// This process sends once a number is connected, though none is configured yet (the TUI
     /// on its own; a daemon has one from the start).
     pub fn run_workers_once_connected(&self) {

@@ -7,6 +7,7 @@ pub mod api;
 mod attach;
 mod connect;
 mod connection;
+mod conversation_state;
 pub mod error;
 mod files;
 pub mod import;
@@ -26,6 +27,7 @@ pub mod send_files;
 mod templates;
 pub mod thumbnail;
 mod views;
+mod workers;
 pub mod writer;
 
 use std::{path::Path, sync::Arc, time::Duration};
@@ -102,6 +104,8 @@ struct Inner {
     /// process runs them (a one-off command only keeps the connection for the next).
     config: Config,
     workers_on_connect: std::sync::atomic::AtomicBool,
+    /// A snooze was set: the worker that ends them looks again.
+    wake_snoozes: Notify,
 }
 
 /// What became of one webhook delivery.
@@ -173,10 +177,12 @@ impl Engine {
                 )),
                 config: config.clone(),
                 workers_on_connect: std::sync::atomic::AtomicBool::new(false),
+                wake_snoozes: Notify::new(),
             }),
         };
         engine.plan_routing(None).await?;
         crate::relay::worker::start(&engine, config);
+        engine.start_snoozes();
         // The filters' facts: one pass over the conversations, off the first frame's path.
         let warm = store.clone();
         tokio::task::spawn_blocking(move || {
@@ -204,38 +210,6 @@ impl Engine {
             engine.start_workers(client);
         }
         Ok(engine)
-    }
-
-    /// What runs where the Cloud API is configured: the fetcher of inbound files, their
-    /// retention, the schedule that catches up missed webhooks, and the outbox.
-    fn start_workers(&self, client: CloudClient) {
-        let (store, writer) = (&self.inner.store, &self.inner.writer);
-        let (config, data_dir) = (&self.inner.config, &self.inner.data_dir);
-        let fetcher = media_fetch::Fetcher {
-            store: store.clone(),
-            writer: writer.clone(),
-            client: client.clone(),
-            dir: data_dir.join("media"),
-            cap: config.attachments.download_cap(),
-            deliveries: self.inner.deliveries.clone(),
-        };
-        tokio::spawn(fetcher.run());
-        retention::Pruner::start(config, store, writer, data_dir);
-        resync::start(
-            self,
-            client.clone(),
-            Duration::from_secs(config.whatsapp.resync_secs.max(1)),
-        );
-        let worker = outbox::Outbox {
-            media: data_dir.join("media"),
-            store: store.clone(),
-            writer: writer.clone(),
-            client,
-            config: config.outbox.clone(),
-            wake: self.inner.wake_outbox.clone(),
-            stopped: self.inner.sending_stopped.clone(),
-        };
-        tokio::spawn(worker.run());
     }
 
     pub fn store(&self) -> &Store {
@@ -388,15 +362,17 @@ impl Engine {
             }),
             Request::Subscribe => Ok(Response::Subscribed),
             Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,
-            Request::Disconnect { at } => self.disconnect(actor, at).await,
-            Request::AccountNumbers {
-                access_token,
-                business_account_id,
+            request @ (Request::Disconnect { .. }
+            | Request::AccountNumbers { .. }
+            | Request::Connect { .. }) => self.connection_command(actor, request).await,
+            Request::SetState {
+                with,
+                conversation_id,
+                change,
             } => {
-                self.account_numbers(&access_token, &business_account_id)
-                    .await
+                let conv = self.named(with.as_deref(), conversation_id)?;
+                self.set_state(actor, conv, change).await
             }
-            Request::Connect { form } => self.connect(actor, *form).await,
         }
     }
 

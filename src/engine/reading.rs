@@ -72,6 +72,7 @@ impl Engine {
                             at,
                             limit.unwrap_or(DEFAULT_PAGE),
                         )?,
+                        events: Vec::new(),
                     });
                 }
                 match since {
@@ -82,6 +83,7 @@ impl Engine {
                             at,
                             limit.unwrap_or(SEARCH_CONTEXT),
                         )?,
+                        events: self.store().trail(conv.id)?,
                     }),
                     None => self.thread(&conv, limit),
                 }
@@ -113,6 +115,7 @@ impl Engine {
         Ok(Response::Messages {
             conversation: ConversationView::new(conv, Utc::now()),
             messages,
+            events: self.store().trail(conv.id)?,
         })
     }
 

@@ -135,6 +135,19 @@ pub enum Change {
     OpenConversation {
         contact: ContactInfo,
     },
+    /// A person opened, set pending, resolved or snoozed a conversation.
+    SetState {
+        conversation_id: u64,
+        change: crate::domain::conversation_state::StateChange,
+        by: String,
+        by_name: String,
+        at: DateTime<Utc>,
+    },
+    /// Snoozes whose time came end (each checked again against `at`).
+    EndSnoozes {
+        conversation_ids: Vec<u64>,
+        at: DateTime<Utc>,
+    },
     /// The recruiter has read the conversation.
     MarkRead {
         conversation_id: u64,

@@ -12,7 +12,9 @@ use std::{
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{conversation::Conversation, filter::Subject};
+use crate::domain::{
+    conversation::Conversation, conversation_state::ConversationStatus, filter::Subject,
+};
 
 /// What a filter can ask about one conversation.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ struct Facts {
     owner: Option<Box<str>>,
     last_replied_by: Option<Box<str>>,
     window_expires_at: Option<DateTime<Utc>>,
+    status: ConversationStatus,
+    snoozed_until: Option<DateTime<Utc>>,
 }
 
 impl Facts {
@@ -38,6 +42,8 @@ impl Facts {
             owner: c.owner.as_deref().map(Into::into),
             last_replied_by: c.last_replied_by.as_deref().map(Into::into),
             window_expires_at: c.window_expires_at(),
+            status: c.status,
+            snoozed_until: c.snoozed_until,
         }
     }
 
@@ -51,6 +57,8 @@ impl Facts {
             owner: self.owner.as_deref(),
             last_replied_by: self.last_replied_by.as_deref(),
             window_expires_at: self.window_expires_at,
+            status: self.status,
+            snoozed_until: self.snoozed_until,
         }
     }
 }

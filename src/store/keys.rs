@@ -32,10 +32,12 @@ pub enum T {
     Views,
     MediaQueue,
     Files,
+    Trail,
+    ConvSnoozed,
 }
 
 impl T {
-    pub const ALL: [T; 23] = [
+    pub const ALL: [T; 25] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -59,6 +61,8 @@ impl T {
         T::Views,
         T::MediaQueue,
         T::Files,
+        T::Trail,
+        T::ConvSnoozed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -86,6 +90,8 @@ impl T {
             T::Views => "views",
             T::MediaQueue => "media_queue",
             T::Files => "files",
+            T::Trail => "trail",
+            T::ConvSnoozed => "conv_snoozed",
         }
     }
 }
@@ -140,6 +146,15 @@ pub fn activity(at: DateTime<Utc>, conversation: u64) -> [u8; 16] {
     let mut k = [0u8; 16];
     k[..8].copy_from_slice(&time(at));
     k[8..].copy_from_slice(&id(conversation));
+    k
+}
+
+/// A trail entry: its conversation, when, then a sequence number (two in one millisecond).
+pub fn trail(conversation: u64, at: DateTime<Utc>, seq: u64) -> [u8; 24] {
+    let mut k = [0u8; 24];
+    k[..8].copy_from_slice(&id(conversation));
+    k[8..16].copy_from_slice(&time(at));
+    k[16..].copy_from_slice(&id(seq));
     k
 }
 
@@ -224,6 +239,16 @@ pub fn decode_postings(bytes: &[u8], into: &mut std::collections::BTreeSet<u64>)
 /// The time part of an activity-shaped key, for range bounds.
 pub fn time_bound(at: DateTime<Utc>) -> [u8; 8] {
     time(at)
+}
+
+/// The time a key's first eight bytes hold (as `time` wrote it).
+pub fn read_time(bytes: &[u8]) -> DateTime<Utc> {
+    #[expect(
+        clippy::cast_possible_wrap,
+        reason = "the flip maps u64 order back onto i64"
+    )]
+    let millis = (read_id(bytes) ^ (1 << 63)) as i64;
+    DateTime::from_timestamp_millis(millis).unwrap_or_default()
 }
 
 #[cfg(test)]

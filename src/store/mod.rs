@@ -32,6 +32,7 @@ mod read;
 mod related;
 pub mod relay_log;
 mod search;
+mod trail;
 
 use std::{
     path::{Path, PathBuf},

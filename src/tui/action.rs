@@ -97,6 +97,12 @@ pub enum Action {
     AssignTo,
     /// Disconnect the number (typing its nickname to confirm).
     Disconnect,
+    /// Resolve the conversation (or reopen a resolved one).
+    Resolve,
+    /// Set the conversation pending: waiting on the contact.
+    Pending,
+    /// Snooze the conversation until a time.
+    Snooze,
     /// Connect a number (the token, the account, the app secret; then which number).
     Connect,
     /// Connect although another app takes the account's webhooks.
@@ -156,6 +162,9 @@ impl Action {
             Self::AssignTo => "who new conversations go to",
             Self::Disconnect => "disconnect (asks for the nickname)",
             Self::Connect => "connect a number",
+            Self::Resolve => "resolve / reopen",
+            Self::Pending => "pending (waiting on them)",
+            Self::Snooze => "snooze until a time",
             Self::TakeOver => "take over from another app receiving the account's webhooks",
         }
     }

@@ -19,6 +19,9 @@ pub struct Chat {
     pub files: Option<crate::tui::files::FilesSection>,
     /// Files attached to the reply being written.
     pub pending: Vec<crate::tui::files::PendingFile>,
+    /// What happened to the conversation (resolved, snoozed…), oldest first: quiet lines
+    /// among the messages.
+    pub trail: Vec<crate::domain::conversation_state::TrailEntry>,
 }
 
 impl Chat {
@@ -32,6 +35,7 @@ impl Chat {
             loading_older: false,
             files: None,
             pending: Vec::new(),
+            trail: Vec::new(),
         }
     }
 

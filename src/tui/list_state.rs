@@ -136,6 +136,8 @@ mod tests {
             window_expires_at: None,
             owner: None,
             record_kind: None,
+            status: crate::domain::conversation_state::ConversationStatus::Open,
+            snoozed_until: None,
         }
     }
 

@@ -39,6 +39,8 @@ pub fn conversation(
         window_expires_at: last_inbound.map(|t| t + Duration::hours(24)),
         owner: None,
         record_kind: None,
+        status: hirechat::domain::conversation_state::ConversationStatus::Open,
+        snoozed_until: None,
     }
 }
 
@@ -255,6 +257,7 @@ pub fn open_selected(app: &mut App, messages: Vec<hirechat::domain::message::Mes
     app.update(Input::Thread {
         conversation,
         messages,
+        trail: vec![],
     });
 }
 

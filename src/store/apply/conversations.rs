@@ -131,6 +131,7 @@ impl Tx<'_> {
                 self.unreplied_index(conv.id, since, owner.as_deref(), true)?;
             }
         }
+        self.snooze_index(old.as_ref(), conv)?;
         if old.is_none_or(|o| o.display_name() != conv.display_name()) {
             self.queue_for_search(b'c', &keys::id(conv.id))?;
         }

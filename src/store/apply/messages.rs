@@ -113,6 +113,8 @@ impl Tx<'_> {
         };
         let message = delivery::inbound_message(&arrival, effect);
         conv.note_message(true, at, &message.text);
+        // Reopened when it arrives here (a late delivery may be dated before a resolve).
+        let reopened = self.contact_wrote(&mut conv, chrono::Utc::now().max(at))?;
         self.insert_message(&message)?;
         self.queue_fetch(&message)?;
         self.store_conversation(&conv)?;
@@ -120,6 +122,7 @@ impl Tx<'_> {
             conversation: conv,
             message,
         });
+        routed.extend(reopened);
         Ok(routed)
     }
 

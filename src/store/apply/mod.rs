@@ -18,13 +18,17 @@ pub(super) use super::keys::{
     owner_counter,
 };
 
-/// Since when a conversation waits for an answer (the contact wrote last), and whose it is.
+/// Since when a conversation waits for an answer (open, not snoozed, the contact wrote
+/// last), and whose it is.
 pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>)> {
     let inbound = c.last_inbound_at?;
-    (c.merged_into.is_none() && c.last_outbound_at.is_none_or(|o| o < inbound))
-        .then(|| (inbound, c.owner.clone()))
+    (c.merged_into.is_none()
+        && crate::domain::conversation_state::awaits_answer(c)
+        && c.last_outbound_at.is_none_or(|o| o < inbound))
+    .then(|| (inbound, c.owner.clone()))
 }
 
+mod conversation_state;
 mod conversations;
 mod media;
 mod messages;
@@ -185,6 +189,17 @@ impl Tx<'_> {
                 self.store_conversation(&conversation)?;
                 Ok(vec![Event::ConversationChanged { conversation }])
             }
+            Change::SetState {
+                conversation_id,
+                change,
+                by,
+                by_name,
+                at,
+            } => self.set_state(*conversation_id, *change, (by, by_name), *at),
+            Change::EndSnoozes {
+                conversation_ids,
+                at,
+            } => self.end_snoozes(conversation_ids, *at),
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
         }

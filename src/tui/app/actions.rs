@@ -76,6 +76,7 @@ impl App {
             | Mode::Records
             | Mode::Picker
             | Mode::SettingsInput
+            | Mode::SnoozeUntil
             | Mode::Connect => {
                 for c in text.chars() {
                     let c = if c == '\n' || c == '\t' { ' ' } else { c };
@@ -154,6 +155,9 @@ impl App {
                         conversation_id: row.id,
                     });
                 }
+            }
+            (Mode::List | Mode::Chat, Action::Resolve | Action::Pending | Action::Snooze) => {
+                self.state_act(action, out);
             }
             (_, Action::Templates) => self.open_picker(out),
             (Mode::Compose, Action::NewLine) => self.compose.insert_newline(),
@@ -246,6 +250,7 @@ impl App {
         &mut self,
         conversation: ConversationView,
         messages: Vec<crate::domain::message::Message>,
+        trail: Vec<crate::domain::conversation_state::TrailEntry>,
         out: &mut Vec<Command>,
     ) {
         if self.records().is_some() {
@@ -253,6 +258,7 @@ impl App {
         }
         let id = conversation.id;
         let mut chat = Chat::new(conversation);
+        chat.trail = trail;
         for m in messages {
             chat.upsert(m);
         }

@@ -30,7 +30,8 @@ impl App {
             Input::Opened {
                 conversation,
                 messages,
-            } => self.opened(conversation, messages, out),
+                trail,
+            } => self.opened(conversation, messages, trail, out),
             Input::Found { query, hits } => {
                 if let Some(p) = self.search_mut() {
                     p.answered(&query, hits);

@@ -37,6 +37,11 @@ pub enum Command {
     /// The routing in force, for the settings panel.
     LoadRouting,
     SetRouting(crate::domain::routing::Routing),
+    /// Open, set pending, resolve or snooze a conversation.
+    SetState {
+        conversation_id: u64,
+        change: crate::domain::conversation_state::StateChange,
+    },
     /// The account's numbers, read with the token typed (empty: the one in use).
     AccountNumbers {
         access_token: crate::config::SecretInput,

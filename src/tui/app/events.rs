@@ -29,6 +29,7 @@ impl App {
                 }
             }
             Event::RelayLink { link } => self.relay = Some(link),
+            Event::Trail { entry } => self.trail_arrived(entry),
             Event::Disconnected { at } => self.disconnected_at = Some(at),
             Event::Connected { nickname } => {
                 self.disconnected_at = None;
@@ -46,6 +47,18 @@ impl App {
             | Event::MessageChanged { .. }
             | Event::SendFailed { .. }
             | Event::ConversationChanged { .. } => {}
+        }
+    }
+
+    /// A line for the open conversation's trail.
+    fn trail_arrived(&mut self, entry: crate::domain::conversation_state::TrailEntry) {
+        if let Some(chat) = self
+            .chat
+            .as_mut()
+            .filter(|c| c.conversation.id == entry.conversation_id)
+            && !chat.trail.contains(&entry)
+        {
+            chat.trail.push(entry);
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Input {
     Thread {
         conversation: ConversationView,
         messages: Vec<Message>,
+        /// Its trail (resolved, snoozed, reopened…), oldest first.
+        trail: Vec<crate::domain::conversation_state::TrailEntry>,
     },
     Me {
         login: String,
@@ -79,6 +81,7 @@ pub enum Input {
     Opened {
         conversation: ConversationView,
         messages: Vec<Message>,
+        trail: Vec<crate::domain::conversation_state::TrailEntry>,
     },
     /// The views and their counts.
     Views(Vec<ViewCount>),

@@ -253,6 +253,7 @@ impl App {
             Input::Thread {
                 conversation,
                 messages,
+                trail,
             } => {
                 if let Some(chat) = self
                     .chat
@@ -260,6 +261,7 @@ impl App {
                     .filter(|c| c.conversation.id == conversation.id)
                 {
                     chat.conversation = conversation;
+                    chat.trail = trail;
                     for m in messages {
                         chat.upsert(m);
                     }

@@ -113,6 +113,9 @@ const ALL: &[Action] = &[
     Action::Disconnect,
     Action::Connect,
     Action::TakeOver,
+    Action::Resolve,
+    Action::Pending,
+    Action::Snooze,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

@@ -53,6 +53,8 @@ pub enum Mode {
     Settings,
     /// Typing in the settings panel: who new conversations go to, or the nickname.
     SettingsInput,
+    /// Typing until when to snooze a conversation.
+    SnoozeUntil,
     /// Connecting a number: letters are the form's values.
     Connect,
     /// Connecting a number: choosing which of the account's numbers.
@@ -84,6 +86,7 @@ impl Mode {
             Self::Settings => "Settings",
             Self::SettingsInput => "Settings: typing",
             Self::Connect => "Connect a number",
+            Self::SnoozeUntil => "Snooze until",
             Self::ConnectNumber => "Connect a number: which one",
         }
     }
@@ -124,6 +127,7 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::Picker, Action::Send) => "look, then send",
         (Mode::SettingsInput, Action::Send) => "confirm",
         (Mode::SettingsInput, Action::Back) => "never mind",
+        (Mode::SnoozeUntil, Action::Send) => "snooze",
         (Mode::Connect, Action::Send) => "read the account's numbers with this token",
         (Mode::Connect, Action::Back) => "back to the settings",
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
@@ -197,7 +201,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Disconnect,
             Action::Back,
         ],
-        Mode::SettingsInput => &[Action::Send, Action::Back],
+        Mode::SettingsInput | Mode::SnoozeUntil => &[Action::Send, Action::Back],
     };
     let table = bindings(mode);
     wanted

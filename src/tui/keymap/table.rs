@@ -249,6 +249,9 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('r'), Action::Reply),
                 (ch('t'), Action::Templates),
                 (ch('u'), Action::MarkUnread),
+                (ch('x'), Action::Resolve),
+                (ch('p'), Action::Pending),
+                (ch('z'), Action::Snooze),
                 (ch('f'), Action::Filter),
                 (ch('n'), Action::Notifications),
                 (ch('/'), Action::Search),
@@ -268,6 +271,9 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('y'), Action::Copy),
                 (ch('o'), Action::OpenLink),
                 (ch('a'), Action::Attachments),
+                (ch('x'), Action::Resolve),
+                (ch('p'), Action::Pending),
+                (ch('z'), Action::Snooze),
                 (ch('t'), Action::Templates),
                 (ch('n'), Action::Notifications),
                 (ch('/'), Action::Search),
@@ -315,7 +321,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
         ]),
         Mode::ConfirmSend | Mode::ConfirmQuit => b.extend_from_slice(CONFIRM_KEYS),
         Mode::Settings => b.extend_from_slice(SETTINGS_KEYS),
-        Mode::SettingsInput => b.extend_from_slice(&[
+        Mode::SettingsInput | Mode::SnoozeUntil => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (key(KeyCode::Esc), Action::Back),
         ]),

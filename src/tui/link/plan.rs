@@ -16,9 +16,11 @@ fn thread_input(r: Response) -> Option<Input> {
         Response::Messages {
             conversation,
             messages,
+            events,
         } => Some(Input::Thread {
             conversation,
             messages,
+            trail: events,
         }),
         _ => None,
     }
@@ -175,9 +177,11 @@ pub(super) fn plan(command: Command) -> Plan {
                 Response::Messages {
                     conversation,
                     messages,
+                    events,
                 } => Some(Input::Opened {
                     conversation,
                     messages,
+                    trail: events,
                 }),
                 _ => None,
             }),
@@ -206,6 +210,18 @@ pub(super) fn plan(command: Command) -> Plan {
         Command::LoadRouting => (Request::Settings, read(routing_input)),
         Command::SetRouting(routing) => (Request::SetRouting { routing }, read(routing_input)),
         Command::Disconnect { at } => (Request::Disconnect { at }, Answer::Quiet),
+        // The list and the chat follow the events it causes.
+        Command::SetState {
+            conversation_id,
+            change,
+        } => (
+            Request::SetState {
+                with: None,
+                conversation_id: Some(conversation_id),
+                change,
+            },
+            Answer::Quiet,
+        ),
         Command::AccountNumbers {
             access_token,
             business_account_id,

@@ -15,6 +15,7 @@ pub mod quit;
 pub mod records;
 pub mod search;
 pub mod settings;
+pub mod snooze;
 pub mod templates;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -49,6 +50,8 @@ pub enum Popup {
     Quit,
     /// `S`: the connection and the routing (admins).
     Settings(settings::SettingsPanel),
+    /// `z`: until when to snooze a conversation.
+    Snooze(snooze::SnoozePrompt),
     /// `c` in the settings: connecting a number.
     Connect(Box<connect::ConnectPanel>),
     /// `Alt-a` in the compose box: the path of a file to attach.
@@ -73,6 +76,7 @@ impl Popup {
             Self::Attach(_) => Mode::AttachPath,
             Self::Settings(p) => p.mode(),
             Self::Connect(p) => p.mode(),
+            Self::Snooze(_) => Mode::SnoozeUntil,
         }
     }
 }
@@ -89,7 +93,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
             help::render(frame, area, h.scroll);
         }
         Popup::Notifications(cursor) => notifications::render(app, *cursor, frame, area),
-        Popup::Filter(_) | Popup::SaveView(_) | Popup::Attach(_) => {}
+        Popup::Filter(_) | Popup::SaveView(_) | Popup::Attach(_) | Popup::Snooze(_) => {}
         Popup::Search(panel) => search::render(app, panel, frame, area),
         Popup::Records(panel) => records::render(panel, frame, area),
         Popup::Picker(picker) => picker::view::render(app, picker, frame, area),
@@ -117,6 +121,7 @@ impl App {
                 Popup::Templates(_) if mode == Mode::TemplateForm => self.form_key(key),
                 Popup::Settings(_) if mode == Mode::SettingsInput => self.settings_key(key),
                 Popup::Connect(_) => self.connect_key(key),
+                Popup::Snooze(_) => self.snooze_key(key),
                 Popup::Help(_)
                 | Popup::Notifications(_)
                 | Popup::Picker(_)
@@ -155,6 +160,7 @@ impl App {
             Popup::Attach(_) => self.attach_act(action),
             Popup::Settings(_) => self.settings_act(action, out),
             Popup::Connect(_) => self.connect_act(action, out),
+            Popup::Snooze(_) => self.snooze_act(action, out),
         }
     }
 

@@ -67,6 +67,8 @@ impl App {
                 window_expires_at: crate::domain::window::expires_at(Some(n.at)),
                 owner: None,
                 record_kind: None,
+                status: crate::domain::conversation_state::ConversationStatus::Open,
+                snoozed_until: None,
             };
             self.switch_chat(Chat::new(view));
             out.push(Command::LoadThread {

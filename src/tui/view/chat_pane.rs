@@ -66,6 +66,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let m = &chat.messages[i];
         // With the chat focused, the anchor is the cursor (the newest message by default).
         let mut lines = message_lines(app, m, w, focused && i == anchor);
+        lines.extend(trail_lines(app, chat, i, w));
         let day = m.at.with_timezone(&app.tz).date_naive();
         let new_day = i == 0 || chat.messages[i - 1].at.with_timezone(&app.tz).date_naive() != day;
         if new_day {
@@ -96,6 +97,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut shown = vec![Line::raw(""); pad];
     shown.extend(all);
     frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The trail's quiet lines that follow message `i` (before the next one; the first message
+/// also takes those before it).
+fn trail_lines(
+    app: &App,
+    chat: &crate::tui::chat_state::Chat,
+    i: usize,
+    w: usize,
+) -> Vec<Line<'static>> {
+    let from = (i > 0).then(|| chat.messages[i].at);
+    let to = chat.messages.get(i + 1).map(|m| m.at);
+    chat.trail
+        .iter()
+        .filter(|e| from.is_none_or(|f| e.at >= f) && to.is_none_or(|t| e.at < t))
+        .map(|e| {
+            let text = fit(&e.sentence(&app.tz), w.saturating_sub(4));
+            let pad = w.saturating_sub(width(&text) + 4) / 2;
+            Line::styled(format!("{}· {text} ·", " ".repeat(pad)), theme::dim())
+        })
+        .collect()
 }
 
 /// The two sections under the chat, the one shown in bold, and the key between them.

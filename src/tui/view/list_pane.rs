@@ -123,17 +123,34 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
         None => ("closed".to_owned(), theme::dim()),
     };
     let failed = if c.failed > 0 { "✗ " } else { "" };
-    let text_room = w.saturating_sub(2 + width(&window_text) + width(failed) + 1);
+    let state = state_mark(app, c);
+    let text_room = w.saturating_sub(2 + width(&window_text) + width(failed) + width(&state) + 1);
     let snippet = fit(&c.last_text, text_room);
-    let gap = w.saturating_sub(2 + width(&snippet) + width(failed) + width(&window_text));
+    let gap =
+        w.saturating_sub(2 + width(&snippet) + width(failed) + width(&state) + width(&window_text));
     let second = Line::from(vec![
         Span::styled("  ", base),
         Span::styled(snippet, base.patch(theme::dim())),
         Span::styled(" ".repeat(gap), base),
+        Span::styled(state, base.patch(theme::key())),
         Span::styled(failed, base.patch(theme::failed())),
         Span::styled(window_text, base.patch(window_style)),
     ]);
     [first, second]
+}
+
+/// Where the conversation stands, when not simply open: snoozed (until when), pending or
+/// resolved.
+fn state_mark(app: &App, c: &ConversationView) -> String {
+    use crate::domain::conversation_state::ConversationStatus;
+    if let Some(until) = c.snoozed_until {
+        return format!("💤 {} ", until.with_timezone(&app.tz).format("%a %H:%M"));
+    }
+    match c.status {
+        ConversationStatus::Open => String::new(),
+        ConversationStatus::Pending => "pending ".into(),
+        ConversationStatus::Resolved => "resolved ".into(),
+    }
 }
 
 /// `1 All 12  2 Mine 3  …`: the views, `g` and a digit away, with their counts, on as many

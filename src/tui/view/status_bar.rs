@@ -13,6 +13,7 @@ use crate::tui::{app::App, format::fit, keymap, theme};
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if crate::tui::popup::filter::render(app, frame, area)
         || crate::tui::popup::attach::render(app, frame, area)
+        || crate::tui::popup::snooze::render(app, frame, area)
     {
         return;
     }
