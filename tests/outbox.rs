@@ -477,3 +477,163 @@ fn an_attempt_without_an_answer_may_have_been_sent_until_a_status_settles_it() {
     );
     assert!(store.outbox().unwrap().is_empty(), "settled");
 }
+
+/// The read calls (`"status": "read"`) the simulated API received: (message id, typing).
+fn read_calls(h: &Harness) -> Vec<(String, bool)> {
+    h.sim
+        .requests()
+        .iter()
+        .filter(|r| r["status"] == "read")
+        .map(|r| {
+            (
+                r["message_id"].as_str().unwrap_or_default().to_owned(),
+                r["typing_indicator"] == json!({"type": "text"}),
+            )
+        })
+        .collect()
+}
+
+fn ken_id(h: &Harness) -> (u64, String) {
+    let conv = h
+        .engine
+        .store()
+        .conversation_by_phone(&PhoneNumber::parse(KEN).unwrap())
+        .unwrap()
+        .unwrap();
+    let newest = h.engine.store().messages(&conv, 1).unwrap().remove(0);
+    (conv.id, newest.wamid.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_marks_the_contacts_message_read_once_and_writing_shows_typing_every_twenty_seconds()
+ {
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    let (id, wamid) = ken_id(&h);
+    let open = Request::MarkRead {
+        conversation_id: id,
+    };
+    h.engine.handle(&admin(), open.clone()).await.unwrap();
+    common::eventually("the read receipt", || !read_calls(&h).is_empty()).await;
+    assert_eq!(read_calls(&h), [(wamid.clone(), false)]);
+    // Opened again: nothing new to tell.
+    h.engine.handle(&admin(), open).await.unwrap();
+    let typing = Request::Answering {
+        conversation_id: id,
+    };
+    h.engine.handle(&admin(), typing.clone()).await.unwrap();
+    common::eventually("typing", || read_calls(&h).len() == 2).await;
+    h.engine.handle(&admin(), typing).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        read_calls(&h),
+        [(wamid.clone(), false), (wamid, true)],
+        "typing once in twenty seconds"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_receipts_and_typing_stay_off_when_the_config_says_so() {
+    let h = Harness::start_in(TempDir::new("receipts-off"), |c| {
+        c.whatsapp.read_receipts = false;
+        c.whatsapp.typing_indicator = false;
+    })
+    .await;
+    ken_writes(&h).await;
+    let (id, _) = ken_id(&h);
+    for request in [
+        Request::MarkRead {
+            conversation_id: id,
+        },
+        Request::Answering {
+            conversation_id: id,
+        },
+    ] {
+        h.engine.handle(&admin(), request).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(read_calls(&h).is_empty());
+}
+
+async fn failed_send(h: &Harness, text: &str, fault: &Fault, times: usize) -> Message {
+    let mut events = h.engine.subscribe();
+    h.sim.fail_next(times, fault);
+    let m = send(h, KEN, text).await.unwrap();
+    wait_for(&mut events, |e| match e {
+        Event::SendFailed { message, .. } if message.id == m.id => Some(message.clone()),
+        _ => None,
+    })
+    .await
+}
+
+fn outbox(items: &Response) -> Vec<(u64, String, bool)> {
+    let Response::Outbox { items } = items else {
+        panic!("{items:?}")
+    };
+    items
+        .iter()
+        .map(|i| (i.id, i.state.clone(), i.retry))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_that_ran_out_of_attempts_goes_once_when_retried_and_one_that_never_can_is_refused()
+{
+    let h = Harness::start().await;
+    ken_writes(&h).await;
+    // Rate limited on every attempt the outbox makes (four here): failed, with a retry offered.
+    let limited = Fault {
+        status: 429,
+        code: 130_429,
+        message: None,
+    };
+    let m = failed_send(&h, "after the rush", &limited, 4).await;
+    let listed = h.engine.handle(&admin(), Request::Outbox).await.unwrap();
+    assert_eq!(outbox(&listed), [(m.id, "failed".into(), true)]);
+    let before = h.sim.requests().len();
+    let again = h
+        .engine
+        .handle(&admin(), Request::Retry { message_id: m.id })
+        .await
+        .unwrap();
+    let Response::Message { message } = again else {
+        panic!()
+    };
+    assert_eq!((message.id, message.status), (m.id, Status::Queued));
+    let sent = until(&h, &m, |m| m.wamid.is_some()).await;
+    assert_eq!(sent.error, None);
+    assert_eq!(h.sim.requests().len(), before + 1, "sent once");
+    let conv = h
+        .engine
+        .store()
+        .conversation(m.conversation_id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(conv.failed, 0, "no longer counted as failed");
+    let listed = h.engine.handle(&admin(), Request::Outbox).await.unwrap();
+    assert!(outbox(&listed).is_empty());
+    // Retried again: it is not a failed send any more.
+    let twice = h
+        .engine
+        .handle(&admin(), Request::Retry { message_id: m.id })
+        .await;
+    assert!(matches!(twice, Err(EngineError::NotFound(_))), "{twice:?}");
+
+    // Not a WhatsApp user: said, and never retried.
+    let undeliverable = Fault {
+        status: 400,
+        code: 131_026,
+        message: Some("Message undeliverable".into()),
+    };
+    let m = failed_send(&h, "hello?", &undeliverable, 1).await;
+    let listed = h.engine.handle(&admin(), Request::Outbox).await.unwrap();
+    assert_eq!(outbox(&listed), [(m.id, "failed".into(), false)]);
+    let refused = h
+        .engine
+        .handle(&admin(), Request::Retry { message_id: m.id })
+        .await;
+    assert!(
+        matches!(&refused, Err(EngineError::Refused(why)) if why.contains("will not change")),
+        "{refused:?}"
+    );
+}

@@ -56,10 +56,12 @@ fn index(r: &Request) -> usize {
         Request::AccountNumbers { .. } => 33,
         Request::Connect { .. } => 34,
         Request::SetState { .. } => 35,
+        Request::Outbox => 36,
+        Request::Retry { .. } => 37,
     }
 }
 
-const VARIANTS: usize = 36;
+const VARIANTS: usize = 38;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -163,6 +165,8 @@ fn samples() -> Vec<Request> {
         json(
             serde_json::json!({"cmd": "set_state", "conversation_id": 999, "change": {"to": "resolved"}}),
         ),
+        Request::Outbox,
+        Request::Retry { message_id: 999 },
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -212,6 +216,8 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
         .collect();
     assert_eq!(
         reading,
-        [1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31]
+        [
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36
+        ]
     );
 }

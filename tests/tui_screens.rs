@@ -1128,3 +1128,26 @@ fn the_list_marks_resolved_pending_and_snoozed_and_the_chat_shows_its_trail() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn r_sends_a_failed_message_again_unless_it_failed_for_good() {
+    use hirechat::tui::app::Command;
+    let mut app = app_with(inbox(), 160, 45);
+    let mut limited = message(90, 1, Direction::Out, "See you Tuesday", 1, Status::Failed);
+    limited.error_code = Some(130_429);
+    let mut undeliverable = message(91, 1, Direction::Out, "Hello?", 5, Status::Failed);
+    undeliverable.error_code = Some(131_026);
+    open_selected(&mut app, vec![undeliverable, limited]);
+    // The newest (rate limited) is under the cursor.
+    assert_eq!(
+        app.update(key('R')),
+        vec![Command::Retry { message_id: 90 }]
+    );
+    app.update(key('k'));
+    assert!(app.update(key('R')).is_empty());
+    assert!(
+        app.toast
+            .as_ref()
+            .is_some_and(|t| t.error && t.text.contains("will not change"))
+    );
+}

@@ -11,6 +11,7 @@ mod doctor_api;
 mod import;
 mod listing;
 mod manual;
+mod outbox;
 mod output;
 mod prompt;
 mod send;
@@ -136,6 +137,11 @@ pub enum Command {
     Templates {
         #[command(subcommand)]
         command: templates::TemplatesCommand,
+    },
+    /// The outbox: what waits or failed; send a failed message again.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
     },
     /// A conversation's files: list them, save one.
     Attachments {
@@ -289,6 +295,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
         Command::Attachments { command } => attachments::run(&config, &data_dir, command).await,
+        Command::Outbox { command } => outbox::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
         Command::Connect(args) => connect::connect(&config, &data_dir, args).await,

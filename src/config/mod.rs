@@ -69,6 +69,10 @@ pub struct WhatsAppConfig {
     /// How often templates' statuses and the number's quality and limit are read again from
     /// WhatsApp, in seconds (a missed webhook is never sent again).
     pub resync_secs: u64,
+    /// Opening a conversation marks the contact's last message read on WhatsApp (blue ticks).
+    pub read_receipts: bool,
+    /// Writing a reply shows the contact WhatsApp's "typing…" (at most once every 20 s).
+    pub typing_indicator: bool,
     /// When `hirechat disconnect` disconnected the number (from `connection.toml`): nothing
     /// is sent since.
     #[serde(skip)]
@@ -87,6 +91,8 @@ impl Default for WhatsAppConfig {
             verify_token: Secret::default(),
             nickname: "hirechat".into(),
             resync_secs: 3600,
+            read_receipts: true,
+            typing_indicator: true,
             disconnected_at: None,
         }
     }

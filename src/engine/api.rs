@@ -177,6 +177,10 @@ pub enum Request {
         access_token: crate::config::SecretInput,
         business_account_id: String,
     },
+    /// What waits in the outbox, is in doubt, or failed (and whether a retry is offered).
+    Outbox,
+    /// Send a failed message again (its id).
+    Retry { message_id: u64 },
     /// Open, set pending, resolve or snooze a conversation (by `with`, a number or BSUID, or
     /// by `conversation_id`).
     SetState {
@@ -210,6 +214,7 @@ impl Request {
             | Self::MarkRead { .. }
             | Self::MarkUnread { .. }
             | Self::SetState { .. }
+            | Self::Retry { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
@@ -233,6 +238,7 @@ impl Request {
             | Self::SaveView { .. }
             | Self::DeleteView { .. }
             | Self::Settings
+            | Self::Outbox
             | Self::Templates
             | Self::PreviewTemplate { .. }
             | Self::Subscribe
@@ -243,9 +249,10 @@ impl Request {
     /// What the caller tried to do, for a refusal.
     pub fn action(&self) -> &'static str {
         match self {
-            Self::SendText { .. } | Self::SendFiles { .. } | Self::SendTemplate { .. } => {
-                "send messages"
-            }
+            Self::SendText { .. }
+            | Self::SendFiles { .. }
+            | Self::SendTemplate { .. }
+            | Self::Retry { .. } => "send messages",
             Self::SaveRecord { .. } => "change records",
             Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
@@ -375,6 +382,9 @@ pub enum Response {
     Disconnected {
         at: chrono::DateTime<chrono::Utc>,
         warning: Option<String>,
+    },
+    Outbox {
+        items: Vec<crate::engine::OutboxView>,
     },
     /// One conversation as it now stands.
     Conversation {

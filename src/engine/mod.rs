@@ -17,10 +17,12 @@ mod merge_data;
 pub mod outbox;
 mod quiet;
 mod reading;
+mod receipts;
 mod records;
 mod relay_link;
 mod resync;
 mod retention;
+mod retry;
 mod routing;
 mod send;
 pub mod send_files;
@@ -45,6 +47,7 @@ pub use api::{ConversationView, EngineError, Request, Response};
 pub use connect::{ConnectForm, Connected};
 pub use connection::ConnectionView;
 pub use resync::NumberView;
+pub use retry::OutboxView;
 use writer::Writer;
 
 /// How many messages `messages` returns unless asked otherwise.
@@ -106,6 +109,8 @@ struct Inner {
     workers_on_connect: std::sync::atomic::AtomicBool,
     /// A snooze was set: the worker that ends them looks again.
     wake_snoozes: Notify,
+    /// What each conversation's contact was last told (read, typing).
+    told: std::sync::Mutex<std::collections::HashMap<u64, crate::domain::receipts::Told>>,
 }
 
 /// What became of one webhook delivery.
@@ -178,6 +183,7 @@ impl Engine {
                 config: config.clone(),
                 workers_on_connect: std::sync::atomic::AtomicBool::new(false),
                 wake_snoozes: Notify::new(),
+                told: std::sync::Mutex::default(),
             }),
         };
         engine.plan_routing(None).await?;
@@ -308,15 +314,8 @@ impl Engine {
                     .await
             }
             request @ Request::Thread { .. } => self.reading(request),
-            Request::MarkRead { conversation_id } => {
-                self.apply_history(vec![Change::MarkRead { conversation_id }])
-                    .await?;
-                Ok(Response::Done)
-            }
-            Request::MarkUnread { conversation_id } => {
-                self.apply_history(vec![Change::MarkUnread { conversation_id }])
-                    .await?;
-                Ok(Response::Done)
+            request @ (Request::MarkRead { .. } | Request::MarkUnread { .. }) => {
+                self.read_command(request).await
             }
             Request::Settle {
                 message,
@@ -350,7 +349,10 @@ impl Engine {
                 self.plan_routing(Some(routing)).await?;
                 self.settings()
             }
-            Request::Answering { conversation_id } => Ok(self.announce(actor, conversation_id)),
+            Request::Answering { conversation_id } => {
+                self.tell_contact(conversation_id, true);
+                Ok(self.announce(actor, conversation_id))
+            }
             Request::Whoami => Ok(Response::Actor {
                 login: actor.login.clone(),
                 name: actor.name.clone(),
@@ -365,6 +367,8 @@ impl Engine {
             request @ (Request::Disconnect { .. }
             | Request::AccountNumbers { .. }
             | Request::Connect { .. }) => self.connection_command(actor, request).await,
+            Request::Outbox => self.outbox_list(),
+            Request::Retry { message_id } => self.retry(message_id).await,
             Request::SetState {
                 with,
                 conversation_id,

@@ -135,6 +135,11 @@ pub enum Change {
     OpenConversation {
         contact: ContactInfo,
     },
+    /// A failed send queued again from its first attempt (the engine checked it may go).
+    Retry {
+        id: u64,
+        at: DateTime<Utc>,
+    },
     /// A person opened, set pending, resolved or snoozed a conversation.
     SetState {
         conversation_id: u64,

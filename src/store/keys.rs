@@ -34,10 +34,11 @@ pub enum T {
     Files,
     Trail,
     ConvSnoozed,
+    FailedSends,
 }
 
 impl T {
-    pub const ALL: [T; 25] = [
+    pub const ALL: [T; 26] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -63,6 +64,7 @@ impl T {
         T::Files,
         T::Trail,
         T::ConvSnoozed,
+        T::FailedSends,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +94,7 @@ impl T {
             T::Files => "files",
             T::Trail => "trail",
             T::ConvSnoozed => "conv_snoozed",
+            T::FailedSends => "failed_sends",
         }
     }
 }

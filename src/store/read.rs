@@ -329,6 +329,21 @@ impl Store {
     }
 
     /// The routing settings an admin stored, if any (else the config's apply).
+    /// Sends that failed, as they were when they failed (a person may send them again), with
+    /// their messages.
+    pub fn failed_sends(&self) -> Result<Vec<(OutboxItem, Message)>, StoreError> {
+        let messages = self.tree(T::Messages)?;
+        let mut out = Vec::new();
+        for kv in &self.tree(T::FailedSends)? {
+            let item: OutboxItem = decode(&kv?.1)?;
+            let key = keys::message(item.conversation_id, item.at, item.id);
+            if let Some(bytes) = messages.get(key)? {
+                out.push((item, decode(&bytes)?));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn routing(&self) -> Result<Option<crate::domain::routing::Routing>, StoreError> {
         get_json(&self.tree(T::Meta)?, keys::ROUTING_SETTINGS)
     }

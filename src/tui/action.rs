@@ -97,6 +97,8 @@ pub enum Action {
     AssignTo,
     /// Disconnect the number (typing its nickname to confirm).
     Disconnect,
+    /// Send the failed message under the cursor again.
+    Retry,
     /// Resolve the conversation (or reopen a resolved one).
     Resolve,
     /// Set the conversation pending: waiting on the contact.
@@ -163,6 +165,7 @@ impl Action {
             Self::Disconnect => "disconnect (asks for the nickname)",
             Self::Connect => "connect a number",
             Self::Resolve => "resolve / reopen",
+            Self::Retry => "send a failed message again",
             Self::Pending => "pending (waiting on them)",
             Self::Snooze => "snooze until a time",
             Self::TakeOver => "take over from another app receiving the account's webhooks",

@@ -169,12 +169,16 @@ impl CloudClient {
         self.post(&self.messages_url(), request).await
     }
 
-    /// Marks an inbound message (and the ones before it) as read on the contact's phone.
-    pub async fn mark_read(&self, wamid: &str) -> Result<(), ClientError> {
+    /// Marks an inbound message (and the ones before it) as read on the contact's phone; with
+    /// `typing`, also shows them "typing…" (until a reply, or 25 s).
+    pub async fn mark_read(&self, wamid: &str, typing: bool) -> Result<(), ClientError> {
         let body = MarkRead {
             messaging_product: "whatsapp".into(),
             status: "read".into(),
             message_id: wamid.into(),
+            typing_indicator: typing.then(|| super::send::TypingIndicator {
+                kind: "text".into(),
+            }),
         };
         let _: serde_json::Value = self.post(&self.messages_url(), &body).await?;
         Ok(())

@@ -201,12 +201,21 @@ pub struct GraphErrorData {
     pub details: Option<String>,
 }
 
-/// `{"messaging_product":"whatsapp","status":"read","message_id":"wamid…"}`
+/// `{"messaging_product":"whatsapp","status":"read","message_id":"wamid…"}`, with
+/// `"typing_indicator":{"type":"text"}` to show the contact "typing…" as well.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarkRead {
     pub messaging_product: String,
     pub status: String,
     pub message_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typing_indicator: Option<TypingIndicator>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingIndicator {
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 #[cfg(test)]

@@ -196,6 +196,7 @@ impl Tx<'_> {
                 by_name,
                 at,
             } => self.set_state(*conversation_id, *change, (by, by_name), *at),
+            Change::Retry { id, at } => self.retry(*id, *at),
             Change::EndSnoozes {
                 conversation_ids,
                 at,

@@ -1,6 +1,9 @@
-//! The outbox inside a transaction: queueing, attempts, acceptance, failure, interruption.
+//! The outbox inside a transaction: queueing, attempts, acceptance, failure (kept aside for a
+//! retry), interruption.
 
 use super::messages::message_event;
+use chrono::{DateTime, Utc};
+
 use super::{T, Tx, TxResult};
 use crate::store::keys;
 use crate::{
@@ -108,8 +111,38 @@ impl Tx<'_> {
                 conv.failed += 1;
             }
         })?;
+        // Kept aside as it was, so that a person can send it again.
+        if let Some(item) = self.get::<OutboxItem>(T::Outbox, keys::id(id))? {
+            self.put(T::FailedSends, keys::id(id), &item)?;
+        }
         self.tree(T::Outbox).remove(&keys::id(id))?;
         Ok(events)
+    }
+
+    /// A failed send back in the outbox, its message queued again.
+    pub(super) fn retry(&self, id: u64, at: DateTime<Utc>) -> TxResult<Vec<Event>> {
+        let Some(mut item) = self.get::<OutboxItem>(T::FailedSends, keys::id(id))? else {
+            return Ok(vec![]);
+        };
+        let key = keys::message(item.conversation_id, item.at, id);
+        let Some(mut message) = self.get::<Message>(T::Messages, key)? else {
+            return Ok(vec![]);
+        };
+        let Some(mut conv) =
+            self.get::<Conversation>(T::Conversations, keys::id(item.conversation_id))?
+        else {
+            return Ok(vec![]);
+        };
+        if crate::domain::retry::refusal(&message).is_some() {
+            return Ok(vec![]);
+        }
+        crate::domain::retry::requeue(&mut item, &mut message, at);
+        conv.count_failure(crate::domain::delivery::Failed::NoLonger);
+        self.put(T::Messages, key, &message)?;
+        self.store_conversation(&conv)?;
+        self.put(T::Outbox, keys::id(id), &item)?;
+        self.tree(T::FailedSends).remove(&keys::id(id))?;
+        Ok(vec![message_event(conv, message, false)])
     }
 
     /// An attempt that may have reached WhatsApp (it timed out, or its answer was lost): not

@@ -115,6 +115,7 @@ impl App {
             }
             (Mode::Chat | Mode::Attachments, Action::Reply) => self.reply(out),
             (Mode::Chat, Action::Copy) => self.copy_selected(),
+            (Mode::Chat, Action::Retry) => self.retry_selected(out),
             (Mode::Chat, Action::OpenLink) => self.open_link(),
             (Mode::Chat, Action::Down) => self.chat_move(|c| c.move_by(1), out),
             (Mode::Chat, Action::Up) => self.chat_move(|c| c.move_by(-1), out),

@@ -37,6 +37,10 @@ pub enum Command {
     /// The routing in force, for the settings panel.
     LoadRouting,
     SetRouting(crate::domain::routing::Routing),
+    /// Send a failed message again.
+    Retry {
+        message_id: u64,
+    },
     /// Open, set pending, resolve or snooze a conversation.
     SetState {
         conversation_id: u64,

@@ -27,6 +27,7 @@ mod files;
 mod input;
 mod mouse;
 mod outside;
+mod retry;
 mod toast;
 mod views;
 

@@ -116,6 +116,7 @@ const ALL: &[Action] = &[
     Action::Resolve,
     Action::Pending,
     Action::Snooze,
+    Action::Retry,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

@@ -202,6 +202,31 @@ const CHOOSE_KEYS: &[(Key, Action)] = &[
     (ch('?'), Action::Help),
 ];
 
+/// The open conversation, after the navigation keys.
+const CHAT_KEYS: &[(Key, Action)] = &[
+    (ch('r'), Action::Reply),
+    (key(KeyCode::Enter), Action::Reply),
+    (ch('y'), Action::Copy),
+    (ch('o'), Action::OpenLink),
+    (ch('a'), Action::Attachments),
+    (ch('R'), Action::Retry),
+    (ch('x'), Action::Resolve),
+    (ch('p'), Action::Pending),
+    (ch('z'), Action::Snooze),
+    (ch('t'), Action::Templates),
+    (ch('n'), Action::Notifications),
+    (ch('/'), Action::Search),
+    (ch('c'), Action::Records),
+    (ch('T'), Action::ManageTemplates),
+    (ch('S'), Action::Settings),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('h'), Action::Back),
+    (key(KeyCode::Left), Action::Back),
+    (key(KeyCode::Tab), Action::SwitchPane),
+    (ch('?'), Action::Help),
+    (ch('q'), Action::Quit),
+];
+
 /// The settings panel (admins).
 const SETTINGS_KEYS: &[(Key, Action)] = &[
     (ch('u'), Action::UnknownSenders),
@@ -265,28 +290,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
         }
         Mode::Chat => {
             b.extend_from_slice(NAVIGATION);
-            b.extend_from_slice(&[
-                (ch('r'), Action::Reply),
-                (key(KeyCode::Enter), Action::Reply),
-                (ch('y'), Action::Copy),
-                (ch('o'), Action::OpenLink),
-                (ch('a'), Action::Attachments),
-                (ch('x'), Action::Resolve),
-                (ch('p'), Action::Pending),
-                (ch('z'), Action::Snooze),
-                (ch('t'), Action::Templates),
-                (ch('n'), Action::Notifications),
-                (ch('/'), Action::Search),
-                (ch('c'), Action::Records),
-                (ch('T'), Action::ManageTemplates),
-                (ch('S'), Action::Settings),
-                (key(KeyCode::Esc), Action::Back),
-                (ch('h'), Action::Back),
-                (key(KeyCode::Left), Action::Back),
-                (key(KeyCode::Tab), Action::SwitchPane),
-                (ch('?'), Action::Help),
-                (ch('q'), Action::Quit),
-            ]);
+            b.extend_from_slice(CHAT_KEYS);
         }
         Mode::Attachments => {
             b.extend_from_slice(NAVIGATION);

@@ -210,6 +210,8 @@ pub(super) fn plan(command: Command) -> Plan {
         Command::LoadRouting => (Request::Settings, read(routing_input)),
         Command::SetRouting(routing) => (Request::SetRouting { routing }, read(routing_input)),
         Command::Disconnect { at } => (Request::Disconnect { at }, Answer::Quiet),
+        // The chat follows the message's events; a refusal is a toast.
+        Command::Retry { message_id } => (Request::Retry { message_id }, Answer::Quiet),
         // The list and the chat follow the events it causes.
         Command::SetState {
             conversation_id,
