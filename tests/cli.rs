@@ -775,6 +775,26 @@ async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_tr
         &[&["conversations", "reopen"][..], &with].concat(),
     );
     assert_eq!(text(&out.stdout).trim(), "Haruto: open");
+    let out = run(
+        dir.path(),
+        &[&["assign", "--to", "none"][..], &with].concat(),
+    );
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "Haruto: nobody's",
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        dir.path(),
+        &[&["assign", "--to", "nosuch"][..], &with].concat(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no such user"),
+        "{}",
+        text(&out.stderr)
+    );
     // The trail, among the messages, as events with who and when.
     let out = run(dir.path(), &[&["messages", "--json"][..], &with].concat());
     let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();

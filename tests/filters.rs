@@ -645,3 +645,94 @@ async fn names_to_id(h: &Harness, name: &str) -> u64 {
     };
     conversations.iter().find(|c| c.name == name).unwrap().id
 }
+
+async fn assign_as(
+    h: &Harness,
+    who: &hirechat::domain::permission::Actor,
+    with: &str,
+    to: &str,
+) -> Result<Response, EngineError> {
+    h.engine
+        .handle(
+            who,
+            Request::Assign {
+                with: Some(with.into()),
+                conversation_id: None,
+                to: to.into(),
+            },
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversations_are_handed_to_users_and_groups_in_turn_by_those_who_may() {
+    use hirechat::domain::{conversation_state::Happened, permission::Role, routing::Group};
+    let h = Harness::start_in(common::TempDir::new("assign"), |c| {
+        c.users = vec![
+            user("aiko", Role::Admin),
+            user("ken", Role::Recruiter),
+            user("mika", Role::Recruiter),
+            user("vera", Role::Viewer),
+        ];
+        c.groups = vec![Group {
+            name: "tokyo".into(),
+            members: vec!["ken".into(), "mika".into()],
+        }];
+    })
+    .await;
+    let (haruto, emily) = ("+819012340001", "+819012340002");
+    assert_eq!(
+        h.post(&inbound(&haruto[1..], "Haruto", 5, "wamid.S1"))
+            .await,
+        200
+    );
+    assert_eq!(
+        h.post(&inbound(&emily[1..], "Emily", 4, "wamid.S2")).await,
+        200
+    );
+    let (aiko, ken) = (actor("aiko", Role::Admin), actor("ken", Role::Recruiter));
+    assert_eq!(
+        names(&h, "assignee:none").await.unwrap(),
+        ["Emily", "Haruto"]
+    );
+
+    // A group: its members in turn.
+    assign_as(&h, &aiko, haruto, "group:tokyo").await.unwrap();
+    assign_as(&h, &aiko, emily, "group:tokyo").await.unwrap();
+    assert_eq!(names(&h, "assignee:ken").await.unwrap(), ["Haruto"]);
+    assert_eq!(names(&h, "assignee:mika").await.unwrap(), ["Emily"]);
+    assert!(names(&h, "assignee:none").await.unwrap().is_empty());
+
+    // Ken may not give Mika's away, may take it, and may hand over his own.
+    let refused = assign_as(&h, &ken, emily, "aiko").await;
+    assert!(matches!(refused, Err(EngineError::Forbidden(m)) if m.contains("hand over their own")));
+    assign_as(&h, &ken, emily, "ken").await.unwrap();
+    assign_as(&h, &ken, haruto, "mika").await.unwrap();
+    assert_eq!(names(&h, "assignee:ken").await.unwrap(), ["Emily"]);
+    assert_eq!(names(&h, "owner:mika unreplied").await.unwrap(), ["Haruto"]);
+    // Nobody who cannot answer, nobody who does not exist.
+    let viewer = assign_as(&h, &aiko, haruto, "vera").await;
+    assert!(
+        matches!(viewer, Err(EngineError::BadInput(m)) if m.contains("nobody in it can answer"))
+    );
+    let stranger = assign_as(&h, &aiko, haruto, "nosuch").await;
+    assert!(matches!(stranger, Err(EngineError::BadInput(m)) if m.contains("no such user")));
+    assign_as(&h, &aiko, emily, "none").await.unwrap();
+    assert_eq!(names(&h, "assignee:none").await.unwrap(), ["Emily"]);
+
+    let assigned: Vec<(Option<String>, Option<String>)> = trail(&h, haruto)
+        .await
+        .into_iter()
+        .filter_map(|w| match w {
+            Happened::Assigned { from, to } => Some((from, to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        assigned,
+        [
+            (None, Some("ken".to_owned())),
+            (Some("ken".to_owned()), Some("mika".to_owned()))
+        ]
+    );
+}

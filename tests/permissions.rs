@@ -58,10 +58,12 @@ fn index(r: &Request) -> usize {
         Request::SetState { .. } => 35,
         Request::Outbox => 36,
         Request::Retry { .. } => 37,
+        Request::Assign { .. } => 38,
+        Request::Team => 39,
     }
 }
 
-const VARIANTS: usize = 38;
+const VARIANTS: usize = 40;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -167,6 +169,8 @@ fn samples() -> Vec<Request> {
         ),
         Request::Outbox,
         Request::Retry { message_id: 999 },
+        json(serde_json::json!({"cmd": "assign", "conversation_id": 999, "to": "none"})),
+        Request::Team,
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -217,7 +221,7 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
     assert_eq!(
         reading,
         [
-            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39
         ]
     );
 }

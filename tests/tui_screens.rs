@@ -1151,3 +1151,64 @@ fn r_sends_a_failed_message_again_unless_it_failed_for_good() {
             .is_some_and(|t| t.error && t.text.contains("will not change"))
     );
 }
+
+#[test]
+fn a_shows_the_team_to_assign_to_and_the_one_assigned_is_told() {
+    use hirechat::{
+        domain::{
+            conversation_state::{Happened, TrailEntry},
+            event::Event,
+        },
+        tui::app::Command,
+    };
+    let mut rows = inbox();
+    rows[1].owner = Some("ken".into());
+    let mut app = app_with(rows, 160, 45);
+    assert!(draw(&app).backend().to_string().contains("→ken"));
+    assert_eq!(app.update(key('A')), vec![Command::LoadTeam]);
+    app.update(Input::Team {
+        users: vec![
+            ("aiko".into(), "Aiko Tanaka".into()),
+            ("ken".into(), "Ken Mori".into()),
+        ],
+        groups: vec!["tokyo".into()],
+    });
+    let screen = draw(&app).backend().to_string();
+    for row in [
+        "> me (aiko)",
+        "Ken Mori (ken)",
+        "group tokyo (its members in turn)",
+        "nobody",
+    ] {
+        assert!(screen.contains(row), "{row} in\n{screen}");
+    }
+    app.update(code(KeyCode::Down));
+    app.update(code(KeyCode::Down));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::Assign {
+            conversation_id: 1,
+            to: "group:tokyo".into()
+        }]
+    );
+    assert!(app.popup.is_none());
+    // Someone hands a conversation to me: I am told.
+    app.update(Input::Event(Box::new(Event::Trail {
+        entry: TrailEntry {
+            conversation_id: 2,
+            at: now(),
+            by: Some("ken".into()),
+            by_name: Some("Ken Mori".into()),
+            what: Happened::Assigned {
+                from: Some("ken".into()),
+                to: Some("aiko".into()),
+            },
+        },
+    })));
+    let toast = app.toast.as_ref().unwrap();
+    assert!(
+        toast.text.contains("Ken Mori assigned 山本 大輝 to you"),
+        "{}",
+        toast.text
+    );
+}

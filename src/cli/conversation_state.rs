@@ -67,6 +67,25 @@ fn until_in_my_zone(config: &Config, until: &str) -> Result<DateTime<Utc>, CliEr
     .map_err(CliError::BadInput)
 }
 
+/// Carries out a change to one conversation; with `json`, prints it as it now stands (and
+/// gives back nothing more to say).
+async fn changed(
+    config: &Config,
+    data_dir: &Path,
+    request: Request,
+    json: bool,
+) -> Result<Option<Box<crate::engine::ConversationView>>, CliError> {
+    let mut backend = Backend::connect(config, data_dir, None).await?;
+    let Response::Conversation { conversation } = backend.call(request).await? else {
+        return Err(CliError::Other("unexpected answer".into()));
+    };
+    if json {
+        output::json(&conversation);
+        return Ok(None);
+    }
+    Ok(Some(conversation))
+}
+
 pub async fn run(
     config: &Config,
     data_dir: &Path,
@@ -84,21 +103,20 @@ pub async fn run(
             },
         ),
     };
-    let mut backend = Backend::connect(config, data_dir, None).await?;
-    let Response::Conversation { conversation } = backend
-        .call(Request::SetState {
+    let Some(conversation) = changed(
+        config,
+        data_dir,
+        Request::SetState {
             with: Some(with),
             conversation_id: None,
             change,
-        })
-        .await?
+        },
+        json,
+    )
+    .await?
     else {
-        return Err(CliError::Other("unexpected answer".into()));
-    };
-    if json {
-        output::json(&conversation);
         return Ok(());
-    }
+    };
     let name = neutralise(&conversation.name, false);
     match conversation.snoozed_until {
         Some(until) => println!(
@@ -109,5 +127,38 @@ pub async fn run(
         ),
         None => println!("{name}: {}", conversation.status.as_str()),
     }
+    Ok(())
+}
+
+/// `hirechat assign --with N --to LOGIN|group:NAME|none`.
+pub async fn assign(
+    config: &Config,
+    data_dir: &Path,
+    with: String,
+    to: String,
+    json: bool,
+) -> Result<(), CliError> {
+    let Some(conversation) = changed(
+        config,
+        data_dir,
+        Request::Assign {
+            with: Some(with),
+            conversation_id: None,
+            to,
+        },
+        json,
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    println!(
+        "{}: {}",
+        neutralise(&conversation.name, false),
+        conversation
+            .owner
+            .as_deref()
+            .map_or_else(|| "nobody's".to_owned(), |o| format!("assigned to {o}"))
+    );
     Ok(())
 }

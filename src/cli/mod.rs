@@ -192,6 +192,19 @@ pub enum Command {
         #[arg(long, default_value_t = 50, value_name = "N")]
         limit: usize,
     },
+    /// Hand a conversation to someone: a user, a group (its members in turn) or nobody.
+    /// Admins assign any; a recruiter takes one or hands over their own.
+    Assign {
+        /// A phone number or a BSUID.
+        #[arg(long)]
+        with: String,
+        /// LOGIN, group:NAME, role:ROLE, or none.
+        #[arg(long)]
+        to: String,
+        /// The conversation as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// One conversation's messages, oldest first.
     Messages {
         /// A phone number or a BSUID.
@@ -329,6 +342,9 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
             json,
             limit,
         } => listing::conversations(&config, &data_dir, view, filter, json, Some(limit)).await,
+        Command::Assign { with, to, json } => {
+            conversation_state::assign(&config, &data_dir, with, to, json).await
+        }
         Command::Messages { with, json, limit } => {
             listing::messages(&config, &data_dir, with, json, Some(limit)).await
         }

@@ -72,6 +72,13 @@ pub enum Happened {
     SnoozeEnded,
     /// The contact wrote to a conversation that was pending, resolved or snoozed.
     ReopenedByContact,
+    /// Handed to someone (a login), or to nobody.
+    Assigned {
+        #[serde(default)]
+        from: Option<String>,
+        #[serde(default)]
+        to: Option<String>,
+    },
 }
 
 /// One line of a conversation's trail.
@@ -112,6 +119,11 @@ impl TrailEntry {
             ),
             Happened::SnoozeEnded => "The snooze ended".to_owned(),
             Happened::ReopenedByContact => "Reopened: the contact wrote again".to_owned(),
+            Happened::Assigned { to: None, .. } => format!("{who} unassigned this"),
+            Happened::Assigned { to: Some(to), .. } if Some(to) == self.by.as_ref() => {
+                format!("{who} took this")
+            }
+            Happened::Assigned { to: Some(to), .. } => format!("{who} assigned this to {to}"),
         };
         format!("{what} · {when}")
     }

@@ -59,6 +59,8 @@ pub enum Term {
     Status(ConversationStatus),
     /// Snoozed, until a time still to come.
     Snoozed,
+    /// Nobody's (`assignee:none`).
+    Unassigned,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +104,7 @@ pub struct ParseError {
 }
 
 /// The words a filter understands, for help and errors.
-pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed status:open|pending|resolved snoozed";
+pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN|none (or assignee:…) repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed status:open|pending|resolved snoozed";
 
 fn duration(s: &str) -> Option<Duration> {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
@@ -156,7 +158,12 @@ impl Filter {
                 }
             } else if let Some(rest) = w.strip_prefix("last") {
                 compare(rest).map(|(c, d)| Term::Last(c, d))
-            } else if let Some(rest) = w.strip_prefix("owner:") {
+            } else if w == "owner:none" || w == "assignee:none" {
+                Some(Term::Unassigned)
+            } else if let Some(rest) = w
+                .strip_prefix("owner:")
+                .or_else(|| w.strip_prefix("assignee:"))
+            {
                 who(rest).map(Term::Owner)
             } else if w == "window:open" {
                 Some(Term::WindowOpen)
@@ -253,6 +260,7 @@ fn term_matches(t: &Term, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool
         Term::Failed => s.failed > 0,
         Term::Status(status) => s.status == *status,
         Term::Snoozed => s.snoozed_until.is_some(),
+        Term::Unassigned => s.owner.is_none(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Pure types and rules: no IO, no async. Most of the project's rules are tested here.
 
+pub mod assign;
 pub mod attachment;
 pub mod contact;
 pub mod conversation;

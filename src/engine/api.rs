@@ -177,6 +177,17 @@ pub enum Request {
         access_token: crate::config::SecretInput,
         business_account_id: String,
     },
+    /// Hand a conversation (by `with` or `conversation_id`) to `to`: `LOGIN`, `group:NAME`
+    /// (its members in turn), `role:ROLE`, or `none`.
+    Assign {
+        #[serde(default)]
+        with: Option<String>,
+        #[serde(default)]
+        conversation_id: Option<u64>,
+        to: String,
+    },
+    /// Who conversations can be handed to.
+    Team,
     /// What waits in the outbox, is in doubt, or failed (and whether a retry is offered).
     Outbox,
     /// Send a failed message again (its id).
@@ -215,6 +226,7 @@ impl Request {
             | Self::MarkUnread { .. }
             | Self::SetState { .. }
             | Self::Retry { .. }
+            | Self::Assign { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
@@ -239,6 +251,7 @@ impl Request {
             | Self::DeleteView { .. }
             | Self::Settings
             | Self::Outbox
+            | Self::Team
             | Self::Templates
             | Self::PreviewTemplate { .. }
             | Self::Subscribe
@@ -258,6 +271,7 @@ impl Request {
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
             Self::Answering { .. } => "answer conversations",
             Self::SetState { .. } => "resolve, reopen or snooze conversations",
+            Self::Assign { .. } => "assign conversations",
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
             | Self::SyncTemplates
@@ -385,6 +399,11 @@ pub enum Response {
     },
     Outbox {
         items: Vec<crate::engine::OutboxView>,
+    },
+    /// The users who answer (login, name) and the groups.
+    Team {
+        users: Vec<(String, String)>,
+        groups: Vec<String>,
     },
     /// One conversation as it now stands.
     Conversation {

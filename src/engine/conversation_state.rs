@@ -1,5 +1,6 @@
-//! Opening, setting pending, resolving and snoozing a conversation (`Request::SetState`), and
-//! the worker that ends snoozes when their time comes.
+//! Opening, setting pending, resolving and snoozing a conversation (`Request::SetState`),
+//! handing it to someone (`Request::Assign`), and the worker that ends snoozes when their time
+//! comes.
 
 use std::time::Duration;
 
@@ -19,6 +20,37 @@ use crate::{
 const SNOOZE_LOOK: Duration = Duration::from_secs(30);
 
 impl Engine {
+    /// Where a conversation stands and whose it is.
+    pub(super) async fn work_command(
+        &self,
+        actor: &Actor,
+        request: super::Request,
+    ) -> Result<Response, EngineError> {
+        match request {
+            super::Request::SetState {
+                with,
+                conversation_id,
+                change,
+            } => {
+                let conv = self.named(with.as_deref(), conversation_id)?;
+                self.set_state(actor, conv, change).await
+            }
+            super::Request::Assign {
+                with,
+                conversation_id,
+                to,
+            } => {
+                let conv = self.named(with.as_deref(), conversation_id)?;
+                self.assign(actor, conv, &to).await
+            }
+            super::Request::Team => Ok(self.team_view()),
+            other => Err(EngineError::Unavailable(format!(
+                "not a conversation request: {}",
+                other.action()
+            ))),
+        }
+    }
+
     /// The conversation a request names, by `with` (a number or BSUID) or by id.
     pub(super) fn named(
         &self,
@@ -94,5 +126,52 @@ impl Engine {
                 let _ = tokio::time::timeout(next, engine.inner.wake_snoozes.notified()).await;
             }
         });
+    }
+}
+
+impl Engine {
+    /// Hands the conversation to `to` (`LOGIN`, `user:LOGIN`, `group:NAME`, `role:ROLE`, or
+    /// `none`), as routing would, if `actor` may.
+    pub(super) async fn assign(
+        &self,
+        actor: &Actor,
+        conv: Conversation,
+        to: &str,
+    ) -> Result<Response, EngineError> {
+        let routing = crate::domain::routing::Routing {
+            assign_to: crate::domain::assign::target(to),
+            ..Default::default()
+        };
+        let plan = routing
+            .plan(&self.team(), &self.inner.groups)
+            .map_err(|e| EngineError::BadInput(e.to_string().replace("assign_to", "--to")))?;
+        crate::domain::assign::may_assign(actor, conv.owner.as_deref(), &plan.pool)
+            .map_err(EngineError::Forbidden)?;
+        self.apply_history(vec![Change::Assign {
+            conversation_id: conv.id,
+            plan,
+            by: actor.login.clone(),
+            by_name: actor.name.clone(),
+            at: Utc::now(),
+        }])
+        .await?;
+        let now = self.store().conversation(conv.id)?.unwrap_or(conv);
+        Ok(Response::Conversation {
+            conversation: Box::new(ConversationView::new(&now, Utc::now())),
+        })
+    }
+
+    /// Who a conversation can be handed to: the users who answer, and the groups.
+    pub(super) fn team_view(&self) -> Response {
+        Response::Team {
+            users: self
+                .inner
+                .users
+                .iter()
+                .filter(|u| u.role != crate::domain::permission::Role::Viewer)
+                .map(|u| (u.login.clone(), u.name.clone()))
+                .collect(),
+            groups: self.inner.groups.iter().map(|g| g.name.clone()).collect(),
+        }
     }
 }

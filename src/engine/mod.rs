@@ -369,13 +369,8 @@ impl Engine {
             | Request::Connect { .. }) => self.connection_command(actor, request).await,
             Request::Outbox => self.outbox_list(),
             Request::Retry { message_id } => self.retry(message_id).await,
-            Request::SetState {
-                with,
-                conversation_id,
-                change,
-            } => {
-                let conv = self.named(with.as_deref(), conversation_id)?;
-                self.set_state(actor, conv, change).await
+            request @ (Request::SetState { .. } | Request::Assign { .. } | Request::Team) => {
+                self.work_command(actor, request).await
             }
         }
     }

@@ -13,7 +13,7 @@ impl Engine {
         })
     }
 
-    fn team(&self) -> Vec<(String, crate::domain::permission::Role)> {
+    pub(super) fn team(&self) -> Vec<(String, crate::domain::permission::Role)> {
         self.inner
             .users
             .iter()

@@ -148,6 +148,15 @@ pub enum Change {
         by_name: String,
         at: DateTime<Utc>,
     },
+    /// The conversation handed to whose turn it is in the plan's pool (counted as routing
+    /// counts), or to nobody when the pool is empty (the engine checked who may).
+    Assign {
+        conversation_id: u64,
+        plan: crate::domain::routing::Plan,
+        by: String,
+        by_name: String,
+        at: DateTime<Utc>,
+    },
     /// Snoozes whose time came end (each checked again against `at`).
     EndSnoozes {
         conversation_ids: Vec<u64>,

@@ -97,6 +97,8 @@ pub enum Action {
     AssignTo,
     /// Disconnect the number (typing its nickname to confirm).
     Disconnect,
+    /// Hand the conversation to someone.
+    Assign,
     /// Send the failed message under the cursor again.
     Retry,
     /// Resolve the conversation (or reopen a resolved one).
@@ -166,6 +168,7 @@ impl Action {
             Self::Connect => "connect a number",
             Self::Resolve => "resolve / reopen",
             Self::Retry => "send a failed message again",
+            Self::Assign => "assign to someone",
             Self::Pending => "pending (waiting on them)",
             Self::Snooze => "snooze until a time",
             Self::TakeOver => "take over from another app receiving the account's webhooks",

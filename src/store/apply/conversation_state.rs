@@ -10,11 +10,36 @@ use crate::{
         conversation_state::{self, StateChange, TrailEntry},
         event::Event,
     },
-    store::keys,
+    store::{Change, keys},
 };
 
 impl Tx<'_> {
-    pub(super) fn set_state(
+    /// Where a conversation stands and whose it is.
+    pub(super) fn work(&self, change: &Change) -> TxResult<Vec<Event>> {
+        match change {
+            Change::SetState {
+                conversation_id,
+                change,
+                by,
+                by_name,
+                at,
+            } => self.set_state(*conversation_id, *change, (by, by_name), *at),
+            Change::Assign {
+                conversation_id,
+                plan,
+                by,
+                by_name,
+                at,
+            } => self.assign(*conversation_id, plan, (by, by_name), *at),
+            Change::EndSnoozes {
+                conversation_ids,
+                at,
+            } => self.end_snoozes(conversation_ids, *at),
+            _ => Ok(vec![]),
+        }
+    }
+
+    fn set_state(
         &self,
         conversation_id: u64,
         change: StateChange,
@@ -30,22 +55,42 @@ impl Tx<'_> {
         let Ok(Some(what)) = conversation_state::change(&mut conv, change, at) else {
             return Ok(vec![]);
         };
-        self.store_conversation(&conv)?;
-        let entry = TrailEntry {
-            conversation_id,
-            at,
-            by: Some(by.to_owned()),
-            by_name: Some(by_name.to_owned()),
-            what,
-        };
-        self.add_to_trail(&entry)?;
-        Ok(vec![
-            Event::ConversationChanged { conversation: conv },
-            Event::Trail { entry },
-        ])
+        self.changed(conv, at, Some((by, by_name)), what)
     }
 
-    pub(super) fn end_snoozes(&self, ids: &[u64], at: DateTime<Utc>) -> TxResult<Vec<Event>> {
+    fn assign(
+        &self,
+        conversation_id: u64,
+        plan: &crate::domain::routing::Plan,
+        (by, by_name): (&str, &str),
+        at: DateTime<Utc>,
+    ) -> TxResult<Vec<Event>> {
+        let Some(mut conv) =
+            self.get::<Conversation>(T::Conversations, keys::id(conversation_id))?
+        else {
+            return Ok(vec![]);
+        };
+        let to = if plan.pool.is_empty() {
+            None
+        } else {
+            let counter = format!("turn:{}", plan.pool_name);
+            let turn = self.get_id(T::Meta, &counter)?.unwrap_or(0);
+            self.bump(&counter, 1)?;
+            plan.pick(turn).map(str::to_owned)
+        };
+        if to == conv.owner {
+            return Ok(vec![]);
+        }
+        let from = std::mem::replace(&mut conv.owner, to.clone());
+        self.changed(
+            conv,
+            at,
+            Some((by, by_name)),
+            crate::domain::conversation_state::Happened::Assigned { from, to },
+        )
+    }
+
+    fn end_snoozes(&self, ids: &[u64], at: DateTime<Utc>) -> TxResult<Vec<Event>> {
         let mut events = Vec::new();
         for &id in ids {
             let Some(mut conv) = self.get::<Conversation>(T::Conversations, keys::id(id))? else {
@@ -54,17 +99,7 @@ impl Tx<'_> {
             let Some(what) = conversation_state::snooze_due(&mut conv, at) else {
                 continue;
             };
-            self.store_conversation(&conv)?;
-            let entry = TrailEntry {
-                conversation_id: id,
-                at,
-                by: None,
-                by_name: None,
-                what,
-            };
-            self.add_to_trail(&entry)?;
-            events.push(Event::ConversationChanged { conversation: conv });
-            events.push(Event::Trail { entry });
+            events.extend(self.changed(conv, at, None, what)?);
         }
         Ok(events)
     }
@@ -88,6 +123,30 @@ impl Tx<'_> {
         };
         self.add_to_trail(&entry)?;
         Ok(Some(Event::Trail { entry }))
+    }
+
+    /// Stores the conversation as changed and the trail's line for it, by `by` (login, name)
+    /// or by nobody (the contact, the clock): the events every client follows.
+    fn changed(
+        &self,
+        conversation: Conversation,
+        at: DateTime<Utc>,
+        by: Option<(&str, &str)>,
+        what: crate::domain::conversation_state::Happened,
+    ) -> TxResult<Vec<Event>> {
+        self.store_conversation(&conversation)?;
+        let entry = TrailEntry {
+            conversation_id: conversation.id,
+            at,
+            by: by.map(|(login, _)| login.to_owned()),
+            by_name: by.map(|(_, name)| name.to_owned()),
+            what,
+        };
+        self.add_to_trail(&entry)?;
+        Ok(vec![
+            Event::ConversationChanged { conversation },
+            Event::Trail { entry },
+        ])
     }
 
     fn add_to_trail(&self, entry: &TrailEntry) -> TxResult<()> {

@@ -189,18 +189,10 @@ impl Tx<'_> {
                 self.store_conversation(&conversation)?;
                 Ok(vec![Event::ConversationChanged { conversation }])
             }
-            Change::SetState {
-                conversation_id,
-                change,
-                by,
-                by_name,
-                at,
-            } => self.set_state(*conversation_id, *change, (by, by_name), *at),
             Change::Retry { id, at } => self.retry(*id, *at),
-            Change::EndSnoozes {
-                conversation_ids,
-                at,
-            } => self.end_snoozes(conversation_ids, *at),
+            change @ (Change::SetState { .. }
+            | Change::Assign { .. }
+            | Change::EndSnoozes { .. }) => self.work(change),
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
         }

@@ -8,6 +8,29 @@ impl App {
     /// Answers for the records pane, the search and the notifications.
     pub(super) fn pane_input(&mut self, input: Input, out: &mut Vec<Command>) {
         match input {
+            input @ Input::Team { .. } => self.team_input(input),
+            Input::Thread {
+                conversation,
+                messages,
+                trail,
+            } => {
+                if let Some(chat) = self
+                    .chat
+                    .as_mut()
+                    .filter(|c| c.conversation.id == conversation.id)
+                {
+                    chat.conversation = conversation;
+                    chat.trail = trail;
+                    for m in messages {
+                        chat.upsert(m);
+                    }
+                    chat.loaded = true;
+                    if let Some(id) = self.jump_to.take() {
+                        chat.select_id(id);
+                    }
+                }
+            }
+
             Input::Unread(rows) => {
                 let me = self.me.as_ref().map(|(l, _)| l.as_str());
                 for r in rows.into_iter().filter(|r| r.unread > 0) {

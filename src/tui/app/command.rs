@@ -37,6 +37,13 @@ pub enum Command {
     /// The routing in force, for the settings panel.
     LoadRouting,
     SetRouting(crate::domain::routing::Routing),
+    /// Who conversations can be handed to, for the assign picker.
+    LoadTeam,
+    /// Hand a conversation to someone (`LOGIN`, `group:NAME`, `none`).
+    Assign {
+        conversation_id: u64,
+        to: String,
+    },
     /// Send a failed message again.
     Retry {
         message_id: u64,

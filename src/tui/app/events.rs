@@ -50,8 +50,28 @@ impl App {
         }
     }
 
-    /// A line for the open conversation's trail.
+    /// A line for the open conversation's trail; a conversation someone handed to me, said.
     fn trail_arrived(&mut self, entry: crate::domain::conversation_state::TrailEntry) {
+        use crate::domain::conversation_state::Happened;
+        let me = self.me.as_ref().map(|(login, _)| login.as_str());
+        if let Happened::Assigned { to: Some(to), .. } = &entry.what
+            && Some(to.as_str()) == me
+            && entry.by.as_deref() != me
+        {
+            let name = self
+                .list
+                .rows
+                .iter()
+                .chain(self.chat.as_ref().map(|c| &c.conversation))
+                .find(|c| c.id == entry.conversation_id)
+                .map_or_else(|| "a conversation".to_owned(), |c| c.name.clone());
+            let by = entry
+                .by_name
+                .as_deref()
+                .or(entry.by.as_deref())
+                .unwrap_or("Someone");
+            self.info(format!("{by} assigned {name} to you"));
+        }
         if let Some(chat) = self
             .chat
             .as_mut()

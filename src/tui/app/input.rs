@@ -46,6 +46,11 @@ pub enum Input {
     Templates(Vec<Template>),
     /// The engine's report, for the settings panel.
     Health(Box<crate::engine::api::Health>),
+    /// Who conversations can be handed to: users (login, name) and groups.
+    Team {
+        users: Vec<(String, String)>,
+        groups: Vec<String>,
+    },
     /// The account's numbers, to connect one.
     Numbers(Vec<crate::whatsapp::account::PhoneNumberInfo>),
     /// A number was connected.

@@ -251,27 +251,6 @@ impl App {
                 offset,
                 rows,
             } => self.conversations_loaded(total, offset, rows, &mut out),
-            Input::Thread {
-                conversation,
-                messages,
-                trail,
-            } => {
-                if let Some(chat) = self
-                    .chat
-                    .as_mut()
-                    .filter(|c| c.conversation.id == conversation.id)
-                {
-                    chat.conversation = conversation;
-                    chat.trail = trail;
-                    for m in messages {
-                        chat.upsert(m);
-                    }
-                    chat.loaded = true;
-                    if let Some(id) = self.jump_to.take() {
-                        chat.select_id(id);
-                    }
-                }
-            }
             Input::Me {
                 login,
                 role,
@@ -308,6 +287,8 @@ impl App {
             input @ (Input::Records { .. }
             | Input::Found { .. }
             | Input::Opened { .. }
+            | Input::Team { .. }
+            | Input::Thread { .. }
             | Input::Unread(_)) => {
                 self.pane_input(input, &mut out);
             }

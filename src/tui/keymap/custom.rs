@@ -117,6 +117,7 @@ const ALL: &[Action] = &[
     Action::Pending,
     Action::Snooze,
     Action::Retry,
+    Action::Assign,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

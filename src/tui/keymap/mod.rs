@@ -53,6 +53,8 @@ pub enum Mode {
     Settings,
     /// Typing in the settings panel: who new conversations go to, or the nickname.
     SettingsInput,
+    /// Choosing whom to hand a conversation to.
+    Assign,
     /// Typing until when to snooze a conversation.
     SnoozeUntil,
     /// Connecting a number: letters are the form's values.
@@ -87,6 +89,7 @@ impl Mode {
             Self::SettingsInput => "Settings: typing",
             Self::Connect => "Connect a number",
             Self::SnoozeUntil => "Snooze until",
+            Self::Assign => "Assign to",
             Self::ConnectNumber => "Connect a number: which one",
         }
     }
@@ -128,6 +131,7 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::SettingsInput, Action::Send) => "confirm",
         (Mode::SettingsInput, Action::Back) => "never mind",
         (Mode::SnoozeUntil, Action::Send) => "snooze",
+        (Mode::Assign, Action::Pick) => "hand it to them",
         (Mode::Connect, Action::Send) => "read the account's numbers with this token",
         (Mode::Connect, Action::Back) => "back to the settings",
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
@@ -182,7 +186,9 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Attach,
         ],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
-        Mode::Choose | Mode::ConnectNumber => &[Action::Pick, Action::Down, Action::Back],
+        Mode::Choose | Mode::ConnectNumber | Mode::Assign => {
+            &[Action::Pick, Action::Down, Action::Back]
+        }
         Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],
         Mode::Templates => &[Action::New, Action::Delete, Action::Back],
         Mode::TemplateForm => &[Action::NextField, Action::Save, Action::Back],

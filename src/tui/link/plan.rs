@@ -210,6 +210,25 @@ pub(super) fn plan(command: Command) -> Plan {
         Command::LoadRouting => (Request::Settings, read(routing_input)),
         Command::SetRouting(routing) => (Request::SetRouting { routing }, read(routing_input)),
         Command::Disconnect { at } => (Request::Disconnect { at }, Answer::Quiet),
+        Command::LoadTeam => (
+            Request::Team,
+            read(|r| match r {
+                Response::Team { users, groups } => Some(Input::Team { users, groups }),
+                _ => None,
+            }),
+        ),
+        // The list and the chat follow the events; a refusal is a toast.
+        Command::Assign {
+            conversation_id,
+            to,
+        } => (
+            Request::Assign {
+                with: None,
+                conversation_id: Some(conversation_id),
+                to,
+            },
+            Answer::Quiet,
+        ),
         // The chat follows the message's events; a refusal is a toast.
         Command::Retry { message_id } => (Request::Retry { message_id }, Answer::Quiet),
         // The list and the chat follow the events it causes.

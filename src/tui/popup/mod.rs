@@ -5,6 +5,7 @@
 //! Adding a popup: a new module here and an arm in `Popup` (and in the matches below, which
 //! the compiler lists).
 
+pub mod assign;
 pub mod attach;
 pub mod connect;
 pub mod filter;
@@ -50,6 +51,8 @@ pub enum Popup {
     Quit,
     /// `S`: the connection and the routing (admins).
     Settings(settings::SettingsPanel),
+    /// `A`: whom to hand a conversation to.
+    Assign(assign::AssignPicker),
     /// `z`: until when to snooze a conversation.
     Snooze(snooze::SnoozePrompt),
     /// `c` in the settings: connecting a number.
@@ -77,6 +80,7 @@ impl Popup {
             Self::Settings(p) => p.mode(),
             Self::Connect(p) => p.mode(),
             Self::Snooze(_) => Mode::SnoozeUntil,
+            Self::Assign(_) => Mode::Assign,
         }
     }
 }
@@ -101,6 +105,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Quit => quit::render(app, frame, area),
         Popup::Settings(panel) => settings::render(app, panel, frame, area),
         Popup::Connect(panel) => connect::render(panel, frame, area),
+        Popup::Assign(picker) => assign::render(picker, frame, area),
     }
 }
 
@@ -127,6 +132,7 @@ impl App {
                 | Popup::Picker(_)
                 | Popup::Templates(_)
                 | Popup::Settings(_)
+                | Popup::Assign(_)
                 | Popup::Quit => {}
             }
             return;
@@ -161,6 +167,7 @@ impl App {
             Popup::Settings(_) => self.settings_act(action, out),
             Popup::Connect(_) => self.connect_act(action, out),
             Popup::Snooze(_) => self.snooze_act(action, out),
+            Popup::Assign(_) => self.assign_act(action, out),
         }
     }
 

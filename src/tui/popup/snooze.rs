@@ -33,7 +33,7 @@ pub struct SnoozePrompt {
 impl App {
     /// The conversation a state key acts on: the open chat's when it has the focus, else the
     /// list's selected row.
-    fn state_target(&self) -> Option<ConversationView> {
+    pub(super) fn state_target(&self) -> Option<ConversationView> {
         match (&self.chat, self.focus) {
             (Some(chat), Focus::Chat | Focus::Compose) => Some(chat.conversation.clone()),
             _ => self.list.selected_row().cloned(),

@@ -139,17 +139,27 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
     [first, second]
 }
 
-/// Where the conversation stands, when not simply open: snoozed (until when), pending or
-/// resolved.
+/// Whose the conversation is (when not mine) and where it stands, when not simply open:
+/// snoozed (until when), pending or resolved.
 fn state_mark(app: &App, c: &ConversationView) -> String {
     use crate::domain::conversation_state::ConversationStatus;
+    // Whose it is, when it is someone else's.
+    let owner = c
+        .owner
+        .as_deref()
+        .filter(|o| app.me.as_ref().is_none_or(|(me, _)| me != o))
+        .map(|o| format!("→{} ", fit(o, 10)))
+        .unwrap_or_default();
     if let Some(until) = c.snoozed_until {
-        return format!("💤 {} ", until.with_timezone(&app.tz).format("%a %H:%M"));
+        return format!(
+            "{owner}💤 {} ",
+            until.with_timezone(&app.tz).format("%a %H:%M")
+        );
     }
     match c.status {
-        ConversationStatus::Open => String::new(),
-        ConversationStatus::Pending => "pending ".into(),
-        ConversationStatus::Resolved => "resolved ".into(),
+        ConversationStatus::Open => owner,
+        ConversationStatus::Pending => format!("{owner}pending "),
+        ConversationStatus::Resolved => format!("{owner}resolved "),
     }
 }
 
