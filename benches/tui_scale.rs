@@ -296,6 +296,8 @@ async fn views(engine: &Engine, actor: &Actor) {
         "status:resolved",
         "snoozed",
         "status:pending unread",
+        "label:visa",
+        "assignee:none unreplied",
     ] {
         let mut times = Vec::new();
         let mut total = 0;

@@ -720,6 +720,37 @@ fn a_key_the_inbox_cannot_read_is_named_with_its_file() {
     );
 }
 
+/// `assign` and `labels` on Haruto's conversation, as the shell does them.
+fn assign_and_label(dir: &std::path::Path, with: &[&str]) {
+    let out = run(dir, &[&["assign", "--to", "none"][..], with].concat());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "Haruto: nobody's",
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(dir, &[&["assign", "--to", "nosuch"][..], with].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no such user"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(dir, &["labels", "create", "visa", "--colour", "pink"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(run(dir, &["labels", "create", "visa"]).status.success());
+    let out = run(
+        dir,
+        &[&["labels", "put", "--add", "visa"][..], with].concat(),
+    );
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "Haruto: visa",
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_trail() {
     let dir = TempDir::new("cli-state");
@@ -775,26 +806,7 @@ async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_tr
         &[&["conversations", "reopen"][..], &with].concat(),
     );
     assert_eq!(text(&out.stdout).trim(), "Haruto: open");
-    let out = run(
-        dir.path(),
-        &[&["assign", "--to", "none"][..], &with].concat(),
-    );
-    assert_eq!(
-        text(&out.stdout).trim(),
-        "Haruto: nobody's",
-        "{}",
-        text(&out.stderr)
-    );
-    let out = run(
-        dir.path(),
-        &[&["assign", "--to", "nosuch"][..], &with].concat(),
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("no such user"),
-        "{}",
-        text(&out.stderr)
-    );
+    assign_and_label(dir.path(), &with);
     // The trail, among the messages, as events with who and when.
     let out = run(dir.path(), &[&["messages", "--json"][..], &with].concat());
     let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -803,7 +815,7 @@ async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_tr
         .filter(|i| i["type"] == "event")
         .map(|i| i["text"].as_str().unwrap())
         .collect();
-    assert_eq!(events.len(), 3, "{items:?}");
+    assert_eq!(events.len(), 4, "{items:?}");
     assert!(events[0].contains("resolved this") && events[1].contains("snoozed this until"));
     assert_eq!(items[0]["type"], "text", "the message first");
     assert_eq!(items[1]["by"], me());

@@ -736,3 +736,85 @@ async fn conversations_are_handed_to_users_and_groups_in_turn_by_those_who_may()
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_define_labels_recruiters_put_them_on_and_filters_read_them() {
+    use hirechat::domain::{conversation_state::Happened, permission::Role};
+    let h = Harness::start_in(common::TempDir::new("labels"), |c| {
+        c.users = vec![user("aiko", Role::Admin), user("ken", Role::Recruiter)];
+    })
+    .await;
+    let haruto = "+819012340001";
+    assert_eq!(
+        h.post(&inbound(&haruto[1..], "Haruto", 5, "wamid.L1"))
+            .await,
+        200
+    );
+    assert_eq!(
+        h.post(&inbound("819012340002", "Emily", 4, "wamid.L2"))
+            .await,
+        200
+    );
+    let (aiko, ken) = (actor("aiko", Role::Admin), actor("ken", Role::Recruiter));
+    let define = |name: &str, colour: &str| Request::SaveLabel {
+        name: name.into(),
+        colour: colour.into(),
+    };
+    let refused = h.engine.handle(&ken, define("visa", "red")).await;
+    assert!(matches!(refused, Err(EngineError::Forbidden(_))));
+    let bad = h.engine.handle(&aiko, define("on hold", "red")).await;
+    assert!(matches!(bad, Err(EngineError::BadInput(m)) if m.contains("one word")));
+    h.engine.handle(&aiko, define("Visa", "red")).await.unwrap();
+    h.engine
+        .handle(&aiko, define("shortlisted", "green"))
+        .await
+        .unwrap();
+    let label = |add: &[&str], remove: &[&str]| Request::Label {
+        with: Some(haruto.into()),
+        conversation_id: None,
+        add: add.iter().map(|s| (*s).to_owned()).collect(),
+        remove: remove.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let unknown = h.engine.handle(&ken, label(&["urgent"], &[])).await;
+    assert!(matches!(unknown, Err(EngineError::BadInput(m)) if m.contains("visa")));
+    h.engine
+        .handle(&ken, label(&["visa", "shortlisted"], &[]))
+        .await
+        .unwrap();
+    assert_eq!(names(&h, "label:visa").await.unwrap(), ["Haruto"]);
+    assert_eq!(names(&h, "label:visa unreplied").await.unwrap(), ["Haruto"]);
+    let in_use = h
+        .engine
+        .handle(
+            &aiko,
+            Request::DeleteLabel {
+                name: "visa".into(),
+            },
+        )
+        .await;
+    assert!(matches!(in_use, Err(EngineError::Refused(m)) if m.contains("take it off")));
+    h.engine.handle(&ken, label(&[], &["visa"])).await.unwrap();
+    assert!(names(&h, "label:visa").await.unwrap().is_empty());
+    assert_eq!(names(&h, "label:shortlisted").await.unwrap(), ["Haruto"]);
+    h.engine
+        .handle(
+            &aiko,
+            Request::DeleteLabel {
+                name: "visa".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let Response::Labels { labels } = h.engine.handle(&ken, Request::Labels).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(labels.len(), 1);
+    assert_eq!(
+        trail(&h, haruto)
+            .await
+            .into_iter()
+            .filter(|w| matches!(w, Happened::Labelled { .. }))
+            .count(),
+        2
+    );
+}

@@ -60,10 +60,14 @@ fn index(r: &Request) -> usize {
         Request::Retry { .. } => 37,
         Request::Assign { .. } => 38,
         Request::Team => 39,
+        Request::Labels => 40,
+        Request::SaveLabel { .. } => 41,
+        Request::DeleteLabel { .. } => 42,
+        Request::Label { .. } => 43,
     }
 }
 
-const VARIANTS: usize = 40;
+const VARIANTS: usize = 44;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -171,6 +175,15 @@ fn samples() -> Vec<Request> {
         Request::Retry { message_id: 999 },
         json(serde_json::json!({"cmd": "assign", "conversation_id": 999, "to": "none"})),
         Request::Team,
+        Request::Labels,
+        Request::SaveLabel {
+            name: "bad name".into(),
+            colour: "red".into(),
+        },
+        Request::DeleteLabel {
+            name: "nothing".into(),
+        },
+        json(serde_json::json!({"cmd": "label", "conversation_id": 999, "add": []})),
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -221,7 +234,7 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
     assert_eq!(
         reading,
         [
-            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40
         ]
     );
 }

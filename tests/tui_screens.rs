@@ -1212,3 +1212,52 @@ fn a_shows_the_team_to_assign_to_and_the_one_assigned_is_told() {
         toast.text
     );
 }
+
+#[test]
+fn l_puts_labels_on_and_the_list_shows_them_in_their_colours() {
+    use hirechat::{domain::label::Label, tui::app::Command};
+    let mut rows = inbox();
+    rows[0].labels = vec!["visa".into()];
+    let mut app = app_with(rows, 160, 45);
+    assert_eq!(app.update(key('L')), vec![Command::LoadLabels]);
+    app.update(Input::Labels(vec![
+        Label::new("visa", "red").unwrap(),
+        Label::new("shortlisted", "green").unwrap(),
+    ]));
+    let screen = draw(&app).backend().to_string();
+    assert!(
+        screen.contains("[x] visa") && screen.contains("[ ] shortlisted"),
+        "{screen}"
+    );
+    // Enter takes the one under the cursor off; on the next, puts it on.
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::Label {
+            conversation_id: 1,
+            add: vec![],
+            remove: vec!["visa".into()]
+        }]
+    );
+    app.update(code(KeyCode::Down));
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::Label {
+            conversation_id: 1,
+            add: vec!["shortlisted".into()],
+            remove: vec![]
+        }]
+    );
+    app.update(code(KeyCode::Esc));
+    let buffer = draw(&app);
+    let screen = buffer.backend().to_string();
+    assert!(screen.contains("#visa"), "{screen}");
+    let cell = buffer
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .find(|c| c.symbol() == "#")
+        .unwrap()
+        .clone();
+    assert_eq!(cell.fg, Color::Red);
+}

@@ -9,6 +9,7 @@ mod disconnect;
 mod doctor;
 mod doctor_api;
 mod import;
+mod labels;
 mod listing;
 mod manual;
 mod outbox;
@@ -137,6 +138,11 @@ pub enum Command {
     Templates {
         #[command(subcommand)]
         command: templates::TemplatesCommand,
+    },
+    /// Labels: define them (admins), put them on conversations.
+    Labels {
+        #[command(subcommand)]
+        command: labels::LabelsCommand,
     },
     /// The outbox: what waits or failed; send a failed message again.
     Outbox {
@@ -309,6 +315,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Templates { command } => templates::run(&config, &data_dir, command).await,
         Command::Attachments { command } => attachments::run(&config, &data_dir, command).await,
         Command::Outbox { command } => outbox::run(&config, &data_dir, command).await,
+        Command::Labels { command } => labels::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
         Command::Connect(args) => connect::connect(&config, &data_dir, args).await,

@@ -54,6 +54,9 @@ pub struct Conversation {
     /// Out of sight until then (`conversation_state`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// The labels on it (`label`), in the order they were put on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 impl Conversation {
@@ -75,6 +78,7 @@ impl Conversation {
             record_kind: None,
             status: super::conversation_state::ConversationStatus::Open,
             snoozed_until: None,
+            labels: Vec::new(),
             owner: None,
             last_replied_by: None,
             merged: Vec::new(),
@@ -122,6 +126,7 @@ impl Conversation {
             window_expires_at: self.window_expires_at(),
             status: self.status,
             snoozed_until: self.snoozed_until,
+            labels: &self.labels,
         }
     }
 

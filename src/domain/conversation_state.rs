@@ -72,6 +72,13 @@ pub enum Happened {
     SnoozeEnded,
     /// The contact wrote to a conversation that was pending, resolved or snoozed.
     ReopenedByContact,
+    /// Labels put on and taken off.
+    Labelled {
+        #[serde(default)]
+        added: Vec<String>,
+        #[serde(default)]
+        removed: Vec<String>,
+    },
     /// Handed to someone (a login), or to nobody.
     Assigned {
         #[serde(default)]
@@ -119,6 +126,16 @@ impl TrailEntry {
             ),
             Happened::SnoozeEnded => "The snooze ended".to_owned(),
             Happened::ReopenedByContact => "Reopened: the contact wrote again".to_owned(),
+            Happened::Labelled { added, removed } => {
+                let mut parts = Vec::new();
+                if !added.is_empty() {
+                    parts.push(format!("labelled this {}", added.join(", ")));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("took off {}", removed.join(", ")));
+                }
+                format!("{who} {}", parts.join(" and "))
+            }
             Happened::Assigned { to: None, .. } => format!("{who} unassigned this"),
             Happened::Assigned { to: Some(to), .. } if Some(to) == self.by.as_ref() => {
                 format!("{who} took this")

@@ -20,6 +20,7 @@ pub struct Subject<'a> {
     pub window_expires_at: Option<DateTime<Utc>>,
     pub status: ConversationStatus,
     pub snoozed_until: Option<DateTime<Utc>>,
+    pub labels: &'a [String],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub enum Term {
     Snoozed,
     /// Nobody's (`assignee:none`).
     Unassigned,
+    /// Carries the label.
+    Label(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +107,7 @@ pub struct ParseError {
 }
 
 /// The words a filter understands, for help and errors.
-pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN|none (or assignee:…) repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed status:open|pending|resolved snoozed";
+pub const SYNTAX: &str = "unreplied[>|<N(h|d|w|m)] replied[>|<N…] replied:today last>|<N… owner:me|LOGIN|none (or assignee:…) repliedby:me|LOGIN window:open|closed window<N(h|d) unread failed status:open|pending|resolved snoozed label:NAME";
 
 fn duration(s: &str) -> Option<Duration> {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
@@ -177,6 +180,8 @@ impl Filter {
                 Some(Term::Failed)
             } else if let Some(rest) = w.strip_prefix("status:") {
                 ConversationStatus::parse(rest).map(Term::Status)
+            } else if let Some(name) = w.strip_prefix("label:") {
+                (!name.is_empty()).then(|| Term::Label(name.to_owned()))
             } else if w == "snoozed" {
                 Some(Term::Snoozed)
             } else {
@@ -261,6 +266,7 @@ fn term_matches(t: &Term, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool
         Term::Status(status) => s.status == *status,
         Term::Snoozed => s.snoozed_until.is_some(),
         Term::Unassigned => s.owner.is_none(),
+        Term::Label(name) => s.labels.iter().any(|l| l == name),
     }
 }
 

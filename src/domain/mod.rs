@@ -11,6 +11,7 @@ pub mod event;
 pub mod fetch;
 pub mod filter;
 pub mod identity;
+pub mod label;
 pub mod language;
 pub mod links;
 pub mod merge;

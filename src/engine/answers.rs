@@ -56,6 +56,9 @@ pub struct ConversationView {
     /// Out of sight until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<DateTime<Utc>>,
+    /// The labels on it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
 }
 
 impl ConversationView {
@@ -77,6 +80,7 @@ impl ConversationView {
             owner: c.owner.clone(),
             status: c.status,
             snoozed_until: c.snoozed_until,
+            labels: c.labels.clone(),
             record_kind: c.record_kind,
         }
     }

@@ -188,6 +188,23 @@ pub enum Request {
     },
     /// Who conversations can be handed to.
     Team,
+    /// The labels defined.
+    Labels,
+    /// Define a label (admins): a one-word name and a colour.
+    SaveLabel { name: String, colour: String },
+    /// Delete a label no conversation carries (admins).
+    DeleteLabel { name: String },
+    /// Put labels on and take them off a conversation (by `with` or `conversation_id`).
+    Label {
+        #[serde(default)]
+        with: Option<String>,
+        #[serde(default)]
+        conversation_id: Option<u64>,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
+    },
     /// What waits in the outbox, is in doubt, or failed (and whether a retry is offered).
     Outbox,
     /// Send a failed message again (its id).
@@ -227,6 +244,7 @@ impl Request {
             | Self::SetState { .. }
             | Self::Retry { .. }
             | Self::Assign { .. }
+            | Self::Label { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
@@ -234,6 +252,8 @@ impl Request {
             | Self::SyncTemplates
             | Self::DeleteTemplate { .. }
             | Self::Disconnect { .. }
+            | Self::SaveLabel { .. }
+            | Self::DeleteLabel { .. }
             | Self::AccountNumbers { .. }
             | Self::Connect { .. }
             | Self::Doctor => Permission::Administer,
@@ -252,6 +272,7 @@ impl Request {
             | Self::Settings
             | Self::Outbox
             | Self::Team
+            | Self::Labels
             | Self::Templates
             | Self::PreviewTemplate { .. }
             | Self::Subscribe
@@ -272,6 +293,8 @@ impl Request {
             Self::Answering { .. } => "answer conversations",
             Self::SetState { .. } => "resolve, reopen or snooze conversations",
             Self::Assign { .. } => "assign conversations",
+            Self::Label { .. } => "label conversations",
+            Self::SaveLabel { .. } | Self::DeleteLabel { .. } => "define labels",
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
             | Self::SyncTemplates
@@ -399,6 +422,9 @@ pub enum Response {
     },
     Outbox {
         items: Vec<crate::engine::OutboxView>,
+    },
+    Labels {
+        labels: Vec<crate::domain::label::Label>,
     },
     /// The users who answer (login, name) and the groups.
     Team {

@@ -12,6 +12,7 @@ pub mod error;
 mod files;
 pub mod import;
 pub mod ingest;
+mod labels;
 mod media_fetch;
 mod merge_data;
 pub mod outbox;
@@ -369,6 +370,10 @@ impl Engine {
             | Request::Connect { .. }) => self.connection_command(actor, request).await,
             Request::Outbox => self.outbox_list(),
             Request::Retry { message_id } => self.retry(message_id).await,
+            request @ (Request::Labels
+            | Request::SaveLabel { .. }
+            | Request::DeleteLabel { .. }
+            | Request::Label { .. }) => self.label_command(actor, request).await,
             request @ (Request::SetState { .. } | Request::Assign { .. } | Request::Team) => {
                 self.work_command(actor, request).await
             }

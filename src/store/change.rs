@@ -157,6 +157,23 @@ pub enum Change {
         by_name: String,
         at: DateTime<Utc>,
     },
+    /// Labels put on or taken off a conversation (the engine checked they are defined).
+    Label {
+        conversation_id: u64,
+        add: Vec<String>,
+        remove: Vec<String>,
+        by: String,
+        by_name: String,
+        at: DateTime<Utc>,
+    },
+    /// Define a label, or change its colour.
+    SaveLabel {
+        label: crate::domain::label::Label,
+    },
+    /// A label no conversation carries any more, no longer defined.
+    DeleteLabel {
+        name: String,
+    },
     /// Snoozes whose time came end (each checked again against `at`).
     EndSnoozes {
         conversation_ids: Vec<u64>,

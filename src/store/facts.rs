@@ -29,6 +29,7 @@ struct Facts {
     window_expires_at: Option<DateTime<Utc>>,
     status: ConversationStatus,
     snoozed_until: Option<DateTime<Utc>>,
+    labels: Vec<String>,
 }
 
 impl Facts {
@@ -44,6 +45,7 @@ impl Facts {
             window_expires_at: c.window_expires_at(),
             status: c.status,
             snoozed_until: c.snoozed_until,
+            labels: c.labels.clone(),
         }
     }
 
@@ -59,6 +61,7 @@ impl Facts {
             window_expires_at: self.window_expires_at,
             status: self.status,
             snoozed_until: self.snoozed_until,
+            labels: &self.labels,
         }
     }
 }

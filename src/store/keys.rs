@@ -35,10 +35,11 @@ pub enum T {
     Trail,
     ConvSnoozed,
     FailedSends,
+    Labels,
 }
 
 impl T {
-    pub const ALL: [T; 26] = [
+    pub const ALL: [T; 27] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -65,6 +66,7 @@ impl T {
         T::Trail,
         T::ConvSnoozed,
         T::FailedSends,
+        T::Labels,
     ];
 
     pub fn name(self) -> &'static str {
@@ -95,6 +97,7 @@ impl T {
             T::Trail => "trail",
             T::ConvSnoozed => "conv_snoozed",
             T::FailedSends => "failed_sends",
+            T::Labels => "labels",
         }
     }
 }

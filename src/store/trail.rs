@@ -1,5 +1,6 @@
-//! Reading a conversation's trail (who resolved, snoozed or reopened it, and when) and the
-//! snoozes whose time has come.
+//! Reading what the team does with conversations: a conversation's trail (who resolved,
+//! snoozed, assigned or labelled it, and when), the snoozes whose time has come, and the
+//! labels admins defined.
 
 use chrono::{DateTime, Utc};
 
@@ -39,5 +40,15 @@ impl Store {
             .tree(T::ConvSnoozed)?
             .first()?
             .map(|(k, _)| keys::read_time(&k[..8])))
+    }
+}
+
+impl Store {
+    /// The labels admins defined, by name.
+    pub fn labels(&self) -> Result<Vec<crate::domain::label::Label>, StoreError> {
+        self.tree(T::Labels)?
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
     }
 }

@@ -99,6 +99,8 @@ pub enum Action {
     Disconnect,
     /// Hand the conversation to someone.
     Assign,
+    /// Put labels on the conversation, or take them off.
+    Labels,
     /// Send the failed message under the cursor again.
     Retry,
     /// Resolve the conversation (or reopen a resolved one).
@@ -169,6 +171,7 @@ impl Action {
             Self::Resolve => "resolve / reopen",
             Self::Retry => "send a failed message again",
             Self::Assign => "assign to someone",
+            Self::Labels => "labels",
             Self::Pending => "pending (waiting on them)",
             Self::Snooze => "snooze until a time",
             Self::TakeOver => "take over from another app receiving the account's webhooks",

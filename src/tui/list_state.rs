@@ -138,6 +138,7 @@ mod tests {
             record_kind: None,
             status: crate::domain::conversation_state::ConversationStatus::Open,
             snoozed_until: None,
+            labels: Vec::new(),
         }
     }
 

@@ -41,6 +41,7 @@ pub fn conversation(
         record_kind: None,
         status: hirechat::domain::conversation_state::ConversationStatus::Open,
         snoozed_until: None,
+        labels: Vec::new(),
     }
 }
 

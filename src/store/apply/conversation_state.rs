@@ -35,6 +35,26 @@ impl Tx<'_> {
                 conversation_ids,
                 at,
             } => self.end_snoozes(conversation_ids, *at),
+            Change::Label {
+                conversation_id,
+                add,
+                remove,
+                by,
+                by_name,
+                at,
+            } => {
+                let Some(mut conv) =
+                    self.get::<Conversation>(T::Conversations, keys::id(*conversation_id))?
+                else {
+                    return Ok(vec![]);
+                };
+                let (added, removed) = crate::domain::label::relabel(&mut conv.labels, add, remove);
+                if added.is_empty() && removed.is_empty() {
+                    return Ok(vec![]);
+                }
+                let what = crate::domain::conversation_state::Happened::Labelled { added, removed };
+                self.changed(conv, *at, Some((by, by_name)), what)
+            }
             _ => Ok(vec![]),
         }
     }

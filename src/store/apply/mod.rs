@@ -192,7 +192,16 @@ impl Tx<'_> {
             Change::Retry { id, at } => self.retry(*id, *at),
             change @ (Change::SetState { .. }
             | Change::Assign { .. }
+            | Change::Label { .. }
             | Change::EndSnoozes { .. }) => self.work(change),
+            Change::SaveLabel { label } => {
+                self.put(T::Labels, label.name.as_bytes(), label)?;
+                Ok(vec![])
+            }
+            Change::DeleteLabel { name } => {
+                self.tree(T::Labels).remove(name.as_bytes())?;
+                Ok(vec![])
+            }
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
         }

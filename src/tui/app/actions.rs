@@ -158,6 +158,7 @@ impl App {
                 }
             }
             (Mode::List | Mode::Chat, Action::Assign) => self.ask_assign(out),
+            (Mode::List | Mode::Chat, Action::Labels) => self.ask_labels(out),
             (Mode::List | Mode::Chat, Action::Resolve | Action::Pending | Action::Snooze) => {
                 self.state_act(action, out);
             }

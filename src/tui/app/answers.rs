@@ -9,6 +9,7 @@ impl App {
     pub(super) fn pane_input(&mut self, input: Input, out: &mut Vec<Command>) {
         match input {
             input @ Input::Team { .. } => self.team_input(input),
+            input @ Input::Labels(_) => self.labels_input(input),
             Input::Thread {
                 conversation,
                 messages,

@@ -37,6 +37,14 @@ pub enum Command {
     /// The routing in force, for the settings panel.
     LoadRouting,
     SetRouting(crate::domain::routing::Routing),
+    /// The labels defined, for the labels picker.
+    LoadLabels,
+    /// Put labels on a conversation, or take them off.
+    Label {
+        conversation_id: u64,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
     /// Who conversations can be handed to, for the assign picker.
     LoadTeam,
     /// Hand a conversation to someone (`LOGIN`, `group:NAME`, `none`).

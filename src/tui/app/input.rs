@@ -46,6 +46,8 @@ pub enum Input {
     Templates(Vec<Template>),
     /// The engine's report, for the settings panel.
     Health(Box<crate::engine::api::Health>),
+    /// The labels defined.
+    Labels(Vec<crate::domain::label::Label>),
     /// Who conversations can be handed to: users (login, name) and groups.
     Team {
         users: Vec<(String, String)>,

@@ -68,6 +68,8 @@ pub struct App {
     pub relay: Option<crate::domain::relay_link::RelayLink>,
     /// When an admin disconnected the number, if they did: nothing can be sent.
     pub disconnected_at: Option<DateTime<Utc>>,
+    /// The labels defined (with their colours), once the labels picker loaded them.
+    pub labels: Vec<crate::domain::label::Label>,
     pub me: Option<(String, Role)>,
     pub focus: Focus,
     /// The popup open over the panes, if any.
@@ -125,6 +127,7 @@ impl App {
             channel: String::new(),
             relay: None,
             disconnected_at: None,
+            labels: Vec::new(),
             connection,
             me: None,
             focus: Focus::List,
@@ -288,6 +291,7 @@ impl App {
             | Input::Found { .. }
             | Input::Opened { .. }
             | Input::Team { .. }
+            | Input::Labels(_)
             | Input::Thread { .. }
             | Input::Unread(_)) => {
                 self.pane_input(input, &mut out);

@@ -118,6 +118,7 @@ const ALL: &[Action] = &[
     Action::Snooze,
     Action::Retry,
     Action::Assign,
+    Action::Labels,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

@@ -55,6 +55,8 @@ pub enum Mode {
     SettingsInput,
     /// Choosing whom to hand a conversation to.
     Assign,
+    /// Putting labels on a conversation.
+    Labels,
     /// Typing until when to snooze a conversation.
     SnoozeUntil,
     /// Connecting a number: letters are the form's values.
@@ -90,6 +92,7 @@ impl Mode {
             Self::Connect => "Connect a number",
             Self::SnoozeUntil => "Snooze until",
             Self::Assign => "Assign to",
+            Self::Labels => "Labels",
             Self::ConnectNumber => "Connect a number: which one",
         }
     }
@@ -132,6 +135,8 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::SettingsInput, Action::Back) => "never mind",
         (Mode::SnoozeUntil, Action::Send) => "snooze",
         (Mode::Assign, Action::Pick) => "hand it to them",
+        (Mode::Labels, Action::Pick) => "put it on / take it off",
+        (Mode::Labels, Action::Back) => "done",
         (Mode::Connect, Action::Send) => "read the account's numbers with this token",
         (Mode::Connect, Action::Back) => "back to the settings",
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
@@ -186,7 +191,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Attach,
         ],
         Mode::Picker => &[Action::Send, Action::Down, Action::Back],
-        Mode::Choose | Mode::ConnectNumber | Mode::Assign => {
+        Mode::Choose | Mode::ConnectNumber | Mode::Assign | Mode::Labels => {
             &[Action::Pick, Action::Down, Action::Back]
         }
         Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],

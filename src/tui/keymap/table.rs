@@ -211,6 +211,7 @@ const CHAT_KEYS: &[(Key, Action)] = &[
     (ch('a'), Action::Attachments),
     (ch('R'), Action::Retry),
     (ch('A'), Action::Assign),
+    (ch('L'), Action::Labels),
     (ch('x'), Action::Resolve),
     (ch('p'), Action::Pending),
     (ch('z'), Action::Snooze),
@@ -276,6 +277,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('t'), Action::Templates),
                 (ch('u'), Action::MarkUnread),
                 (ch('A'), Action::Assign),
+                (ch('L'), Action::Labels),
                 (ch('x'), Action::Resolve),
                 (ch('p'), Action::Pending),
                 (ch('z'), Action::Snooze),
@@ -310,7 +312,9 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
         Mode::Templates => b.extend_from_slice(TEMPLATES_KEYS),
         Mode::TemplateForm => b.extend_from_slice(TEMPLATE_FORM_KEYS),
         Mode::MergeFields => b.extend_from_slice(MERGE_FIELDS_KEYS),
-        Mode::Choose | Mode::ConnectNumber | Mode::Assign => b.extend_from_slice(CHOOSE_KEYS),
+        Mode::Choose | Mode::ConnectNumber | Mode::Assign | Mode::Labels => {
+            b.extend_from_slice(CHOOSE_KEYS);
+        }
         // Any other key after `g` does what it does without it.
         Mode::GoTo => return GO_TO_KEYS.to_vec(),
         Mode::Notifications => b.extend_from_slice(NOTIFICATIONS_KEYS),

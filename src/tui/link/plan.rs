@@ -210,6 +210,26 @@ pub(super) fn plan(command: Command) -> Plan {
         Command::LoadRouting => (Request::Settings, read(routing_input)),
         Command::SetRouting(routing) => (Request::SetRouting { routing }, read(routing_input)),
         Command::Disconnect { at } => (Request::Disconnect { at }, Answer::Quiet),
+        Command::LoadLabels => (
+            Request::Labels,
+            read(|r| match r {
+                Response::Labels { labels } => Some(Input::Labels(labels)),
+                _ => None,
+            }),
+        ),
+        Command::Label {
+            conversation_id,
+            add,
+            remove,
+        } => (
+            Request::Label {
+                with: None,
+                conversation_id: Some(conversation_id),
+                add,
+                remove,
+            },
+            Answer::Quiet,
+        ),
         Command::LoadTeam => (
             Request::Team,
             read(|r| match r {

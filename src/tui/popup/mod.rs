@@ -10,6 +10,7 @@ pub mod attach;
 pub mod connect;
 pub mod filter;
 pub mod help;
+pub mod labels;
 pub mod notifications;
 pub mod picker;
 pub mod quit;
@@ -51,6 +52,8 @@ pub enum Popup {
     Quit,
     /// `S`: the connection and the routing (admins).
     Settings(settings::SettingsPanel),
+    /// `L`: the labels on a conversation.
+    Labels(labels::LabelPicker),
     /// `A`: whom to hand a conversation to.
     Assign(assign::AssignPicker),
     /// `z`: until when to snooze a conversation.
@@ -81,6 +84,7 @@ impl Popup {
             Self::Connect(p) => p.mode(),
             Self::Snooze(_) => Mode::SnoozeUntil,
             Self::Assign(_) => Mode::Assign,
+            Self::Labels(_) => Mode::Labels,
         }
     }
 }
@@ -106,6 +110,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Settings(panel) => settings::render(app, panel, frame, area),
         Popup::Connect(panel) => connect::render(panel, frame, area),
         Popup::Assign(picker) => assign::render(picker, frame, area),
+        Popup::Labels(picker) => labels::render(app, picker, frame, area),
     }
 }
 
@@ -133,6 +138,7 @@ impl App {
                 | Popup::Templates(_)
                 | Popup::Settings(_)
                 | Popup::Assign(_)
+                | Popup::Labels(_)
                 | Popup::Quit => {}
             }
             return;
@@ -168,6 +174,7 @@ impl App {
             Popup::Connect(_) => self.connect_act(action, out),
             Popup::Snooze(_) => self.snooze_act(action, out),
             Popup::Assign(_) => self.assign_act(action, out),
+            Popup::Labels(_) => self.labels_act(action, out),
         }
     }
 

@@ -69,6 +69,7 @@ impl App {
                 record_kind: None,
                 status: crate::domain::conversation_state::ConversationStatus::Open,
                 snoozed_until: None,
+                labels: Vec::new(),
             };
             self.switch_chat(Chat::new(view));
             out.push(Command::LoadThread {

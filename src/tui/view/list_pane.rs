@@ -124,18 +124,35 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
     };
     let failed = if c.failed > 0 { "✗ " } else { "" };
     let state = state_mark(app, c);
-    let text_room = w.saturating_sub(2 + width(&window_text) + width(failed) + width(&state) + 1);
+    // Labels, compactly, each in its colour (at most three shown).
+    let labels: Vec<Span> = c
+        .labels
+        .iter()
+        .take(3)
+        .map(|l| {
+            Span::styled(
+                format!("#{} ", fit(&neutralise(l, false), 12)),
+                base.patch(crate::tui::popup::labels::colour(app, l)),
+            )
+        })
+        .collect();
+    let marks =
+        width(failed) + width(&state) + labels.iter().map(|s| width(&s.content)).sum::<usize>();
+    let text_room = w.saturating_sub(2 + width(&window_text) + marks + 1);
     let snippet = fit(&c.last_text, text_room);
-    let gap =
-        w.saturating_sub(2 + width(&snippet) + width(failed) + width(&state) + width(&window_text));
-    let second = Line::from(vec![
+    let gap = w.saturating_sub(2 + width(&snippet) + marks + width(&window_text));
+    let mut second = vec![
         Span::styled("  ", base),
         Span::styled(snippet, base.patch(theme::dim())),
         Span::styled(" ".repeat(gap), base),
+    ];
+    second.extend(labels);
+    second.extend([
         Span::styled(state, base.patch(theme::key())),
         Span::styled(failed, base.patch(theme::failed())),
         Span::styled(window_text, base.patch(window_style)),
     ]);
+    let second = Line::from(second);
     [first, second]
 }
 
