@@ -307,12 +307,7 @@ fn done_lines(c: &Connected) -> Vec<Line<'static>> {
 pub fn render(panel: &ConnectPanel, frame: &mut Frame, area: Rect) {
     let width = 100.min(area.width.saturating_sub(4));
     let height = 18.min(area.height.saturating_sub(2));
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + area.height.saturating_sub(height) / 2,
-        width,
-        height,
-    );
+    let popup = crate::tui::view::centred(area, width, height);
     crate::tui::view::clear(frame, popup);
     let mut lines = Vec::new();
     let hints = match &panel.stage {

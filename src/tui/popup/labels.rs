@@ -117,12 +117,7 @@ pub fn render(app: &App, picker: &LabelPicker, frame: &mut Frame, area: Rect) {
     let width = 56.min(area.width.saturating_sub(4));
     let rows = u16::try_from(app.labels.len()).unwrap_or(u16::MAX);
     let height = (rows + 4).clamp(6, area.height.saturating_sub(2).max(6));
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + area.height.saturating_sub(height) / 2,
-        width,
-        height,
-    );
+    let popup = crate::tui::view::centred(area, width, height);
     crate::tui::view::clear(frame, popup);
     let mut lines = Vec::new();
     if !picker.loaded {

@@ -55,6 +55,17 @@ pub fn render(app: &App, frame: &mut Frame) {
 /// Clears `area` for a popup. A double-width character just left of it would cover the
 /// popup's first column on screen (ratatui does not send the cell after a wide character), so
 /// it is blanked too.
+/// A popup of `width` × `height` (at most what `area` holds) in the middle of `area`.
+pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
 pub(super) fn clear(frame: &mut Frame, area: Rect) {
     use unicode_width::UnicodeWidthStr;
     frame.render_widget(ratatui::widgets::Clear, area);
