@@ -820,3 +820,78 @@ async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_tr
     assert_eq!(items[0]["type"], "text", "the message first");
     assert_eq!(items[1]["by"], me());
 }
+
+#[test]
+fn records_listed_and_shown_from_the_shell() {
+    let dir = TempDir::new("cli-records");
+    write_config(dir.path(), "http://127.0.0.1:9", free_port(), "");
+    let file = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        p.display().to_string()
+    };
+    let candidates = file(
+        "candidates.csv",
+        "Name,Mobile,Country,Email,Time Zone,Owner,Job Opening\n\
+         Haruto Sato,090-1234-5678,JP,haruto@example.jp,Asia/Tokyo,aiko,SRE\n\
+         Yui Tanaka,+44 7400 123456,,yui@example.co.uk,Europe/London,ken,\n",
+    );
+    let soon = (chrono::Utc::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    let interviews = file(
+        "interviews.csv",
+        &format!(
+            "Candidate,Job Opening,From,Time Zone\nharuto@example.jp,SRE,{soon} 10:00,Asia/Tokyo\n"
+        ),
+    );
+    let jobs = file("jobs.csv", "Posting Title,Client\nSRE,Koala Tech\n");
+    for (kind, f) in [
+        ("candidates", &candidates),
+        ("interviews", &interviews),
+        ("job-openings", &jobs),
+    ] {
+        let out = run(dir.path(), &["import", kind, f]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = run(dir.path(), &["records", "list", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+    let out = run(dir.path(), &["records", "list", "tanaka"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("Yui Tanaka") && !shown.contains("Haruto"),
+        "{shown}"
+    );
+    let haruto = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Haruto Sato")
+        .unwrap()["id"]
+        .to_string();
+    let out = run(dir.path(), &["records", "show", &haruto]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let card = text(&out.stdout);
+    for expected in [
+        "+819012345678",
+        "haruto@example.jp",
+        "Owner          aiko",
+        "SRE · Koala Tech",
+        "10:00 JST",
+        "No conversation yet.",
+    ] {
+        assert!(card.contains(expected), "{expected:?} in\n{card}");
+    }
+    let out = run(dir.path(), &["records", "show", &haruto, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["record"]["email"], "haruto@example.jp");
+    assert_eq!(json["interviews"].as_array().map(Vec::len), Some(1));
+    assert_eq!(json["job_openings"][0]["title"], "SRE");
+    let out = run(dir.path(), &["records", "show", "999"]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("no record 999"));
+    let out = run(dir.path(), &["records", "show"]);
+    assert_eq!(out.status.code(), Some(2), "an id or --with is needed");
+}

@@ -64,10 +64,11 @@ fn index(r: &Request) -> usize {
         Request::SaveLabel { .. } => 41,
         Request::DeleteLabel { .. } => 42,
         Request::Label { .. } => 43,
+        Request::RecordCard { .. } => 44,
     }
 }
 
-const VARIANTS: usize = 44;
+const VARIANTS: usize = 45;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -184,6 +185,7 @@ fn samples() -> Vec<Request> {
             name: "nothing".into(),
         },
         json(serde_json::json!({"cmd": "label", "conversation_id": 999, "add": []})),
+        json(serde_json::json!({"cmd": "record_card", "record_id": 999})),
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -234,7 +236,7 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
     assert_eq!(
         reading,
         [
-            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44
         ]
     );
 }

@@ -179,3 +179,157 @@ async fn opening_a_record_starts_its_conversation_once_and_only_for_writers() {
     };
     assert_eq!((total, records[0].id), (1, id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one scenario: a card before and after its record"
+)]
+async fn the_card_beside_the_chat_shows_what_is_to_come_in_the_records_zone() {
+    use chrono::{Duration, Utc};
+    use hirechat::domain::related::{RelatedData, RelatedKind};
+    let h = Harness::start().await;
+    let card = |with: &str| Request::RecordCard {
+        record_id: None,
+        with: Some(with.into()),
+        conversation_id: None,
+    };
+    // A number with no record: a card without one, for the recruiter to create it.
+    assert_eq!(h.post(&fixture("text")).await, 200);
+    let Response::RecordCard { card: empty } = h
+        .engine
+        .handle(&admin(), card("+819012345678"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert!(empty.record.is_none());
+    assert_eq!(
+        empty.conversation.as_ref().and_then(|c| c.wa_id.as_deref()),
+        Some("819012345678")
+    );
+    let id = save(
+        &h,
+        None,
+        RecordInput {
+            time_zone: Some("Asia/Tokyo".into()),
+            custom: [("Job Opening".to_owned(), "QA Lead".to_owned())].into(),
+            ..ken(false)
+        },
+    )
+    .await
+    .unwrap();
+    let at = |days: i64| {
+        (Utc::now() + Duration::days(days))
+            .with_timezone(&chrono_tz::Asia::Tokyo)
+            .format("%Y-%m-%d 10:00")
+            .to_string()
+    };
+    let (soon, later, past) = (at(2), at(9), at(-3));
+    h.import_related(
+        RelatedKind::Interview,
+        "Candidate,Job Opening,From,Time Zone,Location",
+        &[
+            &format!("+819012345678,SRE,{later},Asia/Tokyo,Shibuya"),
+            &format!("+819012345678,Data Engineer,{past},Asia/Tokyo,Otemachi"),
+            &format!("+819012345678,SRE,{soon},Asia/Tokyo,Shibuya"),
+        ],
+    )
+    .await;
+    h.import_related(
+        RelatedKind::JobOpening,
+        "Posting Title,Client",
+        &["SRE,Koala Tech", "QA Lead,Acme", "Designer,Acme"],
+    )
+    .await;
+    h.engine
+        .handle(
+            &admin(),
+            Request::SaveLabel {
+                name: "visa".into(),
+                colour: "red".into(),
+            },
+        )
+        .await
+        .unwrap();
+    h.engine
+        .handle(
+            &admin(),
+            Request::Label {
+                with: Some("+819012345678".into()),
+                conversation_id: None,
+                add: vec!["visa".into()],
+                remove: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let viewer = hirechat::domain::permission::Actor {
+        login: "vic".into(),
+        name: "Vic".into(),
+        role: hirechat::domain::permission::Role::Viewer,
+    };
+    // Anyone who reads may look; by the conversation or by the record, the same card.
+    let Response::RecordCard { card: by_number } = h
+        .engine
+        .handle(&viewer, card("+819012345678"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let Response::RecordCard { card: by_id } = h
+        .engine
+        .handle(
+            &viewer,
+            Request::RecordCard {
+                record_id: Some(id),
+                with: None,
+                conversation_id: None,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(by_number, by_id);
+    assert_eq!(by_id.record.as_ref().map(|r| r.id), Some(id));
+    // The interviews to come, soonest first; the past one left out; times in Tokyo's.
+    let labels: Vec<String> = by_id
+        .interviews
+        .iter()
+        .map(|i| i.label(Some("Asia/Tokyo")))
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(labels[0].starts_with("SRE · ") && labels[0].contains("10:00 JST"));
+    let froms: Vec<_> = by_id
+        .interviews
+        .iter()
+        .map(|i| match &i.data {
+            RelatedData::Interview(iv) => iv.from,
+            _ => unreachable!(),
+        })
+        .collect();
+    assert!(froms[0] < froms[1]);
+    // The job openings its interviews and its own column name; not the others.
+    let mut jobs: Vec<String> = by_id.job_openings.iter().map(|j| j.label(None)).collect();
+    jobs.sort();
+    assert_eq!(jobs, ["QA Lead · Acme", "SRE · Koala Tech"]);
+    let conv = by_id.conversation.as_ref().unwrap();
+    assert_eq!(conv.labels, ["visa"]);
+    // Editing stays with those who reply.
+    let err = h
+        .engine
+        .handle(
+            &viewer,
+            Request::SaveRecord {
+                id: Some(id),
+                record: ken(true),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
+}

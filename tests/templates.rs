@@ -11,6 +11,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::{Harness, admin, fixture, wait_for};
+use hirechat::domain::{
+    merge::Filled,
+    merge_source::{Choice, Picks},
+    related::RelatedKind,
+};
 use hirechat::{
     domain::{
         event::Event,
@@ -20,14 +25,6 @@ use hirechat::{
         template::{Category, Module, Template, TemplateInput, TemplateKind, TemplateStatus},
     },
     engine::{EngineError, Request, Response},
-};
-use hirechat::{
-    domain::{
-        merge::Filled,
-        merge_source::{Choice, Picks},
-        related::RelatedKind,
-    },
-    engine::import::RelatedRow,
 };
 use serde_json::json;
 
@@ -445,36 +442,9 @@ async fn the_simulator_checks_template_sends_like_meta() {
     assert_eq!(r["messages"][0]["message_status"], "accepted");
 }
 
-/// Imports rows of a related kind through the engine.
-async fn import_related(h: &Harness, kind: RelatedKind, header: &str, rows: &[&str]) {
-    let headers: Vec<String> = header.split(',').map(str::to_owned).collect();
-    let rows = rows
-        .iter()
-        .zip(2..)
-        .map(|(r, line)| RelatedRow {
-            line,
-            cells: headers
-                .iter()
-                .cloned()
-                .zip(r.split(',').map(str::to_owned))
-                .collect(),
-        })
-        .collect();
-    let Response::Imported { report } = h
-        .engine
-        .handle(&admin(), Request::ImportRelated { kind, rows })
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
-    assert!(report.problems.is_empty(), "{report:?}");
-}
-
 /// Ken's interviews for Data Engineer and SRE, and the client behind the SRE opening.
 async fn ken_has_two_interviews_and_a_client(h: &Harness) {
-    import_related(
-        h,
+    h.import_related(
         RelatedKind::Interview,
         "Candidate,Job Opening,From,Time Zone,Location",
         &[
@@ -483,15 +453,13 @@ async fn ken_has_two_interviews_and_a_client(h: &Harness) {
         ],
     )
     .await;
-    import_related(
-        h,
+    h.import_related(
         RelatedKind::JobOpening,
         "Posting Title,Client",
         &["SRE,Koala Tech"],
     )
     .await;
-    import_related(
-        h,
+    h.import_related(
         RelatedKind::Client,
         "Client Name,Department Head",
         &["Koala Tech,James Wilson"],

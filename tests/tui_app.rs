@@ -264,7 +264,7 @@ fn a_closed_window_does_not_take_typing() {
     app.update(key('r'));
     assert_eq!(app.chat.as_ref().unwrap().conversation.name, "Emily Clarke");
     assert!(app.toast.as_ref().unwrap().text.contains("24-hour window"));
-    app.update(key('i'));
+    app.update(key('w'));
     assert!(app.compose.is_empty());
     assert!(
         !app.update(code(KeyCode::Enter))

@@ -542,3 +542,48 @@ async fn an_admin_connects_a_new_token_from_the_settings_and_sends_with_it_at_on
     let kept = std::fs::read_to_string(h.dir.path().join("connection.toml")).unwrap();
     assert!(kept.contains("Tokyo desk") && kept.contains(common::TOKEN));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_record_beside_the_chat_is_edited_and_its_opt_out_recorded() {
+    use hirechat::tui::popup::Popup;
+    let card_of = |a: &App| match a.popup.as_ref() {
+        Some(Popup::Record(p)) => p.card.as_ref().and_then(|c| c.record.clone()),
+        _ => None,
+    };
+    let dir = TempDir::new("tui-record-card");
+    let (d, mut s) = demo_session(&dir).await;
+    find_one_record(&mut s, "haruto").await;
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "Haruto's chat", |a| {
+        a.chat.as_ref().is_some_and(|c| c.loaded)
+    })
+    .await;
+    s.sender().send(common::tui::key('i')).unwrap();
+    until(&mut s, "Haruto's card", |a| card_of(a).is_some()).await;
+    let interviews = match s.app.popup.as_ref() {
+        Some(Popup::Record(p)) => p.card.as_ref().map_or(0, |c| c.interviews.len()),
+        _ => 0,
+    };
+    assert_eq!(interviews, 2, "Haruto's two interviews are to come");
+    assert!(screen(&s.app).contains("Upcoming interviews (Asia/Tokyo)"));
+    // e, down to "Opted out" (after the eight text fields), Space, Enter.
+    s.sender().send(common::tui::key('e')).unwrap();
+    for _ in 0..8 {
+        s.sender().send(code(KeyCode::Tab)).unwrap();
+    }
+    s.sender().send(common::tui::key(' ')).unwrap();
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the saved record on the card", |a| {
+        card_of(a).is_some_and(|r| r.opted_out)
+    })
+    .await;
+    let record = card_of(&s.app).unwrap();
+    let stored = d.engine.store().record(record.id).unwrap().unwrap();
+    let change = stored.consent.last().unwrap();
+    assert!(stored.opted_out);
+    assert_eq!(
+        (change.by.as_str(), change.via.as_str()),
+        (d.actor.login.as_str(), "edited")
+    );
+    assert!(screen(&s.app).contains("nothing is sent"));
+}

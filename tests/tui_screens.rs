@@ -1261,3 +1261,196 @@ fn l_puts_labels_on_and_the_list_shows_them_in_their_colours() {
         .clone();
     assert_eq!(cell.fg, Color::Red);
 }
+
+/// Haruto's card: a record with an opt-out history and its own column, an SRE opening, and
+/// an interview written in UTC for a candidate in Tokyo.
+fn haruto_card() -> hirechat::engine::RecordCard {
+    use hirechat::domain::{
+        phone::PhoneNumber,
+        record::{ConsentChange, Record, RecordKind},
+        related::{Interview, JobOpening, Related, RelatedData},
+    };
+    let mut conversation = inbox().remove(0);
+    conversation.labels = vec!["visa".into()];
+    conversation.owner = Some("aiko".into());
+    hirechat::engine::RecordCard {
+        record: Some(Record {
+            id: 7,
+            kind: RecordKind::Candidate,
+            name: "Haruto Sato".into(),
+            first_name: None,
+            last_name: None,
+            mobile: Some(PhoneNumber::parse("+819000000001").unwrap()),
+            country: Some("JP".into()),
+            email: Some("haruto@example.jp".into()),
+            time_zone: Some("Asia/Tokyo".into()),
+            owner: Some("aiko".into()),
+            opted_out: false,
+            consent: vec![
+                ConsentChange {
+                    at: now() - chrono::Duration::days(20),
+                    by: "import".into(),
+                    opted_out: true,
+                    via: "import, line 12".into(),
+                },
+                ConsentChange {
+                    at: now() - chrono::Duration::days(2),
+                    by: "aiko".into(),
+                    opted_out: false,
+                    via: "edited".into(),
+                },
+            ],
+            custom: [(
+                "Candidate Status".to_owned(),
+                "Interview-scheduled".to_owned(),
+            )]
+            .into(),
+        }),
+        conversation: Some(conversation),
+        job_openings: vec![Related {
+            id: 3,
+            data: RelatedData::JobOpening(JobOpening {
+                title: "SRE".into(),
+                recruiter: Some("aiko".into()),
+                location: Some("Shibuya".into()),
+                client: Some("Koala Tech".into()),
+                department: None,
+            }),
+        }],
+        interviews: vec![Related {
+            id: 9,
+            data: RelatedData::Interview(Interview {
+                candidate_id: 7,
+                job: Some("SRE".into()),
+                from: chrono::DateTime::parse_from_rfc3339("2026-11-27T01:00:00Z").unwrap(),
+                to: None,
+                time_zone: None,
+                location: Some("Shibuya".into()),
+                link: None,
+            }),
+        }],
+    }
+}
+
+#[test]
+fn i_shows_the_record_beside_the_chat_and_e_edits_it() {
+    use hirechat::{domain::event::Event, tui::app::Command};
+    let mut app = app_with(inbox(), 160, 45);
+    assert_eq!(
+        app.update(key('i')),
+        vec![Command::LoadRecordCard { conversation_id: 1 }]
+    );
+    assert!(
+        draw(&app)
+            .backend()
+            .to_string()
+            .contains("Loading the record…")
+    );
+    app.update(Input::RecordCard(Box::new(haruto_card())));
+    let card = draw(&app).backend().to_string();
+    for shown in [
+        "haruto@example.jp",
+        "Candidate Status",
+        "no: opted in again 2026-11-23 12:00 UTC",
+        "2026-11-05 12:00 UTC · import · opted out · import, line 12",
+        "SRE · Koala Tech · Shibuya",
+        // 01:00 UTC is 10:00 in Tokyo, the candidate's zone.
+        "SRE · Fri 27 Nov 2026 10:00 JST · Shibuya",
+        "#visa",
+    ] {
+        assert!(card.contains(shown), "{shown} in\n{card}");
+    }
+    insta::assert_snapshot!("record_card", card);
+    // Someone labels the conversation meanwhile: the card follows.
+    let mut labelled = hirechat::domain::conversation::Conversation::new(1, None, None);
+    labelled.labels = vec!["visa".into(), "shortlisted".into()];
+    app.update(Input::Event(Box::new(Event::ConversationChanged {
+        conversation: labelled,
+    })));
+    assert!(
+        draw(&app)
+            .backend()
+            .to_string()
+            .contains("#visa #shortlisted")
+    );
+    // e: the form, the email field typed over, Enter saves the record whole.
+    app.update(key('e'));
+    insta::assert_snapshot!("record_form", draw(&app).backend());
+    for _ in 0..5 {
+        app.update(code(KeyCode::Tab));
+    }
+    app.update(Input::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    for c in "haruto.sato@example.jp".chars() {
+        app.update(key(c));
+    }
+    let saved = match app.update(code(KeyCode::Enter)).as_slice() {
+        [Command::SaveRecord { id, record }] => (*id, record.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(saved.0, Some(7));
+    assert_eq!(saved.1.email.as_deref(), Some("haruto.sato@example.jp"));
+    assert_eq!(saved.1.owner.as_deref(), Some("aiko"));
+    assert_eq!(saved.1.opted_out, Some(false));
+    assert_eq!(
+        saved.1.custom.get("Candidate Status").map(String::as_str),
+        Some("Interview-scheduled")
+    );
+    // Refused: said in the form, the values kept.
+    app.update(Input::RecordRefused(
+        "email: \"x\" is not an email address".into(),
+    ));
+    let form = draw(&app).backend().to_string();
+    assert!(
+        form.contains("is not an email address") && form.contains("haruto.sato@example.jp"),
+        "{form}"
+    );
+    // Saved: back to the card, read again.
+    let mut record = haruto_card().record.unwrap();
+    record.email = Some("haruto.sato@example.jp".into());
+    assert_eq!(
+        app.update(Input::RecordSaved(Box::new(record))),
+        vec![Command::LoadRecordCard { conversation_id: 1 }]
+    );
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Saved Haruto Sato")
+    );
+    app.update(code(KeyCode::Esc));
+    assert!(app.popup.is_none());
+}
+
+#[test]
+fn a_number_without_a_record_gets_one_from_its_card() {
+    use hirechat::tui::app::Command;
+    let mut app = app_with(inbox(), 160, 45);
+    app.update(code(KeyCode::Down));
+    app.update(key('i'));
+    let mut card = haruto_card();
+    card.record = None;
+    card.conversation = Some(inbox().remove(1));
+    app.update(Input::RecordCard(Box::new(card)));
+    assert!(
+        draw(&app)
+            .backend()
+            .to_string()
+            .contains("no record yet: e creates one")
+    );
+    app.update(key('e'));
+    // Kind is a choice: Space on it makes a contact.
+    app.update(code(KeyCode::BackTab));
+    app.update(key(' '));
+    match app.update(code(KeyCode::Enter)).as_slice() {
+        [Command::SaveRecord { id: None, record }] => {
+            assert_eq!(record.name, "山本 大輝");
+            assert_eq!(record.mobile.as_deref(), Some("+819000000002"));
+            assert_eq!(record.kind, hirechat::domain::record::RecordKind::Contact);
+        }
+        other => panic!("{other:?}"),
+    }
+}

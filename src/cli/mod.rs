@@ -15,6 +15,7 @@ mod manual;
 mod outbox;
 mod output;
 mod prompt;
+mod records;
 mod send;
 mod settings;
 mod templates;
@@ -138,6 +139,11 @@ pub enum Command {
     Templates {
         #[command(subcommand)]
         command: templates::TemplatesCommand,
+    },
+    /// Candidates and contacts: list and search them, show one's card.
+    Records {
+        #[command(subcommand)]
+        command: records::RecordsCommand,
     },
     /// Labels: define them (admins), put them on conversations.
     Labels {
@@ -316,6 +322,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Attachments { command } => attachments::run(&config, &data_dir, command).await,
         Command::Outbox { command } => outbox::run(&config, &data_dir, command).await,
         Command::Labels { command } => labels::run(&config, &data_dir, command).await,
+        Command::Records { command } => records::run(&config, &data_dir, command).await,
         Command::Views { command } => views::run(&config, &data_dir, command).await,
         Command::Doctor { json } => doctor::run(&config, &data_dir, json).await,
         Command::Connect(args) => connect::connect(&config, &data_dir, args).await,

@@ -22,6 +22,7 @@ pub mod permission;
 pub mod phone;
 pub mod receipts;
 pub mod record;
+pub mod record_card;
 pub mod record_update;
 pub mod related;
 pub mod related_rows;

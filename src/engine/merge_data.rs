@@ -3,25 +3,14 @@
 //! openings those interviews (or the record's own "Job Opening" column) name, the clients of
 //! those job openings (or the contact's "Client" column), and the user's calendar bookings.
 
-use std::collections::BTreeSet;
-
 use super::{Engine, EngineError, send::Target};
 use crate::domain::{
     conversation::Conversation,
     merge_source::{Sources, UserInfo},
     permission::Actor,
+    record_card::{self, Linked},
     related::{Related, RelatedData},
 };
-
-/// Columns of a candidate or contact import that name a job opening or a client.
-const JOB_COLUMNS: [&str; 4] = ["job opening", "job openings", "posting title", "job"];
-const CLIENT_COLUMNS: [&str; 5] = [
-    "client",
-    "client name",
-    "company",
-    "account name",
-    "account",
-];
 
 impl Engine {
     pub(super) fn merge_data(
@@ -32,28 +21,14 @@ impl Engine {
         let store = self.store();
         let record = target.record.clone();
         let mut related: Vec<Related> = Vec::new();
-        let mut jobs: BTreeSet<String> = BTreeSet::new();
-        let mut clients: BTreeSet<String> = BTreeSet::new();
+        let mut linked = Linked::default();
         if let Some(r) = &record {
-            for i in store.interviews_of(r.id)? {
-                if let RelatedData::Interview(iv) = &i.data
-                    && let Some(job) = &iv.job
-                {
-                    jobs.insert(job.to_lowercase());
-                }
-                related.push(i);
-            }
-            for (column, value) in &r.custom {
-                let column = column.trim().to_lowercase();
-                if JOB_COLUMNS.contains(&column.as_str()) {
-                    jobs.extend(value.split(';').map(|v| v.trim().to_lowercase()));
-                }
-                if CLIENT_COLUMNS.contains(&column.as_str()) {
-                    clients.insert(value.trim().to_lowercase());
-                }
-            }
+            let interviews = store.interviews_of(r.id)?;
+            linked = record_card::linked(r, &interviews);
+            related.extend(interviews);
         }
-        for title in jobs.iter().filter(|t| !t.is_empty()) {
+        let Linked { jobs, mut clients } = linked;
+        for title in &jobs {
             for j in store.job_openings_titled(title)? {
                 if let RelatedData::JobOpening(job) = &j.data
                     && let Some(c) = &job.client
@@ -63,7 +38,7 @@ impl Engine {
                 related.push(j);
             }
         }
-        for name in clients.iter().filter(|c| !c.is_empty()) {
+        for name in &clients {
             related.extend(store.clients_named(name)?);
         }
         related.extend(store.bookings_for(&actor.login)?);

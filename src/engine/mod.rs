@@ -19,8 +19,10 @@ pub mod outbox;
 mod quiet;
 mod reading;
 mod receipts;
+mod record_card;
 mod records;
 mod relay_link;
+mod response;
 mod resync;
 mod retention;
 mod retry;
@@ -47,6 +49,7 @@ use crate::{
 pub use api::{ConversationView, EngineError, Request, Response};
 pub use connect::{ConnectForm, Connected};
 pub use connection::ConnectionView;
+pub use record_card::RecordCard;
 pub use resync::NumberView;
 pub use retry::OutboxView;
 use writer::Writer;
@@ -331,7 +334,8 @@ impl Engine {
             }
             request @ (Request::SaveRecord { .. }
             | Request::Records { .. }
-            | Request::OpenRecord { .. }) => self.record_command(actor, request).await,
+            | Request::OpenRecord { .. }
+            | Request::RecordCard { .. }) => self.record_command(actor, request).await,
             request @ (Request::Templates
             | Request::CreateTemplate { .. }
             | Request::EditTemplate { .. }

@@ -1,5 +1,5 @@
-//! Record commands: save one, search them (the records pane), and open a record's
-//! conversation, starting it when there is none yet.
+//! Record commands: save one, search them (the records pane), show one's card, and open a
+//! record's conversation, starting it when there is none yet.
 
 use super::{Engine, EngineError, Request, Response};
 use crate::{
@@ -61,6 +61,13 @@ impl Engine {
                 Ok(Response::Records { total, records })
             }
             Request::OpenRecord { record_id } => self.open_record(actor, record_id).await,
+            Request::RecordCard {
+                record_id,
+                with,
+                conversation_id,
+            } => Ok(Response::RecordCard {
+                card: Box::new(self.record_card(record_id, with.as_deref(), conversation_id)?),
+            }),
             _ => Err(EngineError::BadInput("not a record command".into())),
         }
     }

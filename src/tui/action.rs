@@ -101,6 +101,8 @@ pub enum Action {
     Assign,
     /// Put labels on the conversation, or take them off.
     Labels,
+    /// The contact's record beside the chat.
+    RecordCard,
     /// Send the failed message under the cursor again.
     Retry,
     /// Resolve the conversation (or reopen a resolved one).
@@ -172,6 +174,7 @@ impl Action {
             Self::Retry => "send a failed message again",
             Self::Assign => "assign to someone",
             Self::Labels => "labels",
+            Self::RecordCard => "their record and interviews",
             Self::Pending => "pending (waiting on them)",
             Self::Snooze => "snooze until a time",
             Self::TakeOver => "take over from another app receiving the account's webhooks",

@@ -24,8 +24,9 @@ use hirechat::{
     domain::{
         event::Event,
         permission::{Actor, Role},
+        related::RelatedKind,
     },
-    engine::Engine,
+    engine::{Engine, Request, Response, import::RelatedRow},
     server::webhook::{WebhookState, router},
     sim::{Sim, SimConfig},
     whatsapp::signature,
@@ -155,6 +156,32 @@ impl Harness {
             req = req.header("x-hub-signature-256", s);
         }
         req.send().await.unwrap().status().as_u16()
+    }
+
+    /// Imports rows of a related kind (`header` and each row comma-separated) as an admin.
+    pub async fn import_related(&self, kind: RelatedKind, header: &str, rows: &[&str]) {
+        let headers: Vec<String> = header.split(',').map(str::to_owned).collect();
+        let rows = rows
+            .iter()
+            .zip(2..)
+            .map(|(r, line)| RelatedRow {
+                line,
+                cells: headers
+                    .iter()
+                    .cloned()
+                    .zip(r.split(',').map(str::to_owned))
+                    .collect(),
+            })
+            .collect();
+        let Response::Imported { report } = self
+            .engine
+            .handle(&admin(), Request::ImportRelated { kind, rows })
+            .await
+            .unwrap()
+        else {
+            panic!("not an import report")
+        };
+        assert!(report.problems.is_empty(), "{report:?}");
     }
 }
 

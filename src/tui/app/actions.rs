@@ -159,6 +159,7 @@ impl App {
             }
             (Mode::List | Mode::Chat, Action::Assign) => self.ask_assign(out),
             (Mode::List | Mode::Chat, Action::Labels) => self.ask_labels(out),
+            (Mode::List | Mode::Chat, Action::RecordCard) => self.open_record_card(out),
             (Mode::List | Mode::Chat, Action::Resolve | Action::Pending | Action::Snooze) => {
                 self.state_act(action, out);
             }

@@ -89,6 +89,15 @@ pub enum Command {
     OpenRecord {
         record_id: u64,
     },
+    /// The record beside a conversation, for its card.
+    LoadRecordCard {
+        conversation_id: u64,
+    },
+    /// A record as the form says (a new one without an id).
+    SaveRecord {
+        id: Option<u64>,
+        record: Box<crate::domain::record::RecordInput>,
+    },
     /// Every conversation's messages and names with these words.
     Search {
         query: String,

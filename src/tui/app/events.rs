@@ -41,8 +41,8 @@ impl App {
                     out.push(Command::LoadTemplates);
                 }
             }
-            Event::RecordSaved { .. }
-            | Event::MessageReceived { .. }
+            Event::RecordSaved { record } => self.record_card_follow(None, Some(&record)),
+            Event::MessageReceived { .. }
             | Event::MessageQueued { .. }
             | Event::MessageChanged { .. }
             | Event::SendFailed { .. }
@@ -119,6 +119,7 @@ impl App {
             }
         }
         let view = ConversationView::new(&conversation, self.now);
+        self.record_card_follow(Some(&view), None);
         if let Some(m) = message
             .as_ref()
             .filter(|m| m.direction == crate::domain::message::Direction::In)

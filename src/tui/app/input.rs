@@ -73,6 +73,12 @@ pub enum Input {
         total: usize,
         records: Vec<crate::domain::record::Record>,
     },
+    /// The record beside a conversation.
+    RecordCard(Box<crate::engine::RecordCard>),
+    /// The record was saved as the form said.
+    RecordSaved(Box<crate::domain::record::Record>),
+    /// …or refused, with why.
+    RecordRefused(String),
     /// The template manager's new template was taken (an approved-type one is pending).
     TemplateSaved(Template),
     /// …or refused, with why.

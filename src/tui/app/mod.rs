@@ -284,6 +284,9 @@ impl App {
             input @ (Input::Numbers(_) | Input::Connected(_) | Input::ConnectRefused(_)) => {
                 self.connect_input(input);
             }
+            input @ (Input::RecordCard(_) | Input::RecordSaved(_) | Input::RecordRefused(_)) => {
+                self.record_input(input, &mut out);
+            }
             input @ (Input::TemplateSaved(_) | Input::TemplateRefused(_) | Input::Templates(_)) => {
                 self.templates_input(input, &mut out);
             }

@@ -63,6 +63,10 @@ pub enum Mode {
     Connect,
     /// Connecting a number: choosing which of the account's numbers.
     ConnectNumber,
+    /// The record beside the chat.
+    Record,
+    /// Editing the record: letters are its values.
+    RecordForm,
 }
 
 impl Mode {
@@ -94,6 +98,8 @@ impl Mode {
             Self::Assign => "Assign to",
             Self::Labels => "Labels",
             Self::ConnectNumber => "Connect a number: which one",
+            Self::Record => "The record",
+            Self::RecordForm => "Editing the record",
         }
     }
 }
@@ -141,6 +147,10 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::Connect, Action::Back) => "back to the settings",
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
         (Mode::ConnectNumber, Action::Back) => "back to the form",
+        (Mode::Record, Action::Edit) => "edit the record (or create one for this number)",
+        (Mode::Record, Action::Back) => "close",
+        (Mode::RecordForm, Action::Save) => "save the record",
+        (Mode::RecordForm, Action::Back) => "cancel",
         _ => action.label(),
     }
 }
@@ -196,7 +206,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         }
         Mode::Records | Mode::Search => &[Action::Open, Action::Down, Action::Back],
         Mode::Templates => &[Action::New, Action::Delete, Action::Back],
-        Mode::TemplateForm => &[Action::NextField, Action::Save, Action::Back],
+        Mode::TemplateForm | Mode::RecordForm => &[Action::NextField, Action::Save, Action::Back],
         Mode::MergeFields => &[Action::Insert, Action::TabRight, Action::Back],
         Mode::Filter => &[Action::Send, Action::Save, Action::Back],
         Mode::SaveView => &[Action::Save, Action::ToggleShared, Action::Back],
@@ -213,6 +223,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Back,
         ],
         Mode::SettingsInput | Mode::SnoozeUntil => &[Action::Send, Action::Back],
+        Mode::Record => &[Action::Edit, Action::Down, Action::Back],
     };
     let table = bindings(mode);
     wanted

@@ -212,6 +212,7 @@ const CHAT_KEYS: &[(Key, Action)] = &[
     (ch('R'), Action::Retry),
     (ch('A'), Action::Assign),
     (ch('L'), Action::Labels),
+    (ch('i'), Action::RecordCard),
     (ch('x'), Action::Resolve),
     (ch('p'), Action::Pending),
     (ch('z'), Action::Snooze),
@@ -250,6 +251,31 @@ const CONNECT_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Esc), Action::Back),
 ];
 
+/// The record beside the chat.
+const RECORD_KEYS: &[(Key, Action)] = &[
+    (ch('e'), Action::Edit),
+    (ch('j'), Action::Down),
+    (key(KeyCode::Down), Action::Down),
+    (ch('k'), Action::Up),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::PageDown), Action::PageDown),
+    (key(KeyCode::PageUp), Action::PageUp),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('i'), Action::Back),
+    (ch('?'), Action::Help),
+];
+
+/// Editing the record: letters are its values; Space turns a choice.
+const RECORD_FORM_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Tab), Action::NextField),
+    (key(KeyCode::Down), Action::NextField),
+    (key(KeyCode::BackTab), Action::PrevField),
+    (key(KeyCode::Up), Action::PrevField),
+    (key(KeyCode::Enter), Action::Save),
+    (ctrl('s'), Action::Save),
+    (key(KeyCode::Esc), Action::Back),
+];
+
 /// A question before something that cannot be undone (sending, quitting over a draft).
 const CONFIRM_KEYS: &[(Key, Action)] = &[
     (key(KeyCode::Enter), Action::Confirm),
@@ -278,6 +304,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
                 (ch('u'), Action::MarkUnread),
                 (ch('A'), Action::Assign),
                 (ch('L'), Action::Labels),
+                (ch('i'), Action::RecordCard),
                 (ch('x'), Action::Resolve),
                 (ch('p'), Action::Pending),
                 (ch('z'), Action::Snooze),
@@ -336,6 +363,8 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
         ]),
         Mode::Connect => b.extend_from_slice(CONNECT_KEYS),
+        Mode::Record => b.extend_from_slice(RECORD_KEYS),
+        Mode::RecordForm => b.extend_from_slice(RECORD_FORM_KEYS),
         Mode::Help => b.extend_from_slice(&[
             (key(KeyCode::Esc), Action::Back),
             (ch('?'), Action::Back),

@@ -48,7 +48,7 @@ fn views_input(r: Response) -> Option<Input> {
     }
 }
 
-fn read(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
+pub(super) fn read(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
     Answer::Read(Box::new(f))
 }
 
@@ -171,21 +171,10 @@ pub(super) fn plan(command: Command) -> Plan {
                 }),
             ),
         ),
-        Command::OpenRecord { record_id } => (
-            Request::OpenRecord { record_id },
-            read(|r| match r {
-                Response::Messages {
-                    conversation,
-                    messages,
-                    events,
-                } => Some(Input::Opened {
-                    conversation,
-                    messages,
-                    trail: events,
-                }),
-                _ => None,
-            }),
-        ),
+        command @ (Command::LoadRecords { .. }
+        | Command::OpenRecord { .. }
+        | Command::LoadRecordCard { .. }
+        | Command::SaveRecord { .. }) => super::plan_records::plan(command),
         Command::DeleteView { name } => (Request::DeleteView { name }, read(views_input)),
         Command::SaveView { view } => (Request::SaveView { view }, read(views_input)),
         Command::LoadViews => (Request::Views, read(views_input)),
@@ -297,21 +286,6 @@ pub(super) fn plan(command: Command) -> Plan {
             },
             read(move |r| match r {
                 Response::Found { hits } => Some(Input::Found { query, hits }),
-                _ => None,
-            }),
-        ),
-        Command::LoadRecords { query } => (
-            Request::Records {
-                query: query.clone(),
-                offset: 0,
-                limit: None,
-            },
-            read(move |r| match r {
-                Response::Records { total, records } => Some(Input::Records {
-                    query,
-                    total,
-                    records,
-                }),
                 _ => None,
             }),
         ),

@@ -25,7 +25,7 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 18] = [
+const MODES: [Mode; 27] = [
     Mode::List,
     Mode::Chat,
     Mode::Attachments,
@@ -43,6 +43,15 @@ const MODES: [Mode; 18] = [
     Mode::Templates,
     Mode::TemplateForm,
     Mode::MergeFields,
+    Mode::Record,
+    Mode::RecordForm,
+    Mode::Assign,
+    Mode::Labels,
+    Mode::SnoozeUntil,
+    Mode::Settings,
+    Mode::SettingsInput,
+    Mode::Connect,
+    Mode::ConnectNumber,
     Mode::ConfirmQuit,
 ];
 

@@ -14,6 +14,8 @@ pub mod labels;
 pub mod notifications;
 pub mod picker;
 pub mod quit;
+pub mod record_card;
+pub mod record_form;
 pub mod records;
 pub mod search;
 pub mod settings;
@@ -44,6 +46,8 @@ pub enum Popup {
     Search(search::SearchPanel),
     /// `c`: candidates and contacts.
     Records(records::RecordsPanel),
+    /// `i`: the record beside the chat.
+    Record(Box<record_card::RecordPopup>),
     /// `t`: the template picker.
     Picker(picker::Picker),
     /// `T`: the template manager.
@@ -74,6 +78,7 @@ impl Popup {
             Self::SaveView(_) => Mode::SaveView,
             Self::Search(_) => Mode::Search,
             Self::Records(_) => Mode::Records,
+            Self::Record(p) => p.mode(),
             Self::Picker(p) if p.choosing.is_some() => Mode::Choose,
             Self::Picker(p) if p.confirming => Mode::ConfirmSend,
             Self::Picker(_) => Mode::Picker,
@@ -104,6 +109,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Filter(_) | Popup::SaveView(_) | Popup::Attach(_) | Popup::Snooze(_) => {}
         Popup::Search(panel) => search::render(app, panel, frame, area),
         Popup::Records(panel) => records::render(panel, frame, area),
+        Popup::Record(popup) => record_card::render(popup, frame, area),
         Popup::Picker(picker) => picker::view::render(app, picker, frame, area),
         Popup::Templates(m) => templates::view::render(m, frame, area),
         Popup::Quit => quit::render(app, frame, area),
@@ -127,6 +133,7 @@ impl App {
                 Popup::Attach(_) => self.attach_key(key),
                 Popup::Search(_) => self.search_key(key, out),
                 Popup::Records(_) => self.records_key(key, out),
+                Popup::Record(_) => self.record_key(key),
                 Popup::Picker(_) if mode == Mode::Picker => self.picker_key(key, out),
                 Popup::Templates(_) if mode == Mode::TemplateForm => self.form_key(key),
                 Popup::Settings(_) if mode == Mode::SettingsInput => self.settings_key(key),
@@ -166,6 +173,7 @@ impl App {
             Popup::Filter(_) | Popup::SaveView(_) => self.filter_act(action, out),
             Popup::Search(_) => self.search_act(action, out),
             Popup::Records(_) => self.records_act(action, out),
+            Popup::Record(_) => self.record_act(action, out),
             Popup::Picker(_) => self.picker_act(mode, action, out),
             Popup::Templates(_) => self.manager_act(mode, action, out),
             Popup::Quit => self.quit_act(action),
