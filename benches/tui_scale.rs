@@ -17,6 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use hirechat::{
     config::Config,
     domain::{
+        conversation_state::StateChange,
         message::{Effect, Summary},
         permission::{Actor, Role},
         phone::PhoneNumber,
@@ -153,11 +154,27 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn measure(dir: PathBuf) {
-    let start = Instant::now();
+/// The engine's settings: the cache, the one at the keyboard and a colleague whose changes it
+/// sees.
+fn config() -> Config {
     let mut config = Config::default();
     config.store.cache_mb = u64::try_from(env_usize("BENCH_CACHE_MB", 64)).unwrap();
-    let engine = Engine::start(&config, &dir, false).await.unwrap();
+    for (login, name) in [("bench", "Bench"), ("other", "Other")] {
+        config.users.push(hirechat::config::UserConfig {
+            name: name.into(),
+            login: login.into(),
+            role: Role::Admin,
+            email: None,
+            phone: None,
+            time_zone: None,
+        });
+    }
+    config
+}
+
+async fn measure(dir: PathBuf) {
+    let start = Instant::now();
+    let engine = Engine::start(&config(), &dir, false).await.unwrap();
     let (rss, _) = memory();
     println!(
         "store opened after {:.1} ms, resident {rss} MB",
@@ -241,6 +258,7 @@ async fn measure(dir: PathBuf) {
         ms(t.elapsed())
     );
     live_latency(&mut session, &mut terminal, &engine).await;
+    state_latency(&mut session, &mut terminal, &engine).await;
     let (rss, peak) = memory();
     println!("memory before the views: resident {rss} MB, peak {peak} MB");
     views(&engine, &actor).await;
@@ -375,6 +393,78 @@ async fn live_latency(
         ms(lags[25]),
         ms(lags[49])
     );
+}
+
+/// A colleague resolves (then reopens) and assigns (then unassigns) the top conversation:
+/// from their request until this inbox has drawn it.
+async fn state_latency(
+    session: &mut Session,
+    terminal: &mut Terminal<TestBackend>,
+    engine: &Engine,
+) {
+    use hirechat::{domain::conversation_state::ConversationStatus as S, engine::Request};
+    let other = Actor {
+        login: "other".into(),
+        name: "Other".into(),
+        role: Role::Admin,
+    };
+    let id = session.app.list.rows.first().unwrap().id;
+    let (mut resolves, mut assigns) = (Vec::new(), Vec::new());
+    for i in 0..40 {
+        let (change, status) = if i % 2 == 0 {
+            (StateChange::Resolved, S::Resolved)
+        } else {
+            (StateChange::Open, S::Open)
+        };
+        let t = Instant::now();
+        let request = Request::SetState {
+            with: None,
+            conversation_id: Some(id),
+            change,
+        };
+        engine.handle(&other, request).await.unwrap();
+        while !session
+            .app
+            .list
+            .rows
+            .iter()
+            .any(|r| r.id == id && r.status == status)
+        {
+            session.step().await;
+        }
+        terminal.draw(|f| view::render(&session.app, f)).unwrap();
+        resolves.push(t.elapsed());
+        let owner = (i % 2 == 0).then_some("bench");
+        let t = Instant::now();
+        let request = Request::Assign {
+            with: None,
+            conversation_id: Some(id),
+            to: owner.unwrap_or("none").into(),
+        };
+        engine.handle(&other, request).await.unwrap();
+        while !session
+            .app
+            .list
+            .rows
+            .iter()
+            .any(|r| r.id == id && r.owner.as_deref() == owner)
+        {
+            session.step().await;
+        }
+        terminal.draw(|f| view::render(&session.app, f)).unwrap();
+        assigns.push(t.elapsed());
+    }
+    for (what, mut lags) in [
+        ("a colleague resolves → on screen (40):", resolves),
+        ("a colleague assigns → on screen (40):", assigns),
+    ] {
+        lags.sort();
+        println!(
+            "{what:<52} p50 {:>6.2} ms   max {:>6.2} ms",
+            ms(lags[20]),
+            ms(lags[39])
+        );
+    }
 }
 
 fn main() {

@@ -10,7 +10,6 @@ mod common;
 use std::{
     os::unix::fs::PermissionsExt,
     path::Path,
-    process::{Command, Output},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -21,10 +20,10 @@ use std::{
 use common::{
     APP_SECRET, TempDir,
     daemon::{Daemon, free_port, me, run, sim_for, text, write_config},
+    team::Team,
 };
 use hirechat::{
-    domain::event::Event, engine::Request, server::peer, sim::Inbound, store::Store,
-    whatsapp::signature,
+    domain::event::Event, engine::Request, sim::Inbound, store::Store, whatsapp::signature,
 };
 
 #[test]
@@ -385,121 +384,26 @@ async fn kill_9_mid_stream_then_redelivery_stores_every_message_once() {
     assert_eq!(store.conversation_count().unwrap(), 50);
 }
 
-/// Unix users and a group made for one test, removed after it.
-struct Team {
-    group: String,
-    users: Vec<String>,
-}
-
-impl Team {
-    /// Creates the group and the users in it; `None` when this machine cannot (not root, or
-    /// no useradd/runuser).
-    fn create(tag: &str, names: &[&str]) -> Option<Self> {
-        let root = peer::current_uid() == Some(0);
-        let tools = ["useradd", "groupadd", "runuser", "userdel", "groupdel"]
-            .iter()
-            .all(|t| {
-                Command::new("sh")
-                    .args(["-c", &format!("command -v {t}")])
-                    .output()
-                    .is_ok_and(|o| o.status.success())
-            });
-        if !root || !tools {
-            return None;
-        }
-        let group = format!("hc{tag}");
-        assert!(
-            Command::new("groupadd")
-                .arg(&group)
-                .status()
-                .unwrap()
-                .success()
-        );
-        let mut team = Self {
-            group,
-            users: Vec::new(),
-        };
-        for n in names {
-            let login = format!("hc{n}{tag}");
-            let ok = Command::new("useradd")
-                .args(["-M", "-N", "-g", &team.group, "-s", "/bin/sh", &login])
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "useradd {login}");
-            team.users.push(login);
-        }
-        Some(team)
-    }
-
-    fn run_as(&self, who: usize, bin: &Path, dir: &Path, args: &[&str]) -> Output {
-        Command::new("runuser")
-            .args(["-u", &self.users[who], "--"])
-            .arg(bin)
-            .arg("--data-dir")
-            .arg(dir.join("data"))
-            .arg("--config")
-            .arg(dir.join("config.toml"))
-            .args(args)
-            .env_clear()
-            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
-            .env("HOME", dir)
-            .output()
-            .unwrap()
-    }
-}
-
-impl Drop for Team {
-    fn drop(&mut self) {
-        for u in &self.users {
-            let _ = Command::new("userdel").arg(u).status();
-        }
-        let _ = Command::new("groupdel").arg(&self.group).status();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_unix_users_on_one_daemon_each_within_their_role() {
-    use std::{fmt::Write as _, os::unix::fs::PermissionsExt};
     let tag = format!("{}", std::process::id() % 100_000);
     let Some(team) = Team::create(&tag, &["admin", "rec", "view", "stranger"]) else {
         eprintln!("skipped: creating Unix users needs root, useradd and runuser");
         return;
     };
     let dir = TempDir::new("team");
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    // The team's data directory: the group's, and what is created in it too (setgid).
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    assert!(
-        Command::new("chgrp")
-            .arg(&team.group)
-            .arg(&data)
-            .status()
-            .unwrap()
-            .success()
-    );
-    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o2770)).unwrap();
-    // The binary where every user can run it.
-    let bin = dir.path().join("hirechat");
-    std::fs::copy(env!("CARGO_BIN_EXE_hirechat"), &bin).unwrap();
-    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let port = free_port();
     let sim = sim_for(port).await;
-    let mut users = String::new();
-    for (role, i) in [("admin", 0), ("recruiter", 1), ("viewer", 2)] {
-        let login = &team.users[i];
-        let _ = writeln!(
-            users,
-            "[[users]]\nname = \"{role}\"\nlogin = \"{login}\"\nrole = \"{role}\""
-        );
-    }
-    write_config(dir.path(), &sim.api_base(), port, &users);
-    std::fs::set_permissions(
-        dir.path().join("config.toml"),
-        std::fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    let bin = team.directory(
+        dir.path(),
+        &sim.api_base(),
+        port,
+        &[
+            ("admin", "admin"),
+            ("recruiter", "recruiter"),
+            ("viewer", "viewer"),
+        ],
+    );
     let _daemon = Daemon::start(dir.path());
     sim.inbound(Inbound {
         from: Some("+819012345678".into()),
@@ -593,16 +497,7 @@ fn tuis_of_two_users(team: &Team, bin: &Path, dir: &Path) {
         eprintln!("skipped the TUIs: tmux is not installed");
         return;
     }
-    let tui = |who: usize| {
-        format!(
-            "runuser -u {} -- env HOME={} TERM=xterm-256color {} --config {} --data-dir {} tui",
-            team.users[who],
-            dir.display(),
-            bin.display(),
-            dir.join("config.toml").display(),
-            dir.join("data").display()
-        )
-    };
+    let tui = |who: usize| team.tui(who, bin, dir);
     let socket = format!("hirechat-team-{}", std::process::id());
     let recruiter = Tmux::new(&socket, "recruiter");
     recruiter.start(&tui(1));

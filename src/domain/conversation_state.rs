@@ -205,7 +205,7 @@ pub fn snooze_due(c: &mut Conversation, now: DateTime<Utc>) -> Option<Happened> 
 }
 
 /// What a snooze's end may be written as, for help and errors.
-pub const UNTIL_SYNTAX: &str = "30m, 2h, 3d, 1w, tomorrow (9:00), 17:30 (today, else tomorrow), 2026-12-03 or 2026-12-03 14:00";
+pub const UNTIL_SYNTAX: &str = "30m, 2h, 3d, 1w, tomorrow (9:00), 17:30 (today, else tomorrow), 2026-12-03, 2026-12-03 14:00 or 2026-12-03T14:00:00Z";
 
 /// When a snooze typed as `text` ends, `now` in the zone `tz`.
 pub fn parse_until<Z: TimeZone>(
@@ -222,6 +222,10 @@ pub fn parse_until<Z: TimeZone>(
             .map(|d| d.with_timezone(&Utc))
             .ok_or_else(bad)
     };
+    // An exact instant, as scripts write it.
+    if let Ok(at) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(at.to_utc());
+    }
     let today = now.with_timezone(tz).date_naive();
     if t == "tomorrow" {
         return local(today.succ_opt().ok_or_else(bad)?, morning);
@@ -233,6 +237,7 @@ pub fn parse_until<Z: TimeZone>(
         && let Ok(n) = n.parse::<i64>()
     {
         let span = match unit {
+            "s" | "sec" => Some(Duration::seconds(n)),
             "m" | "min" => Some(Duration::minutes(n)),
             "h" => Some(Duration::hours(n)),
             "d" => Some(Duration::days(n)),
@@ -329,6 +334,12 @@ mod tests {
         );
         assert_eq!(p("2026-12-03"), Ok(at("2026-12-03T00:00:00Z")));
         assert_eq!(p("2026-12-03 14:00"), Ok(at("2026-12-03T05:00:00Z")));
+        assert_eq!(p("45s"), Ok(at("2026-12-01T10:00:45Z")));
+        assert_eq!(
+            p("2026-12-01T10:05:00+09:00"),
+            Ok(at("2026-12-01T01:05:00Z")),
+            "an instant keeps its own offset"
+        );
         assert!(p("next week").unwrap_err().contains("tomorrow (9:00)"));
     }
 

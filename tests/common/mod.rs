@@ -10,6 +10,7 @@
 )]
 
 pub mod daemon;
+pub mod team;
 pub mod tmux;
 pub mod tui;
 
