@@ -64,7 +64,13 @@ async fn filters_and_views_select_the_right_conversations() {
         ..RecordInput::default()
     };
     h.engine
-        .handle(&admin(), Request::SaveRecord { id: None, record })
+        .handle(
+            &admin(),
+            Request::SaveRecord {
+                record_id: None,
+                record,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -65,10 +65,14 @@ fn index(r: &Request) -> usize {
         Request::DeleteLabel { .. } => 42,
         Request::Label { .. } => 43,
         Request::RecordCard { .. } => 44,
+        Request::Schedule { .. } => 45,
+        Request::Scheduled { .. } => 46,
+        Request::CancelScheduled { .. } => 47,
+        Request::EditScheduled { .. } => 48,
     }
 }
 
-const VARIANTS: usize = 45;
+const VARIANTS: usize = 49;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -94,7 +98,9 @@ fn samples() -> Vec<Request> {
             "id": 1, "conversation_id": 1, "wamid": null, "direction": "out", "type": "text",
             "text": "hi", "status": "queued", "error": null, "at": "2026-11-30T00:00:00Z"}}),
         ),
-        json(serde_json::json!({"cmd": "save_record", "id": null, "record": {"name": "Ken Sato"}})),
+        json(
+            serde_json::json!({"cmd": "save_record", "record_id": null, "record": {"name": "Ken Sato"}}),
+        ),
         Request::Records {
             query: String::new(),
             offset: 0,
@@ -186,6 +192,11 @@ fn samples() -> Vec<Request> {
         },
         json(serde_json::json!({"cmd": "label", "conversation_id": 999, "add": []})),
         json(serde_json::json!({"cmd": "record_card", "record_id": 999})),
+        json(serde_json::json!({"cmd": "schedule", "to": "+819012345678",
+            "what": {"kind": "text", "text": "later"}, "at": "2020-01-01T00:00:00Z"})),
+        json(serde_json::json!({"cmd": "scheduled"})),
+        json(serde_json::json!({"cmd": "cancel_scheduled", "scheduled_id": 999})),
+        json(serde_json::json!({"cmd": "edit_scheduled", "scheduled_id": 999, "text": "x"})),
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -206,6 +217,17 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
         seen[index(r)] = true;
     }
     assert!(seen.iter().all(|s| *s), "a sample for every request");
+    // Each goes over the socket with a request id beside its own fields.
+    for request in &samples {
+        let line = hirechat::engine::api::RequestLine {
+            id: Some(7),
+            request: request.clone(),
+        };
+        let wire = serde_json::to_string(&line).unwrap();
+        let back: hirechat::engine::api::RequestLine = serde_json::from_str(&wire)
+            .unwrap_or_else(|e| panic!("{wire} does not come back: {e}"));
+        assert_eq!(back, line);
+    }
     let h = Harness::start().await;
     for role in [Role::Viewer, Role::Recruiter, Role::Admin] {
         let actor = Actor {
@@ -236,7 +258,7 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
     assert_eq!(
         reading,
         [
-            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44, 46
         ]
     );
 }

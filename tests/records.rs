@@ -32,7 +32,13 @@ fn ken(opted_out: bool) -> RecordInput {
 async fn save(h: &Harness, id: Option<u64>, record: RecordInput) -> Result<u64, EngineError> {
     match h
         .engine
-        .handle(&admin(), Request::SaveRecord { id, record })
+        .handle(
+            &admin(),
+            Request::SaveRecord {
+                record_id: id,
+                record,
+            },
+        )
         .await?
     {
         Response::Record { record } => Ok(record.id),
@@ -325,7 +331,7 @@ async fn the_card_beside_the_chat_shows_what_is_to_come_in_the_records_zone() {
         .handle(
             &viewer,
             Request::SaveRecord {
-                id: Some(id),
+                record_id: Some(id),
                 record: ken(true),
             },
         )

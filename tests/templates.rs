@@ -78,7 +78,13 @@ async fn ken_record(h: &Harness) {
         ..RecordInput::default()
     };
     h.engine
-        .handle(&admin(), Request::SaveRecord { id: None, record })
+        .handle(
+            &admin(),
+            Request::SaveRecord {
+                record_id: None,
+                record,
+            },
+        )
         .await
         .unwrap();
 }
@@ -603,7 +609,13 @@ async fn a_client_contact_is_not_sent_a_candidates_template() {
         ..RecordInput::default()
     };
     h.engine
-        .handle(&admin(), Request::SaveRecord { id: None, record })
+        .handle(
+            &admin(),
+            Request::SaveRecord {
+                record_id: None,
+                record,
+            },
+        )
         .await
         .unwrap();
     approved_template(

@@ -51,8 +51,8 @@ pub enum StateAction {
     },
 }
 
-/// When `until` is, read in the caller's zone.
-fn until_in_my_zone(config: &Config, until: &str) -> Result<DateTime<Utc>, CliError> {
+/// When `until` is, read in the caller's zone (`--until`, `send --at`).
+pub(super) fn time_in_my_zone(config: &Config, until: &str) -> Result<DateTime<Utc>, CliError> {
     let me = crate::server::peer::current_uid().and_then(crate::server::peer::login_of);
     let zone = config
         .users
@@ -99,7 +99,7 @@ pub async fn run(
         StateAction::Snooze { with, until } => (
             with,
             StateChange::Snooze {
-                until: until_in_my_zone(config, &until)?,
+                until: time_in_my_zone(config, &until)?,
             },
         ),
     };

@@ -16,6 +16,7 @@ mod outbox;
 mod output;
 mod prompt;
 mod records;
+mod scheduled;
 mod send;
 mod settings;
 mod templates;
@@ -26,7 +27,6 @@ use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
     process::ExitCode,
-    time::Duration,
 };
 
 use clap::{Parser, Subcommand};
@@ -93,36 +93,13 @@ pub enum Command {
         phone_number_id: String,
     },
     /// Queue a message and print it as JSON once WhatsApp has taken it (or refused it); with
-    /// files, one message each (then the text), printed as a JSON array.
-    #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["text", "template", "attach"])))]
-    Send {
-        /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
-        #[arg(long)]
-        to: String,
-        /// Free text (only within 24 hours of the contact's last message); `-` reads it from
-        /// standard input.
-        #[arg(long)]
-        text: Option<String>,
-        /// A template by name, its merge fields filled from the contact's record.
-        #[arg(long)]
-        template: Option<String>,
-        /// The template's language, when it exists in several.
-        #[arg(long, requires = "template")]
-        lang: Option<String>,
-        /// Which value to use where a merge field has several, e.g. `--pick Interviews=12`
-        /// (a refused send lists the choices).
-        #[arg(long, requires = "template", value_name = "MODULE=ID")]
-        pick: Vec<String>,
-        /// A file to send (a path, or an https link that is fetched here): up to 5, each a
-        /// JPEG or PNG image, a PDF, an MP4 or 3GP video, or MP3, OGG or AMR audio.
-        #[arg(long, value_name = "FILE|URL", conflicts_with = "template")]
-        attach: Vec<String>,
-        /// Shown under the first file that takes one (images, video, documents).
-        #[arg(long, requires = "attach")]
-        caption: Option<String>,
-        /// How long to wait for WhatsApp to take the message before saying it is still queued.
-        #[arg(long, default_value_t = 20, value_name = "SECS")]
-        wait: u64,
+    /// files, one message each (then the text), printed as a JSON array. With `--at`, it is
+    /// scheduled for then instead (`scheduled list` shows it waiting).
+    Send(send::SendArgs),
+    /// Messages scheduled for later (`send --at`): list them, change or cancel one.
+    Scheduled {
+        #[command(subcommand)]
+        command: scheduled::ScheduledCommand,
     },
     /// Import candidates, contacts, job-openings, interviews, clients or bookings from a CSV file
     /// (re-importing updates: records by mobile or email, the others by what identifies them).
@@ -331,19 +308,8 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Import { kind, file, json } => {
             import::run(&config, &data_dir, &kind, &file, json).await
         }
-        Command::Send {
-            to,
-            text,
-            template,
-            lang,
-            pick,
-            attach,
-            caption,
-            wait,
-        } => {
-            let request = send::request(to, text, template, lang, &pick, attach, caption)?;
-            send::send(&config, &data_dir, request, Duration::from_secs(wait)).await
-        }
+        Command::Send(args) => send::run(&config, &data_dir, args).await,
+        Command::Scheduled { command } => scheduled::run(&config, &data_dir, command).await,
         Command::Conversations {
             action: Some(action),
             json,

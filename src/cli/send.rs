@@ -6,13 +6,85 @@ use std::time::Duration;
 use super::{Backend, CliError, output};
 use crate::{
     config::{Config, Need},
-    domain::message::{Message, Status},
+    domain::{
+        message::{Message, Status},
+        schedule::ScheduledWhat,
+    },
     engine::{Request, Response},
 };
 
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["text", "template", "attach"])))]
+pub struct SendArgs {
+    /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
+    #[arg(long)]
+    to: String,
+    /// Free text (only within 24 hours of the contact's last message); `-` reads it from
+    /// standard input.
+    #[arg(long)]
+    text: Option<String>,
+    /// A template by name, its merge fields filled from the contact's record.
+    #[arg(long)]
+    template: Option<String>,
+    /// The template's language, when it exists in several.
+    #[arg(long, requires = "template")]
+    lang: Option<String>,
+    /// Which value to use where a merge field has several, e.g. `--pick Interviews=12`
+    /// (a refused send lists the choices).
+    #[arg(long, requires = "template", value_name = "MODULE=ID")]
+    pick: Vec<String>,
+    /// A file to send (a path, or an https link that is fetched here): up to 5, each a
+    /// JPEG or PNG image, a PDF, an MP4 or 3GP video, or MP3, OGG or AMR audio.
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "template")]
+    attach: Vec<String>,
+    /// Shown under the first file that takes one (images, video, documents).
+    #[arg(long, requires = "attach")]
+    caption: Option<String>,
+    /// Send it later instead: tomorrow (9:00), "tomorrow 14:30", 17:30, 2h, "2026-12-03 14:00"
+    /// (in your `[[users]] time_zone`, else this machine's) or an RFC 3339 instant. Prints
+    /// the scheduled send as JSON.
+    #[arg(long, value_name = "TIME", conflicts_with = "attach")]
+    at: Option<String>,
+    /// How long to wait for WhatsApp to take the message before saying it is still queued.
+    #[arg(long, default_value_t = 20, value_name = "SECS")]
+    wait: u64,
+}
+
+pub(super) async fn run(
+    config: &Config,
+    data_dir: &std::path::Path,
+    a: SendArgs,
+) -> Result<(), CliError> {
+    if let Some(at) = a.at {
+        let at = super::conversation_state::time_in_my_zone(config, &at)?;
+        let what = match (a.text, a.template) {
+            (Some(text), _) => ScheduledWhat::Text {
+                text: text_or_stdin(text)?,
+            },
+            (None, Some(name)) => ScheduledWhat::Template {
+                name,
+                language: a.lang,
+                picks: picks(&a.pick)?,
+            },
+            (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
+        };
+        let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
+        let request = Request::Schedule { to: a.to, what, at };
+        let Response::Scheduled { scheduled } = backend.call(request).await? else {
+            return Err(CliError::Other("unexpected answer".into()));
+        };
+        output::json(&scheduled);
+        return Ok(());
+    }
+    let request = request(
+        a.to, a.text, a.template, a.lang, &a.pick, a.attach, a.caption,
+    )?;
+    send(config, data_dir, request, Duration::from_secs(a.wait)).await
+}
+
 /// The request `hirechat send`'s flags make: files (with a caption and a text after them),
 /// a text, or a template.
-pub(super) fn request(
+fn request(
     to: String,
     text: Option<String>,
     template: Option<String>,

@@ -33,6 +33,8 @@ pub struct Config {
     pub organization: crate::domain::merge_source::Organization,
     pub notifications: NotificationsConfig,
     pub triage: TriageConfig,
+    /// Sends that are not a recruiter's immediate reply: scheduled ones.
+    pub outreach: OutreachConfig,
     /// The starting routing settings (an admin may change them later: they are then stored).
     pub routing: crate::domain::routing::Routing,
     pub users: Vec<UserConfig>,
@@ -226,6 +228,23 @@ impl KeyList {
         match self {
             Self::One(k) => vec![k.as_str()],
             Self::Many(ks) => ks.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Sends that are not a recruiter's immediate reply.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutreachConfig {
+    /// A scheduled send whose time passed while hirechat was not running goes late within
+    /// this many minutes of its time, and is skipped (with why) after.
+    pub late_grace_minutes: u32,
+}
+
+impl Default for OutreachConfig {
+    fn default() -> Self {
+        Self {
+            late_grace_minutes: 60,
         }
     }
 }

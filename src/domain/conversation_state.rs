@@ -205,7 +205,7 @@ pub fn snooze_due(c: &mut Conversation, now: DateTime<Utc>) -> Option<Happened> 
 }
 
 /// What a snooze's end may be written as, for help and errors.
-pub const UNTIL_SYNTAX: &str = "30m, 2h, 3d, 1w, tomorrow (9:00), 17:30 (today, else tomorrow), 2026-12-03, 2026-12-03 14:00 or 2026-12-03T14:00:00Z";
+pub const UNTIL_SYNTAX: &str = "30m, 2h, 3d, 1w, tomorrow (9:00), tomorrow 14:30, 17:30 (today, else tomorrow), 2026-12-03, 2026-12-03 14:00 or 2026-12-03T14:00:00Z";
 
 /// When a snooze typed as `text` ends, `now` in the zone `tz`.
 pub fn parse_until<Z: TimeZone>(
@@ -229,6 +229,12 @@ pub fn parse_until<Z: TimeZone>(
     let today = now.with_timezone(tz).date_naive();
     if t == "tomorrow" {
         return local(today.succ_opt().ok_or_else(bad)?, morning);
+    }
+    if let Some(time) = t
+        .strip_prefix("tomorrow ")
+        .and_then(|h| NaiveTime::parse_from_str(h.trim(), "%H:%M").ok())
+    {
+        return local(today.succ_opt().ok_or_else(bad)?, time);
     }
     if let Some((n, unit)) = t
         .find(|c: char| !c.is_ascii_digit())
@@ -326,6 +332,7 @@ mod tests {
         assert_eq!(p("30m"), Ok(at("2026-12-01T10:30:00Z")));
         assert_eq!(p("3d"), Ok(at("2026-12-04T10:00:00Z")));
         assert_eq!(p("tomorrow"), Ok(at("2026-12-02T00:00:00Z")), "9:00 Tokyo");
+        assert_eq!(p("tomorrow 14:30"), Ok(at("2026-12-02T05:30:00Z")));
         assert_eq!(p("20:00"), Ok(at("2026-12-01T11:00:00Z")), "later today");
         assert_eq!(
             p("08:00"),

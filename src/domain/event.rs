@@ -49,6 +49,10 @@ pub enum Event {
     TemplateDeleted {
         id: u64,
     },
+    /// A send for later was scheduled, changed, sent, cancelled, or not sent and why.
+    Scheduled {
+        scheduled: super::schedule::ScheduledSend,
+    },
     /// A line added to a conversation's trail (resolved, snoozed, reopened…).
     Trail {
         entry: super::conversation_state::TrailEntry,

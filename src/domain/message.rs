@@ -6,6 +6,20 @@ use serde::{Deserialize, Serialize};
 /// The longest text body WhatsApp accepts.
 pub const MAX_TEXT_CHARS: usize = 4096;
 
+/// Free text as WhatsApp takes it: not empty, at most [`MAX_TEXT_CHARS`] characters.
+pub fn check_text(text: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("the message is empty".into());
+    }
+    let chars = text.trim_end().chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(format!(
+            "the message has {chars} characters; WhatsApp takes at most {MAX_TEXT_CHARS}"
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {

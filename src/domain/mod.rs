@@ -30,6 +30,7 @@ pub mod relay_link;
 pub mod retry;
 pub mod routing;
 pub mod safe_text;
+pub mod schedule;
 pub mod search;
 pub mod template;
 pub mod template_review;

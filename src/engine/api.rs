@@ -66,9 +66,9 @@ pub enum Request {
         message: Box<Message>,
         timeout_ms: u64,
     },
-    /// Create (no `id`) or replace a candidate or contact.
+    /// Create (no `record_id`) or replace a candidate or contact.
     SaveRecord {
-        id: Option<u64>,
+        record_id: Option<u64>,
         record: RecordInput,
     },
     /// Candidates and contacts matching `query` (name, email, mobile, owner), by name.
@@ -223,6 +223,30 @@ pub enum Request {
         conversation_id: Option<u64>,
         change: crate::domain::conversation_state::StateChange,
     },
+    /// A message or a template sent later, at `at`, as the one who scheduled it.
+    Schedule {
+        to: String,
+        what: crate::domain::schedule::ScheduledWhat,
+        at: DateTime<Utc>,
+    },
+    /// The sends waiting (with `all`, also those gone, cancelled or skipped), of one
+    /// conversation with `with`.
+    Scheduled {
+        #[serde(default)]
+        with: Option<String>,
+        #[serde(default)]
+        all: bool,
+    },
+    /// A waiting send cancelled (by the one who scheduled it, or an admin).
+    CancelScheduled { scheduled_id: u64 },
+    /// A waiting send's text or time changed.
+    EditScheduled {
+        scheduled_id: u64,
+        #[serde(default)]
+        text: Option<String>,
+        #[serde(default)]
+        at: Option<DateTime<Utc>>,
+    },
     /// Connect a number: every value checked against the API, the app subscribed, the
     /// connection kept, and the engine switched to it.
     Connect {
@@ -250,6 +274,9 @@ impl Request {
             | Self::Retry { .. }
             | Self::Assign { .. }
             | Self::Label { .. }
+            | Self::Schedule { .. }
+            | Self::CancelScheduled { .. }
+            | Self::EditScheduled { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
@@ -277,6 +304,7 @@ impl Request {
             | Self::DeleteView { .. }
             | Self::Settings
             | Self::Outbox
+            | Self::Scheduled { .. }
             | Self::Team
             | Self::Labels
             | Self::Templates
@@ -292,7 +320,10 @@ impl Request {
             Self::SendText { .. }
             | Self::SendFiles { .. }
             | Self::SendTemplate { .. }
-            | Self::Retry { .. } => "send messages",
+            | Self::Retry { .. }
+            | Self::Schedule { .. }
+            | Self::CancelScheduled { .. }
+            | Self::EditScheduled { .. } => "send messages",
             Self::SaveRecord { .. } => "change records",
             Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",

@@ -160,3 +160,18 @@ impl Engine {
         Ok(Response::Disconnected { at, warning })
     }
 }
+
+impl Engine {
+    /// Who `actor` is to this engine, and how the channel stands.
+    pub(super) fn whoami(&self, actor: &Actor) -> Response {
+        Response::Actor {
+            login: actor.login.clone(),
+            name: actor.name.clone(),
+            role: actor.role,
+            channel: self.whatsapp().nickname,
+            language: self.inner.organization.language.clone(),
+            relay: self.relay_link(),
+            disconnected_at: self.disconnected_at(),
+        }
+    }
+}

@@ -65,6 +65,11 @@ impl EngineError {
 
 impl From<crate::engine::writer::WriteError> for EngineError {
     fn from(e: crate::engine::writer::WriteError) -> Self {
+        if let crate::engine::writer::WriteError::Store(s) = &e
+            && let crate::store::StoreError::Refused(why) = s.as_ref()
+        {
+            return Self::Refused(why.clone());
+        }
         Self::Unavailable(e.to_string())
     }
 }

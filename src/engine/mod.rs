@@ -27,6 +27,7 @@ mod resync;
 mod retention;
 mod retry;
 mod routing;
+mod schedule;
 mod send;
 pub mod send_files;
 mod templates;
@@ -42,7 +43,7 @@ use tokio::sync::{Notify, broadcast};
 
 use crate::{
     config::Config,
-    domain::{event::Event, message::Status, outbox::OutboxState, permission::Actor},
+    domain::{event::Event, outbox::OutboxState, permission::Actor},
     store::{Change, Store},
     whatsapp::client::CloudClient,
 };
@@ -113,6 +114,8 @@ struct Inner {
     workers_on_connect: std::sync::atomic::AtomicBool,
     /// A snooze was set: the worker that ends them looks again.
     wake_snoozes: Notify,
+    /// A send for later was stored: the scheduler looks again.
+    wake_scheduler: Notify,
     /// What each conversation's contact was last told (read, typing).
     told: std::sync::Mutex<std::collections::HashMap<u64, crate::domain::receipts::Told>>,
 }
@@ -187,6 +190,7 @@ impl Engine {
                 config: config.clone(),
                 workers_on_connect: std::sync::atomic::AtomicBool::new(false),
                 wake_snoozes: Notify::new(),
+                wake_scheduler: Notify::new(),
                 told: std::sync::Mutex::default(),
             }),
         };
@@ -324,14 +328,7 @@ impl Engine {
             Request::Settle {
                 message,
                 timeout_ms,
-            } => {
-                let message = self
-                    .settle(&message, Duration::from_millis(timeout_ms.min(120_000)))
-                    .await?;
-                Ok(Response::Message {
-                    message: Box::new(message),
-                })
-            }
+            } => self.settle_request(&message, timeout_ms).await,
             request @ (Request::SaveRecord { .. }
             | Request::Records { .. }
             | Request::OpenRecord { .. }
@@ -358,15 +355,7 @@ impl Engine {
                 self.tell_contact(conversation_id, true);
                 Ok(self.announce(actor, conversation_id))
             }
-            Request::Whoami => Ok(Response::Actor {
-                login: actor.login.clone(),
-                name: actor.name.clone(),
-                role: actor.role,
-                channel: self.whatsapp().nickname,
-                language: self.inner.organization.language.clone(),
-                relay: self.relay_link(),
-                disconnected_at: self.disconnected_at(),
-            }),
+            Request::Whoami => Ok(self.whoami(actor)),
             Request::Subscribe => Ok(Response::Subscribed),
             Request::Doctor => self.off_the_workers(actor, |e, _| e.doctor()).await,
             request @ (Request::Disconnect { .. }
@@ -378,6 +367,10 @@ impl Engine {
             | Request::SaveLabel { .. }
             | Request::DeleteLabel { .. }
             | Request::Label { .. }) => self.label_command(actor, request).await,
+            request @ (Request::Schedule { .. }
+            | Request::Scheduled { .. }
+            | Request::CancelScheduled { .. }
+            | Request::EditScheduled { .. }) => self.schedule_command(actor, request).await,
             request @ (Request::SetState { .. } | Request::Assign { .. } | Request::Team) => {
                 self.work_command(actor, request).await
             }
@@ -406,29 +399,5 @@ impl Engine {
             name: actor.name.clone(),
         });
         Response::Done
-    }
-
-    /// Waits until a queued message has left the outbox (sent or failed) or `timeout` passes,
-    /// and returns it as it then stands.
-    pub async fn settle(
-        &self,
-        queued: &crate::domain::message::Message,
-        timeout: Duration,
-    ) -> Result<crate::domain::message::Message, EngineError> {
-        let mut events = self.subscribe();
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let current = self
-                .store()
-                .reload(queued)?
-                .ok_or_else(|| EngineError::NotFound(format!("message {}", queued.id)))?;
-            if current.status != Status::Queued {
-                return Ok(current);
-            }
-            match tokio::time::timeout_at(deadline, events.recv()).await {
-                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return Ok(current),
-                Ok(_) => {}
-            }
-        }
     }
 }

@@ -20,7 +20,10 @@ impl Engine {
         request: Request,
     ) -> Result<Response, EngineError> {
         match request {
-            Request::SaveRecord { id, record: input } => {
+            Request::SaveRecord {
+                record_id: id,
+                record: input,
+            } => {
                 let given = input
                     .validate(id.unwrap_or_default())
                     .map_err(|e| EngineError::BadInput(e.to_string()))?;

@@ -143,6 +143,13 @@ pub enum Response {
     Conversation {
         conversation: Box<ConversationView>,
     },
+    /// A send for later, as it now stands.
+    Scheduled {
+        scheduled: Box<crate::domain::schedule::ScheduledSend>,
+    },
+    ScheduledList {
+        scheduled: Vec<crate::domain::schedule::ScheduledSend>,
+    },
     /// A business account's phone numbers.
     Numbers {
         numbers: Vec<crate::whatsapp::account::PhoneNumberInfo>,

@@ -1,7 +1,8 @@
 //! The outbox as a person sees it (`hirechat outbox list`) and sending a failed message again
 //! (`outbox retry ID`, `R` on it in the chat): the same message, with the checks of a new send
 //! (sending set up, the contact not opted out, the window open for anything but a template),
-//! refused with why when it failed for a reason a retry will not change.
+//! refused with why when it failed for a reason a retry will not change. And waiting for a
+//! queued message to leave the outbox (`send` waits so before it says it went).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -116,5 +117,46 @@ impl Engine {
         Ok(Response::Message {
             message: Box::new(queued),
         })
+    }
+}
+
+impl Engine {
+    /// `Request::Settle`: the message once it left the outbox, waiting at most two minutes.
+    pub(super) async fn settle_request(
+        &self,
+        message: &crate::domain::message::Message,
+        timeout_ms: u64,
+    ) -> Result<Response, EngineError> {
+        let timeout = std::time::Duration::from_millis(timeout_ms.min(120_000));
+        let message = self.settle(message, timeout).await?;
+        Ok(Response::Message {
+            message: Box::new(message),
+        })
+    }
+
+    /// Waits until a queued message has left the outbox (sent or failed) or `timeout` passes,
+    /// and returns it as it then stands.
+    pub async fn settle(
+        &self,
+        queued: &crate::domain::message::Message,
+        timeout: std::time::Duration,
+    ) -> Result<crate::domain::message::Message, EngineError> {
+        let mut events = self.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let current = self
+                .store()
+                .reload(queued)?
+                .ok_or_else(|| EngineError::NotFound(format!("message {}", queued.id)))?;
+            if current.status != crate::domain::message::Status::Queued {
+                return Ok(current);
+            }
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Err(_) | Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => {
+                    return Ok(current);
+                }
+                Ok(_) => {}
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ use crate::{
         safe_text::neutralise,
     },
     store::{Change, ContactInfo, Queued},
-    whatsapp::send::{MAX_TEXT_CHARS, SendRequest},
+    whatsapp::send::SendRequest,
 };
 
 /// Whom a send goes to, as far as the store knows them.
@@ -118,36 +118,30 @@ impl Engine {
         to: &str,
         text: &str,
     ) -> Result<Response, EngineError> {
+        let change = self.text_change(actor, to, text)?;
+        self.queue_change(change).await
+    }
+
+    /// The change that queues free text to `to`, once every rule said yes.
+    pub(super) fn text_change(
+        &self,
+        actor: &Actor,
+        to: &str,
+        text: &str,
+    ) -> Result<Change, EngineError> {
         let target = self.target(to)?;
         let text = text.trim_end();
-        if text.trim().is_empty() {
-            return Err(EngineError::BadInput("the message is empty".into()));
-        }
-        let chars = text.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            return Err(EngineError::BadInput(format!(
-                "the message has {chars} characters; WhatsApp takes at most {MAX_TEXT_CHARS}"
-            )));
-        }
+        crate::domain::message::check_text(text).map_err(EngineError::BadInput)?;
         if !target.window_open() {
             return Err(EngineError::WindowClosed(target.window_closed_reason()));
         }
-        self.queue(actor, &target, "text", text, |to, recipient| {
+        queued(actor, &target, "text", text, None, |to, recipient| {
             SendRequest::text(to, recipient, text)
         })
-        .await
     }
 
-    /// Stores the message as `queued` with its outbox item, then wakes the outbox.
-    pub(super) async fn queue(
-        &self,
-        actor: &Actor,
-        target: &Target,
-        kind: &str,
-        text: &str,
-        request: impl FnOnce(Option<String>, Option<String>) -> SendRequest,
-    ) -> Result<Response, EngineError> {
-        let change = queued(actor, target, kind, text, request, None)?;
+    /// Stores the message `change` queues, with its outbox item, then wakes the outbox.
+    pub(super) async fn queue_change(&self, change: Change) -> Result<Response, EngineError> {
         let mut messages = self.queue_all(vec![change]).await?;
         messages
             .pop()
@@ -182,8 +176,8 @@ pub(super) fn queued(
     target: &Target,
     kind: &str,
     text: &str,
-    request: impl FnOnce(Option<String>, Option<String>) -> SendRequest,
     file: Option<(Media, Upload)>,
+    request: impl FnOnce(Option<String>, Option<String>) -> SendRequest,
 ) -> Result<Change, EngineError> {
     let contact = target.contact();
     let request = request(

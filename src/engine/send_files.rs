@@ -87,19 +87,14 @@ impl Engine {
                 &target,
                 kind.as_str(),
                 caption.unwrap_or_default(),
-                |to, recipient| SendRequest::media(to, recipient, kind, caption, &file.name),
                 Some(file.parts()),
+                |to, recipient| SendRequest::media(to, recipient, kind, caption, &file.name),
             )?);
         }
         if let Some(t) = &text {
-            changes.push(queued(
-                actor,
-                &target,
-                "text",
-                t,
-                |to, recipient| SendRequest::text(to, recipient, t),
-                None,
-            )?);
+            changes.push(queued(actor, &target, "text", t, None, |to, recipient| {
+                SendRequest::text(to, recipient, t)
+            })?);
         }
         let messages = self.queue_all(changes).await?;
         Ok(Response::Sent { messages })

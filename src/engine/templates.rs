@@ -1,7 +1,7 @@
 //! Template commands: list, create (submitted to WhatsApp for review when approved-type),
 //! sync, delete (on WhatsApp too), preview and send with merge fields filled in.
 
-use super::{Engine, EngineError, Request, Response};
+use super::{Engine, EngineError, Request, Response, send::queued};
 use crate::{
     domain::{
         merge::{self, Filled},
@@ -302,51 +302,102 @@ impl Engine {
         language: Option<&str>,
         picks: &Picks,
     ) -> Result<Response, EngineError> {
+        let change = self.template_change(actor, to, name, language, picks)?;
+        self.queue_change(change).await
+    }
+
+    /// The change that queues the template filled for `to`, once every rule said yes.
+    pub(super) fn template_change(
+        &self,
+        actor: &Actor,
+        to: &str,
+        name: &str,
+        language: Option<&str>,
+        picks: &Picks,
+    ) -> Result<Change, EngineError> {
+        let preview = self.preview(actor, to, name, language, picks)?;
+        let window_open = preview.target.window_open();
+        ready(&preview, window_open)?;
         let Preview {
             template,
             filled,
-            choices,
             target,
-        } = self.preview(actor, to, name, language, picks)?;
-        if let Some(why) = template.refusal(target.window_open()) {
-            return Err(EngineError::Refused(why));
-        }
-        if let Some(open) = choices.iter().find(|c| c.picked.is_none()) {
-            return Err(EngineError::Refused(unpicked(open)));
-        }
+            ..
+        } = preview;
         if template.kind == TemplateKind::Custom {
-            return self
-                .queue(actor, &target, "text", &filled.text, |to, recipient| {
-                    SendRequest::text(to, recipient, &filled.text)
-                })
-                .await;
-        }
-        if !filled.missing.is_empty() {
-            return Err(EngineError::Refused(format!(
-                "{} has no value for {}: WhatsApp refuses empty parameters; fill them in first",
-                template.name,
-                filled
-                    .missing
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-        if crate::whatsapp::templates::parameter_count(&template.body) > 0
-            && filled.values.is_empty()
-        {
-            return Err(EngineError::Refused(format!(
-                "{} came from WhatsApp with {{{{1}}}}-style parameters that hirechat cannot fill: recreate it here with merge fields",
-                template.name
-            )));
+            return queued(
+                actor,
+                &target,
+                "text",
+                &filled.text,
+                None,
+                |to, recipient| SendRequest::text(to, recipient, &filled.text),
+            );
         }
         let object = template_object(&template.name, &template.language, &filled.values);
-        self.queue(actor, &target, "template", &filled.text, |to, recipient| {
-            SendRequest::template(to, recipient, object)
-        })
-        .await
+        queued(
+            actor,
+            &target,
+            "template",
+            &filled.text,
+            None,
+            |to, recipient| SendRequest::template(to, recipient, object),
+        )
     }
+
+    /// Whether the template could be sent to `to` when the contact's window is (or is not)
+    /// open: a send for later is checked so when it is scheduled.
+    pub(super) fn template_ready(
+        &self,
+        actor: &Actor,
+        to: &str,
+        (name, language, picks): (&str, Option<&str>, &Picks),
+        window_open: bool,
+    ) -> Result<(), EngineError> {
+        ready(
+            &self.preview(actor, to, name, language, picks)?,
+            window_open,
+        )
+    }
+}
+
+/// What a filled template needs before it may go: the window its kind needs, a value picked
+/// where there were several, every merge field filled, and parameters hirechat can fill.
+fn ready(preview: &Preview, window_open: bool) -> Result<(), EngineError> {
+    let Preview {
+        template,
+        filled,
+        choices,
+        ..
+    } = preview;
+    if let Some(why) = template.refusal(window_open) {
+        return Err(EngineError::Refused(why));
+    }
+    if let Some(open) = choices.iter().find(|c| c.picked.is_none()) {
+        return Err(EngineError::Refused(unpicked(open)));
+    }
+    if template.kind == TemplateKind::Custom {
+        return Ok(());
+    }
+    if !filled.missing.is_empty() {
+        return Err(EngineError::Refused(format!(
+            "{} has no value for {}: WhatsApp refuses empty parameters; fill them in first",
+            template.name,
+            filled
+                .missing
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    if crate::whatsapp::templates::parameter_count(&template.body) > 0 && filled.values.is_empty() {
+        return Err(EngineError::Refused(format!(
+            "{} came from WhatsApp with {{{{1}}}}-style parameters that hirechat cannot fill: recreate it here with merge fields",
+            template.name
+        )));
+    }
+    Ok(())
 }
 
 /// A body as WhatsApp takes it: `{{1}}`… for its merge fields, and an example for each.

@@ -1,6 +1,6 @@
 //! What runs beside the requests: the fetcher of inbound files, their retention, the
 //! schedule that catches up missed webhooks and the outbox (where the Cloud API is
-//! configured), and the end of snoozes (always).
+//! configured) with the scheduler of sends for later, and the end of snoozes (always).
 
 use std::time::Duration;
 
@@ -38,5 +38,6 @@ impl Engine {
             stopped: self.inner.sending_stopped.clone(),
         };
         tokio::spawn(worker.run());
+        self.start_scheduler();
     }
 }

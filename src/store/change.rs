@@ -187,6 +187,22 @@ pub enum Change {
     MarkUnread {
         conversation_id: u64,
     },
+    /// A send for later: a new one (`send.id` 0), or a waiting one changed.
+    Schedule {
+        send: crate::domain::schedule::ScheduledSend,
+    },
+    /// A waiting send's time came and it passed the rules: `queue` (a `Change::Queue`) is
+    /// queued and the send marked sent in one transaction, or neither when it no longer waits.
+    ScheduleRun {
+        id: u64,
+        queue: Box<Change>,
+        at: DateTime<Utc>,
+    },
+    /// A waiting send ends unsent: failed, cancelled or skipped.
+    ScheduleEnd {
+        id: u64,
+        state: crate::domain::schedule::ScheduleState,
+    },
 }
 
 /// A contact's message as a webhook delivered it.

@@ -36,10 +36,16 @@ pub enum T {
     ConvSnoozed,
     FailedSends,
     Labels,
+    /// Sends for later, by id.
+    Scheduled,
+    /// The waiting ones, by due time then id.
+    ScheduledDue,
+    /// The waiting ones, by conversation then id.
+    ScheduledByConv,
 }
 
 impl T {
-    pub const ALL: [T; 27] = [
+    pub const ALL: [T; 30] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -67,6 +73,9 @@ impl T {
         T::ConvSnoozed,
         T::FailedSends,
         T::Labels,
+        T::Scheduled,
+        T::ScheduledDue,
+        T::ScheduledByConv,
     ];
 
     pub fn name(self) -> &'static str {
@@ -98,6 +107,9 @@ impl T {
             T::ConvSnoozed => "conv_snoozed",
             T::FailedSends => "failed_sends",
             T::Labels => "labels",
+            T::Scheduled => "scheduled",
+            T::ScheduledDue => "scheduled_due",
+            T::ScheduledByConv => "scheduled_by_conv",
         }
     }
 }
@@ -161,6 +173,14 @@ pub fn trail(conversation: u64, at: DateTime<Utc>, seq: u64) -> [u8; 24] {
     k[..8].copy_from_slice(&id(conversation));
     k[8..16].copy_from_slice(&time(at));
     k[16..].copy_from_slice(&id(seq));
+    k
+}
+
+/// A waiting scheduled send of a conversation: the conversation, then the send.
+pub fn scheduled_of(conversation: u64, send: u64) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&id(conversation));
+    k[8..].copy_from_slice(&id(send));
     k
 }
 

@@ -31,6 +31,7 @@ mod migrations;
 mod read;
 mod related;
 pub mod relay_log;
+mod schedule;
 mod search;
 mod trail;
 
@@ -68,6 +69,9 @@ pub enum StoreError {
         "the database stopped taking writes after one failed (is the disk full?); it is opened again as soon as writing works"
     )]
     Closed,
+    /// A change a rule refuses inside the transaction (a scheduled send no longer waiting).
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// How long the contact of an unreplied conversation has waited.

@@ -36,6 +36,7 @@ mod outbox;
 mod records;
 mod related;
 mod routing;
+mod schedule;
 mod templates;
 mod views;
 
@@ -204,6 +205,9 @@ impl Tx<'_> {
             }
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
+            change @ (Change::Schedule { .. }
+            | Change::ScheduleRun { .. }
+            | Change::ScheduleEnd { .. }) => self.scheduled(change),
         }
     }
 }

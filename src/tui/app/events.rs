@@ -42,7 +42,8 @@ impl App {
                 }
             }
             Event::RecordSaved { record } => self.record_card_follow(None, Some(&record)),
-            Event::MessageReceived { .. }
+            Event::Scheduled { .. }
+            | Event::MessageReceived { .. }
             | Event::MessageQueued { .. }
             | Event::MessageChanged { .. }
             | Event::SendFailed { .. }

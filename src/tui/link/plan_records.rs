@@ -53,7 +53,7 @@ pub(super) fn plan(command: Command) -> (Request, Answer) {
         // A refusal (a bad mobile, a viewer) is shown in the form.
         Command::SaveRecord { id, record } => (
             Request::SaveRecord {
-                id,
+                record_id: id,
                 record: *record,
             },
             Answer::Load(

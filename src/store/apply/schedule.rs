@@ -1,0 +1,101 @@
+//! Sends for later: stored with an index of the waiting ones by due time (the scheduler's
+//! next wake-up) and by conversation (the chat's list). Marking one sent, failed, cancelled or
+//! skipped checks it still waits, inside the transaction: a send runs at most once however
+//! many hands reach for it.
+
+use super::{Change, StoreError, T, Tx, TxResult, keys};
+use crate::domain::{
+    event::Event,
+    schedule::{ScheduleState, ScheduledSend},
+};
+use sled::transaction::ConflictableTransactionError;
+
+impl Tx<'_> {
+    pub(super) fn scheduled(&self, change: &Change) -> TxResult<Vec<Event>> {
+        match change {
+            Change::Schedule { send } => {
+                let mut send = send.clone();
+                if send.id == 0 {
+                    send.id = self.tree(T::Meta).generate_id()?;
+                } else {
+                    let old = self.waiting_send(send.id)?;
+                    self.unindex_send(&old)?;
+                }
+                send.state = ScheduleState::Waiting;
+                self.index_send(&send)?;
+                self.put(T::Scheduled, keys::id(send.id), &send)?;
+                Ok(vec![Event::Scheduled { scheduled: send }])
+            }
+            Change::ScheduleRun { id, queue, at } => {
+                let mut send = self.waiting_send(*id)?;
+                let mut events = self.apply(queue)?;
+                let message_id = events
+                    .iter()
+                    .find_map(|e| match e {
+                        Event::MessageQueued { message, .. } => Some(message.id),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                send.state = ScheduleState::Sent {
+                    at: *at,
+                    message_id,
+                };
+                self.end_send(&send)?;
+                events.push(Event::Scheduled { scheduled: send });
+                Ok(events)
+            }
+            Change::ScheduleEnd { id, state } => {
+                let mut send = self.waiting_send(*id)?;
+                send.state = state.clone();
+                self.end_send(&send)?;
+                Ok(vec![Event::Scheduled { scheduled: send }])
+            }
+            _ => Ok(vec![]),
+        }
+    }
+
+    /// The send `id`, refused when it no longer waits.
+    fn waiting_send(&self, id: u64) -> TxResult<ScheduledSend> {
+        let refused = |why: String| ConflictableTransactionError::Abort(StoreError::Refused(why));
+        match self.get::<ScheduledSend>(T::Scheduled, keys::id(id))? {
+            Some(s) if s.waiting() => Ok(s),
+            Some(s) => Err(refused(format!(
+                "scheduled send {id} no longer waits: it was {}",
+                match s.state {
+                    ScheduleState::Sent { .. } => "sent",
+                    ScheduleState::Failed { .. } => "not sent (it failed)",
+                    ScheduleState::Cancelled { .. } => "cancelled",
+                    ScheduleState::Skipped { .. } => "skipped",
+                    ScheduleState::Waiting => "waiting",
+                }
+            ))),
+            None => Err(refused(format!("there is no scheduled send {id}"))),
+        }
+    }
+
+    /// Stores a send that stopped waiting, out of the indexes.
+    fn end_send(&self, send: &ScheduledSend) -> TxResult<()> {
+        self.unindex_send(send)?;
+        self.put(T::Scheduled, keys::id(send.id), send)
+    }
+
+    fn index_send(&self, send: &ScheduledSend) -> TxResult<()> {
+        self.tree(T::ScheduledDue)
+            .insert(&keys::activity(send.due_at, send.id), &[])?;
+        if let Some(c) = send.conversation_id {
+            self.tree(T::ScheduledByConv)
+                .insert(&keys::scheduled_of(c, send.id), &[])?;
+        }
+        Ok(())
+    }
+
+    fn unindex_send(&self, send: &ScheduledSend) -> TxResult<()> {
+        self.tree(T::ScheduledDue)
+            .remove(&keys::activity(send.due_at, send.id))?;
+        if let Some(c) = send.conversation_id {
+            self.tree(T::ScheduledByConv)
+                .remove(&keys::scheduled_of(c, send.id))?;
+        }
+        Ok(())
+    }
+}

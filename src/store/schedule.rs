@@ -1,0 +1,67 @@
+//! Reading sends for later: one by id, those due, when the next is due, a conversation's
+//! waiting ones, and all of them for `scheduled list`.
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError, T, decode, keys};
+use crate::domain::schedule::ScheduledSend;
+
+impl Store {
+    pub fn scheduled(&self, id: u64) -> Result<Option<ScheduledSend>, StoreError> {
+        match self.tree(T::Scheduled)?.get(keys::id(id))? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The waiting sends due at or before `now`, soonest first, at most `limit`.
+    pub fn scheduled_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ScheduledSend>, StoreError> {
+        let end = keys::time_bound(now + chrono::Duration::milliseconds(1));
+        let mut out = Vec::new();
+        for kv in self
+            .tree(T::ScheduledDue)?
+            .range(..end.as_slice())
+            .take(limit)
+        {
+            if let Some(s) = self.scheduled(keys::read_id(&kv?.0[8..]))? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// When the next waiting send is due, if one waits.
+    pub fn next_scheduled_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .tree(T::ScheduledDue)?
+            .first()?
+            .map(|(k, _)| keys::read_time(&k[..8])))
+    }
+
+    /// A conversation's waiting sends, soonest first.
+    pub fn scheduled_of(&self, conversation_id: u64) -> Result<Vec<ScheduledSend>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self
+            .tree(T::ScheduledByConv)?
+            .scan_prefix(keys::id(conversation_id))
+        {
+            if let Some(s) = self.scheduled(keys::read_id(&kv?.0[8..]))? {
+                out.push(s);
+            }
+        }
+        out.sort_by_key(|s| (s.due_at, s.id));
+        Ok(out)
+    }
+
+    /// Every send for later, waiting or not, oldest first.
+    pub fn scheduled_all(&self) -> Result<Vec<ScheduledSend>, StoreError> {
+        self.tree(T::Scheduled)?
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+}
