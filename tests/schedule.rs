@@ -55,7 +55,8 @@ async fn schedule(
     let request = Request::Schedule {
         to: KEN.into(),
         what,
-        at: Utc::now() + chrono::Duration::milliseconds(in_ms),
+        at: Some(Utc::now() + chrono::Duration::milliseconds(in_ms)),
+        when: None,
     };
     match h.engine.handle(&admin(), request).await? {
         Response::Scheduled { scheduled } => Ok(*scheduled),
@@ -87,6 +88,7 @@ async fn a_message_sent_later_goes_once_at_its_time_and_a_cancelled_one_never() 
             &admin(),
             Request::Scheduled {
                 with: Some(KEN.into()),
+                conversation_id: None,
                 all: false,
             },
         )

@@ -208,6 +208,7 @@ fn scrolling_up_past_the_oldest_loaded_loads_the_ones_before() {
         conversation,
         messages: thread(&[30, 20, 10]),
         trail: vec![],
+        scheduled: vec![],
     });
     let mut asked = Vec::new();
     for _ in 0..3 {
@@ -303,6 +304,7 @@ fn live_events_update_the_open_chat_and_the_list() {
         conversation: row,
         messages: vec![message(1, 1, Direction::In, "hello", 20, Status::Delivered)],
         trail: vec![],
+        scheduled: vec![],
     });
     // A new message in the open conversation: shown, and read since the recruiter is looking.
     let mut conv = engine_conversation(1, 1, 0);
@@ -848,6 +850,7 @@ fn c_searches_records_and_enter_opens_the_conversation() {
         conversation,
         messages: vec![],
         trail: vec![],
+        scheduled: vec![],
     });
     assert_eq!(
         out,
@@ -1044,6 +1047,7 @@ fn slash_searches_everything_and_enter_jumps_to_the_message() {
         conversation: common::tui::conversation(3, "Emily Clarke", 0, "", Some(600)),
         messages: vec![hit_message, later],
         trail: vec![],
+        scheduled: vec![],
     });
     assert_eq!(app.chat.as_ref().unwrap().selected, Some(0));
 }

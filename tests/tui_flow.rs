@@ -587,3 +587,47 @@ async fn the_record_beside_the_chat_is_edited_and_its_opt_out_recorded() {
     );
     assert!(screen(&s.app).contains("nothing is sent"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_scheduled_from_the_reply_box_waits_in_the_chat_and_is_cancelled() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let dir = TempDir::new("tui-send-later");
+    let (d, mut s) = demo_session(&dir).await;
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the first chat", |a| {
+        a.chat.as_ref().is_some_and(|c| c.loaded)
+    })
+    .await;
+    assert!(
+        s.app.window_open(),
+        "the demo's first conversation can take text"
+    );
+    s.sender().send(common::tui::key('r')).unwrap();
+    typed(&s, "I will call you in two hours.");
+    s.sender()
+        .send(Input::Key(KeyEvent::new(
+            KeyCode::Char('s'),
+            KeyModifiers::ALT,
+        )))
+        .unwrap();
+    typed(&s, "2h");
+    s.sender().send(code(KeyCode::Enter)).unwrap();
+    until(&mut s, "the scheduled line in the chat", |a| {
+        a.chat.as_ref().is_some_and(|c| c.scheduled.len() == 1)
+    })
+    .await;
+    assert!(screen(&s.app).contains("🕒 scheduled for"));
+    let id = s.app.chat.as_ref().unwrap().scheduled[0].id;
+    assert!(d.engine.store().scheduled(id).unwrap().unwrap().waiting());
+    s.sender().send(common::tui::key('s')).unwrap();
+    s.sender().send(common::tui::key('d')).unwrap();
+    until(&mut s, "gone from the chat", |a| {
+        a.chat.as_ref().is_some_and(|c| c.scheduled.is_empty())
+    })
+    .await;
+    let gone = d.engine.store().scheduled(id).unwrap().unwrap();
+    assert!(matches!(
+        gone.state,
+        hirechat::domain::schedule::ScheduleState::Cancelled { .. }
+    ));
+}

@@ -1074,6 +1074,7 @@ fn the_list_marks_resolved_pending_and_snoozed_and_the_chat_shows_its_trail() {
                 ..resolved.clone()
             },
         ],
+        scheduled: vec![],
     });
     let screen = draw(&app).backend().to_string();
     assert!(screen.contains("· Ken Mori resolved this · "), "{screen}");
@@ -1453,4 +1454,119 @@ fn a_number_without_a_record_gets_one_from_its_card() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+#[allow(
+    clippy::too_many_lines,
+    reason = "one reply's whole life, told in order"
+)]
+fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use hirechat::{
+        domain::{
+            event::Event,
+            schedule::{ScheduleState, ScheduledSend, ScheduledWhat},
+        },
+        tui::app::Command,
+    };
+    let alt_s = || Input::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::ALT));
+    let mut app = app_with(inbox(), 160, 45);
+    open_selected(&mut app, haruto_thread());
+    // Nothing written: Alt-s says what it is for.
+    app.update(key('r'));
+    app.update(alt_s());
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("Write the message first")
+    );
+    for c in "Online, the link follows.".chars() {
+        app.update(key(c));
+    }
+    app.update(alt_s());
+    assert!(draw(&app).backend().to_string().contains("Send at:"));
+    for c in "tomorrow 9:00".chars() {
+        app.update(key(c));
+    }
+    assert_eq!(
+        app.update(code(KeyCode::Enter)),
+        vec![Command::Schedule {
+            to: "+819000000001".into(),
+            what: ScheduledWhat::Text {
+                text: "Online, the link follows.".into()
+            },
+            when: "tomorrow 9:00".into(),
+        }]
+    );
+    assert!(app.reply_text().is_empty(), "the box empties as for a send");
+    let send = ScheduledSend {
+        id: 4,
+        to: "+819000000001".into(),
+        conversation_id: Some(1),
+        what: ScheduledWhat::Text {
+            text: "Online, the link follows.".into(),
+        },
+        due_at: now() + chrono::Duration::hours(21),
+        by: "aiko".into(),
+        created_at: now(),
+        state: ScheduleState::Waiting,
+    };
+    app.update(Input::Scheduled(Box::new(send.clone())));
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("Scheduled for Thu 26 Nov")
+    );
+    let screen = draw(&app).backend().to_string();
+    assert!(
+        screen.contains("🕒 scheduled for Thu 26 Nov 09:00: Online, the link follows."),
+        "{screen}"
+    );
+    // s lists it; e takes it back into the reply box (cancelling it); d cancels.
+    app.update(key('s'));
+    assert!(draw(&app).backend().to_string().contains(" Scheduled "));
+    assert_eq!(
+        app.update(key('d')),
+        vec![Command::CancelScheduled { id: 4 }]
+    );
+    assert_eq!(
+        app.update(key('e')),
+        vec![Command::CancelScheduled { id: 4 }]
+    );
+    assert_eq!(app.reply_text(), "Online, the link follows.");
+    // The cancel arrives as an event: gone from the chat.
+    let cancelled = ScheduledSend {
+        state: ScheduleState::Cancelled {
+            at: now(),
+            cancelled_by: "aiko".into(),
+        },
+        ..send.clone()
+    };
+    app.update(Input::Event(Box::new(Event::Scheduled {
+        scheduled: cancelled,
+    })));
+    assert!(!draw(&app).backend().to_string().contains("🕒"));
+    // One of mine that could not go says why.
+    let failed = ScheduledSend {
+        state: ScheduleState::Failed {
+            at: now(),
+            reason: "Haruto Sato has opted out of messages".into(),
+        },
+        ..send
+    };
+    app.update(Input::Event(Box::new(Event::Scheduled {
+        scheduled: failed,
+    })));
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("did not go: Haruto Sato has opted out")
+    );
 }

@@ -66,6 +66,7 @@ pub async fn messages(
         conversation,
         messages,
         events,
+        ..
     } = backend.call(Request::Messages { with, limit }).await?
     else {
         return Err(CliError::Other("unexpected answer".into()));

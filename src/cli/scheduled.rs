@@ -53,7 +53,14 @@ pub async fn run(
     command: ScheduledCommand,
 ) -> Result<(), CliError> {
     let (request, json) = match command {
-        ScheduledCommand::List { with, all, json } => (Request::Scheduled { with, all }, json),
+        ScheduledCommand::List { with, all, json } => (
+            Request::Scheduled {
+                with,
+                conversation_id: None,
+                all,
+            },
+            json,
+        ),
         ScheduledCommand::Cancel { id } => (Request::CancelScheduled { scheduled_id: id }, false),
         ScheduledCommand::Edit { id, text, at } => {
             if text.is_none() && at.is_none() {

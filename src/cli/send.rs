@@ -69,7 +69,12 @@ pub(super) async fn run(
             (None, None) => return Err(CliError::BadInput("say --text or --template".into())),
         };
         let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
-        let request = Request::Schedule { to: a.to, what, at };
+        let request = Request::Schedule {
+            to: a.to,
+            what,
+            at: Some(at),
+            when: None,
+        };
         let Response::Scheduled { scheduled } = backend.call(request).await? else {
             return Err(CliError::Other("unexpected answer".into()));
         };

@@ -223,17 +223,24 @@ pub enum Request {
         conversation_id: Option<u64>,
         change: crate::domain::conversation_state::StateChange,
     },
-    /// A message or a template sent later, at `at`, as the one who scheduled it.
+    /// A message or a template sent later, as the one who scheduled it: at `at`, or `when`
+    /// as a person writes it ("tomorrow 9:00"), read in the contact's time zone (their
+    /// record's, else the user's, else the server's).
     Schedule {
         to: String,
         what: crate::domain::schedule::ScheduledWhat,
-        at: DateTime<Utc>,
+        #[serde(default)]
+        at: Option<DateTime<Utc>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        when: Option<String>,
     },
     /// The sends waiting (with `all`, also those gone, cancelled or skipped), of one
     /// conversation with `with`.
     Scheduled {
         #[serde(default)]
         with: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<u64>,
         #[serde(default)]
         all: bool,
     },

@@ -120,8 +120,13 @@ impl Engine {
                     .next_snooze_end()
                     .ok()
                     .flatten()
-                    .and_then(|at| (at - Utc::now()).to_std().ok())
-                    .map_or(SNOOZE_LOOK, |d| d.min(SNOOZE_LOOK))
+                    // A time that passed meanwhile is due at once, not in SNOOZE_LOOK.
+                    .map_or(SNOOZE_LOOK, |at| {
+                        (at - Utc::now())
+                            .to_std()
+                            .unwrap_or_default()
+                            .min(SNOOZE_LOOK)
+                    })
                     .max(Duration::from_millis(50));
                 let _ = tokio::time::timeout(next, engine.inner.wake_snoozes.notified()).await;
             }

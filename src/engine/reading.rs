@@ -73,6 +73,7 @@ impl Engine {
                             limit.unwrap_or(DEFAULT_PAGE),
                         )?,
                         events: Vec::new(),
+                        scheduled: Vec::new(),
                     });
                 }
                 match since {
@@ -84,6 +85,7 @@ impl Engine {
                             limit.unwrap_or(SEARCH_CONTEXT),
                         )?,
                         events: self.store().trail(conv.id)?,
+                        scheduled: self.store().scheduled_of(conv.id)?,
                     }),
                     None => self.thread(&conv, limit),
                 }
@@ -116,6 +118,7 @@ impl Engine {
             conversation: ConversationView::new(conv, Utc::now()),
             messages,
             events: self.store().trail(conv.id)?,
+            scheduled: self.store().scheduled_of(conv.id)?,
         })
     }
 

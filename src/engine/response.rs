@@ -90,6 +90,9 @@ pub enum Response {
         /// page of older messages.
         #[serde(default)]
         events: Vec<crate::domain::conversation_state::TrailEntry>,
+        /// Its sends waiting for their time, soonest first; empty on a page of older ones.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        scheduled: Vec<crate::domain::schedule::ScheduledSend>,
     },
     Actor {
         login: String,

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use super::{Engine, EngineError, Request, Response};
 use crate::{
     domain::{
+        conversation_state::parse_until,
         permission::{Actor, Role},
         schedule::{self, Due, ScheduleState, ScheduledSend, ScheduledWhat},
     },
@@ -34,11 +35,36 @@ impl Engine {
         request: Request,
     ) -> Result<Response, EngineError> {
         match request {
-            Request::Schedule { to, what, at } => self.schedule(actor, &to, what, at).await,
-            Request::Scheduled { with, all } => {
-                let mut scheduled = match with {
-                    Some(w) => self.store().scheduled_of(self.find(&w)?.id)?,
-                    None => self.store().scheduled_all()?,
+            Request::Schedule { to, what, at, when } => {
+                let at = match (at, when) {
+                    (Some(at), None) => at,
+                    (None, Some(when)) => self.when_for(actor, &to, &when)?,
+                    _ => {
+                        return Err(EngineError::BadInput(
+                            "say when: `at` (a time) or `when` (as a person writes it), one of them"
+                                .into(),
+                        ));
+                    }
+                };
+                self.schedule(actor, &to, what, at).await
+            }
+            Request::Scheduled {
+                with,
+                conversation_id,
+                all,
+            } => {
+                let conversation = match (with, conversation_id) {
+                    (None, None) => None,
+                    (with, id) => Some(self.named(with.as_deref(), id)?.id),
+                };
+                let mut scheduled = match (conversation, all) {
+                    (Some(c), false) => self.store().scheduled_of(c)?,
+                    (c, _) => self
+                        .store()
+                        .scheduled_all()?
+                        .into_iter()
+                        .filter(|s| c.is_none_or(|c| s.conversation_id == Some(c)))
+                        .collect(),
                 };
                 if !all {
                     scheduled.retain(ScheduledSend::waiting);
@@ -131,6 +157,25 @@ impl Engine {
         let events = self.apply_history(vec![Change::Schedule { send }]).await?;
         self.inner.wake_scheduler.notify_one();
         scheduled_in(events)
+    }
+
+    /// When `when` ("tomorrow 9:00", "17:30", "2h") is for the contact `to`: read in their
+    /// record's time zone, else the user's (`[[users]] time_zone`), else this machine's.
+    fn when_for(&self, actor: &Actor, to: &str, when: &str) -> Result<DateTime<Utc>, EngineError> {
+        let target = self.target(to)?;
+        let user = self.inner.users.iter().find(|u| u.login == actor.login);
+        let zone = target
+            .record
+            .as_ref()
+            .and_then(|r| r.time_zone.as_deref())
+            .or_else(|| user.and_then(|u| u.time_zone.as_deref()))
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+        let now = Utc::now();
+        match zone {
+            Some(z) => parse_until(when, now, &z),
+            None => parse_until(when, now, &chrono::Local),
+        }
+        .map_err(EngineError::BadInput)
     }
 
     /// The waiting send `id`, if `actor` may change it: the one who scheduled it, or an admin.

@@ -103,6 +103,10 @@ pub enum Action {
     Labels,
     /// The contact's record beside the chat.
     RecordCard,
+    /// Send the reply later: asks when.
+    SendLater,
+    /// The conversation's sends waiting for their time.
+    ScheduledList,
     /// Send the failed message under the cursor again.
     Retry,
     /// Resolve the conversation (or reopen a resolved one).
@@ -175,6 +179,8 @@ impl Action {
             Self::Assign => "assign to someone",
             Self::Labels => "labels",
             Self::RecordCard => "their record and interviews",
+            Self::SendLater => "send it later (asks when)",
+            Self::ScheduledList => "scheduled messages",
             Self::Pending => "pending (waiting on them)",
             Self::Snooze => "snooze until a time",
             Self::TakeOver => "take over from another app receiving the account's webhooks",

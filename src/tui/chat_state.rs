@@ -22,6 +22,8 @@ pub struct Chat {
     /// What happened to the conversation (resolved, snoozed…), oldest first: quiet lines
     /// among the messages.
     pub trail: Vec<crate::domain::conversation_state::TrailEntry>,
+    /// Its sends waiting for their time, soonest first: shown under the newest message.
+    pub scheduled: Vec<crate::domain::schedule::ScheduledSend>,
 }
 
 impl Chat {
@@ -36,6 +38,7 @@ impl Chat {
             files: None,
             pending: Vec::new(),
             trail: Vec::new(),
+            scheduled: Vec::new(),
         }
     }
 

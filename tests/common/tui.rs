@@ -259,6 +259,7 @@ pub fn open_selected(app: &mut App, messages: Vec<hirechat::domain::message::Mes
         conversation,
         messages,
         trail: vec![],
+        scheduled: vec![],
     });
 }
 

@@ -135,6 +135,8 @@ impl App {
             (Mode::Attachments, Action::Open) => self.open_file(out),
             (Mode::Attachments, Action::Save) => self.save_file(out),
             (Mode::Compose, Action::Attach) => self.ask_attach(),
+            (Mode::Compose, Action::SendLater) => self.ask_send_at(),
+            (Mode::Chat, Action::ScheduledList) => self.open_scheduled(),
             (Mode::Compose, Action::Unattach) => self.unattach(),
             (Mode::Compose, Action::Back) => self.focus = Focus::Chat,
             (_, Action::SwitchPane) => {
@@ -254,7 +256,10 @@ impl App {
         &mut self,
         conversation: ConversationView,
         messages: Vec<crate::domain::message::Message>,
-        trail: Vec<crate::domain::conversation_state::TrailEntry>,
+        (trail, scheduled): (
+            Vec<crate::domain::conversation_state::TrailEntry>,
+            Vec<crate::domain::schedule::ScheduledSend>,
+        ),
         out: &mut Vec<Command>,
     ) {
         if self.records().is_some() {
@@ -263,6 +268,7 @@ impl App {
         let id = conversation.id;
         let mut chat = Chat::new(conversation);
         chat.trail = trail;
+        chat.scheduled = scheduled;
         for m in messages {
             chat.upsert(m);
         }

@@ -14,6 +14,7 @@ impl App {
                 conversation,
                 messages,
                 trail,
+                scheduled,
             } => {
                 if let Some(chat) = self
                     .chat
@@ -22,6 +23,7 @@ impl App {
                 {
                     chat.conversation = conversation;
                     chat.trail = trail;
+                    chat.scheduled = scheduled;
                     for m in messages {
                         chat.upsert(m);
                     }
@@ -55,7 +57,8 @@ impl App {
                 conversation,
                 messages,
                 trail,
-            } => self.opened(conversation, messages, trail, out),
+                scheduled,
+            } => self.opened(conversation, messages, (trail, scheduled), out),
             Input::Found { query, hits } => {
                 if let Some(p) = self.search_mut() {
                     p.answered(&query, hits);

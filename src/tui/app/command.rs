@@ -52,6 +52,16 @@ pub enum Command {
         conversation_id: u64,
         to: String,
     },
+    /// Send a message later: `when` as typed, read by the engine in the contact's zone.
+    Schedule {
+        to: String,
+        what: crate::domain::schedule::ScheduledWhat,
+        when: String,
+    },
+    /// A waiting send cancelled.
+    CancelScheduled {
+        id: u64,
+    },
     /// Send a failed message again.
     Retry {
         message_id: u64,

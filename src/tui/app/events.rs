@@ -42,8 +42,8 @@ impl App {
                 }
             }
             Event::RecordSaved { record } => self.record_card_follow(None, Some(&record)),
-            Event::Scheduled { .. }
-            | Event::MessageReceived { .. }
+            Event::Scheduled { scheduled } => self.scheduled_changed(&scheduled),
+            Event::MessageReceived { .. }
             | Event::MessageQueued { .. }
             | Event::MessageChanged { .. }
             | Event::SendFailed { .. }

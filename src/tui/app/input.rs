@@ -30,6 +30,8 @@ pub enum Input {
         messages: Vec<Message>,
         /// Its trail (resolved, snoozed, reopened…), oldest first.
         trail: Vec<crate::domain::conversation_state::TrailEntry>,
+        /// Its sends waiting for their time.
+        scheduled: Vec<crate::domain::schedule::ScheduledSend>,
     },
     Me {
         login: String,
@@ -73,6 +75,8 @@ pub enum Input {
         total: usize,
         records: Vec<crate::domain::record::Record>,
     },
+    /// A send for later was taken.
+    Scheduled(Box<crate::domain::schedule::ScheduledSend>),
     /// The record beside a conversation.
     RecordCard(Box<crate::engine::RecordCard>),
     /// The record was saved as the form said.
@@ -95,6 +99,7 @@ pub enum Input {
         conversation: ConversationView,
         messages: Vec<Message>,
         trail: Vec<crate::domain::conversation_state::TrailEntry>,
+        scheduled: Vec<crate::domain::schedule::ScheduledSend>,
     },
     /// The views and their counts.
     Views(Vec<ViewCount>),

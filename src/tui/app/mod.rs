@@ -284,6 +284,7 @@ impl App {
             input @ (Input::Numbers(_) | Input::Connected(_) | Input::ConnectRefused(_)) => {
                 self.connect_input(input);
             }
+            input @ Input::Scheduled(_) => self.scheduled_input(input),
             input @ (Input::RecordCard(_) | Input::RecordSaved(_) | Input::RecordRefused(_)) => {
                 self.record_input(input, &mut out);
             }

@@ -67,6 +67,10 @@ pub enum Mode {
     Record,
     /// Editing the record: letters are its values.
     RecordForm,
+    /// Typing when to send the reply.
+    SendAt,
+    /// The chat's sends waiting for their time.
+    Scheduled,
 }
 
 impl Mode {
@@ -100,6 +104,8 @@ impl Mode {
             Self::ConnectNumber => "Connect a number: which one",
             Self::Record => "The record",
             Self::RecordForm => "Editing the record",
+            Self::SendAt => "Send at",
+            Self::Scheduled => "Scheduled messages",
         }
     }
 }
@@ -140,6 +146,10 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::SettingsInput, Action::Send) => "confirm",
         (Mode::SettingsInput, Action::Back) => "never mind",
         (Mode::SnoozeUntil, Action::Send) => "snooze",
+        (Mode::SendAt, Action::Send) => "schedule it",
+        (Mode::SendAt, Action::Back) => "back to the reply",
+        (Mode::Scheduled, Action::Edit) => "change it: back to the reply box",
+        (Mode::Scheduled, Action::Delete) => "cancel it",
         (Mode::Assign, Action::Pick) => "hand it to them",
         (Mode::Labels, Action::Pick) => "put it on / take it off",
         (Mode::Labels, Action::Back) => "done",
@@ -148,7 +158,7 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
         (Mode::ConnectNumber, Action::Back) => "back to the form",
         (Mode::Record, Action::Edit) => "edit the record (or create one for this number)",
-        (Mode::Record, Action::Back) => "close",
+        (Mode::Record | Mode::Scheduled, Action::Back) => "close",
         (Mode::RecordForm, Action::Save) => "save the record",
         (Mode::RecordForm, Action::Back) => "cancel",
         _ => action.label(),
@@ -222,7 +232,8 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
             Action::Disconnect,
             Action::Back,
         ],
-        Mode::SettingsInput | Mode::SnoozeUntil => &[Action::Send, Action::Back],
+        Mode::SettingsInput | Mode::SnoozeUntil | Mode::SendAt => &[Action::Send, Action::Back],
+        Mode::Scheduled => &[Action::Edit, Action::Delete, Action::Back],
         Mode::Record => &[Action::Edit, Action::Down, Action::Back],
     };
     let table = bindings(mode);

@@ -17,10 +17,12 @@ fn thread_input(r: Response) -> Option<Input> {
             conversation,
             messages,
             events,
+            scheduled,
         } => Some(Input::Thread {
             conversation,
             messages,
             trail: events,
+            scheduled,
         }),
         _ => None,
     }
@@ -240,6 +242,35 @@ pub(super) fn plan(command: Command) -> Plan {
         ),
         // The chat follows the message's events; a refusal is a toast.
         Command::Retry { message_id } => (Request::Retry { message_id }, Answer::Quiet),
+        // A refusal gives the text back to the reply box, as a refused send does.
+        Command::Schedule { to, what, when } => {
+            let text = match &what {
+                crate::domain::schedule::ScheduledWhat::Text { text } => text.clone(),
+                crate::domain::schedule::ScheduledWhat::Template { .. } => String::new(),
+            };
+            let request = Request::Schedule {
+                to,
+                what,
+                at: None,
+                when: Some(when),
+            };
+            let answer = Answer::Load(
+                Box::new(|r| match r {
+                    Response::Scheduled { scheduled } => Some(Input::Scheduled(scheduled)),
+                    _ => None,
+                }),
+                Box::new(move |error| Input::SendRefused {
+                    text,
+                    files: Vec::new(),
+                    error,
+                }),
+            );
+            (request, answer)
+        }
+        // The chat follows the send's event.
+        Command::CancelScheduled { id } => {
+            (Request::CancelScheduled { scheduled_id: id }, Answer::Quiet)
+        }
         // The list and the chat follow the events it causes.
         Command::SetState {
             conversation_id,

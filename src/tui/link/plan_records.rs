@@ -31,10 +31,12 @@ pub(super) fn plan(command: Command) -> (Request, Answer) {
                     conversation,
                     messages,
                     events,
+                    scheduled,
                 } => Some(Input::Opened {
                     conversation,
                     messages,
                     trail: events,
+                    scheduled,
                 }),
                 _ => None,
             }),

@@ -25,12 +25,14 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 27] = [
+const MODES: [Mode; 29] = [
     Mode::List,
     Mode::Chat,
     Mode::Attachments,
     Mode::Compose,
     Mode::AttachPath,
+    Mode::SendAt,
+    Mode::Scheduled,
     Mode::Picker,
     Mode::Notifications,
     Mode::GoTo,

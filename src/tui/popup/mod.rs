@@ -17,6 +17,7 @@ pub mod quit;
 pub mod record_card;
 pub mod record_form;
 pub mod records;
+pub mod scheduled;
 pub mod search;
 pub mod settings;
 pub mod snooze;
@@ -64,6 +65,10 @@ pub enum Popup {
     Snooze(snooze::SnoozePrompt),
     /// `c` in the settings: connecting a number.
     Connect(Box<connect::ConnectPanel>),
+    /// `Alt-s` in the compose box: when to send the reply.
+    SendAt(scheduled::SendAtPrompt),
+    /// `s` in the chat: its sends waiting for their time.
+    Scheduled(scheduled::ScheduledPanel),
     /// `Alt-a` in the compose box: the path of a file to attach.
     Attach(attach::AttachPrompt),
 }
@@ -88,6 +93,8 @@ impl Popup {
             Self::Settings(p) => p.mode(),
             Self::Connect(p) => p.mode(),
             Self::Snooze(_) => Mode::SnoozeUntil,
+            Self::SendAt(_) => Mode::SendAt,
+            Self::Scheduled(_) => Mode::Scheduled,
             Self::Assign(_) => Mode::Assign,
             Self::Labels(_) => Mode::Labels,
         }
@@ -106,7 +113,12 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
             help::render(frame, area, h.scroll);
         }
         Popup::Notifications(cursor) => notifications::render(app, *cursor, frame, area),
-        Popup::Filter(_) | Popup::SaveView(_) | Popup::Attach(_) | Popup::Snooze(_) => {}
+        Popup::Filter(_)
+        | Popup::SaveView(_)
+        | Popup::Attach(_)
+        | Popup::Snooze(_)
+        | Popup::SendAt(_) => {}
+        Popup::Scheduled(panel) => scheduled::render(app, panel, frame, area),
         Popup::Search(panel) => search::render(app, panel, frame, area),
         Popup::Records(panel) => records::render(panel, frame, area),
         Popup::Record(popup) => record_card::render(popup, frame, area),
@@ -139,6 +151,7 @@ impl App {
                 Popup::Settings(_) if mode == Mode::SettingsInput => self.settings_key(key),
                 Popup::Connect(_) => self.connect_key(key),
                 Popup::Snooze(_) => self.snooze_key(key),
+                Popup::SendAt(_) => self.send_at_key(key),
                 Popup::Help(_)
                 | Popup::Notifications(_)
                 | Popup::Picker(_)
@@ -146,6 +159,7 @@ impl App {
                 | Popup::Settings(_)
                 | Popup::Assign(_)
                 | Popup::Labels(_)
+                | Popup::Scheduled(_)
                 | Popup::Quit => {}
             }
             return;
@@ -181,6 +195,8 @@ impl App {
             Popup::Settings(_) => self.settings_act(action, out),
             Popup::Connect(_) => self.connect_act(action, out),
             Popup::Snooze(_) => self.snooze_act(action, out),
+            Popup::SendAt(_) => self.send_at_act(action, out),
+            Popup::Scheduled(_) => self.scheduled_act(action, out),
             Popup::Assign(_) => self.assign_act(action, out),
             Popup::Labels(_) => self.labels_act(action, out),
         }

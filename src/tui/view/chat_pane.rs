@@ -67,6 +67,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         // With the chat focused, the anchor is the cursor (the newest message by default).
         let mut lines = message_lines(app, m, w, focused && i == anchor);
         lines.extend(trail_lines(app, chat, i, w));
+        if i + 1 == chat.messages.len() {
+            lines.extend(scheduled_lines(app, chat, w));
+        }
         let day = m.at.with_timezone(&app.tz).date_naive();
         let new_day = i == 0 || chat.messages[i - 1].at.with_timezone(&app.tz).date_naive() != day;
         if new_day {
@@ -116,6 +119,23 @@ fn trail_lines(
             let text = fit(&e.sentence(&app.tz), w.saturating_sub(4));
             let pad = w.saturating_sub(width(&text) + 4) / 2;
             Line::styled(format!("{}· {text} ·", " ".repeat(pad)), theme::dim())
+        })
+        .collect()
+}
+
+/// The sends waiting for their time, under the newest message: when, and what.
+fn scheduled_lines(app: &App, chat: &crate::tui::chat_state::Chat, w: usize) -> Vec<Line<'static>> {
+    chat.scheduled
+        .iter()
+        .map(|s| {
+            let when = s.due_at.with_timezone(&app.tz).format("%a %-d %b %H:%M");
+            let what = crate::domain::safe_text::neutralise(&s.summary(), false).replace('\n', " ");
+            let text = fit(
+                &format!("🕒 scheduled for {when}: {what}"),
+                w.saturating_sub(2),
+            );
+            let pad = w.saturating_sub(width(&text));
+            Line::styled(format!("{}{text}", " ".repeat(pad)), theme::dim())
         })
         .collect()
 }

@@ -14,6 +14,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if crate::tui::popup::filter::render(app, frame, area)
         || crate::tui::popup::attach::render(app, frame, area)
         || crate::tui::popup::snooze::render(app, frame, area)
+        || crate::tui::popup::scheduled::render_prompt(app, frame, area)
     {
         return;
     }
