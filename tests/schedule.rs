@@ -212,6 +212,7 @@ async fn a_send_missed_too_long_ago_is_skipped_and_one_that_may_not_go_says_why(
         due_at: Utc::now() - chrono::Duration::hours(2),
         by: "aiko".into(),
         created_at: Utc::now() - chrono::Duration::hours(3),
+        held: None,
         state: ScheduleState::Waiting,
     };
     let events = h
@@ -336,4 +337,67 @@ fn sent_texts_of(sim: &hirechat::sim::Sim) -> Vec<String> {
         .iter()
         .filter_map(|r| r["text"]["body"].as_str().map(str::to_owned))
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_hours_where_the_contact_is_hold_a_send_until_they_end() {
+    // Quiet hours around this very moment in Tokyo, where Ken's number is.
+    let tokyo = Utc::now().with_timezone(&chrono_tz::Asia::Tokyo);
+    let quiet = format!(
+        "{}-{}",
+        (tokyo - chrono::Duration::hours(1)).format("%H:%M"),
+        (tokyo + chrono::Duration::hours(1)).format("%H:%M")
+    );
+    let h = Harness::start_in(common::TempDir::new("quiet"), |c| {
+        c.outreach.quiet_hours =
+            Some(hirechat::domain::quiet_hours::QuietHours::parse(&quiet).unwrap());
+    })
+    .await;
+    ken_writes(&h).await;
+    // Scheduled into them: it waits for their end, and says so.
+    let held = schedule(&h, text("Good night"), 1000).await.unwrap();
+    assert!(
+        held.due_at > Utc::now() + chrono::Duration::minutes(50),
+        "{held:?}"
+    );
+    let why = held.held.clone().unwrap();
+    assert!(
+        why.contains(&format!("quiet hours ({quiet}) in Asia/Tokyo")),
+        "{why}"
+    );
+    // One already due when the quiet hours began is held when its time comes.
+    let due = ScheduledSend {
+        id: 0,
+        to: KEN.into(),
+        conversation_id: None,
+        what: text("Are you there?"),
+        due_at: Utc::now(),
+        by: "aiko".into(),
+        created_at: Utc::now(),
+        held: None,
+        state: ScheduleState::Waiting,
+    };
+    let events = h
+        .engine
+        .apply_history(vec![Change::Schedule { send: due }])
+        .await
+        .unwrap();
+    let Some(Event::Scheduled { scheduled: due }) = events.into_iter().next() else {
+        panic!()
+    };
+    // Any new send wakes the scheduler.
+    schedule(&h, text("Wake up"), 500).await.unwrap();
+    eventually("the due send held", || {
+        h.engine
+            .store()
+            .scheduled(due.id)
+            .unwrap()
+            .unwrap()
+            .held
+            .is_some()
+    })
+    .await;
+    let now = h.engine.store().scheduled(due.id).unwrap().unwrap();
+    assert!(now.waiting() && now.due_at > Utc::now() + chrono::Duration::minutes(50));
+    assert!(sent_texts(&h).is_empty(), "nothing went in the night");
 }

@@ -101,6 +101,9 @@ pub async fn run(
 /// id, when, to whom, by whom, where it stands, what.
 fn line(s: &ScheduledSend) -> String {
     let state = match &s.state {
+        ScheduleState::Waiting if s.held.is_some() => {
+            format!("waiting ({})", s.held.as_deref().unwrap_or_default())
+        }
         ScheduleState::Waiting => "waiting".to_owned(),
         ScheduleState::Sent { message_id, .. } => format!("sent (message {message_id})"),
         ScheduleState::Cancelled { cancelled_by, .. } => format!("cancelled by {cancelled_by}"),

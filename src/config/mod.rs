@@ -239,12 +239,16 @@ pub struct OutreachConfig {
     /// A scheduled send whose time passed while hirechat was not running goes late within
     /// this many minutes of its time, and is skipped (with why) after.
     pub late_grace_minutes: u32,
+    /// Scheduled (and automated) sends wait while it is night where the recipient is:
+    /// "21:00-08:00" in their time zone (their record's, else their number's country's).
+    pub quiet_hours: Option<crate::domain::quiet_hours::QuietHours>,
 }
 
 impl Default for OutreachConfig {
     fn default() -> Self {
         Self {
             late_grace_minutes: 60,
+            quiet_hours: None,
         }
     }
 }

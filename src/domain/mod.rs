@@ -20,6 +20,7 @@ pub mod message;
 pub mod outbox;
 pub mod permission;
 pub mod phone;
+pub mod quiet_hours;
 pub mod receipts;
 pub mod record;
 pub mod record_card;

@@ -64,6 +64,9 @@ pub struct ScheduledSend {
     /// The login it is sent as.
     pub by: String,
     pub created_at: DateTime<Utc>,
+    /// Why it goes later than it was asked for (quiet hours where the recipient is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
     #[serde(flatten)]
     pub state: ScheduleState,
 }
@@ -166,6 +169,7 @@ mod tests {
             due_at: at(due),
             by: "aiko".into(),
             created_at: at("2026-12-01T00:00:00Z"),
+            held: None,
             state: ScheduleState::Waiting,
         }
     }

@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{Engine, EngineError, Request, Response};
+use super::{Engine, EngineError, Request, Response, send::Target};
 use crate::{
     domain::{
         conversation_state::parse_until,
         permission::{Actor, Role},
+        quiet_hours,
         schedule::{self, Due, ScheduleState, ScheduledSend, ScheduledWhat},
     },
     store::Change,
@@ -119,6 +120,7 @@ impl Engine {
             due_at: at,
             by: actor.login.clone(),
             created_at: Utc::now(),
+            held: None,
             state: ScheduleState::Waiting,
         };
         self.schedule_checked(actor, send, at).await
@@ -154,6 +156,10 @@ impl Engine {
             }
         }
         send.due_at = at;
+        if let Some((until, why)) = self.quiet_hold(&target, at) {
+            send.due_at = until;
+            send.held = Some(why);
+        }
         let events = self.apply_history(vec![Change::Schedule { send }]).await?;
         self.inner.wake_scheduler.notify_one();
         scheduled_in(events)
@@ -258,21 +264,12 @@ impl Engine {
                             reason: schedule::missed_reason(&send, now),
                         },
                     },
-                    Due::Run => match self.scheduled_change(&send) {
-                        Ok(queue) => Change::ScheduleRun {
-                            id: send.id,
-                            queue: Box::new(queue),
-                            at: now,
-                        },
-                        Err(e) => Change::ScheduleEnd {
-                            id: send.id,
-                            state: ScheduleState::Failed {
-                                at: now,
-                                reason: e.to_string(),
-                            },
-                        },
+                    Due::Run => match self.held_now(&send, now) {
+                        Some(held) => Change::Schedule { send: held },
+                        None => self.run_change(&send, now),
                     },
                 };
+
                 match self.queue_all(vec![change]).await {
                     // Done, or cancelled meanwhile: nothing more to do.
                     Ok(_) | Err(EngineError::Refused(_)) => {}
@@ -286,6 +283,57 @@ impl Engine {
                 return false;
             }
         }
+    }
+
+    /// The change that runs a due send: its message queued (and the send marked sent), or
+    /// the send ended failed, with why.
+    fn run_change(&self, send: &ScheduledSend, now: DateTime<Utc>) -> Change {
+        match self.scheduled_change(send) {
+            Ok(queue) => Change::ScheduleRun {
+                id: send.id,
+                queue: Box::new(queue),
+                at: now,
+            },
+            Err(e) => Change::ScheduleEnd {
+                id: send.id,
+                state: ScheduleState::Failed {
+                    at: now,
+                    reason: e.to_string(),
+                },
+            },
+        }
+    }
+
+    /// A due send moved to the end of the quiet hours it falls in where the recipient is.
+    fn held_now(&self, send: &ScheduledSend, now: DateTime<Utc>) -> Option<ScheduledSend> {
+        let target = self.target(&send.to).ok()?;
+        let (until, why) = self.quiet_hold(&target, now)?;
+        Some(ScheduledSend {
+            due_at: until,
+            held: Some(why),
+            ..send.clone()
+        })
+    }
+
+    /// When a send due at `at` may go, if `[outreach] quiet_hours` hold it where the
+    /// recipient is (their record's zone, else their number's country's), and why.
+    fn quiet_hold(&self, target: &Target, at: DateTime<Utc>) -> Option<(DateTime<Utc>, String)> {
+        let quiet = self.inner.config.outreach.quiet_hours?;
+        let zone = target
+            .record
+            .as_ref()
+            .and_then(|r| r.time_zone.clone())
+            .or_else(|| {
+                let phone = target.phone()?;
+                quiet_hours::zone_of_number(phone.as_str()).map(str::to_owned)
+            })?;
+        let tz: chrono_tz::Tz = zone.parse().ok()?;
+        let until = quiet.held_until(at, &tz)?;
+        let why = format!(
+            "quiet hours ({quiet}) in {zone}: held until {} there",
+            until.with_timezone(&tz).format("%a %-d %b %H:%M")
+        );
+        Some((until, why))
     }
 
     /// The send's message as it would be queued now by the one who scheduled it.

@@ -37,6 +37,11 @@ impl Target {
             .is_some_and(|c| c.window_open(self.now))
     }
 
+    /// Their phone number, when known.
+    pub fn phone(&self) -> Option<PhoneNumber> {
+        self.contact().phone
+    }
+
     /// The number when known (Meta's advice), else the BSUID.
     fn contact(&self) -> ContactInfo {
         let phone = self

@@ -144,7 +144,13 @@ impl App {
     pub(in crate::tui) fn scheduled_input(&mut self, input: Input) {
         if let Input::Scheduled(s) = input {
             let when = s.due_at.with_timezone(&self.tz).format("%a %-d %b %H:%M");
-            self.info(format!("Scheduled for {when}"));
+            match &s.held {
+                Some(why) => self.info(format!(
+                    "Scheduled for {when}, later than asked: {}",
+                    neutralise(why, false)
+                )),
+                None => self.info(format!("Scheduled for {when}")),
+            }
             self.scheduled_changed(&s);
         }
     }

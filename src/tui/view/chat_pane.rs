@@ -130,8 +130,13 @@ fn scheduled_lines(app: &App, chat: &crate::tui::chat_state::Chat, w: usize) -> 
         .map(|s| {
             let when = s.due_at.with_timezone(&app.tz).format("%a %-d %b %H:%M");
             let what = crate::domain::safe_text::neutralise(&s.summary(), false).replace('\n', " ");
+            let quiet = if s.held.is_some() {
+                " (after quiet hours)"
+            } else {
+                ""
+            };
             let text = fit(
-                &format!("🕒 scheduled for {when}: {what}"),
+                &format!("🕒 scheduled for {when}{quiet}: {what}"),
                 w.saturating_sub(2),
             );
             let pad = w.saturating_sub(width(&text));
