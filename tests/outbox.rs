@@ -94,6 +94,9 @@ async fn a_reply_goes_out_in_the_documented_shape_and_receipts_come_back() {
     assert!(read.wamid.as_deref().unwrap().starts_with("wamid."));
     let requests = h.sim.requests();
     assert_eq!(requests.len(), 1);
+    // A stale look at the outbox cannot start it again: it is not waiting any more.
+    let again = vec![Change::AttemptStarted { id: queued.id }];
+    assert!(h.engine.apply_history(again).await.is_err());
     assert_eq!(
         requests[0],
         json!({

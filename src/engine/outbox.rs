@@ -85,8 +85,24 @@ impl Outbox {
         }
     }
 
-    async fn attempt(&self, mut item: OutboxItem) {
-        let id = item.id;
+    /// The item as the store has it now, if it still waits to be sent: the list an attempt
+    /// came from may be older than the attempt that just sent it.
+    fn still_waiting(&self, id: u64) -> Option<OutboxItem> {
+        match self.store.outbox_item(id) {
+            Ok(Some(item)) if item.state == OutboxState::Pending => Some(item),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::error!(error = %e, id, "cannot read an outbox item");
+                None
+            }
+        }
+    }
+
+    async fn attempt(&self, listed: OutboxItem) {
+        let id = listed.id;
+        let Some(mut item) = self.still_waiting(id) else {
+            return;
+        };
         // A file goes up first. Nothing is posted to the contact yet, so an upload that fails
         // or is cut off is simply tried again; once WhatsApp gave its id, that is stored and
         // the file is never uploaded again.

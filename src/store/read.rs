@@ -321,6 +321,14 @@ impl Store {
         }
     }
 
+    /// One item of the outbox, as it now is (none once it left).
+    pub fn outbox_item(&self, id: u64) -> Result<Option<OutboxItem>, StoreError> {
+        match self.tree(T::Outbox)?.get(keys::id(id))? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn outbox(&self) -> Result<Vec<OutboxItem>, StoreError> {
         self.tree(T::Outbox)?
             .iter()

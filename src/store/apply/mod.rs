@@ -11,7 +11,7 @@ use sled::transaction::{
 
 use super::Change;
 use super::{DeadLetter, StoreError, T, keys};
-use crate::domain::{conversation::Conversation, event::Event, outbox::OutboxItem};
+use crate::domain::{conversation::Conversation, event::Event};
 
 pub(super) use super::keys::{
     CONVERSATIONS_COUNTER, MESSAGES_COUNTER, ROUTING_PLAN, ROUTING_SETTINGS, UNREPLIED_COUNTER,
@@ -124,7 +124,7 @@ impl Tx<'_> {
                 Ok(vec![])
             }
             Change::Queue(queued) => self.queue(queued),
-            Change::AttemptStarted { id } => self.outbox_state(*id, OutboxItem::start),
+            Change::AttemptStarted { id } => self.attempt_started(*id),
             Change::UploadRetry { id, next_at, error } => self.outbox_state(*id, |item| {
                 item.attempts += 1;
                 item.retry_at(*next_at, error);

@@ -51,6 +51,23 @@ impl Tx<'_> {
         }])
     }
 
+    /// An attempt begins: only of an item still waiting to be sent, so that a stale look at
+    /// the outbox never sends a message a second time.
+    pub(super) fn attempt_started(&self, id: u64) -> TxResult<Vec<Event>> {
+        match self.get::<OutboxItem>(T::Outbox, keys::id(id))? {
+            Some(mut item) if item.state == crate::domain::outbox::OutboxState::Pending => {
+                item.start();
+                self.put(T::Outbox, keys::id(id), &item)?;
+                Ok(vec![])
+            }
+            _ => Err(sled::transaction::ConflictableTransactionError::Abort(
+                crate::store::StoreError::Refused(format!(
+                    "outbox item {id} no longer waits to be sent"
+                )),
+            )),
+        }
+    }
+
     pub(super) fn outbox_state(
         &self,
         id: u64,
