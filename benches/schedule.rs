@@ -63,6 +63,7 @@ fn waiting(i: usize, due: chrono::DateTime<Utc>) -> Change {
             by: "bench".into(),
             created_at: Utc::now(),
             held: None,
+            rule: None,
             state: ScheduleState::Waiting,
         },
     }

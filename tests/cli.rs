@@ -790,3 +790,41 @@ fn records_listed_and_shown_from_the_shell() {
     let out = run(dir.path(), &["records", "show"]);
     assert_eq!(out.status.code(), Some(2), "an id or --with is needed");
 }
+
+#[test]
+fn rules_from_the_shell_say_what_is_wrong() {
+    let dir = TempDir::new("cli-rules");
+    write_config(dir.path(), "http://127.0.0.1:9", free_port(), "");
+    let out = run(dir.path(), &["rules", "list"]);
+    assert!(
+        text(&out.stdout).contains("No rules"),
+        "{}",
+        text(&out.stderr)
+    );
+    let file = dir.path().join("welcome.toml");
+    std::fs::write(
+        &file,
+        "name = \"welcome\"\n[when]\nevent = \"record_created\"\nmodule = \"candidates\"\n[[actions]]\nsend_template = \"welcome\"\nafter = \"2m\"\n",
+    )
+    .unwrap();
+    let create = ["rules", "create", "--file", file.to_str().unwrap()];
+    let out = run(dir.path(), &create);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("no such template"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(&file, "name = \"welcome\"\n[when]\nevent = \"sometime\"\n").unwrap();
+    let out = run(dir.path(), &create);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("sometime"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(dir.path(), &["rules", "show", "welcome"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(dir.path(), &["rules", "log"]);
+    assert_eq!(text(&out.stdout).trim(), "Nothing yet.");
+}

@@ -69,10 +69,15 @@ fn index(r: &Request) -> usize {
         Request::Scheduled { .. } => 46,
         Request::CancelScheduled { .. } => 47,
         Request::EditScheduled { .. } => 48,
+        Request::Rules => 49,
+        Request::SaveRule { .. } => 50,
+        Request::EnableRule { .. } => 51,
+        Request::DeleteRule { .. } => 52,
+        Request::RuleLog { .. } => 53,
     }
 }
 
-const VARIANTS: usize = 49;
+const VARIANTS: usize = 54;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -197,6 +202,22 @@ fn samples() -> Vec<Request> {
         json(serde_json::json!({"cmd": "scheduled"})),
         json(serde_json::json!({"cmd": "cancel_scheduled", "scheduled_id": 999})),
         json(serde_json::json!({"cmd": "edit_scheduled", "scheduled_id": 999, "text": "x"})),
+        Request::Rules,
+        Request::SaveRule {
+            toml: "not a rule".into(),
+            replace: false,
+        },
+        Request::EnableRule {
+            name: "nothing".into(),
+            enabled: true,
+        },
+        Request::DeleteRule {
+            name: "nothing".into(),
+        },
+        Request::RuleLog {
+            name: None,
+            limit: None,
+        },
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -258,7 +279,7 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
     assert_eq!(
         reading,
         [
-            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44, 46
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44, 46, 49, 53
         ]
     );
 }

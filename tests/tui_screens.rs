@@ -1513,6 +1513,7 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
         by: "aiko".into(),
         created_at: now(),
         held: None,
+        rule: None,
         state: ScheduleState::Waiting,
     };
     app.update(Input::Scheduled(Box::new(send.clone())));

@@ -16,6 +16,7 @@ mod outbox;
 mod output;
 mod prompt;
 mod records;
+mod rules;
 mod scheduled;
 mod send;
 mod settings;
@@ -96,6 +97,12 @@ pub enum Command {
     /// files, one message each (then the text), printed as a JSON array. With `--at`, it is
     /// scheduled for then instead (`scheduled list` shows it waiting).
     Send(send::SendArgs),
+    /// Workflow rules: when a record is created, edited or a field becomes a value, send an
+    /// approved template (admins manage them; anyone reads them and their log).
+    Rules {
+        #[command(subcommand)]
+        command: rules::RulesCommand,
+    },
     /// Messages scheduled for later (`send --at`): list them, change or cancel one.
     Scheduled {
         #[command(subcommand)]
@@ -310,6 +317,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Send(args) => send::run(&config, &data_dir, args).await,
         Command::Scheduled { command } => scheduled::run(&config, &data_dir, command).await,
+        Command::Rules { command } => rules::run(&config, &data_dir, command).await,
         Command::Conversations {
             action: Some(action),
             json,

@@ -30,6 +30,7 @@ pub mod related_rows;
 pub mod relay_link;
 pub mod retry;
 pub mod routing;
+pub mod rule;
 pub mod safe_text;
 pub mod schedule;
 pub mod search;

@@ -67,6 +67,9 @@ pub struct ScheduledSend {
     /// Why it goes later than it was asked for (quiet hours where the recipient is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held: Option<String>,
+    /// The rule that scheduled it, and the record it fired for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleFiring>,
     #[serde(flatten)]
     pub state: ScheduleState,
 }
@@ -83,6 +86,16 @@ impl ScheduledSend {
             ScheduledWhat::Template { name, .. } => format!("template {name}"),
         }
     }
+}
+
+/// Which rule scheduled a send, for which record, and the key of that firing (a send is
+/// scheduled once per key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleFiring {
+    pub rule_id: u64,
+    pub rule: String,
+    pub record_id: u64,
+    pub key: String,
 }
 
 /// What to do with a waiting send at `now`.
@@ -170,6 +183,7 @@ mod tests {
             by: "aiko".into(),
             created_at: at("2026-12-01T00:00:00Z"),
             held: None,
+            rule: None,
             state: ScheduleState::Waiting,
         }
     }

@@ -19,7 +19,10 @@ pub use crate::engine::response::Response;
 #[serde(tag = "cmd", rename_all = "snake_case")]
 pub enum Request {
     /// Queue a text message to a phone number or BSUID.
-    SendText { to: String, text: String },
+    SendText {
+        to: String,
+        text: String,
+    },
     /// Queue files (at most five; absolute paths or https links, each checked by its
     /// content), one message each, the caption on the first that takes one, and a text
     /// after them.
@@ -60,7 +63,10 @@ pub enum Request {
         filter: Option<String>,
     },
     /// One conversation's newest messages.
-    Messages { with: String, limit: Option<usize> },
+    Messages {
+        with: String,
+        limit: Option<usize>,
+    },
     /// Wait (up to `timeout_ms`) until a queued message has been sent or has failed.
     Settle {
         message: Box<Message>,
@@ -80,7 +86,9 @@ pub enum Request {
         limit: Option<usize>,
     },
     /// A record's conversation (started when there is none yet), as `Messages` answers.
-    OpenRecord { record_id: u64 },
+    OpenRecord {
+        record_id: u64,
+    },
     /// A record's card (by `record_id`), or the card of a conversation's record (by `with` or
     /// `conversation_id`): job openings, upcoming interviews, status, assignee, labels.
     RecordCard {
@@ -103,9 +111,14 @@ pub enum Request {
         before: Option<DateTime<Utc>>,
     },
     /// Every conversation's messages and names containing the query's words.
-    Search { query: String, limit: Option<usize> },
+    Search {
+        query: String,
+        limit: Option<usize>,
+    },
     /// Save a batch of imported candidates or contacts.
-    ImportRecords { rows: Vec<ImportRow> },
+    ImportRecords {
+        rows: Vec<ImportRow>,
+    },
     /// Save a batch of imported job openings, interviews, clients or bookings.
     ImportRelated {
         kind: RelatedKind,
@@ -118,7 +131,9 @@ pub enum Request {
         view: crate::domain::view::ViewInput,
     },
     /// Delete a view by name: one's own, or a shared one (admins).
-    DeleteView { name: String },
+    DeleteView {
+        name: String,
+    },
     /// The settings: routing, and who is in its pool.
     Settings,
     /// Change the routing (admins).
@@ -128,7 +143,9 @@ pub enum Request {
     /// Every template, both kinds.
     Templates,
     /// Create a template (an approved-type one is submitted to WhatsApp).
-    CreateTemplate { template: TemplateInput },
+    CreateTemplate {
+        template: TemplateInput,
+    },
     /// A new body for a template (on WhatsApp too, which reviews it again).
     EditTemplate {
         name: String,
@@ -160,11 +177,17 @@ pub enum Request {
         picks: Picks,
     },
     /// Mark a conversation read.
-    MarkRead { conversation_id: u64 },
+    MarkRead {
+        conversation_id: u64,
+    },
     /// Tell the other clients that the caller is answering a conversation.
-    Answering { conversation_id: u64 },
+    Answering {
+        conversation_id: u64,
+    },
     /// Mark a conversation unread again.
-    MarkUnread { conversation_id: u64 },
+    MarkUnread {
+        conversation_id: u64,
+    },
     /// Stream every event from now on.
     Subscribe,
     /// Who the engine takes the caller for.
@@ -174,7 +197,9 @@ pub enum Request {
     Doctor,
     /// The number was disconnected (`hirechat disconnect`): nothing is sent from now on, and
     /// every client is told.
-    Disconnect { at: chrono::DateTime<chrono::Utc> },
+    Disconnect {
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// A business account's phone numbers, read with the token given (empty: the one in use),
     /// to choose the one to connect.
     AccountNumbers {
@@ -196,9 +221,14 @@ pub enum Request {
     /// The labels defined.
     Labels,
     /// Define a label (admins): a one-word name and a colour.
-    SaveLabel { name: String, colour: String },
+    SaveLabel {
+        name: String,
+        colour: String,
+    },
     /// Delete a label no conversation carries (admins).
-    DeleteLabel { name: String },
+    DeleteLabel {
+        name: String,
+    },
     /// Put labels on and take them off a conversation (by `with` or `conversation_id`).
     Label {
         #[serde(default)]
@@ -213,7 +243,9 @@ pub enum Request {
     /// What waits in the outbox, is in doubt, or failed (and whether a retry is offered).
     Outbox,
     /// Send a failed message again (its id).
-    Retry { message_id: u64 },
+    Retry {
+        message_id: u64,
+    },
     /// Open, set pending, resolve or snooze a conversation (by `with`, a number or BSUID, or
     /// by `conversation_id`).
     SetState {
@@ -245,7 +277,9 @@ pub enum Request {
         all: bool,
     },
     /// A waiting send cancelled (by the one who scheduled it, or an admin).
-    CancelScheduled { scheduled_id: u64 },
+    CancelScheduled {
+        scheduled_id: u64,
+    },
     /// A waiting send's text or time changed.
     EditScheduled {
         scheduled_id: u64,
@@ -253,6 +287,28 @@ pub enum Request {
         text: Option<String>,
         #[serde(default)]
         at: Option<DateTime<Utc>>,
+    },
+    /// The workflow rules.
+    Rules,
+    /// A rule written in TOML: a new one, or (with `replace`) the one of its name changed.
+    SaveRule {
+        toml: String,
+        #[serde(default)]
+        replace: bool,
+    },
+    EnableRule {
+        name: String,
+        enabled: bool,
+    },
+    DeleteRule {
+        name: String,
+    },
+    /// What rules did, newest first: one rule's (by name), or every rule's.
+    RuleLog {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        limit: Option<usize>,
     },
     /// Connect a number: every value checked against the API, the app subscribed, the
     /// connection kept, and the engine switched to it.
@@ -293,6 +349,9 @@ impl Request {
             | Self::Disconnect { .. }
             | Self::SaveLabel { .. }
             | Self::DeleteLabel { .. }
+            | Self::SaveRule { .. }
+            | Self::EnableRule { .. }
+            | Self::DeleteRule { .. }
             | Self::AccountNumbers { .. }
             | Self::Connect { .. }
             | Self::Doctor => Permission::Administer,
@@ -312,6 +371,8 @@ impl Request {
             | Self::Settings
             | Self::Outbox
             | Self::Scheduled { .. }
+            | Self::Rules
+            | Self::RuleLog { .. }
             | Self::Team
             | Self::Labels
             | Self::Templates
@@ -339,6 +400,9 @@ impl Request {
             Self::Assign { .. } => "assign conversations",
             Self::Label { .. } => "label conversations",
             Self::SaveLabel { .. } | Self::DeleteLabel { .. } => "define labels",
+            Self::SaveRule { .. } | Self::EnableRule { .. } | Self::DeleteRule { .. } => {
+                "manage rules"
+            }
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
             | Self::SyncTemplates

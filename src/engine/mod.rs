@@ -27,6 +27,7 @@ mod resync;
 mod retention;
 mod retry;
 mod routing;
+mod rules;
 mod schedule;
 mod send;
 pub mod send_files;
@@ -116,6 +117,8 @@ struct Inner {
     wake_snoozes: Notify,
     /// A send for later was stored: the scheduler looks again.
     wake_scheduler: Notify,
+    /// Rules are changed whole: one change at a time.
+    rules_lock: tokio::sync::Mutex<()>,
     /// What each conversation's contact was last told (read, typing).
     told: std::sync::Mutex<std::collections::HashMap<u64, crate::domain::receipts::Told>>,
 }
@@ -191,6 +194,7 @@ impl Engine {
                 workers_on_connect: std::sync::atomic::AtomicBool::new(false),
                 wake_snoozes: Notify::new(),
                 wake_scheduler: Notify::new(),
+                rules_lock: tokio::sync::Mutex::new(()),
                 told: std::sync::Mutex::default(),
             }),
         };
@@ -367,6 +371,11 @@ impl Engine {
             | Request::SaveLabel { .. }
             | Request::DeleteLabel { .. }
             | Request::Label { .. }) => self.label_command(actor, request).await,
+            request @ (Request::Rules
+            | Request::SaveRule { .. }
+            | Request::EnableRule { .. }
+            | Request::DeleteRule { .. }
+            | Request::RuleLog { .. }) => self.rules_command(actor, request).await,
             request @ (Request::Schedule { .. }
             | Request::Scheduled { .. }
             | Request::CancelScheduled { .. }

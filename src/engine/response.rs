@@ -146,6 +146,15 @@ pub enum Response {
     Conversation {
         conversation: Box<ConversationView>,
     },
+    Rules {
+        rules: Vec<crate::domain::rule::Rule>,
+    },
+    Rule {
+        rule: Box<crate::domain::rule::Rule>,
+    },
+    RuleLog {
+        entries: Vec<crate::domain::rule::LogEntry>,
+    },
     /// A send for later, as it now stands.
     Scheduled {
         scheduled: Box<crate::domain::schedule::ScheduledSend>,

@@ -8,11 +8,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
 
 use super::{Engine, EngineError, Request, Response, send::Target};
 use crate::{
     domain::{
         conversation_state::parse_until,
+        event::Event,
         permission::{Actor, Role},
         quiet_hours,
         schedule::{self, Due, ScheduleState, ScheduledSend, ScheduledWhat},
@@ -121,6 +123,7 @@ impl Engine {
             by: actor.login.clone(),
             created_at: Utc::now(),
             held: None,
+            rule: None,
             state: ScheduleState::Waiting,
         };
         self.schedule_checked(actor, send, at).await
@@ -214,6 +217,7 @@ impl Engine {
     /// Runs sends as their times come, for as long as the engine runs; a new send wakes it.
     pub(super) fn start_scheduler(&self) {
         let engine = self.clone();
+        let mut events = self.subscribe();
         tokio::spawn(async move {
             loop {
                 // After a send that could not be written, not at once again (a full disk).
@@ -231,7 +235,25 @@ impl Engine {
                             .min(LOOK_EVERY)
                     })
                     .max(floor);
-                let _ = tokio::time::timeout(wait, engine.inner.wake_scheduler.notified()).await;
+                // A send stored meanwhile (`send --at`, a rule fired by a record's save) may
+                // be due sooner: it wakes the scheduler.
+                let stored = async {
+                    loop {
+                        match events.recv().await {
+                            Ok(Event::Scheduled { scheduled }) if scheduled.waiting() => return,
+                            Err(broadcast::error::RecvError::Lagged(_)) => return,
+                            Err(broadcast::error::RecvError::Closed) => {
+                                std::future::pending::<()>().await;
+                            }
+                            Ok(_) => {}
+                        }
+                    }
+                };
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = engine.inner.wake_scheduler.notified() => {}
+                    () = stored => {}
+                }
             }
         });
     }

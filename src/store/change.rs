@@ -187,6 +187,10 @@ pub enum Change {
     MarkUnread {
         conversation_id: u64,
     },
+    /// The workflow rules, whole, as they now are.
+    SaveRules {
+        rules: Vec<crate::domain::rule::Rule>,
+    },
     /// A send for later: a new one (`send.id` 0), or a waiting one changed.
     Schedule {
         send: crate::domain::schedule::ScheduledSend,

@@ -42,10 +42,14 @@ pub enum T {
     ScheduledDue,
     /// The waiting ones, by conversation then id.
     ScheduledByConv,
+    /// A rule's firing key → the send it scheduled: each firing schedules once.
+    ScheduledKeys,
+    /// What rules did: (rule id, time, sequence) → an entry of the rule's log.
+    RuleLog,
 }
 
 impl T {
-    pub const ALL: [T; 30] = [
+    pub const ALL: [T; 32] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -76,6 +80,8 @@ impl T {
         T::Scheduled,
         T::ScheduledDue,
         T::ScheduledByConv,
+        T::ScheduledKeys,
+        T::RuleLog,
     ];
 
     pub fn name(self) -> &'static str {
@@ -110,6 +116,8 @@ impl T {
             T::Scheduled => "scheduled",
             T::ScheduledDue => "scheduled_due",
             T::ScheduledByConv => "scheduled_by_conv",
+            T::ScheduledKeys => "scheduled_keys",
+            T::RuleLog => "rule_log",
         }
     }
 }
@@ -123,6 +131,9 @@ pub const UNREPLIED_COUNTER: &str = "count:unreplied";
 /// The routing settings as an admin set them, and the plan they resolve to.
 pub const ROUTING_SETTINGS: &str = "routing:settings";
 pub const ROUTING_PLAN: &str = "routing:plan";
+/// The workflow rules, whole: few and small, and read inside the transaction that saves a
+/// record.
+pub const RULES: &str = "rules";
 
 /// The counter of one owner's unreplied conversations.
 pub fn owner_counter(owner: &str) -> String {
@@ -174,6 +185,11 @@ pub fn trail(conversation: u64, at: DateTime<Utc>, seq: u64) -> [u8; 24] {
     k[8..16].copy_from_slice(&time(at));
     k[16..].copy_from_slice(&id(seq));
     k
+}
+
+/// An entry of a rule's log: the rule, the time, a sequence.
+pub fn rule_log(rule: u64, at: DateTime<Utc>, seq: u64) -> [u8; 24] {
+    trail(rule, at, seq)
 }
 
 /// A waiting scheduled send of a conversation: the conversation, then the send.

@@ -65,3 +65,35 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The workflow rules, in the order they were written.
+    pub fn rules(&self) -> Result<Vec<crate::domain::rule::Rule>, StoreError> {
+        match self.tree(T::Meta)?.get(keys::RULES)? {
+            Some(v) => decode(&v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// A rule's log, newest first, at most `limit` entries (every rule's, without one).
+    pub fn rule_log(
+        &self,
+        rule_id: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<crate::domain::rule::LogEntry>, StoreError> {
+        let tree = self.tree(T::RuleLog)?;
+        let entries: Result<Vec<_>, _> = match rule_id {
+            Some(id) => tree
+                .scan_prefix(keys::id(id))
+                .rev()
+                .take(limit)
+                .map(|kv| decode(&kv?.1))
+                .collect(),
+            None => tree.iter().map(|kv| decode(&kv?.1)).collect(),
+        };
+        let mut entries: Vec<crate::domain::rule::LogEntry> = entries?;
+        entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+        entries.truncate(limit);
+        Ok(entries)
+    }
+}

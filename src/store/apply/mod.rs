@@ -36,6 +36,7 @@ mod outbox;
 mod records;
 mod related;
 mod routing;
+mod rules;
 mod schedule;
 mod templates;
 mod views;
@@ -108,21 +109,24 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// A delivery that could not be read, kept whole with why.
+    fn dead_letter(&self, at: DateTime<Utc>, reason: &str, body: &[u8]) -> TxResult<Vec<Event>> {
+        let id = self.tree(T::Meta).generate_id()?;
+        let letter = DeadLetter {
+            id,
+            at,
+            reason: reason.to_owned(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        };
+        self.put(T::DeadLetters, keys::id(id), &letter)?;
+        Ok(vec![])
+    }
+
     fn apply(&self, change: &Change) -> TxResult<Vec<Event>> {
         match change {
             Change::Inbound(arrived) => self.inbound(arrived),
             Change::Status(reported) => self.status(reported),
-            Change::DeadLetter { at, reason, body } => {
-                let id = self.tree(T::Meta).generate_id()?;
-                let letter = DeadLetter {
-                    id,
-                    at: *at,
-                    reason: reason.clone(),
-                    body: String::from_utf8_lossy(body).into_owned(),
-                };
-                self.put(T::DeadLetters, keys::id(id), &letter)?;
-                Ok(vec![])
-            }
+            Change::DeadLetter { at, reason, body } => self.dead_letter(*at, reason, body),
             Change::Queue(queued) => self.queue(queued),
             Change::AttemptStarted { id } => self.attempt_started(*id),
             Change::UploadRetry { id, next_at, error } => self.outbox_state(*id, |item| {
@@ -205,6 +209,10 @@ impl Tx<'_> {
             }
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
+            Change::SaveRules { rules } => {
+                self.put(T::Meta, keys::RULES, rules)?;
+                Ok(vec![])
+            }
             change @ (Change::Schedule { .. }
             | Change::ScheduleRun { .. }
             | Change::ScheduleEnd { .. }) => self.scheduled(change),

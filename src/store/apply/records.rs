@@ -29,15 +29,24 @@ impl Tx<'_> {
         }
         self.put(T::Records, keys::id(record.id), &record)?;
         let mut events = Vec::new();
+        let mut conversation_id = None;
         if let Some(p) = &record.mobile {
             self.tree(T::RecordByPhone)
                 .insert(p.wa_id(), &keys::id(record.id))?;
             if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
                 contact::link_record(&mut conv, &record);
                 self.store_conversation(&conv)?;
+                conversation_id = Some(conv.id);
                 events.push(Event::ConversationChanged { conversation: conv });
             }
         }
+        // In this transaction: a crash cannot save the record and lose what it fired.
+        events.extend(self.fire_rules(
+            previous.as_ref(),
+            &record,
+            conversation_id,
+            chrono::Utc::now(),
+        )?);
         events.push(Event::RecordSaved { record });
         Ok(events)
     }

@@ -14,16 +14,7 @@ impl Tx<'_> {
     pub(super) fn scheduled(&self, change: &Change) -> TxResult<Vec<Event>> {
         match change {
             Change::Schedule { send } => {
-                let mut send = send.clone();
-                if send.id == 0 {
-                    send.id = self.tree(T::Meta).generate_id()?;
-                } else {
-                    let old = self.waiting_send(send.id)?;
-                    self.unindex_send(&old)?;
-                }
-                send.state = ScheduleState::Waiting;
-                self.index_send(&send)?;
-                self.put(T::Scheduled, keys::id(send.id), &send)?;
+                let send = self.store_send(send.clone())?;
                 Ok(vec![Event::Scheduled { scheduled: send }])
             }
             Change::ScheduleRun { id, queue, at } => {
@@ -41,6 +32,7 @@ impl Tx<'_> {
                     message_id,
                 };
                 self.end_send(&send)?;
+                self.log_send(&send)?;
                 events.push(Event::Scheduled { scheduled: send });
                 Ok(events)
             }
@@ -48,10 +40,25 @@ impl Tx<'_> {
                 let mut send = self.waiting_send(*id)?;
                 send.state = state.clone();
                 self.end_send(&send)?;
+                self.log_send(&send)?;
                 Ok(vec![Event::Scheduled { scheduled: send }])
             }
             _ => Ok(vec![]),
         }
+    }
+
+    /// Stores a waiting send: a new one (id 0: given one), or a waiting one changed.
+    pub(super) fn store_send(&self, mut send: ScheduledSend) -> TxResult<ScheduledSend> {
+        if send.id == 0 {
+            send.id = self.tree(T::Meta).generate_id()?;
+        } else {
+            let old = self.waiting_send(send.id)?;
+            self.unindex_send(&old)?;
+        }
+        send.state = ScheduleState::Waiting;
+        self.index_send(&send)?;
+        self.put(T::Scheduled, keys::id(send.id), &send)?;
+        Ok(send)
     }
 
     /// The send `id`, refused when it no longer waits.

@@ -1,0 +1,249 @@
+//! Workflow rules against the simulator over real HTTP: a rule "candidate created → template
+//! after a moment" fires for an import (each once, none for the one who opted out, a logged
+//! skip for one without a mobile), a field rule fires only when its field becomes its value,
+//! only approved templates may be chosen, and viewers may not manage rules.
+#![allow(
+    clippy::unwrap_used,
+    reason = "helpers panic on what a test did not expect, as the tests do"
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Harness, admin, eventually, wait_for};
+use hirechat::{
+    domain::{
+        event::Event,
+        record::{RecordInput, RecordKind},
+        rule::Outcome,
+        template::TemplateStatus,
+    },
+    engine::{EngineError, Request, Response, import::ImportRow},
+};
+
+const WELCOME: &str = r#"
+name = "welcome"
+
+[when]
+event = "record_created"
+module = "candidates"
+
+[[actions]]
+send_template = "welcome"
+after = "1s"
+"#;
+
+async fn approved(h: &Harness, name: &str) {
+    let mut events = h.engine.subscribe();
+    let input = serde_json::from_value(serde_json::json!({"kind": "whatsapp",
+        "module": "candidates", "name": name, "language": "en", "category": "utility",
+        "body": "Hello ${Candidates.First Name}, thank you for applying."}))
+    .unwrap();
+    h.engine
+        .handle(&admin(), Request::CreateTemplate { template: input })
+        .await
+        .unwrap();
+    wait_for(&mut events, |e| match e {
+        Event::TemplateChanged { template }
+            if template.name == name && template.status == TemplateStatus::Approved =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+}
+
+async fn save_rule(h: &Harness, toml: &str) -> Result<Response, EngineError> {
+    h.engine
+        .handle(
+            &admin(),
+            Request::SaveRule {
+                toml: toml.into(),
+                replace: false,
+            },
+        )
+        .await
+}
+
+fn candidate(name: &str, mobile: Option<&str>, opted_out: bool) -> RecordInput {
+    RecordInput {
+        kind: RecordKind::Candidate,
+        name: name.into(),
+        mobile: mobile.map(Into::into),
+        opted_out: Some(opted_out),
+        ..RecordInput::default()
+    }
+}
+
+/// The templates WhatsApp was asked to send, by recipient.
+fn sent_to(h: &Harness) -> Vec<String> {
+    let mut to: Vec<String> = h
+        .sim
+        .requests()
+        .iter()
+        .filter(|r| r["type"] == "template")
+        .map(|r| r["to"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    to.sort();
+    to
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_creation_rule_sends_each_new_candidate_the_template_once() {
+    let h = Harness::start().await;
+    // Only an approved template may be chosen.
+    let err = save_rule(&h, WELCOME).await.unwrap_err();
+    assert!(err.to_string().contains("no such template"), "{err}");
+    approved(&h, "welcome").await;
+    save_rule(&h, WELCOME).await.unwrap();
+    let err = save_rule(&h, WELCOME).await.unwrap_err();
+    assert!(err.to_string().contains("exists"), "{err}");
+    let viewer = hirechat::domain::permission::Actor {
+        login: "vic".into(),
+        name: "Vic".into(),
+        role: hirechat::domain::permission::Role::Viewer,
+    };
+    let refused = h
+        .engine
+        .handle(
+            &viewer,
+            Request::DeleteRule {
+                name: "welcome".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, EngineError::Forbidden(_)), "{refused}");
+
+    let rows = [
+        candidate("Haruto Sato", Some("+819012340001"), false),
+        candidate("Yui Tanaka", Some("+819012340002"), false),
+        candidate("Ken Mori", Some("+819012340003"), true),
+        RecordInput {
+            email: Some("mika@example.jp".into()),
+            ..candidate("Mika Ito", None, false)
+        },
+        candidate("Emily Clarke", Some("+447400123456"), false),
+    ]
+    .into_iter()
+    .zip(2..)
+    .map(|(record, line)| ImportRow { line, record })
+    .collect();
+    let rows: Vec<ImportRow> = rows;
+    h.engine
+        .handle(&admin(), Request::ImportRecords { rows: rows.clone() })
+        .await
+        .unwrap();
+    assert!(sent_to(&h).is_empty(), "not before the delay");
+    eventually("the three sends", || sent_to(&h).len() == 3).await;
+    assert_eq!(
+        sent_to(&h),
+        ["+447400123456", "+819012340001", "+819012340002"]
+    );
+    // The same import again updates the records: a creation rule does not fire again.
+    h.engine
+        .handle(&admin(), Request::ImportRecords { rows })
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(sent_to(&h).len(), 3, "each once");
+    let Response::RuleLog { entries } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::RuleLog {
+                name: Some("welcome".into()),
+                limit: None,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let count = |f: fn(&Outcome) -> bool| entries.iter().filter(|e| f(&e.outcome)).count();
+    assert_eq!(count(|o| matches!(o, Outcome::Scheduled { .. })), 4);
+    assert_eq!(count(|o| matches!(o, Outcome::Sent { .. })), 3);
+    assert_eq!(
+        count(|o| matches!(o, Outcome::NotSent { reason, .. } if reason.contains("opted out"))),
+        1
+    );
+    assert_eq!(
+        count(|o| matches!(o, Outcome::Skipped { reason } if reason.contains("no mobile"))),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_field_rule_fires_only_when_its_field_becomes_its_value_and_not_when_disabled() {
+    let h = Harness::start().await;
+    approved(&h, "pick_a_slot").await;
+    save_rule(
+        &h,
+        r#"
+name = "schedule-interview"
+[when]
+event = "field_updated"
+module = "candidates"
+field = "Candidate Status"
+becomes = "Interview-to-be-scheduled"
+[[actions]]
+send_template = "pick_a_slot"
+"#,
+    )
+    .await
+    .unwrap();
+    let with_status = |status: &str| {
+        let mut r = candidate("Haruto Sato", Some("+819012340001"), false);
+        r.custom.insert("Candidate Status".into(), status.into());
+        r
+    };
+    let aiko = admin();
+    let save = |id: Option<u64>, record: RecordInput| {
+        h.engine.handle(
+            &aiko,
+            Request::SaveRecord {
+                record_id: id,
+                record,
+            },
+        )
+    };
+    let Response::Record { record } = save(None, with_status("Screening")).await.unwrap() else {
+        panic!()
+    };
+    save(Some(record.id), with_status("Screening"))
+        .await
+        .unwrap();
+    save(Some(record.id), with_status("Offer")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(sent_to(&h).is_empty(), "another field value fires nothing");
+    save(Some(record.id), with_status("Interview-to-be-scheduled"))
+        .await
+        .unwrap();
+    eventually("the send", || sent_to(&h).len() == 1).await;
+    // Saved again with the same status: nothing more.
+    save(Some(record.id), with_status("Interview-to-be-scheduled"))
+        .await
+        .unwrap();
+    // Disabled: nothing even when it changes to the value again.
+    h.engine
+        .handle(
+            &admin(),
+            Request::EnableRule {
+                name: "schedule-interview".into(),
+                enabled: false,
+            },
+        )
+        .await
+        .unwrap();
+    save(Some(record.id), with_status("Screening"))
+        .await
+        .unwrap();
+    save(Some(record.id), with_status("Interview-to-be-scheduled"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(sent_to(&h).len(), 1);
+}
