@@ -247,3 +247,32 @@ send_template = "pick_a_slot"
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(sent_to(&h).len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_a_rule_that_fires_and_a_message_waiting_to_go() {
+    let dir = common::TempDir::new("rules-demo");
+    let d = hirechat::demo::start(dir.path(), 0.02).await.unwrap();
+    let rules = d.engine.store().rules().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].author, d.actor.login);
+    let waiting = d.engine.store().scheduled_all().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert!(waiting[0].waiting() && waiting[0].to == "+817022220103");
+
+    // A candidate created in the demo is sent the rule's template after its delay.
+    d.engine
+        .handle(
+            &d.actor,
+            Request::SaveRecord {
+                record_id: None,
+                record: candidate("Yui Mori", Some("+819077770111"), false),
+            },
+        )
+        .await
+        .unwrap();
+    let log = d.engine.store().rule_log(Some(rules[0].id), 10).unwrap();
+    assert!(
+        matches!(&log[0].outcome, Outcome::Scheduled { template, .. } if template == "interview_invitation"),
+        "{log:?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! The simulator's scripted candidates answer a reply after a few seconds, and receipts tick
 //! from sent to delivered to read. Needs no account and no network beyond 127.0.0.1.
 
+mod automation;
 pub mod seed;
 
 use std::{
@@ -114,6 +115,7 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
                 tracing::warn!(template = %t.name, error = %e, "demo template not created");
             }
         }
+        automation::apply(&engine, &actor, &seed.rules, &seed.scheduled, now).await?;
     }
     // The simulator knows who wrote when, so it keeps the same 24-hour windows.
     for c in &seed.conversations {

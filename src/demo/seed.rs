@@ -12,6 +12,7 @@ use crate::{
         phone::PhoneNumber,
         record::RecordInput,
         related::{Booking, Client, Interview, JobOpening, RelatedData},
+        rule::RuleInput,
         template::TemplateInput,
     },
     engine::Engine,
@@ -37,6 +38,10 @@ pub struct Seed {
     #[serde(default)]
     pub interviews: Vec<SeedInterview>,
     pub conversations: Vec<SeedConversation>,
+    #[serde(default)]
+    pub rules: Vec<RuleInput>,
+    #[serde(default)]
+    pub scheduled: Vec<super::automation::SeedScheduled>,
 }
 
 /// An interview some days from now, on the hour, in its zone.
