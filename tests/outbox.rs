@@ -343,6 +343,7 @@ fn queue_to_ken(store: &Store, text: &str) -> Message {
             sent_by: "aiko".into(),
             at: Utc::now(),
             file: None,
+            batch: None,
         })])
         .unwrap();
     let Event::MessageQueued { message, .. } = &events[0][0] else {

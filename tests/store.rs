@@ -175,6 +175,7 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
         sent_by: "aiko".into(),
         at: Utc::now(),
         file: None,
+        batch: None,
     });
     store.apply(&[reply]).unwrap();
     assert_eq!(

@@ -69,6 +69,13 @@ impl Config {
                 "must hold at least one body of webhook.max_body_bytes",
             ));
         }
+        let rate = self.outbox.messages_per_second;
+        if !(1..=crate::domain::pacing::MAX_PER_SECOND).contains(&rate) {
+            return Err(self.key_error(
+                "outbox.messages_per_second",
+                "must be from 1 to 1000 (WhatsApp's 80 unless Meta raised the number's throughput)",
+            ));
+        }
         let mut logins = std::collections::HashSet::new();
         for (i, u) in self.users.iter().enumerate() {
             if u.login.trim().is_empty() {

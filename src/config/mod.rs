@@ -162,6 +162,9 @@ pub struct OutboxConfig {
     pub max_retry_ms: u64,
     /// How long one call to the Cloud API may take.
     pub request_timeout_secs: u64,
+    /// Messages a second the number may send: WhatsApp's 80 by default, up to 1,000 once
+    /// Meta raised the number's throughput.
+    pub messages_per_second: u32,
 }
 
 impl Default for OutboxConfig {
@@ -171,6 +174,7 @@ impl Default for OutboxConfig {
             first_retry_ms: 1_000,
             max_retry_ms: 300_000,
             request_timeout_secs: 15,
+            messages_per_second: 80,
         }
     }
 }

@@ -321,6 +321,7 @@ async fn outbound(
         sent_by: seed.recruiter.clone(),
         at,
         file: None,
+        batch: None,
     });
     let events = write(engine, vec![queued]).await?;
     let Some(id) = events.iter().find_map(|e| match e {

@@ -18,6 +18,7 @@ pub mod merge;
 pub mod merge_source;
 pub mod message;
 pub mod outbox;
+pub mod pacing;
 pub mod permission;
 pub mod phone;
 pub mod quiet_hours;

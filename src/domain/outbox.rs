@@ -40,6 +40,9 @@ pub struct OutboxItem {
     /// The file it sends, uploaded before the message is posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<Upload>,
+    /// The bulk send it is part of: a person's own messages go before a batch's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
 }
 
 /// A file a send carries. It is uploaded to WhatsApp (`POST /{phone-number-id}/media`)
@@ -69,6 +72,7 @@ pub struct Send<'a> {
     pub at: DateTime<Utc>,
     /// The file it carries, as the thread shows it, and what uploads it.
     pub media: Option<(&'a Media, &'a Upload)>,
+    pub batch: Option<u64>,
 }
 
 pub fn queue(send: &Send<'_>) -> (Message, OutboxItem) {
@@ -105,6 +109,7 @@ pub fn queue(send: &Send<'_>) -> (Message, OutboxItem) {
         next_attempt_at: send.at,
         last_error: None,
         upload: send.media.map(|(_, u)| u.clone()),
+        batch: send.batch,
     };
     (message, item)
 }
@@ -206,6 +211,7 @@ mod tests {
             sent_by: "aiko",
             at,
             media: None,
+            batch: None,
         });
         assert_eq!(
             item.request["biz_opaque_callback_data"],
@@ -248,6 +254,7 @@ mod tests {
             sent_by: "aiko",
             at: DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
             media: Some((&media, &upload)),
+            batch: None,
         });
         assert_eq!(m.media.unwrap().filename.as_deref(), Some("cv.pdf"));
         assert!(item.needs_upload().is_some());

@@ -199,5 +199,6 @@ pub(super) fn queued(
         sent_by: actor.login.clone(),
         at: target.now,
         file,
+        batch: None,
     }))
 }

@@ -105,6 +105,14 @@ async fn messages(
     if let Err(refusal) = checked {
         return refusal;
     }
+    if let Some((code, message)) = state.limits.check(state.config.limits, &key) {
+        return graph_error(400, code, message);
+    }
+    state
+        .taken
+        .lock()
+        .expect("sim lock")
+        .push((key.clone(), std::time::Instant::now()));
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
     let wamid = format!("wamid.HBgLU0lNVUxBVE9SFQIAERgS{n:016X}");
     let contact = match &to {

@@ -8,6 +8,7 @@ mod account;
 mod cloud;
 mod control;
 mod emit;
+mod limits;
 mod media;
 mod templates;
 mod upload;
@@ -40,6 +41,8 @@ pub struct SimConfig {
     /// How long a new template stays PENDING before it is approved (or rejected, when its
     /// body says `[reject]`); none: only a control request reviews it.
     pub template_review: Option<Duration>,
+    /// Meta's throughput and pair rate limits, answered with 130429 and 131056.
+    pub limits: limits::Limits,
 }
 
 impl Default for SimConfig {
@@ -58,6 +61,7 @@ impl Default for SimConfig {
             ],
             auto_reply: None,
             template_review: Some(Duration::from_secs(2)),
+            limits: limits::Limits::default(),
         }
     }
 }
@@ -85,6 +89,9 @@ pub(crate) struct SimState {
     undeliverable: Mutex<std::collections::HashSet<String>>,
     /// Every request body the API received, in order, for tests to compare with the docs.
     requests: Mutex<Vec<serde_json::Value>>,
+    /// When each message was taken, and to whom (the window key): pacing, seen from here.
+    taken: Mutex<Vec<(String, std::time::Instant)>>,
+    limits: limits::Counters,
     counter: AtomicU64,
     /// Profile names by `wa_id` or BSUID, for scripted answers.
     names: Mutex<HashMap<String, String>>,
@@ -119,6 +126,8 @@ impl Sim {
             undeliverable: Mutex::default(),
             templates: Mutex::default(),
             requests: Mutex::default(),
+            taken: Mutex::default(),
+            limits: limits::Counters::default(),
             counter: AtomicU64::new(1),
             names: Mutex::default(),
             media: Mutex::default(),
@@ -272,7 +281,14 @@ impl Sim {
     pub fn requests(&self) -> Vec<serde_json::Value> {
         self.state.requests.lock().expect("sim lock").clone()
     }
+
+    /// The messages taken so far, in order: to whom (digits or BSUID) and when.
+    pub fn taken(&self) -> Vec<(String, std::time::Instant)> {
+        self.state.taken.lock().expect("sim lock").clone()
+    }
 }
+
+pub use limits::Limits;
 
 pub use control::{Inbound, InboundFile};
 pub use media::MediaFile;

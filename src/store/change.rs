@@ -244,4 +244,6 @@ pub struct Queued {
     pub at: DateTime<Utc>,
     /// A file: as the thread shows it, and what uploads it.
     pub file: Option<(crate::domain::message::Media, crate::domain::outbox::Upload)>,
+    /// The bulk send it is part of.
+    pub batch: Option<u64>,
 }

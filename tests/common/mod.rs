@@ -109,24 +109,31 @@ impl Harness {
     /// Starts the simulator and an engine whose store lives in `dir`; `tweak` adjusts the
     /// engine's config.
     pub async fn start_in(dir: TempDir, tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::start_with(dir, |_| {}, tweak).await
+    }
+
+    /// As `start_in`, `sim` adjusting the simulator's config too.
+    pub async fn start_with(
+        dir: TempDir,
+        sim: impl FnOnce(&mut SimConfig),
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
         let hook = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let webhook_url = format!("http://{}/webhook", hook.local_addr().unwrap());
         let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sim = Sim::start(
-            sim_listener,
-            SimConfig {
-                access_token: TOKEN.into(),
-                app_secret: APP_SECRET.into(),
-                webhook_url: Some(webhook_url.clone()),
-                status_delays: [
-                    Duration::from_millis(20),
-                    Duration::from_millis(20),
-                    Duration::from_millis(20),
-                ],
-                ..SimConfig::default()
-            },
-        )
-        .unwrap();
+        let mut sim_config = SimConfig {
+            access_token: TOKEN.into(),
+            app_secret: APP_SECRET.into(),
+            webhook_url: Some(webhook_url.clone()),
+            status_delays: [
+                Duration::from_millis(20),
+                Duration::from_millis(20),
+                Duration::from_millis(20),
+            ],
+            ..SimConfig::default()
+        };
+        sim(&mut sim_config);
+        let sim = Sim::start(sim_listener, sim_config).unwrap();
         let mut config = config(&sim.api_base());
         tweak(&mut config);
         let engine = Engine::start(&config, dir.path(), true).await.unwrap();

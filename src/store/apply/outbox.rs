@@ -26,6 +26,7 @@ impl Tx<'_> {
             sent_by,
             at,
             file,
+            batch,
         } = queued;
         let at = *at;
         let mut conv = self.conversation_for(contact)?;
@@ -38,6 +39,7 @@ impl Tx<'_> {
             sent_by,
             at,
             media: file.as_ref().map(|(m, u)| (m, u)),
+            batch: *batch,
         });
         let id = item.id;
         conv.note_message(false, at, text);
