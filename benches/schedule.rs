@@ -64,6 +64,7 @@ fn waiting(i: usize, due: chrono::DateTime<Utc>) -> Change {
             created_at: Utc::now(),
             held: None,
             rule: None,
+            batch: None,
             state: ScheduleState::Waiting,
         },
     }

@@ -74,10 +74,15 @@ fn index(r: &Request) -> usize {
         Request::EnableRule { .. } => 51,
         Request::DeleteRule { .. } => 52,
         Request::RuleLog { .. } => 53,
+        Request::BulkPreflight { .. } => 54,
+        Request::BulkSend { .. } => 55,
+        Request::Batches => 56,
+        Request::Batch { .. } => 57,
+        Request::CancelBatch { .. } => 58,
     }
 }
 
-const VARIANTS: usize = 54;
+const VARIANTS: usize = 59;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -218,6 +223,16 @@ fn samples() -> Vec<Request> {
             name: None,
             limit: None,
         },
+        // Refused for the template, the batch, when the role may.
+        json(
+            serde_json::json!({"cmd": "bulk_preflight", "template": "none",
+            "recipients": {"by": "numbers", "numbers": ["+819012345678"]}}),
+        ),
+        json(serde_json::json!({"cmd": "bulk_send", "template": "none",
+            "recipients": {"by": "filter", "query": "unreplied"}})),
+        Request::Batches,
+        Request::Batch { batch_id: 404 },
+        Request::CancelBatch { batch_id: 404 },
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -279,7 +294,8 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
     assert_eq!(
         reading,
         [
-            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44, 46, 49, 53
+            1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44, 46, 49,
+            53, 56, 57
         ]
     );
 }

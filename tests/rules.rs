@@ -11,13 +11,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Harness, admin, eventually, wait_for};
+use common::{Harness, admin, eventually};
 use hirechat::{
     domain::{
-        event::Event,
         record::{RecordInput, RecordKind},
         rule::Outcome,
-        template::TemplateStatus,
     },
     engine::{EngineError, Request, Response, import::ImportRow},
 };
@@ -35,23 +33,11 @@ after = "1s"
 "#;
 
 async fn approved(h: &Harness, name: &str) {
-    let mut events = h.engine.subscribe();
-    let input = serde_json::from_value(serde_json::json!({"kind": "whatsapp",
-        "module": "candidates", "name": name, "language": "en", "category": "utility",
-        "body": "Hello ${Candidates.First Name}, thank you for applying."}))
-    .unwrap();
-    h.engine
-        .handle(&admin(), Request::CreateTemplate { template: input })
-        .await
-        .unwrap();
-    wait_for(&mut events, |e| match e {
-        Event::TemplateChanged { template }
-            if template.name == name && template.status == TemplateStatus::Approved =>
-        {
-            Some(())
-        }
-        _ => None,
-    })
+    common::approved(
+        h,
+        name,
+        "Hello ${Candidates.First Name}, thank you for applying.",
+    )
     .await;
 }
 

@@ -214,6 +214,7 @@ async fn a_send_missed_too_long_ago_is_skipped_and_one_that_may_not_go_says_why(
         created_at: Utc::now() - chrono::Duration::hours(3),
         held: None,
         rule: None,
+        batch: None,
         state: ScheduleState::Waiting,
     };
     let events = h
@@ -377,6 +378,7 @@ async fn quiet_hours_where_the_contact_is_hold_a_send_until_they_end() {
         created_at: Utc::now(),
         held: None,
         rule: None,
+        batch: None,
         state: ScheduleState::Waiting,
     };
     let events = h

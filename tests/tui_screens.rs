@@ -1514,6 +1514,7 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
         created_at: now(),
         held: None,
         rule: None,
+        batch: None,
         state: ScheduleState::Waiting,
     };
     app.update(Input::Scheduled(Box::new(send.clone())));

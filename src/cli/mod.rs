@@ -3,6 +3,7 @@
 
 mod attachments;
 mod backend;
+mod bulk;
 mod connect;
 mod conversation_state;
 mod disconnect;
@@ -102,6 +103,12 @@ pub enum Command {
     Rules {
         #[command(subcommand)]
         command: rules::RulesCommand,
+    },
+    /// Bulk sends (`send --template NAME --filter Q | --to-file F`): list them, see each
+    /// recipient's outcome, stop one.
+    Batches {
+        #[command(subcommand)]
+        command: bulk::BatchesCommand,
     },
     /// Messages scheduled for later (`send --at`): list them, change or cancel one.
     Scheduled {
@@ -317,6 +324,7 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         }
         Command::Send(args) => send::run(&config, &data_dir, args).await,
         Command::Scheduled { command } => scheduled::run(&config, &data_dir, command).await,
+        Command::Batches { command } => bulk::batches(&config, &data_dir, command).await,
         Command::Rules { command } => rules::run(&config, &data_dir, command).await,
         Command::Conversations {
             action: Some(action),

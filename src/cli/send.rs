@@ -15,10 +15,26 @@ use crate::{
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["text", "template", "attach"])))]
+#[command(group(clap::ArgGroup::new("whom").required(true).args(["to", "filter", "to_file"])))]
 pub struct SendArgs {
     /// A phone number with its country code (+81 90 1234 5678) or a BSUID.
     #[arg(long)]
-    to: String,
+    to: Option<String>,
+    /// A bulk send of the template to every conversation the filter (or a view's name)
+    /// selects now: `--filter "label:visa unreplied>3d"`.
+    #[arg(long, requires = "template", conflicts_with_all = ["text", "attach"])]
+    filter: Option<String>,
+    /// A bulk send of the template to the numbers (or BSUIDs) in FILE, one a line (a CSV's
+    /// first column; lines that start with # are skipped; `-` reads standard input).
+    #[arg(long, value_name = "FILE", requires = "template", conflicts_with_all = ["text", "attach"])]
+    to_file: Option<std::path::PathBuf>,
+    /// With --filter or --to-file: print who would receive it and who is skipped, and why;
+    /// send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// With --filter or --to-file: the preflight, then each recipient's outcome, as JSON.
+    #[arg(long)]
+    json: bool,
     /// Free text (only within 24 hours of the contact's last message); `-` reads it from
     /// standard input.
     #[arg(long)]
@@ -55,6 +71,25 @@ pub(super) async fn run(
     data_dir: &std::path::Path,
     a: SendArgs,
 ) -> Result<(), CliError> {
+    let Some(to) = a.to else {
+        let bulk = super::bulk::BulkArgs {
+            template: a.template.unwrap_or_default(),
+            language: a.lang,
+            recipients: super::bulk::recipients(a.filter, a.to_file)?,
+            at: a
+                .at
+                .map(|at| super::conversation_state::time_in_my_zone(config, &at))
+                .transpose()?,
+            dry_run: a.dry_run,
+            json: a.json,
+        };
+        return super::bulk::run(config, data_dir, bulk).await;
+    };
+    if a.dry_run || a.json {
+        return Err(CliError::BadInput(
+            "--dry-run and --json are for a bulk send (--filter or --to-file)".into(),
+        ));
+    }
     if let Some(at) = a.at {
         let at = super::conversation_state::time_in_my_zone(config, &at)?;
         let what = match (a.text, a.template) {
@@ -70,7 +105,7 @@ pub(super) async fn run(
         };
         let mut backend = Backend::connect(config, data_dir, Some(Need::Send)).await?;
         let request = Request::Schedule {
-            to: a.to,
+            to,
             what,
             at: Some(at),
             when: None,
@@ -81,9 +116,7 @@ pub(super) async fn run(
         output::json(&scheduled);
         return Ok(());
     }
-    let request = request(
-        a.to, a.text, a.template, a.lang, &a.pick, a.attach, a.caption,
-    )?;
+    let request = request(to, a.text, a.template, a.lang, &a.pick, a.attach, a.caption)?;
     send(config, data_dir, request, Duration::from_secs(a.wait)).await
 }
 

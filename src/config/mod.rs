@@ -246,6 +246,9 @@ pub struct OutreachConfig {
     /// Scheduled (and automated) sends wait while it is night where the recipient is:
     /// "21:00-08:00" in their time zone (their record's, else their number's country's).
     pub quiet_hours: Option<crate::domain::quiet_hours::QuietHours>,
+    /// How long a confirmed bulk send waits before its first message leaves: the time to
+    /// take it back.
+    pub bulk_undo_secs: u32,
 }
 
 impl Default for OutreachConfig {
@@ -253,6 +256,7 @@ impl Default for OutreachConfig {
         Self {
             late_grace_minutes: 60,
             quiet_hours: None,
+            bulk_undo_secs: 10,
         }
     }
 }

@@ -49,6 +49,10 @@ pub enum Event {
     TemplateDeleted {
         id: u64,
     },
+    /// A bulk send was confirmed or cancelled (its sends' own changes follow as `Scheduled`).
+    Batch {
+        batch: super::bulk::Batch,
+    },
     /// A send for later was scheduled, changed, sent, cancelled, or not sent and why.
     Scheduled {
         scheduled: super::schedule::ScheduledSend,

@@ -2,6 +2,7 @@
 
 pub mod assign;
 pub mod attachment;
+pub mod bulk;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_state;

@@ -70,6 +70,9 @@ pub struct ScheduledSend {
     /// The rule that scheduled it, and the record it fired for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<RuleFiring>,
+    /// The bulk send it is part of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<u64>,
     #[serde(flatten)]
     pub state: ScheduleState,
 }
@@ -184,6 +187,7 @@ mod tests {
             created_at: at("2026-12-01T00:00:00Z"),
             held: None,
             rule: None,
+            batch: None,
             state: ScheduleState::Waiting,
         }
     }

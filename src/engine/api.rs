@@ -315,6 +315,34 @@ pub enum Request {
     Connect {
         form: Box<crate::engine::ConnectForm>,
     },
+    /// What a bulk send of an approved template would do: who receives it, who is skipped
+    /// and why. Nothing is stored.
+    BulkPreflight {
+        template: String,
+        #[serde(default)]
+        language: Option<String>,
+        recipients: crate::domain::bulk::Recipients,
+    },
+    /// A bulk send confirmed: the preflight again, then every send stored at once, waiting
+    /// `[outreach] bulk_undo_secs` (or until `at`) before the first leaves.
+    BulkSend {
+        template: String,
+        #[serde(default)]
+        language: Option<String>,
+        recipients: crate::domain::bulk::Recipients,
+        #[serde(default)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// The bulk sends, newest first, with how far each got.
+    Batches,
+    /// One bulk send with each recipient's outcome.
+    Batch {
+        batch_id: u64,
+    },
+    /// A bulk send stopped: what still waits is cancelled (the undo, or later a stop).
+    CancelBatch {
+        batch_id: u64,
+    },
 }
 
 impl Request {
@@ -340,6 +368,9 @@ impl Request {
             | Self::Schedule { .. }
             | Self::CancelScheduled { .. }
             | Self::EditScheduled { .. }
+            | Self::BulkPreflight { .. }
+            | Self::BulkSend { .. }
+            | Self::CancelBatch { .. }
             | Self::Answering { .. } => Permission::Reply,
             Self::CreateTemplate { .. }
             | Self::EditTemplate { .. }
@@ -371,6 +402,8 @@ impl Request {
             | Self::Settings
             | Self::Outbox
             | Self::Scheduled { .. }
+            | Self::Batches
+            | Self::Batch { .. }
             | Self::Rules
             | Self::RuleLog { .. }
             | Self::Team
@@ -391,7 +424,10 @@ impl Request {
             | Self::Retry { .. }
             | Self::Schedule { .. }
             | Self::CancelScheduled { .. }
-            | Self::EditScheduled { .. } => "send messages",
+            | Self::EditScheduled { .. }
+            | Self::BulkPreflight { .. }
+            | Self::BulkSend { .. }
+            | Self::CancelBatch { .. } => "send messages",
             Self::SaveRecord { .. } => "change records",
             Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
             Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",

@@ -5,6 +5,7 @@
 pub mod answers;
 pub mod api;
 mod attach;
+mod bulk;
 mod connect;
 mod connection;
 mod conversation_state;
@@ -380,6 +381,11 @@ impl Engine {
             | Request::Scheduled { .. }
             | Request::CancelScheduled { .. }
             | Request::EditScheduled { .. }) => self.schedule_command(actor, request).await,
+            request @ (Request::BulkPreflight { .. }
+            | Request::BulkSend { .. }
+            | Request::Batches
+            | Request::Batch { .. }
+            | Request::CancelBatch { .. }) => self.bulk_command(actor, request).await,
             request @ (Request::SetState { .. } | Request::Assign { .. } | Request::Team) => {
                 self.work_command(actor, request).await
             }

@@ -162,6 +162,19 @@ pub enum Response {
     ScheduledList {
         scheduled: Vec<crate::domain::schedule::ScheduledSend>,
     },
+    /// What a bulk send would do.
+    Preflight {
+        preflight: Box<crate::domain::bulk::Preflight>,
+    },
+    /// A bulk send, how far it got, and each recipient's outcome.
+    Batch {
+        batch: Box<crate::domain::bulk::Batch>,
+        progress: crate::domain::bulk::Progress,
+        outcomes: Vec<crate::domain::bulk::Outcome>,
+    },
+    Batches {
+        batches: Vec<BatchSummary>,
+    },
     /// A business account's phone numbers.
     Numbers {
         numbers: Vec<crate::whatsapp::account::PhoneNumberInfo>,
@@ -169,4 +182,11 @@ pub enum Response {
     Connected {
         connected: Box<crate::engine::Connected>,
     },
+}
+
+/// A bulk send and how far it got, for `batches list`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchSummary {
+    pub batch: crate::domain::bulk::Batch,
+    pub progress: crate::domain::bulk::Progress,
 }

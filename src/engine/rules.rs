@@ -125,30 +125,43 @@ impl Engine {
 
     /// Only templates WhatsApp approved may be sent by a rule.
     fn approved_templates(&self, input: &RuleInput) -> Result<(), EngineError> {
-        let templates = self.store().templates()?;
         for a in &input.actions {
-            let found: Vec<_> = templates
-                .iter()
-                .filter(|t| {
-                    t.name == a.send_template
-                        && a.language.as_ref().is_none_or(|l| *l == t.language)
-                })
-                .collect();
-            if found.is_empty() {
-                return Err(EngineError::BadInput(format!(
-                    "send_template {:?}: there is no such template (`hirechat templates list`)",
-                    a.send_template
-                )));
-            }
-            if !found
-                .iter()
-                .any(|t| t.kind == TemplateKind::Whatsapp && t.status == TemplateStatus::Approved)
-            {
-                return Err(EngineError::Refused(format!(
-                    "send_template {:?}: a rule sends only templates WhatsApp approved, and this one is not (yet)",
-                    a.send_template
-                )));
-            }
+            self.approved_template(
+                &a.send_template,
+                a.language.as_deref(),
+                &format!("send_template {:?}", a.send_template),
+                "a rule sends",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Refused unless the template `name` (in `language`, when given) is a WhatsApp one that
+    /// WhatsApp approved: `label` names it in the message, `who` says who sends only those.
+    pub(super) fn approved_template(
+        &self,
+        name: &str,
+        language: Option<&str>,
+        label: &str,
+        who: &str,
+    ) -> Result<(), EngineError> {
+        let templates = self.store().templates()?;
+        let found: Vec<_> = templates
+            .iter()
+            .filter(|t| t.name == name && language.is_none_or(|l| l == t.language))
+            .collect();
+        if found.is_empty() {
+            return Err(EngineError::BadInput(format!(
+                "{label}: there is no such template (`hirechat templates list`)"
+            )));
+        }
+        if !found
+            .iter()
+            .any(|t| t.kind == TemplateKind::Whatsapp && t.status == TemplateStatus::Approved)
+        {
+            return Err(EngineError::Refused(format!(
+                "{label}: {who} only templates WhatsApp approved, and this one is not (yet)"
+            )));
         }
         Ok(())
     }

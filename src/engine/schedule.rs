@@ -124,6 +124,7 @@ impl Engine {
             created_at: Utc::now(),
             held: None,
             rule: None,
+            batch: None,
             state: ScheduleState::Waiting,
         };
         self.schedule_checked(actor, send, at).await
@@ -311,11 +312,20 @@ impl Engine {
     /// the send ended failed, with why.
     fn run_change(&self, send: &ScheduledSend, now: DateTime<Utc>) -> Change {
         match self.scheduled_change(send) {
-            Ok(queue) => Change::ScheduleRun {
-                id: send.id,
-                queue: Box::new(queue),
-                at: now,
-            },
+            Ok(mut queue) => {
+                // Marked sent at the time its message was queued: with the conversation and
+                // the message id, where the message is (a bulk send's progress reads it).
+                let mut at = now;
+                if let Change::Queue(q) = &mut queue {
+                    q.batch = send.batch;
+                    at = q.at;
+                }
+                Change::ScheduleRun {
+                    id: send.id,
+                    queue: Box::new(queue),
+                    at,
+                }
+            }
             Err(e) => Change::ScheduleEnd {
                 id: send.id,
                 state: ScheduleState::Failed {

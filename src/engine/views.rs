@@ -69,6 +69,23 @@ impl Engine {
         offset: usize,
         limit: Option<usize>,
     ) -> Result<Response, EngineError> {
+        let now = Utc::now();
+        let (total, page) = self.select(actor, text, offset, limit)?;
+        Ok(Response::Conversations {
+            total,
+            offset,
+            conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
+        })
+    }
+
+    /// The conversations a filter (or a view by name) selects: how many, and a page of them.
+    pub(super) fn select(
+        &self,
+        actor: &Actor,
+        text: &str,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<(u64, Vec<crate::domain::conversation::Conversation>), EngineError> {
         let (query, sort) = self.resolve(actor, text)?;
         let now = Utc::now();
         let filter = Filter::parse(&query)
@@ -89,15 +106,15 @@ impl Engine {
                 limit,
             )?,
         };
-        Ok(Response::Conversations {
-            total,
-            offset,
-            conversations: page.iter().map(|c| ConversationView::new(c, now)).collect(),
-        })
+        Ok((total, page))
     }
 
     /// When the asker's today began: in their `[[users]] time_zone`, else this machine's.
-    fn start_of_day(&self, actor: &Actor, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    pub(super) fn start_of_day(
+        &self,
+        actor: &Actor,
+        now: chrono::DateTime<Utc>,
+    ) -> chrono::DateTime<Utc> {
         let zone = self
             .inner
             .users

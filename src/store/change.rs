@@ -191,6 +191,20 @@ pub enum Change {
     SaveRules {
         rules: Vec<crate::domain::rule::Rule>,
     },
+    /// A bulk send confirmed: the batch (`batch.id` 0: given one) and its sends, each waiting
+    /// for `batch.starts_at`.
+    SaveBatch {
+        batch: crate::domain::bulk::Batch,
+        sends: Vec<crate::domain::schedule::ScheduledSend>,
+    },
+    /// A bulk send stopped: of its sends (`sends`, all of them: a batch never gains one),
+    /// those still waiting are cancelled; those gone stay gone.
+    CancelBatch {
+        id: u64,
+        sends: Vec<u64>,
+        by: String,
+        at: DateTime<Utc>,
+    },
     /// A send for later: a new one (`send.id` 0), or a waiting one changed.
     Schedule {
         send: crate::domain::schedule::ScheduledSend,

@@ -46,10 +46,14 @@ pub enum T {
     ScheduledKeys,
     /// What rules did: (rule id, time, sequence) → an entry of the rule's log.
     RuleLog,
+    /// Bulk sends, by id.
+    Batches,
+    /// Every send of a bulk send, waiting or not: (batch, send id).
+    ScheduledByBatch,
 }
 
 impl T {
-    pub const ALL: [T; 32] = [
+    pub const ALL: [T; 34] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -82,6 +86,8 @@ impl T {
         T::ScheduledByConv,
         T::ScheduledKeys,
         T::RuleLog,
+        T::Batches,
+        T::ScheduledByBatch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -118,6 +124,8 @@ impl T {
             T::ScheduledByConv => "scheduled_by_conv",
             T::ScheduledKeys => "scheduled_keys",
             T::RuleLog => "rule_log",
+            T::Batches => "batches",
+            T::ScheduledByBatch => "scheduled_by_batch",
         }
     }
 }

@@ -97,3 +97,51 @@ impl Store {
         Ok(entries)
     }
 }
+
+impl Store {
+    pub fn batch(&self, id: u64) -> Result<Option<crate::domain::bulk::Batch>, StoreError> {
+        match self.tree(T::Batches)?.get(keys::id(id))? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every bulk send, newest first.
+    pub fn batches(&self) -> Result<Vec<crate::domain::bulk::Batch>, StoreError> {
+        self.tree(T::Batches)?
+            .iter()
+            .rev()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+
+    /// A bulk send's sends, in the order they were listed.
+    pub fn batch_sends(&self, batch: u64) -> Result<Vec<ScheduledSend>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.tree(T::ScheduledByBatch)?.scan_prefix(keys::id(batch)) {
+            if let Some(s) = self.scheduled(keys::read_id(&kv?.0[8..]))? {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The message a send queued, once it went.
+    pub fn sent_message(
+        &self,
+        send: &ScheduledSend,
+    ) -> Result<Option<crate::domain::message::Message>, StoreError> {
+        let (crate::domain::schedule::ScheduleState::Sent { at, message_id }, Some(c)) =
+            (&send.state, send.conversation_id)
+        else {
+            return Ok(None);
+        };
+        match self
+            .tree(T::Messages)?
+            .get(keys::message(c, *at, *message_id))?
+        {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+}

@@ -221,3 +221,30 @@ pub async fn wait_for<T>(
     .await
     .expect("the expected event within 10 s")
 }
+
+/// Creates a WhatsApp template for candidates (English, utility) and waits until the
+/// simulator approved it.
+pub async fn approved(h: &Harness, name: &str, body: &str) {
+    let mut events = h.engine.subscribe();
+    let input = serde_json::from_value(serde_json::json!({"kind": "whatsapp",
+        "module": "candidates", "name": name, "language": "en", "category": "utility",
+        "body": body}))
+    .unwrap();
+    h.engine
+        .handle(
+            &admin(),
+            hirechat::engine::Request::CreateTemplate { template: input },
+        )
+        .await
+        .unwrap();
+    wait_for(&mut events, |e| match e {
+        Event::TemplateChanged { template }
+            if template.name == name
+                && template.status == hirechat::domain::template::TemplateStatus::Approved =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await;
+}

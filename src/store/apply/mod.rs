@@ -28,6 +28,7 @@ pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>
     .then(|| (inbound, c.owner.clone()))
 }
 
+mod bulk;
 mod conversation_state;
 mod conversations;
 mod media;
@@ -216,6 +217,8 @@ impl Tx<'_> {
             change @ (Change::Schedule { .. }
             | Change::ScheduleRun { .. }
             | Change::ScheduleEnd { .. }) => self.scheduled(change),
+            Change::SaveBatch { batch, sends } => self.save_batch(batch, sends),
+            Change::CancelBatch { id, sends, by, at } => self.cancel_batch(*id, sends, by, *at),
         }
     }
 }

@@ -67,6 +67,7 @@ impl Tx<'_> {
                         record_id: after.id,
                         key: planned.key.clone(),
                     }),
+                    batch: None,
                     state: ScheduleState::Waiting,
                 })?;
                 self.tree(T::ScheduledKeys)

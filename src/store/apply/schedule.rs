@@ -20,13 +20,20 @@ impl Tx<'_> {
             Change::ScheduleRun { id, queue, at } => {
                 let mut send = self.waiting_send(*id)?;
                 let mut events = self.apply(queue)?;
-                let message_id = events
+                let (conversation_id, message_id) = events
                     .iter()
                     .find_map(|e| match e {
-                        Event::MessageQueued { message, .. } => Some(message.id),
+                        Event::MessageQueued {
+                            conversation,
+                            message,
+                        } => Some((conversation.id, message.id)),
                         _ => None,
                     })
                     .unwrap_or_default();
+                // A send to a number not yet written to has its conversation now.
+                if send.conversation_id.is_none() && conversation_id != 0 {
+                    send.conversation_id = Some(conversation_id);
+                }
                 send.state = ScheduleState::Sent {
                     at: *at,
                     message_id,
@@ -62,7 +69,7 @@ impl Tx<'_> {
     }
 
     /// The send `id`, refused when it no longer waits.
-    fn waiting_send(&self, id: u64) -> TxResult<ScheduledSend> {
+    pub(super) fn waiting_send(&self, id: u64) -> TxResult<ScheduledSend> {
         let refused = |why: String| ConflictableTransactionError::Abort(StoreError::Refused(why));
         match self.get::<ScheduledSend>(T::Scheduled, keys::id(id))? {
             Some(s) if s.waiting() => Ok(s),
@@ -81,7 +88,7 @@ impl Tx<'_> {
     }
 
     /// Stores a send that stopped waiting, out of the indexes.
-    fn end_send(&self, send: &ScheduledSend) -> TxResult<()> {
+    pub(super) fn end_send(&self, send: &ScheduledSend) -> TxResult<()> {
         self.unindex_send(send)?;
         self.put(T::Scheduled, keys::id(send.id), send)
     }

@@ -44,6 +44,7 @@ impl App {
             Event::RecordSaved { record } => self.record_card_follow(None, Some(&record)),
             Event::Scheduled { scheduled } => self.scheduled_changed(&scheduled),
             Event::MessageReceived { .. }
+            | Event::Batch { .. }
             | Event::MessageQueued { .. }
             | Event::MessageChanged { .. }
             | Event::SendFailed { .. }
