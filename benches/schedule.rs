@@ -77,6 +77,10 @@ async fn start() -> (Sim, Engine, std::path::PathBuf) {
         listener,
         SimConfig {
             access_token: TOKEN.into(),
+            limits: hirechat::sim::Limits {
+                throughput: 1_000,
+                ..hirechat::sim::Limits::default()
+            },
             ..SimConfig::default()
         },
     )
@@ -87,6 +91,8 @@ async fn start() -> (Sim, Engine, std::path::PathBuf) {
     config.whatsapp.phone_number_id = "106540352242922".into();
     config.whatsapp.business_account_id = "102290129340398".into();
     config.whatsapp.access_token = Secret::new(TOKEN);
+    // WhatsApp's highest rate: the figure is how fast the scheduler hands them on.
+    config.outbox.messages_per_second = 1_000;
     let engine = Engine::start(&config, &dir, true).await.unwrap();
     (sim, engine, dir)
 }

@@ -243,17 +243,23 @@ fn summary(batch: &Batch, p: &Progress, outcomes: &[Outcome]) -> Result<(), CliE
 pub enum BatchesCommand {
     /// Bulk sends, newest first, with how far each got.
     List {
+        /// As JSON, each with its progress.
         #[arg(long)]
         json: bool,
     },
     /// One bulk send: each recipient's outcome.
     Show {
+        /// Its id, from `list`.
         id: u64,
+        /// As JSON: the batch, its progress and each recipient's outcome.
         #[arg(long)]
         json: bool,
     },
     /// Stop a bulk send (yours, or any for an admin): what has not gone is cancelled.
-    Cancel { id: u64 },
+    Cancel {
+        /// Its id, from `list`.
+        id: u64,
+    },
 }
 
 pub async fn batches(

@@ -313,17 +313,13 @@ impl Engine {
     fn run_change(&self, send: &ScheduledSend, now: DateTime<Utc>) -> Change {
         match self.scheduled_change(send) {
             Ok(mut queue) => {
-                // Marked sent at the time its message was queued: with the conversation and
-                // the message id, where the message is (a bulk send's progress reads it).
-                let mut at = now;
                 if let Change::Queue(q) = &mut queue {
                     q.batch = send.batch;
-                    at = q.at;
                 }
                 Change::ScheduleRun {
                     id: send.id,
                     queue: Box::new(queue),
-                    at,
+                    at: now,
                 }
             }
             Err(e) => Change::ScheduleEnd {

@@ -126,7 +126,8 @@ impl Store {
         Ok(out)
     }
 
-    /// The message a send queued, once it went.
+    /// The message a send queued, once it went: stored under its queue time, which is the
+    /// run's to the second (a little before it).
     pub fn sent_message(
         &self,
         send: &ScheduledSend,
@@ -136,12 +137,14 @@ impl Store {
         else {
             return Ok(None);
         };
-        match self
-            .tree(T::Messages)?
-            .get(keys::message(c, *at, *message_id))?
-        {
-            Some(v) => Ok(Some(decode(&v)?)),
-            None => Ok(None),
+        let from = keys::message(c, *at - chrono::Duration::seconds(2), 0);
+        let to = keys::message(c, *at + chrono::Duration::seconds(1), 0);
+        for kv in self.tree(T::Messages)?.range(from..to) {
+            let (k, v) = kv?;
+            if keys::read_id(&k[16..]) == *message_id {
+                return Ok(Some(decode(&v)?));
+            }
         }
+        Ok(None)
     }
 }
