@@ -119,6 +119,14 @@ pub enum Action {
     Connect,
     /// Connect although another app takes the account's webhooks.
     TakeOver,
+    /// Mark the conversation for a bulk send (or unmark it).
+    Mark,
+    /// Mark every conversation of the view (or clear the marks).
+    MarkAll,
+    /// A bulk send of an approved template to what is marked (or the one going).
+    Bulk,
+    /// Take a bulk send back, or stop what has not gone.
+    Undo,
 }
 
 impl Action {
@@ -176,6 +184,10 @@ impl Action {
             Self::Connect => "connect a number",
             Self::Resolve => "resolve / reopen",
             Self::Retry => "send a failed message again",
+            Self::Mark => "mark for a bulk send",
+            Self::MarkAll => "mark all in the view / clear",
+            Self::Bulk => "bulk send to the marked",
+            Self::Undo => "take it back",
             Self::Assign => "assign to someone",
             Self::Labels => "labels",
             Self::RecordCard => "their record and interviews",

@@ -152,6 +152,9 @@ impl App {
             (_, Action::Notifications) => self.popup = Some(Popup::Notifications(0)),
             (_, Action::GoTo) => self.pending_go = true,
             (Mode::List, Action::Filter) => self.open_filter(),
+            (Mode::List, Action::Mark) => self.toggle_mark(out),
+            (Mode::List, Action::MarkAll) => self.mark_view(),
+            (Mode::List, Action::Bulk) => self.open_bulk(out),
             (Mode::List, Action::MarkUnread) => {
                 if let Some(row) = self.list.selected_row() {
                     out.push(Command::MarkUnread {
@@ -173,7 +176,7 @@ impl App {
         }
     }
 
-    pub(super) fn load_window_after(
+    pub(in crate::tui) fn load_window_after(
         &mut self,
         f: impl FnOnce(&mut ConversationList) -> Option<usize>,
         out: &mut Vec<Command>,

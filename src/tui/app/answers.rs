@@ -81,6 +81,7 @@ impl App {
                 }
             }
             Input::Templates(all) => {
+                self.bulk_templates(&all);
                 if let Some(m) = self.manager_mut() {
                     m.loaded(all.clone());
                 }

@@ -62,6 +62,26 @@ pub enum Command {
     CancelScheduled {
         id: u64,
     },
+    /// Who a bulk send would reach, and who it would skip.
+    BulkPreflight {
+        template: String,
+        language: String,
+        recipients: crate::domain::bulk::Recipients,
+    },
+    /// A bulk send confirmed.
+    BulkSend {
+        template: String,
+        language: String,
+        recipients: crate::domain::bulk::Recipients,
+    },
+    /// How far a bulk send got.
+    LoadBatch {
+        id: u64,
+    },
+    /// Take a bulk send back, or stop what has not gone.
+    CancelBatch {
+        id: u64,
+    },
     /// Send a failed message again.
     Retry {
         message_id: u64,

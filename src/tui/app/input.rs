@@ -12,6 +12,14 @@ use crate::{
 #[derive(Debug)]
 pub enum Input {
     Key(KeyEvent),
+    /// Who a bulk send would reach.
+    Preflight(Box<crate::domain::bulk::Preflight>),
+    /// How far a bulk send got.
+    Batch {
+        batch: Box<crate::domain::bulk::Batch>,
+        progress: crate::domain::bulk::Progress,
+        outcomes: Vec<crate::domain::bulk::Outcome>,
+    },
     Resize {
         width: u16,
         height: u16,

@@ -99,6 +99,10 @@ pub struct App {
     pub default_language: String,
     /// The filter applied to the list (a query or a view's name).
     pub filter: Option<String>,
+    /// What the list has marked for a bulk send.
+    pub marks: crate::tui::popup::bulk::Marks,
+    /// The bulk send this inbox made last, followed while it goes.
+    pub bulk: Option<crate::tui::popup::bulk::Watched>,
     /// A view just saved: selected when the views come back.
     pub(super) select_view_named: Option<String>,
     /// The views of the list (the first is all conversations) and which one is shown.
@@ -146,6 +150,8 @@ impl App {
             jump_to: None,
             default_language: "en_US".into(),
             filter: None,
+            marks: crate::tui::popup::bulk::Marks::default(),
+            bulk: None,
             select_view_named: None,
             views: Vec::new(),
             active_view: Some(0),
@@ -203,7 +209,11 @@ impl App {
             .map(|(_, until)| *until)
             .min()
             .unwrap_or(minute);
-        let next = minute.min(soonest);
+        let mut next = minute.min(soonest);
+        // A bulk send going: its progress every half second.
+        if self.bulk.as_ref().is_some_and(|w| !w.progress.done()) {
+            next = next.min(self.now + chrono::Duration::milliseconds(500));
+        }
         match &self.toast {
             Some(t) if t.until < next => t.until,
             _ => next,
@@ -230,8 +240,9 @@ impl App {
     }
 
     /// The clock moved: expiring what shows for a while (someone answering, a toast).
-    fn tick(&mut self, now: DateTime<Utc>) {
+    fn tick(&mut self, now: DateTime<Utc>, out: &mut Vec<Command>) {
         self.now = now;
+        self.poll_bulk(out);
         self.answering.retain(|_, (_, until)| *until > now);
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
@@ -247,7 +258,13 @@ impl App {
                 self.width = width;
                 self.height = height;
             }
-            Input::Tick(now) => self.tick(now),
+            Input::Tick(now) => self.tick(now, &mut out),
+            Input::Preflight(p) => self.bulk_preflight(p),
+            Input::Batch {
+                batch,
+                progress,
+                outcomes,
+            } => self.bulk_progress(*batch, progress, outcomes),
             Input::Event(e) => self.event(*e, &mut out),
             Input::Conversations {
                 total,

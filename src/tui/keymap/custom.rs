@@ -119,6 +119,10 @@ const ALL: &[Action] = &[
     Action::Retry,
     Action::Assign,
     Action::Labels,
+    Action::Mark,
+    Action::MarkAll,
+    Action::Bulk,
+    Action::Undo,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

@@ -71,6 +71,8 @@ pub enum Mode {
     SendAt,
     /// The chat's sends waiting for their time.
     Scheduled,
+    /// A bulk send: the template, who gets it, its progress.
+    Bulk,
 }
 
 impl Mode {
@@ -106,6 +108,7 @@ impl Mode {
             Self::RecordForm => "Editing the record",
             Self::SendAt => "Send at",
             Self::Scheduled => "Scheduled messages",
+            Self::Bulk => "Bulk send",
         }
     }
 }
@@ -150,6 +153,9 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::SendAt, Action::Back) => "back to the reply",
         (Mode::Scheduled, Action::Edit) => "change it: back to the reply box",
         (Mode::Scheduled, Action::Delete) => "cancel it",
+        (Mode::Bulk, Action::Send) => "next: see who gets it, then send it",
+        (Mode::Bulk, Action::Undo) => "take the bulk send back (or stop what has not gone)",
+        (Mode::Bulk, Action::Back) => "back; while it goes, close (it goes on)",
         (Mode::Assign, Action::Pick) => "hand it to them",
         (Mode::Labels, Action::Pick) => "put it on / take it off",
         (Mode::Labels, Action::Back) => "done",
@@ -234,6 +240,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         ],
         Mode::SettingsInput | Mode::SnoozeUntil | Mode::SendAt => &[Action::Send, Action::Back],
         Mode::Scheduled => &[Action::Edit, Action::Delete, Action::Back],
+        Mode::Bulk => &[Action::Send, Action::Undo, Action::Back],
         Mode::Record => &[Action::Edit, Action::Down, Action::Back],
     };
     let table = bindings(mode);

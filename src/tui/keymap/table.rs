@@ -286,6 +286,46 @@ const CONFIRM_KEYS: &[(Key, Action)] = &[
     (ch('n'), Action::Back),
 ];
 
+/// The conversation list, after the navigation keys.
+const LIST_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Open),
+    (ch('l'), Action::Open),
+    (key(KeyCode::Right), Action::Open),
+    (ch('r'), Action::Reply),
+    (ch('t'), Action::Templates),
+    (ch(' '), Action::Mark),
+    (ch('*'), Action::MarkAll),
+    (ch('B'), Action::Bulk),
+    (ch('u'), Action::MarkUnread),
+    (ch('A'), Action::Assign),
+    (ch('L'), Action::Labels),
+    (ch('i'), Action::RecordCard),
+    (ch('x'), Action::Resolve),
+    (ch('p'), Action::Pending),
+    (ch('z'), Action::Snooze),
+    (ch('f'), Action::Filter),
+    (ch('n'), Action::Notifications),
+    (ch('/'), Action::Search),
+    (ch('c'), Action::Records),
+    (ch('T'), Action::ManageTemplates),
+    (ch('S'), Action::Settings),
+    (key(KeyCode::Tab), Action::SwitchPane),
+    (ch('?'), Action::Help),
+    (ch('q'), Action::Quit),
+];
+
+/// A bulk send: the template, who gets it, its progress.
+const BULK_KEYS: &[(Key, Action)] = &[
+    (key(KeyCode::Enter), Action::Send),
+    (ch('u'), Action::Undo),
+    (ch('j'), Action::Down),
+    (key(KeyCode::Down), Action::Down),
+    (ch('k'), Action::Up),
+    (key(KeyCode::Up), Action::Up),
+    (key(KeyCode::Esc), Action::Back),
+    (ch('?'), Action::Help),
+];
+
 /// The bindings of one mode, in the order help shows them, with the user's own keys.
 pub fn bindings(mode: Mode) -> Vec<(Key, Action)> {
     super::custom::apply(bindings_of(mode))
@@ -297,29 +337,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
     match mode {
         Mode::List => {
             b.extend_from_slice(NAVIGATION);
-            b.extend_from_slice(&[
-                (key(KeyCode::Enter), Action::Open),
-                (ch('l'), Action::Open),
-                (key(KeyCode::Right), Action::Open),
-                (ch('r'), Action::Reply),
-                (ch('t'), Action::Templates),
-                (ch('u'), Action::MarkUnread),
-                (ch('A'), Action::Assign),
-                (ch('L'), Action::Labels),
-                (ch('i'), Action::RecordCard),
-                (ch('x'), Action::Resolve),
-                (ch('p'), Action::Pending),
-                (ch('z'), Action::Snooze),
-                (ch('f'), Action::Filter),
-                (ch('n'), Action::Notifications),
-                (ch('/'), Action::Search),
-                (ch('c'), Action::Records),
-                (ch('T'), Action::ManageTemplates),
-                (ch('S'), Action::Settings),
-                (key(KeyCode::Tab), Action::SwitchPane),
-                (ch('?'), Action::Help),
-                (ch('q'), Action::Quit),
-            ]);
+            b.extend_from_slice(LIST_KEYS);
         }
         Mode::Chat => {
             b.extend_from_slice(NAVIGATION);
@@ -370,6 +388,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Esc), Action::Back),
             (ch('?'), Action::Help),
         ]),
+        Mode::Bulk => b.extend_from_slice(BULK_KEYS),
         Mode::SettingsInput | Mode::SnoozeUntil | Mode::SendAt => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
             (key(KeyCode::Esc), Action::Back),

@@ -177,6 +177,10 @@ pub(super) fn plan(command: Command) -> Plan {
         | Command::OpenRecord { .. }
         | Command::LoadRecordCard { .. }
         | Command::SaveRecord { .. }) => super::plan_records::plan(command),
+        command @ (Command::BulkPreflight { .. }
+        | Command::BulkSend { .. }
+        | Command::LoadBatch { .. }
+        | Command::CancelBatch { .. }) => super::plan_bulk::plan(command),
         Command::DeleteView { name } => (Request::DeleteView { name }, read(views_input)),
         Command::SaveView { view } => (Request::SaveView { view }, read(views_input)),
         Command::LoadViews => (Request::Views, read(views_input)),

@@ -25,8 +25,9 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 29] = [
+const MODES: [Mode; 30] = [
     Mode::List,
+    Mode::Bulk,
     Mode::Chat,
     Mode::Attachments,
     Mode::Compose,

@@ -7,6 +7,7 @@
 
 pub mod assign;
 pub mod attach;
+pub mod bulk;
 pub mod connect;
 pub mod filter;
 pub mod help;
@@ -71,6 +72,8 @@ pub enum Popup {
     Scheduled(scheduled::ScheduledPanel),
     /// `Alt-a` in the compose box: the path of a file to attach.
     Attach(attach::AttachPrompt),
+    /// `B` in the list: a bulk send of a template to what is marked.
+    Bulk(bulk::BulkPanel),
 }
 
 impl Popup {
@@ -97,6 +100,7 @@ impl Popup {
             Self::Scheduled(_) => Mode::Scheduled,
             Self::Assign(_) => Mode::Assign,
             Self::Labels(_) => Mode::Labels,
+            Self::Bulk(_) => Mode::Bulk,
         }
     }
 }
@@ -129,6 +133,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Connect(panel) => connect::render(panel, frame, area),
         Popup::Assign(picker) => assign::render(picker, frame, area),
         Popup::Labels(picker) => labels::render(app, picker, frame, area),
+        Popup::Bulk(panel) => bulk::render(app, panel, frame, area),
     }
 }
 
@@ -160,6 +165,7 @@ impl App {
                 | Popup::Assign(_)
                 | Popup::Labels(_)
                 | Popup::Scheduled(_)
+                | Popup::Bulk(_)
                 | Popup::Quit => {}
             }
             return;
@@ -199,6 +205,7 @@ impl App {
             Popup::Scheduled(_) => self.scheduled_act(action, out),
             Popup::Assign(_) => self.assign_act(action, out),
             Popup::Labels(_) => self.labels_act(action, out),
+            Popup::Bulk(_) => self.bulk_act(action, out),
         }
     }
 

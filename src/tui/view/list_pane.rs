@@ -25,6 +25,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(f) => format!(" Conversations · {} ({}) ", fit(f, 30), app.list.total),
         None => format!(" Conversations ({}) ", app.list.total),
     };
+    let title = if app.marks.is_empty() {
+        title
+    } else {
+        format!("{title}· {} marked (B: bulk send) ", app.marked_count())
+    };
     let block = theme::pane(focused).title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -96,7 +101,12 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
     };
     let name_room = w.saturating_sub(3 + width(&when) + width(&badge) + 1);
     let name = fit(&c.name, name_room);
-    let mark = if c.unread > 0 { "● " } else { "  " };
+    let marked = app.marked(c.id);
+    let mark = match (marked, c.unread > 0) {
+        (true, _) => "✓ ",
+        (false, true) => "● ",
+        (false, false) => "  ",
+    };
     let gap = w.saturating_sub(width(mark) + width(&name) + width(&badge) + 1 + width(&when));
     let name_style = if c.unread > 0 {
         base.patch(theme::unread())
@@ -106,11 +116,13 @@ fn row<'a>(app: &App, c: &ConversationView, w: usize, selected: bool) -> [Line<'
     let first = Line::from(vec![
         Span::styled(
             mark,
-            base.patch(
+            base.patch(if marked {
+                theme::key()
+            } else {
                 theme::badge()
                     .bg(ratatui::style::Color::Reset)
-                    .fg(ratatui::style::Color::Green),
-            ),
+                    .fg(ratatui::style::Color::Green)
+            }),
         ),
         Span::styled(name, name_style),
         Span::styled(" ".repeat(gap), base),
