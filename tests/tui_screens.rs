@@ -1573,3 +1573,30 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
             .contains("did not go: Haruto Sato has opted out")
     );
 }
+
+#[test]
+fn a_template_from_the_picker_goes_later_with_alt_s() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    use hirechat::{domain::schedule::ScheduledWhat, tui::app::Command};
+    let alt_s = || Input::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::ALT));
+    let mut app = emily_after_three_days(160, 45);
+    app.update(key('t'));
+    app.update(Input::Templates(common::tui::templates()));
+    app.update(code(KeyCode::Down));
+    app.update(Input::Preview(common::tui::preview_missing_a_title()));
+    app.update(alt_s());
+    assert!(draw(&app).backend().to_string().contains("Send at:"));
+    for c in "tomorrow 9:00".chars() {
+        app.update(key(c));
+    }
+    let asked = app.update(code(KeyCode::Enter));
+    let [Command::Schedule { what, when, .. }] = asked.as_slice() else {
+        panic!("{asked:?}")
+    };
+    assert_eq!(when, "tomorrow 9:00");
+    assert!(
+        matches!(what, ScheduledWhat::Template { name, .. } if *name == common::tui::templates()[1].name),
+        "{what:?}"
+    );
+    assert!(app.popup.is_none(), "the picker closed");
+}

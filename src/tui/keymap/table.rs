@@ -351,6 +351,7 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
         Mode::Compose => b.extend_from_slice(COMPOSE_KEYS),
         Mode::Picker => b.extend_from_slice(&[
             (key(KeyCode::Enter), Action::Send),
+            (alt(KeyCode::Char('s')), Action::SendLater),
             (key(KeyCode::Esc), Action::Back),
             (key(KeyCode::Down), Action::Down),
             (key(KeyCode::Up), Action::Up),
@@ -376,7 +377,11 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Tab), Action::ToggleShared),
             (key(KeyCode::Esc), Action::Back),
         ]),
-        Mode::ConfirmSend | Mode::ConfirmQuit => b.extend_from_slice(CONFIRM_KEYS),
+        Mode::ConfirmSend => {
+            b.extend_from_slice(CONFIRM_KEYS);
+            b.push((alt(KeyCode::Char('s')), Action::SendLater));
+        }
+        Mode::ConfirmQuit => b.extend_from_slice(CONFIRM_KEYS),
         Mode::Settings => b.extend_from_slice(SETTINGS_KEYS),
         Mode::Scheduled => b.extend_from_slice(&[
             (ch('e'), Action::Edit),

@@ -26,11 +26,11 @@ use crate::{
     },
 };
 
-/// Asking when to send the reply.
+/// Asking when to send the reply (or the template chosen in the picker).
 #[derive(Debug)]
 pub struct SendAtPrompt {
     pub to: String,
-    pub text: String,
+    pub what: ScheduledWhat,
     pub input: LineInput,
 }
 
@@ -58,7 +58,7 @@ impl App {
         };
         self.popup = Some(Popup::SendAt(SendAtPrompt {
             to,
-            text,
+            what: ScheduledWhat::Text { text },
             input: LineInput::default(),
         }));
     }
@@ -79,15 +79,15 @@ impl App {
                 self.popup = Some(Popup::SendAt(prompt));
             }
             Action::Send => {
+                if matches!(prompt.what, ScheduledWhat::Text { .. }) {
+                    // As a send does: the box empties, and a refusal gives the text back.
+                    self.clear_reply();
+                }
                 out.push(Command::Schedule {
                     to: prompt.to,
-                    what: ScheduledWhat::Text {
-                        text: prompt.text.clone(),
-                    },
+                    what: prompt.what,
                     when: prompt.input.text().trim().to_owned(),
                 });
-                // As a send does: the box empties, and a refusal gives the text back.
-                self.clear_reply();
                 self.focus = Focus::Chat;
             }
             _ => self.popup = Some(Popup::SendAt(prompt)),

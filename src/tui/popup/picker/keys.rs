@@ -45,6 +45,7 @@ impl App {
             (Mode::Picker, Action::Up) => self.picker_step(|p| p.move_by(-1), out),
             (Mode::Picker, Action::Send) => self.look_before_sending(),
             (Mode::ConfirmSend, Action::Confirm) => self.send_template(out),
+            (Mode::Picker | Mode::ConfirmSend, Action::SendLater) => self.schedule_template(),
             (Mode::ConfirmSend, Action::Back) => self.picker_step(|p| p.confirming = false, out),
             (Mode::Choose, Action::Down) => self.picker_step(|p| p.choose_move(1), out),
             (Mode::Choose, Action::Up) => self.picker_step(|p| p.choose_move(-1), out),
@@ -103,6 +104,34 @@ impl App {
             return;
         }
         p.confirming = true;
+    }
+
+    /// `Alt-s` on a template filled in: when to send it (the status bar asks), instead of now.
+    fn schedule_template(&mut self) {
+        let Some(to) = self.chat_to() else { return };
+        let Some(p) = self.picker_mut() else { return };
+        let Some(t) = p.selected_template().cloned() else {
+            return;
+        };
+        if p.current_preview().is_none() {
+            return;
+        }
+        if let Some(i) = p.unpicked() {
+            p.choosing = Some((i, 0));
+            return;
+        }
+        let what = crate::domain::schedule::ScheduledWhat::Template {
+            name: t.name,
+            language: Some(t.language).filter(|l| !l.is_empty()),
+            picks: p.picks.clone(),
+        };
+        self.popup = Some(super::super::Popup::SendAt(
+            super::super::scheduled::SendAtPrompt {
+                to,
+                what,
+                input: crate::tui::line_input::LineInput::default(),
+            },
+        ));
     }
 
     fn send_template(&mut self, out: &mut Vec<Command>) {
