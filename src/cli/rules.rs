@@ -177,27 +177,14 @@ pub async fn run(
     Ok(())
 }
 
-/// name, on/off, the event, the templates.
+/// name, on/off, what fires it and what it does, its author.
 fn line(r: &Rule) -> String {
-    let when = serde_json::to_value(&r.rule.when)
-        .ok()
-        .and_then(|v| v["event"].as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let sends: Vec<String> = r
-        .rule
-        .actions
-        .iter()
-        .map(|a| match &a.after {
-            Some(after) => format!("{} after {after}", a.send_template),
-            None => a.send_template.clone(),
-        })
-        .collect();
     neutralise(
         &format!(
-            "{:<24} {:<4} on {when}: send {}  (by {})",
+            "{:<24} {:<4} {}  (by {})",
             r.rule.name,
             if r.rule.enabled { "on" } else { "off" },
-            sends.join(", "),
+            r.rule.summary(),
             r.author
         ),
         false,

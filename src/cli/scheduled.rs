@@ -106,6 +106,7 @@ fn line(s: &ScheduledSend) -> String {
         }
         ScheduleState::Waiting => "waiting".to_owned(),
         ScheduleState::Sent { message_id, .. } => format!("sent (message {message_id})"),
+        ScheduleState::Done { what, .. } => what.clone(),
         ScheduleState::Cancelled { cancelled_by, .. } => format!("cancelled by {cancelled_by}"),
         ScheduleState::Failed { reason, .. } => format!("not sent: {reason}"),
         ScheduleState::Skipped { reason, .. } => format!("skipped: {reason}"),

@@ -106,6 +106,7 @@ impl Outcome {
     pub fn of(send: &ScheduledSend, message: Option<&Message>) -> Self {
         let (stage, reason) = match &send.state {
             ScheduleState::Waiting => (Stage::Waiting, None),
+            ScheduleState::Done { .. } => (Stage::Sent, None),
             ScheduleState::Sent { .. } => match message.map(|m| m.status) {
                 Some(Status::Failed) => (Stage::Failed, message.and_then(|m| m.error.clone())),
                 Some(Status::Sent | Status::Delivered | Status::Read) => (Stage::Sent, None),

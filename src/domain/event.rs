@@ -57,6 +57,15 @@ pub enum Event {
     Scheduled {
         scheduled: super::schedule::ScheduledSend,
     },
+    /// A rule notified users (`users`: logins) about a record and its conversation, if any.
+    Notice {
+        users: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation_id: Option<u64>,
+        name: String,
+        note: String,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     /// A line added to a conversation's trail (resolved, snoozed, reopened…).
     Trail {
         entry: super::conversation_state::TrailEntry,

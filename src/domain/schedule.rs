@@ -23,6 +23,17 @@ pub enum ScheduledWhat {
         #[serde(default)]
         picks: Picks,
     },
+    /// A rule's notification to users in the inbox (`owner`: the record's; `admins`).
+    Notify { users: Vec<String>, note: String },
+    /// A rule's handing of the conversation to someone, as routing would (`group:NAME`…).
+    Assign { to: String },
+}
+
+impl ScheduledWhat {
+    /// Whether it sends a message (else a rule notifies or assigns).
+    pub fn is_message(&self) -> bool {
+        matches!(self, Self::Text { .. } | Self::Template { .. })
+    }
 }
 
 /// Where a scheduled send stands.
@@ -34,6 +45,11 @@ pub enum ScheduleState {
     Sent {
         at: DateTime<Utc>,
         message_id: u64,
+    },
+    /// A notification or an assignment made: what.
+    Done {
+        at: DateTime<Utc>,
+        what: String,
     },
     /// Not sent: a rule said no when its time came (the window had closed, they opted out…).
     Failed {
@@ -81,12 +97,16 @@ impl ScheduledSend {
     pub fn waiting(&self) -> bool {
         self.state == ScheduleState::Waiting
     }
+}
 
+impl ScheduledSend {
     /// The text it sends, or the template's name.
     pub fn summary(&self) -> String {
         match &self.what {
             ScheduledWhat::Text { text } => text.clone(),
             ScheduledWhat::Template { name, .. } => format!("template {name}"),
+            ScheduledWhat::Notify { users, .. } => format!("notify {}", users.join(", ")),
+            ScheduledWhat::Assign { to } => format!("assign to {to}"),
         }
     }
 }

@@ -143,6 +143,21 @@ impl Engine {
         conv: Conversation,
         to: &str,
     ) -> Result<Response, EngineError> {
+        let change = self.assign_change(actor, &conv, to)?;
+        self.apply_history(vec![change]).await?;
+        let now = self.store().conversation(conv.id)?.unwrap_or(conv);
+        Ok(Response::Conversation {
+            conversation: Box::new(ConversationView::new(&now, Utc::now())),
+        })
+    }
+
+    /// The change that hands `conv` to `to`, if `actor` may.
+    pub(super) fn assign_change(
+        &self,
+        actor: &Actor,
+        conv: &Conversation,
+        to: &str,
+    ) -> Result<Change, EngineError> {
         let routing = crate::domain::routing::Routing {
             assign_to: crate::domain::assign::target(to),
             ..Default::default()
@@ -152,17 +167,12 @@ impl Engine {
             .map_err(|e| EngineError::BadInput(e.to_string().replace("assign_to", "--to")))?;
         crate::domain::assign::may_assign(actor, conv.owner.as_deref(), &plan.pool)
             .map_err(EngineError::Forbidden)?;
-        self.apply_history(vec![Change::Assign {
+        Ok(Change::Assign {
             conversation_id: conv.id,
             plan,
             by: actor.login.clone(),
             by_name: actor.name.clone(),
             at: Utc::now(),
-        }])
-        .await?;
-        let now = self.store().conversation(conv.id)?.unwrap_or(conv);
-        Ok(Response::Conversation {
-            conversation: Box::new(ConversationView::new(&now, Utc::now())),
         })
     }
 

@@ -28,6 +28,7 @@ mod resync;
 mod retention;
 mod retry;
 mod routing;
+mod rule_clock;
 mod rules;
 mod schedule;
 mod send;

@@ -28,48 +28,7 @@ impl Engine {
             Request::Rules => Ok(Response::Rules {
                 rules: self.store().rules()?,
             }),
-            Request::SaveRule { toml, replace } => {
-                let input = RuleInput::parse(&toml).map_err(EngineError::BadInput)?;
-                self.approved_templates(&input)?;
-                let _one_at_a_time = self.inner.rules_lock.lock().await;
-                let mut rules = self.store().rules()?;
-                let existing = rules.iter().position(|r| r.rule.name == input.name);
-                let rule = match (existing, replace) {
-                    (Some(_), false) => {
-                        return Err(EngineError::BadInput(format!(
-                            "a rule named {} exists: `rules edit {} --file F` changes it",
-                            input.name, input.name
-                        )));
-                    }
-                    (None, true) => {
-                        return Err(EngineError::NotFound(format!(
-                            "there is no rule named {}",
-                            input.name
-                        )));
-                    }
-                    (Some(i), true) => {
-                        // Its sends go as whoever wrote it last.
-                        rules[i].rule = input;
-                        rules[i].author.clone_from(&actor.login);
-                        rules[i].clone()
-                    }
-                    (None, false) => {
-                        let rule = Rule {
-                            id: rules.iter().map(|r| r.id).max().unwrap_or(0) + 1,
-                            author: actor.login.clone(),
-                            created_at: Utc::now(),
-                            rule: input,
-                        };
-                        rules.push(rule.clone());
-                        rule
-                    }
-                };
-                self.apply_history(vec![Change::SaveRules { rules }])
-                    .await?;
-                Ok(Response::Rule {
-                    rule: Box::new(rule),
-                })
-            }
+            Request::SaveRule { toml, replace } => self.save_rule(actor, &toml, replace).await,
             Request::EnableRule { name, enabled } => {
                 let _one_at_a_time = self.inner.rules_lock.lock().await;
                 let mut rules = self.store().rules()?;
@@ -83,6 +42,7 @@ impl Engine {
                 let rule = rule.clone();
                 self.apply_history(vec![Change::SaveRules { rules }])
                     .await?;
+                self.look_at_dates(&rule).await?;
                 Ok(Response::Rule {
                     rule: Box::new(rule),
                 })
@@ -123,13 +83,68 @@ impl Engine {
         }
     }
 
+    /// A new rule (`replace` false) or a rule replaced by one of the same name, as `actor`
+    /// wrote it: its sends go as them.
+    async fn save_rule(
+        &self,
+        actor: &Actor,
+        toml: &str,
+        replace: bool,
+    ) -> Result<Response, EngineError> {
+        let input = RuleInput::parse(toml).map_err(EngineError::BadInput)?;
+        self.approved_templates(&input)?;
+        self.check_rule_users(&input)?;
+        let _one_at_a_time = self.inner.rules_lock.lock().await;
+        let mut rules = self.store().rules()?;
+        let existing = rules.iter().position(|r| r.rule.name == input.name);
+        let rule = match (existing, replace) {
+            (Some(_), false) => {
+                return Err(EngineError::BadInput(format!(
+                    "a rule named {} exists: `rules edit {} --file F` changes it",
+                    input.name, input.name
+                )));
+            }
+            (None, true) => {
+                return Err(EngineError::NotFound(format!(
+                    "there is no rule named {}",
+                    input.name
+                )));
+            }
+            (Some(i), true) => {
+                // Its sends go as whoever wrote it last.
+                rules[i].rule = input;
+                rules[i].author.clone_from(&actor.login);
+                rules[i].clone()
+            }
+            (None, false) => {
+                let rule = Rule {
+                    id: rules.iter().map(|r| r.id).max().unwrap_or(0) + 1,
+                    author: actor.login.clone(),
+                    created_at: Utc::now(),
+                    rule: input,
+                };
+                rules.push(rule.clone());
+                rule
+            }
+        };
+        self.apply_history(vec![Change::SaveRules { rules }])
+            .await?;
+        self.look_at_dates(&rule).await?;
+        Ok(Response::Rule {
+            rule: Box::new(rule),
+        })
+    }
+
     /// Only templates WhatsApp approved may be sent by a rule.
     fn approved_templates(&self, input: &RuleInput) -> Result<(), EngineError> {
         for a in &input.actions {
+            let Some(name) = &a.send_template else {
+                continue;
+            };
             self.approved_template(
-                &a.send_template,
+                name,
                 a.language.as_deref(),
-                &format!("send_template {:?}", a.send_template),
+                &format!("send_template {name:?}"),
                 "a rule sends",
             )?;
         }

@@ -97,6 +97,11 @@ impl Engine {
                                 "a template's text comes from the template: change its time, or cancel it and schedule another".into(),
                             ));
                         }
+                        ScheduledWhat::Notify { .. } | ScheduledWhat::Assign { .. } => {
+                            return Err(EngineError::BadInput(
+                                "a rule's action has no text: change its time, or cancel it".into(),
+                            ));
+                        }
                     }
                 }
                 let at = at.unwrap_or(send.due_at);
@@ -157,6 +162,13 @@ impl Engine {
                 let open_then = window_ends.is_some_and(|end| at < end);
                 let template = (name.as_str(), language.as_deref(), picks);
                 self.template_ready(actor, &send.to, template, open_then)?;
+            }
+            // Rules schedule these; only their time changes here.
+            ScheduledWhat::Notify { .. } | ScheduledWhat::Assign { .. } if send.rule.is_some() => {}
+            ScheduledWhat::Notify { .. } | ScheduledWhat::Assign { .. } => {
+                return Err(EngineError::BadInput(
+                    "a send for later sends a message or a template".into(),
+                ));
             }
         }
         send.due_at = at;
@@ -287,6 +299,8 @@ impl Engine {
                             reason: schedule::missed_reason(&send, now),
                         },
                     },
+                    // A notification or an assignment waits for no one's morning.
+                    Due::Run if !send.what.is_message() => self.run_change(&send, now),
                     Due::Run => match self.held_now(&send, now) {
                         Some(held) => Change::Schedule { send: held },
                         None => self.run_change(&send, now),
@@ -383,6 +397,13 @@ impl Engine {
                 language,
                 picks,
             } => self.template_change(&actor, &send.to, name, language.as_deref(), picks),
+            ScheduledWhat::Notify { users, note } => self.notify_change(send, users, note),
+            ScheduledWhat::Assign { to } => {
+                let conv = self.target(&send.to)?.conversation.ok_or_else(|| {
+                    EngineError::Refused("no conversation with them yet: nobody to assign".into())
+                })?;
+                self.assign_change(&actor, &conv, to)
+            }
         }
     }
 

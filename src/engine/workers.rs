@@ -39,5 +39,6 @@ impl Engine {
         };
         tokio::spawn(worker.run());
         self.start_scheduler();
+        self.start_rule_clock();
     }
 }

@@ -191,6 +191,28 @@ pub enum Change {
     SaveRules {
         rules: Vec<crate::domain::rule::Rule>,
     },
+    /// Rule `rule_id` fires for a conversation that has waited for an answer since `since`
+    /// (nothing when it no longer waits since then).
+    FireUnreplied {
+        rule_id: u64,
+        conversation_id: u64,
+        since: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    /// The `date_near` rules look again at a record's dates: its own date fields and these
+    /// interviews of it (a rule written after them; the engine read them).
+    FireDates {
+        record_id: u64,
+        interviews: Vec<crate::domain::related::Related>,
+    },
+    /// A rule notifies users in the inbox.
+    Notify {
+        users: Vec<String>,
+        conversation_id: Option<u64>,
+        name: String,
+        note: String,
+        at: DateTime<Utc>,
+    },
     /// A bulk send confirmed: the batch (`batch.id` 0: given one) and its sends, each waiting
     /// for `batch.starts_at`.
     SaveBatch {

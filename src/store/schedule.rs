@@ -75,6 +75,49 @@ impl Store {
         }
     }
 
+    /// Every candidate and contact (a `date_near` rule written after them looks at their
+    /// dates).
+    pub fn records_all(&self) -> Result<Vec<crate::domain::record::Record>, StoreError> {
+        self.tree(T::Records)?
+            .iter()
+            .map(|kv| decode(&kv?.1))
+            .collect()
+    }
+
+    /// The conversations waiting for an answer since a time in `from..to`, with since when,
+    /// oldest first (the `unreplied` rules' clock).
+    pub fn unreplied_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, u64)>, StoreError> {
+        let bound = |t| keys::activity(t, 0);
+        self.tree(T::ConvUnreplied)?
+            .range(bound(from)..bound(to))
+            .keys()
+            .map(|k| {
+                let k = k?;
+                Ok((keys::read_time(&k), keys::read_id(&k[8..])))
+            })
+            .collect()
+    }
+
+    /// When the first conversation waiting since `from` or later started to wait.
+    pub fn first_unreplied_from(
+        &self,
+        from: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        match self
+            .tree(T::ConvUnreplied)?
+            .range(keys::activity(from, 0)..)
+            .keys()
+            .next()
+        {
+            Some(k) => Ok(Some(keys::read_time(&k?))),
+            None => Ok(None),
+        }
+    }
+
     /// A rule's log, newest first, at most `limit` entries (every rule's, without one).
     pub fn rule_log(
         &self,

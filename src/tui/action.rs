@@ -127,6 +127,10 @@ pub enum Action {
     Bulk,
     /// Take a bulk send back, or stop what has not gone.
     Undo,
+    /// The workflow rules and what they did.
+    Rules,
+    /// Turn the rule on or off.
+    Toggle,
 }
 
 impl Action {
@@ -188,6 +192,8 @@ impl Action {
             Self::MarkAll => "mark all in the view / clear",
             Self::Bulk => "bulk send to the marked",
             Self::Undo => "take it back",
+            Self::Rules => "workflow rules",
+            Self::Toggle => "turn it on or off (admins)",
             Self::Assign => "assign to someone",
             Self::Labels => "labels",
             Self::RecordCard => "their record and interviews",

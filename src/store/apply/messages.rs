@@ -118,10 +118,13 @@ impl Tx<'_> {
         self.insert_message(&message)?;
         self.queue_fetch(&message)?;
         self.store_conversation(&conv)?;
+        // In this transaction: the rules about messages fire once for this one.
+        let fired = self.fire_message(&conv, wamid, &message.text, at)?;
         routed.push(Event::MessageReceived {
             conversation: conv,
             message,
         });
+        routed.extend(fired);
         routed.extend(reopened);
         Ok(routed)
     }

@@ -214,6 +214,9 @@ impl Tx<'_> {
                 self.put(T::Meta, keys::RULES, rules)?;
                 Ok(vec![])
             }
+            change @ (Change::FireUnreplied { .. }
+            | Change::FireDates { .. }
+            | Change::Notify { .. }) => self.rule_change(change),
             change @ (Change::Schedule { .. }
             | Change::ScheduleRun { .. }
             | Change::ScheduleEnd { .. }) => self.scheduled(change),

@@ -2,7 +2,7 @@
 //! email, and linked to the conversation of their mobile.
 
 use super::{T, Tx, TxResult};
-use crate::domain::{contact, event::Event, record::Record};
+use crate::domain::{contact, event::Event, record::Record, rule::Happening};
 use crate::store::keys;
 
 impl Tx<'_> {
@@ -41,12 +41,12 @@ impl Tx<'_> {
             }
         }
         // In this transaction: a crash cannot save the record and lose what it fired.
-        events.extend(self.fire_rules(
-            previous.as_ref(),
-            &record,
-            conversation_id,
-            chrono::Utc::now(),
-        )?);
+        let now = chrono::Utc::now();
+        let happening = Happening::Saved {
+            before: previous.as_ref(),
+        };
+        events.extend(self.fire_rules(happening, &record, conversation_id, now)?);
+        events.extend(self.fire_dates(&record, &[], conversation_id, now)?);
         events.push(Event::RecordSaved { record });
         Ok(events)
     }

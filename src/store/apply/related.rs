@@ -31,6 +31,7 @@ impl Tx<'_> {
         for k in keys::related_lookups(&related) {
             self.tree(T::RelatedIndex).insert(k, &[])?;
         }
-        Ok(vec![])
+        // An interview may bring a reminder near (`date_near` rules).
+        self.fire_interview(&related)
     }
 }

@@ -6,7 +6,7 @@
 use super::{Change, StoreError, T, Tx, TxResult, keys};
 use crate::domain::{
     event::Event,
-    schedule::{ScheduleState, ScheduledSend},
+    schedule::{ScheduleState, ScheduledSend, ScheduledWhat},
 };
 use sled::transaction::ConflictableTransactionError;
 
@@ -34,9 +34,19 @@ impl Tx<'_> {
                 if send.conversation_id.is_none() && conversation_id != 0 {
                     send.conversation_id = Some(conversation_id);
                 }
-                send.state = ScheduleState::Sent {
-                    at: *at,
-                    message_id,
+                send.state = match &send.what {
+                    ScheduledWhat::Text { .. } | ScheduledWhat::Template { .. } => {
+                        ScheduleState::Sent {
+                            at: *at,
+                            message_id,
+                        }
+                    }
+                    ScheduledWhat::Notify { .. } | ScheduledWhat::Assign { .. } => {
+                        ScheduleState::Done {
+                            at: *at,
+                            what: done(&events),
+                        }
+                    }
                 };
                 self.end_send(&send)?;
                 self.log_send(&send)?;
@@ -76,7 +86,7 @@ impl Tx<'_> {
             Some(s) => Err(refused(format!(
                 "scheduled send {id} no longer waits: it was {}",
                 match s.state {
-                    ScheduleState::Sent { .. } => "sent",
+                    ScheduleState::Sent { .. } | ScheduleState::Done { .. } => "sent",
                     ScheduleState::Failed { .. } => "not sent (it failed)",
                     ScheduleState::Cancelled { .. } => "cancelled",
                     ScheduleState::Skipped { .. } => "skipped",
@@ -112,4 +122,19 @@ impl Tx<'_> {
         }
         Ok(())
     }
+}
+
+/// What a rule's notification or assignment did, in words for its log.
+fn done(events: &[Event]) -> String {
+    events
+        .iter()
+        .find_map(|e| match e {
+            Event::Notice { users, .. } => Some(format!("notified {}", users.join(", "))),
+            Event::ConversationChanged { conversation } => Some(format!(
+                "assigned to {}",
+                conversation.owner.as_deref().unwrap_or("nobody")
+            )),
+            _ => None,
+        })
+        .unwrap_or_else(|| "done".to_owned())
 }

@@ -82,6 +82,17 @@ pub enum Command {
     CancelBatch {
         id: u64,
     },
+    /// The workflow rules.
+    LoadRules,
+    /// A rule's last runs.
+    RuleLog {
+        name: String,
+    },
+    /// Turn a rule on or off (admins).
+    EnableRule {
+        name: String,
+        enabled: bool,
+    },
     /// Send a failed message again.
     Retry {
         message_id: u64,

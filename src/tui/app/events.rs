@@ -43,6 +43,22 @@ impl App {
             }
             Event::RecordSaved { record } => self.record_card_follow(None, Some(&record)),
             Event::Scheduled { scheduled } => self.scheduled_changed(&scheduled),
+            Event::Notice {
+                users,
+                conversation_id,
+                name,
+                note,
+                at,
+            } => {
+                // A rule's notification: for the users it names (everyone without logins).
+                let me = self.me.as_ref().map(|(login, _)| login.as_str());
+                if me.is_none_or(|me| users.iter().any(|u| u == me)) {
+                    match conversation_id {
+                        Some(id) => self.notifications.add(id, &name, &note, at),
+                        None => self.info(format!("{name}: {note}")),
+                    }
+                }
+            }
             Event::MessageReceived { .. }
             | Event::Batch { .. }
             | Event::MessageQueued { .. }

@@ -14,6 +14,15 @@ pub enum Input {
     Key(KeyEvent),
     /// Who a bulk send would reach.
     Preflight(Box<crate::domain::bulk::Preflight>),
+    /// The workflow rules.
+    Rules(Vec<crate::domain::rule::Rule>),
+    /// A rule turned on or off.
+    RuleChanged(Box<crate::domain::rule::Rule>),
+    /// A rule's last runs, newest first.
+    RuleLog {
+        name: String,
+        entries: Vec<crate::domain::rule::LogEntry>,
+    },
     /// How far a bulk send got.
     Batch {
         batch: Box<crate::domain::bulk::Batch>,

@@ -260,6 +260,9 @@ impl App {
             }
             Input::Tick(now) => self.tick(now, &mut out),
             Input::Preflight(p) => self.bulk_preflight(p),
+            input @ (Input::Rules(_) | Input::RuleChanged(_) | Input::RuleLog { .. }) => {
+                self.rules_input(input, &mut out);
+            }
             Input::Batch {
                 batch,
                 progress,

@@ -123,6 +123,8 @@ const ALL: &[Action] = &[
     Action::MarkAll,
     Action::Bulk,
     Action::Undo,
+    Action::Rules,
+    Action::Toggle,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

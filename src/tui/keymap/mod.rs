@@ -73,6 +73,8 @@ pub enum Mode {
     Scheduled,
     /// A bulk send: the template, who gets it, its progress.
     Bulk,
+    /// The workflow rules and their last runs.
+    Rules,
 }
 
 impl Mode {
@@ -109,6 +111,7 @@ impl Mode {
             Self::SendAt => "Send at",
             Self::Scheduled => "Scheduled messages",
             Self::Bulk => "Bulk send",
+            Self::Rules => "Workflow rules",
         }
     }
 }
@@ -163,7 +166,7 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
         (Mode::ConnectNumber, Action::Back) => "back to the form",
         (Mode::Record, Action::Edit) => "edit the record (or create one for this number)",
-        (Mode::Record | Mode::Scheduled, Action::Back) => "close",
+        (Mode::Record | Mode::Scheduled | Mode::Rules, Action::Back) => "close",
         (Mode::RecordForm, Action::Save) => "save the record",
         (Mode::RecordForm, Action::Back) => "cancel",
         _ => action.label(),
@@ -240,6 +243,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::SettingsInput | Mode::SnoozeUntil | Mode::SendAt => &[Action::Send, Action::Back],
         Mode::Scheduled => &[Action::Edit, Action::Delete, Action::Back],
         Mode::Bulk => &[Action::Send, Action::Undo, Action::Back],
+        Mode::Rules => &[Action::Toggle, Action::Down, Action::Back],
         Mode::Record => &[Action::Edit, Action::Down, Action::Back],
     };
     let table = bindings(mode);

@@ -180,7 +180,10 @@ pub(super) fn plan(command: Command) -> Plan {
         command @ (Command::BulkPreflight { .. }
         | Command::BulkSend { .. }
         | Command::LoadBatch { .. }
-        | Command::CancelBatch { .. }) => super::plan_bulk::plan(command),
+        | Command::CancelBatch { .. }
+        | Command::LoadRules
+        | Command::RuleLog { .. }
+        | Command::EnableRule { .. }) => super::plan_bulk::plan(command),
         Command::DeleteView { name } => (Request::DeleteView { name }, read(views_input)),
         Command::SaveView { view } => (Request::SaveView { view }, read(views_input)),
         Command::LoadViews => (Request::Views, read(views_input)),
@@ -250,7 +253,7 @@ pub(super) fn plan(command: Command) -> Plan {
         Command::Schedule { to, what, when } => {
             let text = match &what {
                 crate::domain::schedule::ScheduledWhat::Text { text } => text.clone(),
-                crate::domain::schedule::ScheduledWhat::Template { .. } => String::new(),
+                _ => String::new(),
             };
             let request = Request::Schedule {
                 to,

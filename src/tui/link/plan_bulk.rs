@@ -1,5 +1,5 @@
-//! Bulk sends' commands as requests: the preflight, the confirmed batch, its progress, and
-//! taking it back.
+//! Automation's commands as requests: a bulk send's preflight, the confirmed batch, its
+//! progress, and taking it back; the workflow rules, their runs, turning one on or off.
 
 use super::{Answer, plan::read};
 use crate::{
@@ -55,6 +55,31 @@ pub(super) fn plan(command: Command) -> (Request, Answer) {
         ),
         Command::LoadBatch { id } => (Request::Batch { batch_id: id }, read(batch_input)),
         Command::CancelBatch { id } => (Request::CancelBatch { batch_id: id }, read(batch_input)),
-        _ => unreachable!("only the bulk sends' commands are planned here"),
+        Command::LoadRules => (
+            Request::Rules,
+            read(|r| match r {
+                Response::Rules { rules } => Some(Input::Rules(rules)),
+                _ => None,
+            }),
+        ),
+        Command::RuleLog { name } => (
+            Request::RuleLog {
+                name: Some(name.clone()),
+                limit: Some(crate::tui::popup::rules::LAST_RUNS),
+            },
+            read(move |r| match r {
+                Response::RuleLog { entries } => Some(Input::RuleLog { name, entries }),
+                _ => None,
+            }),
+        ),
+        // A refusal (not an admin) is a toast.
+        Command::EnableRule { name, enabled } => (
+            Request::EnableRule { name, enabled },
+            read(|r| match r {
+                Response::Rule { rule } => Some(Input::RuleChanged(rule)),
+                _ => None,
+            }),
+        ),
+        _ => unreachable!("only bulk sends' and rules' commands are planned here"),
     }
 }

@@ -25,7 +25,7 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 30] = [
+const MODES: [Mode; 31] = [
     Mode::List,
     Mode::Bulk,
     Mode::Chat,
@@ -34,6 +34,7 @@ const MODES: [Mode; 30] = [
     Mode::AttachPath,
     Mode::SendAt,
     Mode::Scheduled,
+    Mode::Rules,
     Mode::Picker,
     Mode::Notifications,
     Mode::GoTo,

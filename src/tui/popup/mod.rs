@@ -18,6 +18,7 @@ pub mod quit;
 pub mod record_card;
 pub mod record_form;
 pub mod records;
+pub mod rules;
 pub mod scheduled;
 pub mod search;
 pub mod settings;
@@ -74,6 +75,8 @@ pub enum Popup {
     Attach(attach::AttachPrompt),
     /// `B` in the list: a bulk send of a template to what is marked.
     Bulk(bulk::BulkPanel),
+    /// `W`: the workflow rules.
+    Rules(rules::RulesPanel),
 }
 
 impl Popup {
@@ -101,6 +104,7 @@ impl Popup {
             Self::Assign(_) => Mode::Assign,
             Self::Labels(_) => Mode::Labels,
             Self::Bulk(_) => Mode::Bulk,
+            Self::Rules(_) => Mode::Rules,
         }
     }
 }
@@ -134,6 +138,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Assign(picker) => assign::render(picker, frame, area),
         Popup::Labels(picker) => labels::render(app, picker, frame, area),
         Popup::Bulk(panel) => bulk::render(app, panel, frame, area),
+        Popup::Rules(panel) => rules::render(app, panel, frame, area),
     }
 }
 
@@ -166,6 +171,7 @@ impl App {
                 | Popup::Labels(_)
                 | Popup::Scheduled(_)
                 | Popup::Bulk(_)
+                | Popup::Rules(_)
                 | Popup::Quit => {}
             }
             return;
@@ -206,6 +212,7 @@ impl App {
             Popup::Assign(_) => self.assign_act(action, out),
             Popup::Labels(_) => self.labels_act(action, out),
             Popup::Bulk(_) => self.bulk_act(action, out),
+            Popup::Rules(_) => self.rules_act(action, out),
         }
     }
 
