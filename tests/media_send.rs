@@ -243,6 +243,7 @@ async fn a_file_whatsapp_already_took_is_not_uploaded_again_after_a_stop() {
                 at: Utc::now(),
                 file: Some((hirechat::domain::message::Media::default(), upload)),
                 batch: None,
+                hold: None,
             })])
             .unwrap();
         let Event::MessageQueued { message, .. } = &events[0][0] else {

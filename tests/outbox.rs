@@ -344,6 +344,7 @@ fn queue_to_ken(store: &Store, text: &str) -> Message {
             at: Utc::now(),
             file: None,
             batch: None,
+            hold: None,
         })])
         .unwrap();
     let Event::MessageQueued { message, .. } = &events[0][0] else {

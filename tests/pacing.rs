@@ -70,6 +70,7 @@ fn batch_item(n: &str) -> Change {
         at: Utc::now(),
         file: None,
         batch: Some(1),
+        hold: None,
     })
 }
 

@@ -79,10 +79,15 @@ fn index(r: &Request) -> usize {
         Request::Batches => 56,
         Request::Batch { .. } => 57,
         Request::CancelBatch { .. } => 58,
+        Request::Rates => 59,
+        Request::ImportRates { .. } => 60,
+        Request::Credits { .. } => 61,
+        Request::AddCredits { .. } => 62,
+        Request::Usage { .. } => 63,
     }
 }
 
-const VARIANTS: usize = 59;
+const VARIANTS: usize = 64;
 
 /// One request of each kind, harmless or refused for other reasons than the role.
 #[allow(clippy::too_many_lines, reason = "one sample per request, in one list")]
@@ -233,6 +238,15 @@ fn samples() -> Vec<Request> {
         Request::Batches,
         Request::Batch { batch_id: 404 },
         Request::CancelBatch { batch_id: 404 },
+        Request::Rates,
+        // Refused for its values (no Market column) when the role may.
+        json(
+            serde_json::json!({"cmd": "import_rates", "csv": "nothing", "effective": "2026-07-01"}),
+        ),
+        json(serde_json::json!({"cmd": "credits"})),
+        // Refused for its amount when the role may.
+        json(serde_json::json!({"cmd": "add_credits", "amount": 0})),
+        json(serde_json::json!({"cmd": "usage", "by": "category"})),
         // Refused for their values (no account id, no nickname) when the role may.
         json(serde_json::json!({"cmd": "account_numbers", "business_account_id": ""})),
         json(
@@ -295,7 +309,7 @@ async fn every_request_with_every_role_is_refused_exactly_when_the_role_may_not(
         reading,
         [
             1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 14, 16, 20, 25, 26, 30, 31, 36, 39, 40, 44, 46, 49,
-            53, 56, 57
+            53, 56, 57, 59
         ]
     );
 }

@@ -176,6 +176,7 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
         at: Utc::now(),
         file: None,
         batch: None,
+        hold: None,
     });
     store.apply(&[reply]).unwrap();
     assert_eq!(

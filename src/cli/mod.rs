@@ -6,6 +6,7 @@ mod backend;
 mod bulk;
 mod connect;
 mod conversation_state;
+mod credits;
 mod disconnect;
 mod doctor;
 mod doctor_api;
@@ -104,6 +105,19 @@ pub enum Command {
         #[command(subcommand)]
         command: rules::RulesCommand,
     },
+    /// WhatsApp's rate card: import one in the shape of Meta's CSV, list them.
+    Rates {
+        #[command(subcommand)]
+        command: credits::RatesCommand,
+    },
+    /// The credits every business-initiated message draws on: the balance and its ledger,
+    /// credits bought or refunded (admins).
+    Credits {
+        #[command(subcommand)]
+        command: Option<credits::CreditsCommand>,
+    },
+    /// What was spent in a month, by user, category, country, template or day (admins).
+    Usage(credits::UsageArgs),
     /// Bulk sends (`send --template NAME --filter Q | --to-file F`): list them, see each
     /// recipient's outcome, stop one.
     Batches {
@@ -326,6 +340,9 @@ async fn run(cli: Cli, data_dir: PathBuf) -> Result<(), CliError> {
         Command::Scheduled { command } => scheduled::run(&config, &data_dir, command).await,
         Command::Batches { command } => bulk::batches(&config, &data_dir, command).await,
         Command::Rules { command } => rules::run(&config, &data_dir, command).await,
+        Command::Rates { command } => credits::rates(&config, &data_dir, command).await,
+        Command::Credits { command } => credits::credits(&config, &data_dir, command).await,
+        Command::Usage(args) => credits::usage(&config, &data_dir, args).await,
         Command::Conversations {
             action: Some(action),
             json,

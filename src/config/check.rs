@@ -96,6 +96,12 @@ impl Config {
                 ));
             }
         }
+        self.credits
+            .check()
+            .map_err(|message| ConfigError::Invalid {
+                file: self.file_name(),
+                message,
+            })?;
         self.routing_plan()
             .map_err(|e| self.key_error("routing.assign_to", e.to_string()))?;
         self.check_relay()

@@ -13,11 +13,13 @@ use crate::domain::permission::Role;
 mod attachments;
 mod check;
 mod connection;
+mod credits;
 mod relay;
 mod secret;
 
 pub use attachments::{AttachmentsConfig, Graphics};
 pub use connection::{Connection, file as connection_file};
+pub use credits::CreditsConfig;
 pub use relay::{Consumer, FeedMode, RelayConfig, RelayServerConfig, safe_url};
 
 use secret::exposure;
@@ -35,6 +37,8 @@ pub struct Config {
     pub triage: TriageConfig,
     /// Sends that are not a recruiter's immediate reply: scheduled ones.
     pub outreach: OutreachConfig,
+    /// The balance's reserve, low-balance alerts, auto-recharge.
+    pub credits: CreditsConfig,
     /// The starting routing settings (an admin may change them later: they are then stored).
     pub routing: crate::domain::routing::Routing,
     pub users: Vec<UserConfig>,

@@ -3,6 +3,7 @@
 //! from sent to delivered to read. Needs no account and no network beyond 127.0.0.1.
 
 mod automation;
+mod credits;
 pub mod seed;
 
 use std::{
@@ -116,6 +117,7 @@ pub async fn start(dir: &std::path::Path, pace: f64) -> Result<Demo, String> {
             }
         }
         automation::apply(&engine, &actor, &seed.rules, &seed.scheduled, now).await?;
+        credits::apply(&engine, &actor).await?;
     }
     // The simulator knows who wrote when, so it keeps the same 24-hour windows.
     for c in &seed.conversations {

@@ -314,6 +314,7 @@ async fn outbound(
     ))
     .map_err(|e| e.to_string())?;
     let queued = Change::Queue(Queued {
+        hold: None,
         contact,
         kind: m.kind.clone().unwrap_or_else(|| "text".into()),
         text: m.text.clone(),

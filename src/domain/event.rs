@@ -57,7 +57,8 @@ pub enum Event {
     Scheduled {
         scheduled: super::schedule::ScheduledSend,
     },
-    /// A rule notified users (`users`: logins) about a record and its conversation, if any.
+    /// Users are told something (`users`: logins; none: everyone): a rule about a record and
+    /// its conversation, if any; the credits about the balance.
     Notice {
         users: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +66,11 @@ pub enum Event {
         name: String,
         note: String,
         at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The credits' balance moved (an entry written in the ledger).
+    Balance {
+        balance: super::money::Money,
+        entry: Box<super::credits::LedgerEntry>,
     },
     /// A line added to a conversation's trail (resolved, snoozed, reopened…).
     Trail {

@@ -2,10 +2,12 @@
 
 pub mod assign;
 pub mod attachment;
+pub mod billing;
 pub mod bulk;
 pub mod contact;
 pub mod conversation;
 pub mod conversation_state;
+pub mod credits;
 pub mod delivery;
 pub mod doctor;
 pub mod event;
@@ -15,9 +17,11 @@ pub mod identity;
 pub mod label;
 pub mod language;
 pub mod links;
+pub mod markets;
 pub mod merge;
 pub mod merge_source;
 pub mod message;
+pub mod money;
 pub mod outbox;
 pub mod pacing;
 pub mod permission;

@@ -74,6 +74,12 @@ impl PhoneNumber {
         &self.0
     }
 
+    /// The country it belongs to (ISO 3166 alpha-2), when its prefix says.
+    pub fn country(&self) -> Option<String> {
+        let parsed = phonenumber::parse(None, &self.0).ok()?;
+        parsed.country().id().map(|id| id.as_ref().to_owned())
+    }
+
     /// The digits alone, as WhatsApp's `wa_id` and `from` fields carry them.
     pub fn wa_id(&self) -> &str {
         &self.0[1..]

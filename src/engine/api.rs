@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    merge_source::Picks, message::Message, permission::Permission, record::RecordInput,
-    related::RelatedKind, template::TemplateInput,
+    merge_source::Picks, message::Message, record::RecordInput, related::RelatedKind,
+    template::TemplateInput,
 };
 pub use crate::engine::answers::{
     AttachmentView, ConversationView, DeadLetterView, Health, SearchHit, ViewCount,
@@ -343,113 +343,35 @@ pub enum Request {
     CancelBatch {
         batch_id: u64,
     },
-}
-
-impl Request {
-    /// The right a request needs, named for every request (no default): a new request does
-    /// not compile until someone decides who may make it. Finer checks (a shared view, a
-    /// record that never wrote) are the handlers'.
-    pub fn permission(&self) -> Permission {
-        match self {
-            Self::SendText { .. }
-            | Self::SendFiles { .. }
-            | Self::SaveRecord { .. }
-            | Self::SendTemplate { .. }
-            | Self::ImportRecords { .. }
-            | Self::ImportRelated { .. }
-            // Read state is the team's: whether a conversation is read (and, with
-            // `unreplied_until = "read"`, still unreplied) is for those who answer.
-            | Self::MarkRead { .. }
-            | Self::MarkUnread { .. }
-            | Self::SetState { .. }
-            | Self::Retry { .. }
-            | Self::Assign { .. }
-            | Self::Label { .. }
-            | Self::Schedule { .. }
-            | Self::CancelScheduled { .. }
-            | Self::EditScheduled { .. }
-            | Self::BulkPreflight { .. }
-            | Self::BulkSend { .. }
-            | Self::CancelBatch { .. }
-            | Self::Answering { .. } => Permission::Reply,
-            Self::CreateTemplate { .. }
-            | Self::EditTemplate { .. }
-            | Self::SetRouting { .. }
-            | Self::SyncTemplates
-            | Self::DeleteTemplate { .. }
-            | Self::Disconnect { .. }
-            | Self::SaveLabel { .. }
-            | Self::DeleteLabel { .. }
-            | Self::SaveRule { .. }
-            | Self::EnableRule { .. }
-            | Self::DeleteRule { .. }
-            | Self::AccountNumbers { .. }
-            | Self::Connect { .. }
-            | Self::Doctor => Permission::Administer,
-            Self::Conversations { .. }
-            | Self::Attachments { .. }
-            | Self::ReadAttachment { .. }
-            | Self::Messages { .. }
-            | Self::Settle { .. }
-            | Self::Records { .. }
-            | Self::OpenRecord { .. }
-            | Self::RecordCard { .. }
-            | Self::Thread { .. }
-            | Self::Search { .. }
-            | Self::Views
-            | Self::SaveView { .. }
-            | Self::DeleteView { .. }
-            | Self::Settings
-            | Self::Outbox
-            | Self::Scheduled { .. }
-            | Self::Batches
-            | Self::Batch { .. }
-            | Self::Rules
-            | Self::RuleLog { .. }
-            | Self::Team
-            | Self::Labels
-            | Self::Templates
-            | Self::PreviewTemplate { .. }
-            | Self::Subscribe
-            | Self::Whoami => Permission::Read,
-        }
-    }
-
-    /// What the caller tried to do, for a refusal.
-    pub fn action(&self) -> &'static str {
-        match self {
-            Self::SendText { .. }
-            | Self::SendFiles { .. }
-            | Self::SendTemplate { .. }
-            | Self::Retry { .. }
-            | Self::Schedule { .. }
-            | Self::CancelScheduled { .. }
-            | Self::EditScheduled { .. }
-            | Self::BulkPreflight { .. }
-            | Self::BulkSend { .. }
-            | Self::CancelBatch { .. } => "send messages",
-            Self::SaveRecord { .. } => "change records",
-            Self::ImportRecords { .. } | Self::ImportRelated { .. } => "import",
-            Self::MarkRead { .. } | Self::MarkUnread { .. } => "mark conversations read or unread",
-            Self::Answering { .. } => "answer conversations",
-            Self::SetState { .. } => "resolve, reopen or snooze conversations",
-            Self::Assign { .. } => "assign conversations",
-            Self::Label { .. } => "label conversations",
-            Self::SaveLabel { .. } | Self::DeleteLabel { .. } => "define labels",
-            Self::SaveRule { .. } | Self::EnableRule { .. } | Self::DeleteRule { .. } => {
-                "manage rules"
-            }
-            Self::CreateTemplate { .. }
-            | Self::EditTemplate { .. }
-            | Self::SyncTemplates
-            | Self::DeleteTemplate { .. } => "manage templates",
-            Self::SetRouting { .. } => "change the routing",
-            Self::Doctor => "see the daemon's health",
-            Self::Disconnect { .. } => "disconnect the number",
-            Self::AccountNumbers { .. } | Self::Connect { .. } => "connect a number",
-            _ => "read",
-        }
-    }
+    /// The rate cards imported, oldest first.
+    Rates,
+    /// A rate card in the shape of Meta's CSV, in force from `effective` (what it makes free:
+    /// `rules`, else WhatsApp's model since 2025-07-01).
+    ImportRates {
+        csv: String,
+        effective: chrono::NaiveDate,
+        #[serde(default)]
+        rules: Option<crate::domain::billing::CardRules>,
+    },
+    /// The balance and the newest ledger entries.
+    Credits {
+        #[serde(default)]
+        limit: Option<usize>,
+    },
+    /// Credits bought, or (`refund`) given back.
+    AddCredits {
+        amount: crate::domain::money::Money,
+        #[serde(default)]
+        note: Option<String>,
+        #[serde(default)]
+        refund: bool,
+    },
+    /// What a month (`YYYY-MM`, this one when absent) spent, by one dimension.
+    Usage {
+        #[serde(default)]
+        month: Option<String>,
+        by: crate::domain::credits::By,
+    },
 }
 
 /// A request on the socket: `id`, when given, comes back on its answer, so that one

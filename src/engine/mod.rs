@@ -9,6 +9,7 @@ mod bulk;
 mod connect;
 mod connection;
 mod conversation_state;
+mod credits;
 pub mod error;
 mod files;
 pub mod import;
@@ -20,6 +21,7 @@ pub mod outbox;
 mod quiet;
 mod reading;
 mod receipts;
+mod recharge;
 mod record_card;
 mod records;
 mod relay_link;
@@ -27,6 +29,7 @@ mod response;
 mod resync;
 mod retention;
 mod retry;
+mod rights;
 mod routing;
 mod rule_clock;
 mod rules;
@@ -132,6 +135,19 @@ pub enum Ingested {
     Stored,
     /// Not understood; kept whole in the dead-letter tree.
     DeadLettered,
+}
+
+/// Refused unless `actor`'s role may make `request`.
+fn allowed(actor: &Actor, request: &Request) -> Result<(), EngineError> {
+    if actor.role.allows(request.permission()) {
+        return Ok(());
+    }
+    Err(EngineError::Forbidden(format!(
+        "{} ({}) may not {}: ask an admin for that role",
+        actor.login,
+        actor.role,
+        request.action()
+    )))
 }
 
 impl Engine {
@@ -297,15 +313,7 @@ impl Engine {
 
     /// Carries out one command for `actor`, checking what they may do.
     pub async fn handle(&self, actor: &Actor, request: Request) -> Result<Response, EngineError> {
-        let needed = request.permission();
-        if !actor.role.allows(needed) {
-            return Err(EngineError::Forbidden(format!(
-                "{} ({}) may not {}: ask an admin for that role",
-                actor.login,
-                actor.role,
-                request.action()
-            )));
-        }
+        allowed(actor, &request)?;
         self.refuse_sends_when_disconnected(&request)?;
         match request {
             Request::SendText { to, text } => self.send_text(actor, &to, &text).await,
@@ -387,6 +395,11 @@ impl Engine {
             | Request::Batches
             | Request::Batch { .. }
             | Request::CancelBatch { .. }) => self.bulk_command(actor, request).await,
+            request @ (Request::Rates
+            | Request::ImportRates { .. }
+            | Request::Credits { .. }
+            | Request::AddCredits { .. }
+            | Request::Usage { .. }) => self.credits_command(actor, request).await,
             request @ (Request::SetState { .. } | Request::Assign { .. } | Request::Team) => {
                 self.work_command(actor, request).await
             }

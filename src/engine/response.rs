@@ -182,6 +182,35 @@ pub enum Response {
     Connected {
         connected: Box<crate::engine::Connected>,
     },
+    RateCards {
+        cards: Vec<crate::domain::billing::RateCard>,
+    },
+    /// The credits: the balance (holds taken off), its currency (the card in force's), whether
+    /// it is below `[credits] low_balance`, what auto-recharge added this month, the newest
+    /// entries.
+    Credits {
+        balance: crate::domain::money::Money,
+        currency: String,
+        low: bool,
+        recharged_this_month: crate::domain::money::Money,
+        entries: Vec<crate::domain::credits::LedgerEntry>,
+    },
+    /// A month's spend by one dimension, the largest first, and in all.
+    Usage {
+        month: String,
+        by: crate::domain::credits::By,
+        currency: String,
+        rows: Vec<UsageRow>,
+        total: crate::domain::credits::Spent,
+    },
+}
+
+/// One line of `usage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageRow {
+    pub value: String,
+    pub messages: u64,
+    pub amount: crate::domain::money::Money,
 }
 
 /// A bulk send and how far it got, for `batches list`.

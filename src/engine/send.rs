@@ -140,9 +140,11 @@ impl Engine {
         if !target.window_open() {
             return Err(EngineError::WindowClosed(target.window_closed_reason()));
         }
-        queued(actor, &target, "text", text, None, |to, recipient| {
+        let mut change = queued(actor, &target, "text", text, None, |to, recipient| {
             SendRequest::text(to, recipient, text)
-        })
+        })?;
+        held(&mut change, self.hold_for(actor, &target, None)?);
+        Ok(change)
     }
 
     /// Stores the message `change` queues, with its outbox item, then wakes the outbox.
@@ -176,6 +178,13 @@ impl Engine {
 
 /// The change that queues one message to `target`, built by `request` for its number or
 /// BSUID; `file` is what it carries, if anything.
+/// The queued send `change` holding `hold` from the balance.
+pub(super) fn held(change: &mut Change, hold: Option<crate::domain::credits::Hold>) {
+    if let Change::Queue(q) = change {
+        q.hold = hold.map(Box::new);
+    }
+}
+
 pub(super) fn queued(
     actor: &Actor,
     target: &Target,
@@ -200,5 +209,6 @@ pub(super) fn queued(
         at: target.now,
         file,
         batch: None,
+        hold: None,
     }))
 }

@@ -3,7 +3,10 @@
 //! in one transaction. The rules of every send apply (opt-out, the 24-hour window: files are
 //! free-form messages).
 
-use super::{Engine, EngineError, Response, send::queued};
+use super::{
+    Engine, EngineError, Response,
+    send::{held, queued},
+};
 use crate::{
     domain::{
         attachment::{Kind, check_count},
@@ -95,6 +98,10 @@ impl Engine {
             changes.push(queued(actor, &target, "text", t, None, |to, recipient| {
                 SendRequest::text(to, recipient, t)
             })?);
+        }
+        // Each is a message of its own, priced (and held) as one.
+        for change in &mut changes {
+            held(change, self.hold_for(actor, &target, None)?);
         }
         let messages = self.queue_all(changes).await?;
         Ok(Response::Sent { messages })

@@ -1,7 +1,10 @@
 //! Template commands: list, create (submitted to WhatsApp for review when approved-type),
 //! sync, delete (on WhatsApp too), preview and send with merge fields filled in.
 
-use super::{Engine, EngineError, Request, Response, send::queued};
+use super::{
+    Engine, EngineError, Request, Response,
+    send::{held, queued},
+};
 use crate::{
     domain::{
         merge::{self, Filled},
@@ -325,24 +328,29 @@ impl Engine {
             ..
         } = preview;
         if template.kind == TemplateKind::Custom {
-            return queued(
+            // Free-form text: priced as a reply.
+            let mut change = queued(
                 actor,
                 &target,
                 "text",
                 &filled.text,
                 None,
                 |to, recipient| SendRequest::text(to, recipient, &filled.text),
-            );
+            )?;
+            held(&mut change, self.hold_for(actor, &target, None)?);
+            return Ok(change);
         }
         let object = template_object(&template.name, &template.language, &filled.values);
-        queued(
+        let mut change = queued(
             actor,
             &target,
             "template",
             &filled.text,
             None,
             |to, recipient| SendRequest::template(to, recipient, object),
-        )
+        )?;
+        held(&mut change, self.hold_for(actor, &target, Some(&template))?);
+        Ok(change)
     }
 
     /// Whether the template could be sent to `to` when the contact's window is (or is not)

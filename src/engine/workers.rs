@@ -40,5 +40,6 @@ impl Engine {
         tokio::spawn(worker.run());
         self.start_scheduler();
         self.start_rule_clock();
+        self.start_credits_watch();
     }
 }

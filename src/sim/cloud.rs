@@ -98,13 +98,14 @@ async fn messages(
         Err(refusal) => return refusal,
     };
     let checked = if kind == "template" {
-        super::templates::check_send(&state, &request)
+        super::templates::check_send(&state, &request).map(Some)
     } else {
-        check_media(&state, &request, &kind)
+        check_media(&state, &request, &kind).map(|()| None)
     };
-    if let Err(refusal) = checked {
-        return refusal;
-    }
+    let category = match checked {
+        Ok(category) => category,
+        Err(refusal) => return refusal,
+    };
     if let Some((code, message)) = state.limits.check(state.config.limits, &key) {
         return graph_error(400, code, message);
     }
@@ -132,21 +133,7 @@ async fn messages(
             .copied(),
         Utc::now(),
     );
-    let failure = if state.undeliverable.lock().expect("sim lock").contains(&key) {
-        Some((
-            131_026,
-            "Message undeliverable",
-            "Unable to deliver message: the number is not on WhatsApp or has blocked the business.",
-        ))
-    } else if kind != "template" && !window_open {
-        Some((
-            131_047,
-            "Re-engagement message",
-            "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
-        ))
-    } else {
-        None
-    };
+    let failure = failure(&state, &key, &kind, window_open);
     let status_base = json!({
         "id": wamid,
         "recipient_id": to,
@@ -158,7 +145,7 @@ async fn messages(
         state.clone(),
         status_base,
         answer_from,
-        kind == "template",
+        pricing(category.as_deref(), window_open),
         failure,
     ));
     let late = state.slow.lock().expect("sim lock").pop_front();
@@ -241,19 +228,53 @@ fn check_media(state: &SimState, request: &Value, kind: &str) -> Result<(), Resp
     Ok(())
 }
 
+/// Why a send accepted by the API fails afterwards, if it does: a number that cannot
+/// receive, or a free-form message outside the window.
+fn failure(
+    state: &SimState,
+    key: &str,
+    kind: &str,
+    window_open: bool,
+) -> Option<(i64, &'static str, &'static str)> {
+    if state.undeliverable.lock().expect("sim lock").contains(key) {
+        Some((
+            131_026,
+            "Message undeliverable",
+            "Unable to deliver message: the number is not on WhatsApp or has blocked the business.",
+        ))
+    } else if kind != "template" && !window_open {
+        Some((
+            131_047,
+            "Re-engagement message",
+            "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        ))
+    } else {
+        None
+    }
+}
+
+/// What WhatsApp's per-message pricing (from 2025-07-01) says of a send: a template is
+/// charged by its category, except a utility one inside the customer-service window; a
+/// free-form message is free.
+fn pricing(template_category: Option<&str>, window_open: bool) -> Value {
+    match template_category {
+        Some("utility") if window_open => json!({"billable": false, "pricing_model": "PMP",
+            "type": "free_customer_service", "category": "utility"}),
+        Some(category) => json!({"billable": true, "pricing_model": "PMP", "type": "regular",
+            "category": category}),
+        None => json!({"billable": false, "pricing_model": "PMP",
+            "type": "free_customer_service", "category": "service"}),
+    }
+}
+
 /// Emits the statuses of one send with the configured pauses.
 async fn statuses(
     state: Arc<SimState>,
     base: Value,
     answer_from: Option<String>,
-    template: bool,
+    pricing: Value,
     failure: Option<(i64, &'static str, &'static str)>,
 ) {
-    let pricing = if template {
-        json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "utility"})
-    } else {
-        json!({"billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service"})
-    };
     let steps: Vec<(&str, Duration)> = match failure {
         Some(_) => vec![("failed", state.config.status_delays[0])],
         None => vec![

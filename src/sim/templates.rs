@@ -343,7 +343,8 @@ async fn delete(
 )]
 /// Meta's checks on a `template` send: the template exists in that language and is approved
 /// (else 132001), and the body gets as many parameters as it has (else 132000).
-pub fn check_send(state: &SimState, request: &Value) -> Result<(), Response> {
+/// A template send as WhatsApp checks it; its category (`utility`…) when it passes.
+pub fn check_send(state: &SimState, request: &Value) -> Result<String, Response> {
     let name = request["template"]["name"].as_str().unwrap_or_default();
     let language = request["template"]["language"]["code"]
         .as_str()
@@ -381,5 +382,5 @@ pub fn check_send(state: &SimState, request: &Value) -> Result<(), Response> {
             ),
         ));
     }
-    Ok(())
+    Ok(t.category.to_ascii_lowercase())
 }

@@ -187,6 +187,15 @@ pub enum Change {
     MarkUnread {
         conversation_id: u64,
     },
+    /// A rate card imported (`card.id` 0: given one).
+    SaveRateCard {
+        card: crate::domain::billing::RateCard,
+    },
+    /// Credits bought, refunded or added by auto-recharge.
+    Credit {
+        entry: crate::domain::credits::Entry,
+        at: DateTime<Utc>,
+    },
     /// The workflow rules, whole, as they now are.
     SaveRules {
         rules: Vec<crate::domain::rule::Rule>,
@@ -282,4 +291,7 @@ pub struct Queued {
     pub file: Option<(crate::domain::message::Media, crate::domain::outbox::Upload)>,
     /// The bulk send it is part of.
     pub batch: Option<u64>,
+    /// Its price, held from the balance while WhatsApp has not said what it cost (none
+    /// without a rate card).
+    pub hold: Option<Box<crate::domain::credits::Hold>>,
 }

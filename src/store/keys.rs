@@ -50,10 +50,16 @@ pub enum T {
     Batches,
     /// Every send of a bulk send, waiting or not: (batch, send id).
     ScheduledByBatch,
+    /// Credits bought and spent: entry id → `LedgerEntry`.
+    Ledger,
+    /// A queued send's price: outbox id → `Hold` (until WhatsApp's pricing settles it).
+    Holds,
+    /// The month's spend: (month, dimension, value) → `Spent`.
+    Usage,
 }
 
 impl T {
-    pub const ALL: [T; 34] = [
+    pub const ALL: [T; 37] = [
         T::Meta,
         T::Conversations,
         T::ConvByPhone,
@@ -88,6 +94,9 @@ impl T {
         T::RuleLog,
         T::Batches,
         T::ScheduledByBatch,
+        T::Ledger,
+        T::Holds,
+        T::Usage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +135,9 @@ impl T {
             T::RuleLog => "rule_log",
             T::Batches => "batches",
             T::ScheduledByBatch => "scheduled_by_batch",
+            T::Ledger => "ledger",
+            T::Holds => "holds",
+            T::Usage => "usage",
         }
     }
 }
@@ -136,6 +148,32 @@ pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CONVERSATIONS_COUNTER: &str = "count:conversations";
 pub const MESSAGES_COUNTER: &str = "count:messages";
 pub const UNREPLIED_COUNTER: &str = "count:unreplied";
+/// The credits' balance: the sum of the ledger, kept with each entry.
+pub const BALANCE: &str = "credits:balance";
+/// The rate cards, every one imported (few and small: a transaction reads them).
+pub const RATE_CARDS: &str = "rate_cards";
+
+/// What auto-recharge added in the month of `at`.
+pub fn recharged(at: DateTime<Utc>) -> String {
+    format!("credits:recharged:{}", at.format("%Y-%m"))
+}
+
+/// How many free-form messages were sent in the month of `at` (the free allowance).
+pub fn service_count(at: DateTime<Utc>) -> String {
+    format!("count:service:{}", at.format("%Y-%m"))
+}
+
+/// A cell of the month's usage: `YYYY-MM`, the dimension, its value.
+pub fn usage(at: DateTime<Utc>, by: crate::domain::credits::By, value: &str) -> Vec<u8> {
+    let mut k = usage_prefix(&at.format("%Y-%m").to_string(), by);
+    k.extend_from_slice(value.as_bytes());
+    k
+}
+
+pub fn usage_prefix(month: &str, by: crate::domain::credits::By) -> Vec<u8> {
+    format!("{month}\u{1f}{}\u{1f}", by.name()).into_bytes()
+}
+
 /// The routing settings as an admin set them, and the plan they resolve to.
 pub const ROUTING_SETTINGS: &str = "routing:settings";
 pub const ROUTING_PLAN: &str = "routing:plan";

@@ -24,6 +24,7 @@
 
 mod apply;
 pub mod change;
+mod credits;
 mod facts;
 mod files;
 mod keys;

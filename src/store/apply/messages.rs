@@ -164,6 +164,9 @@ impl Tx<'_> {
             pricing: pricing.as_ref(),
         };
         let done = delivery::report(&mut message, uncertain, item.is_some(), &report);
+        // WhatsApp's pricing (or its failure) settles what the send held.
+        let failed = status == crate::domain::message::Status::Failed;
+        let settled = self.settle_hold(message.id, pricing.as_ref(), failed, chrono::Utc::now())?;
         if done.learned_wamid {
             self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
         }
@@ -171,7 +174,7 @@ impl Tx<'_> {
             self.tree(T::Outbox).remove(&keys::id(message.id))?;
         }
         if message == before {
-            return Ok(vec![]);
+            return Ok(settled);
         }
         self.put(T::Messages, &key, &message)?;
         let mut conv: Conversation = self
@@ -182,11 +185,13 @@ impl Tx<'_> {
             conv.phone.clone_from(&recipient.phone);
         }
         self.store_conversation(&conv)?;
-        Ok(vec![message_event(
+        let mut events = vec![message_event(
             conv,
             message,
             done.failed == delivery::Failed::Now,
-        )])
+        )];
+        events.extend(settled);
+        Ok(events)
     }
 }
 

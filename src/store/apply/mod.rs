@@ -31,6 +31,7 @@ pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>
 mod bulk;
 mod conversation_state;
 mod conversations;
+mod credits;
 mod media;
 mod messages;
 mod outbox;
@@ -210,17 +211,16 @@ impl Tx<'_> {
             }
             Change::MarkRead { conversation_id } => self.set_unread(*conversation_id, 0),
             Change::MarkUnread { conversation_id } => self.set_unread(*conversation_id, 1),
-            Change::SaveRules { rules } => {
-                self.put(T::Meta, keys::RULES, rules)?;
-                Ok(vec![])
-            }
-            change @ (Change::FireUnreplied { .. }
+            change @ (Change::SaveRules { .. }
+            | Change::FireUnreplied { .. }
             | Change::FireDates { .. }
             | Change::Notify { .. }) => self.rule_change(change),
             change @ (Change::Schedule { .. }
             | Change::ScheduleRun { .. }
             | Change::ScheduleEnd { .. }) => self.scheduled(change),
             Change::SaveBatch { batch, sends } => self.save_batch(batch, sends),
+            Change::SaveRateCard { card } => self.save_rate_card(card),
+            Change::Credit { entry, at } => Ok(vec![self.ledger(entry.clone(), *at)?]),
             Change::CancelBatch { id, sends, by, at } => self.cancel_batch(*id, sends, by, *at),
         }
     }

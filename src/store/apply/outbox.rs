@@ -9,6 +9,7 @@ use crate::store::keys;
 use crate::{
     domain::{
         conversation::Conversation,
+        credits::Hold,
         event::Event,
         message::{Message, Status},
         outbox::{self, OutboxItem, OutboxState},
@@ -27,6 +28,7 @@ impl Tx<'_> {
             at,
             file,
             batch,
+            hold,
         } = queued;
         let at = *at;
         let mut conv = self.conversation_for(contact)?;
@@ -47,10 +49,23 @@ impl Tx<'_> {
         self.insert_message(&message)?;
         self.put(T::Outbox, keys::id(id), &item)?;
         self.store_conversation(&conv)?;
-        Ok(vec![Event::MessageQueued {
+        // In this transaction: a send the balance cannot pay for is not queued at all.
+        let held = match hold {
+            Some(h) => self.place_hold(
+                &Hold {
+                    outbox_id: id,
+                    ..*h.clone()
+                },
+                at,
+            )?,
+            None => Vec::new(),
+        };
+        let mut events = vec![Event::MessageQueued {
             conversation: conv,
             message,
-        }])
+        }];
+        events.extend(held);
+        Ok(events)
     }
 
     /// An attempt begins: only of an item still waiting to be sent, so that a stale look at
@@ -135,6 +150,8 @@ impl Tx<'_> {
             self.put(T::FailedSends, keys::id(id), &item)?;
         }
         self.tree(T::Outbox).remove(&keys::id(id))?;
+        let mut events = events;
+        events.extend(self.settle_hold(id, None, true, chrono::Utc::now())?);
         Ok(events)
     }
 
@@ -161,7 +178,9 @@ impl Tx<'_> {
         self.store_conversation(&conv)?;
         self.put(T::Outbox, keys::id(id), &item)?;
         self.tree(T::FailedSends).remove(&keys::id(id))?;
-        Ok(vec![message_event(conv, message, false)])
+        let mut events = self.hold_again(id, at)?;
+        events.insert(0, message_event(conv, message, false));
+        Ok(events)
     }
 
     /// An attempt that may have reached WhatsApp (it timed out, or its answer was lost): not

@@ -27,6 +27,10 @@ impl Tx<'_> {
 
     pub(super) fn rule_change(&self, change: &Change) -> TxResult<Vec<Event>> {
         match change {
+            Change::SaveRules { rules } => {
+                self.put(T::Meta, keys::RULES, rules)?;
+                Ok(vec![])
+            }
             Change::FireUnreplied {
                 rule_id,
                 conversation_id,

@@ -50,16 +50,18 @@ impl App {
                 note,
                 at,
             } => {
-                // A rule's notification: for the users it names (everyone without logins).
+                // For the users it names; for everyone when it names none.
                 let me = self.me.as_ref().map(|(login, _)| login.as_str());
-                if me.is_none_or(|me| users.iter().any(|u| u == me)) {
+                if users.is_empty() || me.is_none_or(|me| users.iter().any(|u| u == me)) {
                     match conversation_id {
                         Some(id) => self.notifications.add(id, &name, &note, at),
                         None => self.info(format!("{name}: {note}")),
                     }
                 }
             }
+            // The header's low-balance warning comes with the credits' screen.
             Event::MessageReceived { .. }
+            | Event::Balance { .. }
             | Event::Batch { .. }
             | Event::MessageQueued { .. }
             | Event::MessageChanged { .. }
