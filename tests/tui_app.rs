@@ -764,6 +764,7 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         filled: filled.clone(),
         choices: vec![interviews.clone()],
         refusal: None,
+        price: None,
         picks: Picks::new(),
     }));
     // Enter opens the choice instead of sending; j and Enter take the second interview…
@@ -783,6 +784,7 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
         filled: filled.clone(),
         choices: vec![interviews.clone()],
         refusal: None,
+        price: None,
         picks: Picks::new(),
     }));
     assert!(app.picker().unwrap().current_preview().is_none());
@@ -798,6 +800,7 @@ fn several_values_are_picked_in_a_popup_before_the_send() {
             ..interviews
         }],
         refusal: None,
+        price: None,
         picks: picks.clone(),
     }));
     assert!(
@@ -984,6 +987,7 @@ fn a_late_preview_of_another_template_does_not_replace_the_selected_ones() {
             },
             choices: vec![],
             refusal: None,
+            price: None,
             picks: Picks::new(),
         })
     };

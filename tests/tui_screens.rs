@@ -277,6 +277,7 @@ fn choosing_one_of_two_interviews() {
             picked: None,
         }],
         refusal: None,
+        price: None,
         picks: hirechat::domain::merge_source::Picks::new(),
     }));
     insta::assert_snapshot!("picker_with_a_choice", draw(&app).backend());

@@ -12,8 +12,9 @@ use common::tui::{app_with, code, draw, inbox, key, now, templates};
 use crossterm::event::KeyCode;
 use hirechat::{
     domain::{
-        bulk::{Batch, Outcome, Planned, Preflight, Progress, Skipped, Stage},
+        bulk::{Batch, Cost, Outcome, Planned, Preflight, Progress, Skipped, Stage},
         message::Status,
+        money::Money,
     },
     tui::{
         app::{App, Command, Input},
@@ -101,6 +102,13 @@ fn the_preflight_says_who_gets_it_and_who_is_skipped() {
             name: "Emily Clarke".into(),
             reason: "Emily Clarke has opted out of messages: nothing is sent to them".into(),
         }],
+        cost: Some(Cost {
+            total: Money::parse("0.0732").unwrap(),
+            currency: "EUR".into(),
+            charged: 1,
+            free: 0,
+            balance: Money::parse("25").unwrap(),
+        }),
     })));
     insta::assert_snapshot!(draw(&app).backend());
     let sent = app.update(code(KeyCode::Enter));

@@ -213,6 +213,9 @@ fn print_preflight(p: &Preflight, out: &mut impl std::io::Write) {
     if p.skipped.len() > LISTED {
         let _ = writeln!(out, "  and {} more skipped", p.skipped.len() - LISTED);
     }
+    if let Some(cost) = &p.cost {
+        let _ = writeln!(out, "{}", cost.sentence());
+    }
 }
 
 /// The end: what went, what failed and why; exit 1 when some failed.

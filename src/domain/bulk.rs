@@ -52,6 +52,39 @@ pub struct Preflight {
     pub language: Option<String>,
     pub send: Vec<Planned>,
     pub skipped: Vec<Skipped>,
+    /// What it costs by the rate card in force (none without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Cost>,
+}
+
+/// What a bulk send costs by the rate card, and the balance it draws on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cost {
+    pub total: super::money::Money,
+    pub currency: String,
+    /// Recipients it is charged for, and those for whom it is free (their window is open).
+    pub charged: usize,
+    pub free: usize,
+    pub balance: super::money::Money,
+}
+
+impl Cost {
+    /// "Cost: 3.66 EUR (50 charged, 12 free) · balance 25.00 EUR".
+    pub fn sentence(&self) -> String {
+        let short = if self.total > self.balance {
+            " — not enough: the sends past the balance will be refused"
+        } else {
+            ""
+        };
+        format!(
+            "Cost: {} {cur} ({} charged, {} free) · balance {} {cur}{short}",
+            self.total,
+            self.charged,
+            self.free,
+            self.balance,
+            cur = self.currency
+        )
+    }
 }
 
 /// A confirmed bulk send.

@@ -13,7 +13,7 @@ pub use crate::engine::answers::{
 };
 pub use crate::engine::error::{EngineError, ErrorKind, ErrorView};
 use crate::engine::import::{ImportRow, RelatedRow};
-pub use crate::engine::response::Response;
+pub use crate::engine::response::{Response, UsageRow};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]

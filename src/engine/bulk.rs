@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
-        bulk::{self, Batch, Outcome, Planned, Preflight, Progress, Recipients, Skipped},
+        bulk::{self, Batch, Cost, Outcome, Planned, Preflight, Progress, Recipients, Skipped},
         conversation::Conversation,
         identity::ContactRef,
         merge_source::Picks,
@@ -197,6 +197,7 @@ impl Engine {
         let (addresses, mut skipped) = self.addresses(actor, recipients)?;
         let today = self.start_of_day(actor, Utc::now());
         let mut send = Vec::new();
+        let mut cost: Option<Cost> = None;
         for (to, name, conversation) in addresses {
             let change =
                 self.template_change(actor, &to, template, language.as_deref(), &Picks::default());
@@ -206,7 +207,12 @@ impl Engine {
                     Some(c) if self.sent_today(c, &q.text, today)? => {
                         Some("already sent this template today".into())
                     }
-                    _ => None,
+                    _ => {
+                        if let Some(hold) = &q.hold {
+                            add_cost(&mut cost, hold);
+                        }
+                        None
+                    }
                 },
                 Ok(_) => None,
             };
@@ -219,11 +225,15 @@ impl Engine {
                 }),
             }
         }
+        if let Some(c) = &mut cost {
+            c.balance = self.store().balance()?;
+        }
         Ok(Preflight {
             template: template.to_owned(),
             language,
             send,
             skipped,
+            cost,
         })
     }
 
@@ -407,4 +417,21 @@ fn skipped_sentence(skipped: &[Skipped]) -> String {
     }
     let list: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} ({n})")).collect();
     format!("{} skipped: {}", skipped.len(), list.join("; "))
+}
+
+/// One more recipient's price in a bulk send's cost.
+fn add_cost(cost: &mut Option<Cost>, hold: &crate::domain::credits::Hold) {
+    let c = cost.get_or_insert_with(|| Cost {
+        total: crate::domain::money::Money::ZERO,
+        currency: hold.currency.clone(),
+        charged: 0,
+        free: 0,
+        balance: crate::domain::money::Money::ZERO,
+    });
+    if hold.amount.is_positive() {
+        c.total = c.total + hold.amount;
+        c.charged += 1;
+    } else {
+        c.free += 1;
+    }
 }

@@ -168,6 +168,15 @@ impl Engine {
         Ok(Some((price, rates)))
     }
 
+    /// What sending `template` to `target` costs, in words; none without a rate card.
+    pub(super) fn price_label(&self, target: &Target, template: &Template) -> Option<String> {
+        let category = category_of(Some(template));
+        match self.price_of(target, category) {
+            Ok(price) => price.map(|(p, _)| p.label()),
+            Err(e) => Some(format!("cannot be priced: {e}")),
+        }
+    }
+
     /// The hold a send by `actor` to `target` places when it is queued: its price by the card
     /// in force; none without a card.
     pub(super) fn hold_for(
@@ -176,13 +185,7 @@ impl Engine {
         target: &Target,
         template: Option<&Template>,
     ) -> Result<Option<Hold>, EngineError> {
-        let category = template
-            .and_then(|t| t.category)
-            .map_or(Category::Service, |c| match c {
-                crate::domain::template::Category::Utility => Category::Utility,
-                crate::domain::template::Category::Marketing => Category::Marketing,
-                crate::domain::template::Category::Authentication => Category::Authentication,
-            });
+        let category = category_of(template);
         let Some((price, rates)) = self.price_of(target, category)? else {
             return Ok(None);
         };
@@ -203,6 +206,19 @@ impl Engine {
             open: true,
         }))
     }
+}
+
+/// What a send of `template` is priced as: its category; a free-form message (none, or a
+/// custom template) as a reply.
+fn category_of(template: Option<&Template>) -> Category {
+    let whatsapp = template.filter(|t| t.kind == crate::domain::template::TemplateKind::Whatsapp);
+    whatsapp
+        .and_then(|t| t.category)
+        .map_or(Category::Service, |c| match c {
+            crate::domain::template::Category::Utility => Category::Utility,
+            crate::domain::template::Category::Marketing => Category::Marketing,
+            crate::domain::template::Category::Authentication => Category::Authentication,
+        })
 }
 
 fn check_month(text: &str) -> Result<String, EngineError> {

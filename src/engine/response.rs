@@ -76,6 +76,9 @@ pub enum Response {
         choices: Vec<Choice>,
         /// Why it cannot be sent now, if it cannot.
         refusal: Option<String>,
+        /// What it costs ("marketing 0.0732 EUR", "free: window open"), with a rate card.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        price: Option<String>,
     },
     Conversations {
         /// How many conversations there are in all.

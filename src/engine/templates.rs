@@ -46,11 +46,13 @@ impl Engine {
             } => {
                 let p = self.preview(actor, &to, &name, language.as_deref(), &picks)?;
                 let refusal = p.template.refusal(p.target.window_open());
+                let price = self.price_label(&p.target, &p.template);
                 Ok(Response::Preview {
                     template: p.template,
                     filled: p.filled,
                     choices: p.choices,
                     refusal,
+                    price,
                 })
             }
             Request::SendTemplate {

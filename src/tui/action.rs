@@ -131,6 +131,8 @@ pub enum Action {
     Rules,
     /// Turn the rule on or off.
     Toggle,
+    /// The credits: balance, spend, ledger (admins).
+    Credits,
 }
 
 impl Action {
@@ -194,6 +196,7 @@ impl Action {
             Self::Undo => "take it back",
             Self::Rules => "workflow rules",
             Self::Toggle => "turn it on or off (admins)",
+            Self::Credits => "credits and spend (admins)",
             Self::Assign => "assign to someone",
             Self::Labels => "labels",
             Self::RecordCard => "their record and interviews",

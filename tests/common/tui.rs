@@ -247,6 +247,7 @@ pub fn preview_missing_a_title() -> hirechat::tui::popup::picker::Preview {
         },
         choices: vec![],
         refusal: None,
+        price: Some("utility 0.022 EUR".into()),
         picks: hirechat::domain::merge_source::Picks::new(),
     }
 }

@@ -150,6 +150,7 @@ impl App {
             (_, Action::ManageTemplates) => self.open_manager(out),
             (_, Action::Settings) => self.open_settings(out),
             (_, Action::Rules) => self.open_rules(out),
+            (_, Action::Credits) => self.open_credits(out),
             (_, Action::Notifications) => self.popup = Some(Popup::Notifications(0)),
             (_, Action::GoTo) => self.pending_go = true,
             (Mode::List, Action::Filter) => self.open_filter(),

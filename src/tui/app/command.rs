@@ -82,6 +82,14 @@ pub enum Command {
     CancelBatch {
         id: u64,
     },
+    /// The balance and the newest `limit` ledger entries (admins).
+    LoadCredits {
+        limit: usize,
+    },
+    /// This month's spend by one dimension (admins).
+    LoadUsage {
+        by: crate::domain::credits::By,
+    },
     /// The workflow rules.
     LoadRules,
     /// A rule's last runs.

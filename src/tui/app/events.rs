@@ -59,9 +59,8 @@ impl App {
                     }
                 }
             }
-            // The header's low-balance warning comes with the credits' screen.
+            Event::Balance { .. } => self.balance_moved(),
             Event::MessageReceived { .. }
-            | Event::Balance { .. }
             | Event::Batch { .. }
             | Event::MessageQueued { .. }
             | Event::MessageChanged { .. }

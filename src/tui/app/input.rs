@@ -14,6 +14,10 @@ pub enum Input {
     Key(KeyEvent),
     /// Who a bulk send would reach.
     Preflight(Box<crate::domain::bulk::Preflight>),
+    /// The balance (and ledger entries, when asked for).
+    Credits(Box<crate::tui::popup::credits::CreditsView>),
+    /// A month's spend by one dimension.
+    Usage(Box<crate::tui::popup::credits::UsageView>),
     /// The workflow rules.
     Rules(Vec<crate::domain::rule::Rule>),
     /// A rule turned on or off.

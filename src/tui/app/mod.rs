@@ -99,6 +99,8 @@ pub struct App {
     pub default_language: String,
     /// The filter applied to the list (a query or a view's name).
     pub filter: Option<String>,
+    /// The balance as the header knows it (admins).
+    pub credits: crate::tui::popup::credits::CreditsWatch,
     /// What the list has marked for a bulk send.
     pub marks: crate::tui::popup::bulk::Marks,
     /// The bulk send this inbox made last, followed while it goes.
@@ -131,6 +133,7 @@ impl App {
             channel: String::new(),
             relay: None,
             disconnected_at: None,
+            credits: crate::tui::popup::credits::CreditsWatch::default(),
             labels: Vec::new(),
             connection,
             me: None,
@@ -243,6 +246,7 @@ impl App {
     fn tick(&mut self, now: DateTime<Utc>, out: &mut Vec<Command>) {
         self.now = now;
         self.poll_bulk(out);
+        self.follow_balance(out);
         self.answering.retain(|_, (_, until)| *until > now);
         if self.toast.as_ref().is_some_and(|t| t.until <= now) {
             self.toast = None;
@@ -263,6 +267,7 @@ impl App {
             input @ (Input::Rules(_) | Input::RuleChanged(_) | Input::RuleLog { .. }) => {
                 self.rules_input(input, &mut out);
             }
+            input @ (Input::Credits(_) | Input::Usage(_)) => self.credits_input(input),
             Input::Batch {
                 batch,
                 progress,
@@ -282,6 +287,10 @@ impl App {
                 relay,
                 disconnected_at,
             } => {
+                if role == Role::Admin {
+                    // The header warns an admin while the balance is low.
+                    out.push(Command::LoadCredits { limit: 0 });
+                }
                 self.me = Some((login, role));
                 self.channel = channel;
                 self.relay = relay;

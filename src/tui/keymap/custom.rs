@@ -125,6 +125,7 @@ const ALL: &[Action] = &[
     Action::Undo,
     Action::Rules,
     Action::Toggle,
+    Action::Credits,
 ];
 
 /// A key as help writes it: `a`, `G`, `Ctrl-o`, `Alt-Enter`, `Shift-Tab`, `PgDn`, `↓` or

@@ -75,6 +75,8 @@ pub enum Mode {
     Bulk,
     /// The workflow rules and their last runs.
     Rules,
+    /// The credits: balance, spend, ledger (admins).
+    Credits,
 }
 
 impl Mode {
@@ -112,6 +114,7 @@ impl Mode {
             Self::Scheduled => "Scheduled messages",
             Self::Bulk => "Bulk send",
             Self::Rules => "Workflow rules",
+            Self::Credits => "Credits",
         }
     }
 }
@@ -166,7 +169,7 @@ pub fn label(mode: Mode, action: Action) -> &'static str {
         (Mode::ConnectNumber, Action::Pick) => "connect this number",
         (Mode::ConnectNumber, Action::Back) => "back to the form",
         (Mode::Record, Action::Edit) => "edit the record (or create one for this number)",
-        (Mode::Record | Mode::Scheduled | Mode::Rules, Action::Back) => "close",
+        (Mode::Record | Mode::Scheduled | Mode::Rules | Mode::Credits, Action::Back) => "close",
         (Mode::RecordForm, Action::Save) => "save the record",
         (Mode::RecordForm, Action::Back) => "cancel",
         _ => action.label(),
@@ -229,7 +232,7 @@ pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Filter => &[Action::Send, Action::Save, Action::Back],
         Mode::SaveView => &[Action::Save, Action::ToggleShared, Action::Back],
         Mode::Notifications => &[Action::Open, Action::ClearSeen, Action::Back],
-        Mode::Help => &[Action::Back],
+        Mode::Help | Mode::Credits => &[Action::Back],
         Mode::AttachPath | Mode::Connect => &[Action::NextField, Action::Send, Action::Back],
         Mode::GoTo => &[Action::Top, Action::View],
         Mode::ConfirmQuit | Mode::ConfirmSend => &[Action::Confirm, Action::Back],

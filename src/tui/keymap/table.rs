@@ -310,6 +310,7 @@ const LIST_KEYS: &[(Key, Action)] = &[
     (ch('T'), Action::ManageTemplates),
     (ch('S'), Action::Settings),
     (ch('W'), Action::Rules),
+    (ch('$'), Action::Credits),
     (key(KeyCode::Tab), Action::SwitchPane),
     (ch('?'), Action::Help),
     (ch('q'), Action::Quit),
@@ -403,6 +404,12 @@ pub(super) fn bindings_of(mode: Mode) -> Vec<(Key, Action)> {
             (key(KeyCode::Up), Action::Up),
             (key(KeyCode::Esc), Action::Back),
             (ch('W'), Action::Back),
+            (ch('?'), Action::Help),
+        ]),
+        Mode::Credits => b.extend_from_slice(&[
+            (key(KeyCode::Esc), Action::Back),
+            (ch('$'), Action::Back),
+            (ch('q'), Action::Back),
             (ch('?'), Action::Help),
         ]),
         Mode::SettingsInput | Mode::SnoozeUntil | Mode::SendAt => b.extend_from_slice(&[

@@ -181,6 +181,8 @@ pub(super) fn plan(command: Command) -> Plan {
         | Command::BulkSend { .. }
         | Command::LoadBatch { .. }
         | Command::CancelBatch { .. }
+        | Command::LoadCredits { .. }
+        | Command::LoadUsage { .. }
         | Command::LoadRules
         | Command::RuleLog { .. }
         | Command::EnableRule { .. }) => super::plan_bulk::plan(command),
@@ -345,12 +347,14 @@ pub(super) fn plan(command: Command) -> Plan {
                     filled,
                     choices,
                     refusal,
+                    price,
                     ..
                 } => Some(Input::Preview(crate::tui::popup::picker::Preview {
                     template_id,
                     filled,
                     choices,
                     refusal,
+                    price,
                     picks,
                 })),
                 _ => None,

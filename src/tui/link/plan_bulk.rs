@@ -4,7 +4,10 @@
 use super::{Answer, plan::read};
 use crate::{
     engine::{Request, Response},
-    tui::app::{Command, Input},
+    tui::{
+        app::{Command, Input},
+        popup::credits::{CreditsView, UsageView},
+    },
 };
 
 fn batch_input(r: Response) -> Option<Input> {
@@ -55,6 +58,44 @@ pub(super) fn plan(command: Command) -> (Request, Answer) {
         ),
         Command::LoadBatch { id } => (Request::Batch { batch_id: id }, read(batch_input)),
         Command::CancelBatch { id } => (Request::CancelBatch { batch_id: id }, read(batch_input)),
+        Command::LoadCredits { limit } => (
+            Request::Credits { limit: Some(limit) },
+            read(|r| match r {
+                Response::Credits {
+                    balance,
+                    currency,
+                    low,
+                    recharged_this_month,
+                    entries,
+                } => Some(Input::Credits(Box::new(CreditsView {
+                    balance,
+                    currency,
+                    low,
+                    recharged_this_month,
+                    entries,
+                }))),
+                _ => None,
+            }),
+        ),
+        Command::LoadUsage { by } => (
+            Request::Usage { month: None, by },
+            read(|r| match r {
+                Response::Usage {
+                    month,
+                    by,
+                    rows,
+                    total,
+                    ..
+                } => Some(Input::Usage(Box::new(UsageView {
+                    month,
+                    by,
+                    rows,
+                    total: total.amount,
+                    messages: total.messages,
+                }))),
+                _ => None,
+            }),
+        ),
         Command::LoadRules => (
             Request::Rules,
             read(|r| match r {

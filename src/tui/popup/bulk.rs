@@ -413,6 +413,14 @@ fn preflight_lines(
         return (title, lines, " Esc back ");
     }
     lines.push(Line::raw(""));
+    if let Some(cost) = &p.cost {
+        let style = if cost.total > cost.balance {
+            theme::failed()
+        } else {
+            theme::key()
+        };
+        lines.push(Line::styled(fit(&cost.sentence(), room), style));
+    }
     lines.push(Line::raw(
         "Nothing leaves for a few seconds after you confirm: u takes it back.",
     ));

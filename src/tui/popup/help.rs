@@ -25,7 +25,7 @@ pub struct Help {
 }
 
 /// The modes in the order help shows them.
-const MODES: [Mode; 31] = [
+const MODES: [Mode; 32] = [
     Mode::List,
     Mode::Bulk,
     Mode::Chat,
@@ -35,6 +35,7 @@ const MODES: [Mode; 31] = [
     Mode::SendAt,
     Mode::Scheduled,
     Mode::Rules,
+    Mode::Credits,
     Mode::Picker,
     Mode::Notifications,
     Mode::GoTo,

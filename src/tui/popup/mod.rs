@@ -9,6 +9,7 @@ pub mod assign;
 pub mod attach;
 pub mod bulk;
 pub mod connect;
+pub mod credits;
 pub mod filter;
 pub mod help;
 pub mod labels;
@@ -77,6 +78,8 @@ pub enum Popup {
     Bulk(bulk::BulkPanel),
     /// `W`: the workflow rules.
     Rules(rules::RulesPanel),
+    /// `$`: the credits (admins).
+    Credits(credits::CreditsPanel),
 }
 
 impl Popup {
@@ -105,6 +108,7 @@ impl Popup {
             Self::Labels(_) => Mode::Labels,
             Self::Bulk(_) => Mode::Bulk,
             Self::Rules(_) => Mode::Rules,
+            Self::Credits(_) => Mode::Credits,
         }
     }
 }
@@ -139,6 +143,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, area: Rect) {
         Popup::Labels(picker) => labels::render(app, picker, frame, area),
         Popup::Bulk(panel) => bulk::render(app, panel, frame, area),
         Popup::Rules(panel) => rules::render(app, panel, frame, area),
+        Popup::Credits(panel) => credits::render(app, panel, frame, area),
     }
 }
 
@@ -172,6 +177,7 @@ impl App {
                 | Popup::Scheduled(_)
                 | Popup::Bulk(_)
                 | Popup::Rules(_)
+                | Popup::Credits(_)
                 | Popup::Quit => {}
             }
             return;
@@ -213,6 +219,7 @@ impl App {
             Popup::Labels(_) => self.labels_act(action, out),
             Popup::Bulk(_) => self.bulk_act(action, out),
             Popup::Rules(_) => self.rules_act(action, out),
+            Popup::Credits(_) => self.credits_act(action),
         }
     }
 

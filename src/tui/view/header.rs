@@ -41,6 +41,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         left.push_str(" │ ");
         left.push_str(&relay(link, app.tz));
     }
+    if let Some(low) = &app.credits.low {
+        left.push_str(" │ ");
+        left.push_str(low);
+    }
     let who = app
         .me
         .as_ref()

@@ -23,6 +23,8 @@ pub struct Preview {
     pub choices: Vec<Choice>,
     /// Why it cannot go now, if it cannot.
     pub refusal: Option<String>,
+    /// What it costs, or why it is free (with a rate card).
+    pub price: Option<String>,
     /// The picks it was filled with: an answer to an older request (before a pick) is stale.
     pub picks: Picks,
 }

@@ -215,6 +215,9 @@ fn preview_pane(picker: &Picker, frame: &mut Frame, preview: Rect) {
     if let Some(why) = refusal {
         lines.push(Line::styled(why.clone(), theme::failed()));
     }
+    if let Some(price) = &shown.price {
+        lines.push(Line::styled(format!("Cost: {price}"), theme::dim()));
+    }
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }),
         preview_inner,
