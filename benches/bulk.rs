@@ -2,7 +2,8 @@
 //! a filter and by a list of numbers), the confirmed batch stored, then every message taken by
 //! the simulator at the number's highest rate, none twice. Against the simulator on 127.0.0.1.
 //!
-//! `cargo bench --bench bulk` (`BENCH_BULK` to change the count).
+//! `cargo bench --bench bulk` (`BENCH_BULK` to change the count; `BENCH_PRICED=1` to hold each
+//! send's price from credits, by a rate card).
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark stops on the first thing that goes wrong"
@@ -128,6 +129,24 @@ async fn approved_template(engine: &Engine) {
     }
 }
 
+/// A rate card and credits: every send of the batch then holds its price when it is queued.
+async fn priced(engine: &Engine) {
+    let csv = "Market,Currency,Marketing,Utility\nRest of Asia Pacific,EUR,0.0732,0.0113\n";
+    let card = Request::ImportRates {
+        csv: csv.into(),
+        effective: Utc::now().date_naive(),
+        rules: None,
+    };
+    engine.handle(&admin(), card).await.unwrap();
+    let credits = Request::AddCredits {
+        amount: hirechat::domain::money::Money::parse("100000").unwrap(),
+        note: None,
+        refund: false,
+    };
+    engine.handle(&admin(), credits).await.unwrap();
+    println!("priced: a rate card and 100,000 EUR of credits");
+}
+
 /// The preflight's time, several runs: (median, max) in ms, and how many it would send to.
 async fn preflight(engine: &Engine, recipients: &Recipients) -> (f64, f64, usize) {
     let mut times = Vec::new();
@@ -163,6 +182,9 @@ async fn main() {
     let (sim, engine, dir) = start().await;
     conversations(&engine, count).await;
     approved_template(&engine).await;
+    if std::env::var_os("BENCH_PRICED").is_some() {
+        priced(&engine).await;
+    }
 
     let by_filter = Recipients::Filter {
         query: "window:closed".into(),
@@ -217,5 +239,18 @@ async fn main() {
         batch.recipients,
         taken.as_secs_f64()
     );
+    if std::env::var_os("BENCH_PRICED").is_some() {
+        let held = engine
+            .store()
+            .ledger_all()
+            .unwrap()
+            .iter()
+            .filter(|e| matches!(e.entry, hirechat::domain::credits::Entry::Hold { .. }))
+            .count();
+        println!(
+            "holds placed: {held}; balance {}",
+            engine.store().balance().unwrap()
+        );
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
