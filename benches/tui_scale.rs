@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --bench tui_scale`. The store is generated once into
 //! `$TMPDIR/hirechat-bench-scale` (`BENCH_CONVERSATIONS`, `BENCH_MESSAGES_EACH` to change the
-//! size), then measured in a fresh process so nothing is warm.
+//! size), then measured in a fresh process so nothing is warm. A wait that sees nothing for a
+//! minute fails the bench, saying what it waited for.
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark stops on the first thing that goes wrong"
@@ -146,6 +147,25 @@ fn memory() -> (u64, u64) {
     (kb("VmRSS:") / 1024, kb("VmHWM:") / 1024)
 }
 
+/// How long a wait may go without what it waits for before the bench fails: an event lost or a
+/// load never answered would otherwise hang it for ever.
+const NO_PROGRESS: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Steps the session until `done` holds; panics, saying what it waited for, after
+/// `NO_PROGRESS` without it.
+async fn until(session: &mut Session, what: &str, done: impl Fn(&App) -> bool) {
+    let deadline = Instant::now() + NO_PROGRESS;
+    while !done(&session.app) {
+        assert!(
+            Instant::now() < deadline,
+            "nothing for {} s while waiting for {what}: the inbox would hang here",
+            NO_PROGRESS.as_secs()
+        );
+        // A step waits for an input or the clock; a second at most, to look at the deadline.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), session.step()).await;
+    }
+}
+
 fn key(code: KeyCode) -> Input {
     Input::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
@@ -190,9 +210,7 @@ async fn measure(dir: PathBuf) {
         Link::local(engine.clone(), actor.clone()),
     );
     let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
-    while session.app.list.rows.is_empty() {
-        session.step().await;
-    }
+    until(&mut session, "the first page", |a| !a.list.rows.is_empty()).await;
     terminal.draw(|f| view::render(&session.app, f)).unwrap();
     let first_frame = start.elapsed();
     println!(
@@ -228,9 +246,10 @@ async fn measure(dir: PathBuf) {
     // Open the selected conversation: its newest messages are loaded and drawn.
     let t = Instant::now();
     session.sender().send(key(KeyCode::Enter)).unwrap();
-    while !session.app.chat.as_ref().is_some_and(|c| c.loaded) {
-        session.step().await;
-    }
+    until(&mut session, "the conversation's messages", |a| {
+        a.chat.as_ref().is_some_and(|c| c.loaded)
+    })
+    .await;
     terminal.draw(|f| view::render(&session.app, f)).unwrap();
     println!(
         "open a conversation (load + draw):                   {:>8.2} ms",
@@ -249,9 +268,10 @@ async fn measure(dir: PathBuf) {
         )))
         .unwrap();
     session.step().await;
-    while session.app.list.selected_row().is_none() {
-        session.step().await;
-    }
+    until(&mut session, "the end of the list", |a| {
+        a.list.selected_row().is_some()
+    })
+    .await;
     terminal.draw(|f| view::render(&session.app, f)).unwrap();
     println!(
         "jump to the last conversation (G, load + draw):      {:>8.2} ms",
@@ -348,9 +368,10 @@ async fn live_latency(
     engine: &Engine,
 ) {
     session.sender().send(key(KeyCode::Home)).unwrap();
-    while session.app.list.offset != 0 || session.app.list.loading {
-        session.step().await;
-    }
+    until(session, "the top of the list", |a| {
+        a.list.offset == 0 && !a.list.loading
+    })
+    .await;
     let mut lags = Vec::new();
     // Each run's wamids are new: a repeat would be stored once and draw nothing.
     let run = Utc::now().timestamp_millis();
@@ -375,15 +396,10 @@ async fn live_latency(
         engine.apply_history(vec![change]).await.unwrap();
         // Timed from the moment the write is durable, as the webhook's 200 would be.
         let t = Instant::now();
-        while session
-            .app
-            .list
-            .rows
-            .first()
-            .is_none_or(|r| r.last_text != text)
-        {
-            session.step().await;
-        }
+        until(session, "the stored message at the top of the list", |a| {
+            a.list.rows.first().is_some_and(|r| r.last_text == text)
+        })
+        .await;
         terminal.draw(|f| view::render(&session.app, f)).unwrap();
         lags.push(t.elapsed());
     }
@@ -423,15 +439,10 @@ async fn state_latency(
             change,
         };
         engine.handle(&other, request).await.unwrap();
-        while !session
-            .app
-            .list
-            .rows
-            .iter()
-            .any(|r| r.id == id && r.status == status)
-        {
-            session.step().await;
-        }
+        until(session, "the colleague's resolve", |a| {
+            a.list.rows.iter().any(|r| r.id == id && r.status == status)
+        })
+        .await;
         terminal.draw(|f| view::render(&session.app, f)).unwrap();
         resolves.push(t.elapsed());
         let owner = (i % 2 == 0).then_some("bench");
@@ -442,15 +453,13 @@ async fn state_latency(
             to: owner.unwrap_or("none").into(),
         };
         engine.handle(&other, request).await.unwrap();
-        while !session
-            .app
-            .list
-            .rows
-            .iter()
-            .any(|r| r.id == id && r.owner.as_deref() == owner)
-        {
-            session.step().await;
-        }
+        until(session, "the colleague's assignment", |a| {
+            a.list
+                .rows
+                .iter()
+                .any(|r| r.id == id && r.owner.as_deref() == owner)
+        })
+        .await;
         terminal.draw(|f| view::render(&session.app, f)).unwrap();
         assigns.push(t.elapsed());
     }
