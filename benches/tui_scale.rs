@@ -124,9 +124,10 @@ fn generate(dir: &PathBuf, conversations: usize, each: usize) {
         }
     }
     store.apply(&batch).unwrap();
-    // What the writer indexes for search when idle, indexed now.
+    // What the writer indexes for search when idle, indexed now; then checkpointed, as an
+    // import is.
     while store.index_pending(50_000).unwrap() > 0 {}
-    store.flush().unwrap();
+    store.checkpoint().unwrap();
     println!(
         "generated {conversations} conversations, {} messages in {:.1} s",
         store.message_count().unwrap(),
