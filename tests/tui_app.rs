@@ -400,6 +400,60 @@ fn moving_far_loads_the_window_around_the_selection() {
     assert_eq!(app.list.top, 99_999 + 1 - app.list_rows_visible());
 }
 
+/// `Home` pressed while a page was on its way (a reload after an event): when that page
+/// arrives, the window at the top is asked for, not forgotten (the inbox waited for ever).
+#[test]
+fn a_jump_during_a_load_loads_its_window_when_the_load_answers() {
+    let mut app = App::new(now(), Connection::Daemon, 80, 24);
+    app.start();
+    let page = |from: u64| -> Vec<_> {
+        (from..from + PAGE as u64)
+            .map(|i| conversation(i + 1, &format!("P{i}"), 0, "", Some(5)))
+            .collect()
+    };
+    app.update(Input::Conversations {
+        total: 100_000,
+        offset: 0,
+        rows: page(0),
+    });
+    app.update(key('G'));
+    let end = 99_999 - PAGE / 2;
+    app.update(Input::Conversations {
+        total: 100_000,
+        offset: end,
+        rows: page(end as u64),
+    });
+    // A reload is on its way (events were missed) when Home is pressed.
+    app.update(Input::Resync);
+    assert!(app.list.loading);
+    let out = app.update(code(KeyCode::Home));
+    assert!(
+        out.is_empty(),
+        "nothing more while a load is on its way: {out:?}"
+    );
+    // The reload answers with the window it asked for; the top's window is asked for next.
+    let out = app.update(Input::Conversations {
+        total: 100_000,
+        offset: end,
+        rows: page(end as u64),
+    });
+    assert!(
+        out.contains(&Command::LoadConversations {
+            offset: 0,
+            limit: PAGE,
+            filter: None
+        }),
+        "{out:?}"
+    );
+    app.update(Input::Conversations {
+        total: 100_000,
+        offset: 0,
+        rows: page(0),
+    });
+    assert_eq!(app.list.offset, 0);
+    assert!(app.list.selected_row().is_some() && !app.list.loading);
+}
+
 #[test]
 fn help_opens_and_closes_and_q_quits() {
     let mut app = app_with(inbox(), 80, 24);

@@ -67,7 +67,7 @@ impl ConversationList {
 
     /// The offset to load when the selection is within a few rows of the loaded window's
     /// edges (and there is more beyond them).
-    fn needs_window(&self) -> Option<usize> {
+    pub fn needs_window(&self) -> Option<usize> {
         const MARGIN: usize = 30;
         let end = self.offset + self.rows.len();
         let near_start = self.offset > 0 && self.selected < self.offset + MARGIN;

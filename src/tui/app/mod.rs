@@ -369,7 +369,14 @@ impl App {
         self.list.loaded(total, offset, rows);
         // The counts move with the list; they come from counters, so this is cheap.
         out.push(Command::LoadViews);
-        if std::mem::take(&mut self.list.stale) {
+        // The selection went elsewhere while this page was on its way (Home, G pressed during
+        // a reload): the window it is in now, else nothing would ever load it.
+        if self.list.selected_row().is_none()
+            && let Some(wanted) = self.list.needs_window()
+        {
+            self.list.stale = false;
+            self.load_window(Some(wanted), out);
+        } else if std::mem::take(&mut self.list.stale) {
             self.reload_list(out);
         }
     }
