@@ -12,7 +12,7 @@ use std::{collections::HashMap, path::Path, process::Stdio, time::Duration};
 
 use common::{
     TempDir,
-    daemon::{Daemon, command, free_port, run, sim_for, text, write_config},
+    daemon::{Daemon, command, free_port, run, sim_for, text, until, write_config},
 };
 use hirechat::sim::Sim;
 
@@ -29,17 +29,6 @@ fn taken(sim: &Sim) -> HashMap<String, usize> {
         *by.entry(to).or_default() += 1;
     }
     by
-}
-
-async fn until(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    while !done() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "gave up waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Creates the template and waits until WhatsApp (the simulator) approved it.

@@ -52,24 +52,7 @@ async fn card(h: &Harness, utility_free_in_window: bool) {
 }
 
 async fn template(h: &Harness, name: &str, category: &str) {
-    let mut events = h.engine.subscribe();
-    let input = serde_json::from_value(serde_json::json!({"kind": "whatsapp",
-        "module": "candidates", "name": name, "language": "en", "category": category,
-        "body": "A word about your application."}))
-    .unwrap();
-    call(h, Request::CreateTemplate { template: input })
-        .await
-        .unwrap();
-    common::wait_for(&mut events, |e| match e {
-        hirechat::domain::event::Event::TemplateChanged { template }
-            if template.name == name
-                && template.status == hirechat::domain::template::TemplateStatus::Approved =>
-        {
-            Some(())
-        }
-        _ => None,
-    })
-    .await;
+    common::approved_as(h, name, category, "A word about your application.").await;
 }
 
 async fn send(h: &Harness, to: &str, name: &str) -> Result<Response, EngineError> {

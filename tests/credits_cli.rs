@@ -9,20 +9,10 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use common::{
     TempDir,
-    daemon::{Daemon, free_port, run, sim_for, text, write_config},
+    daemon::{Daemon, free_port, run, sim_for, text, until, write_config},
 };
-
-async fn until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_credits_a_debit_a_refusal_and_usage_from_the_shell() {
@@ -80,14 +70,14 @@ async fn a_card_credits_a_debit_a_refusal_and_usage_from_the_shell() {
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    until("the approval", || {
+    until("the approval", 20, || {
         text(&run(d, &["templates", "list", "--json"]).stdout).contains("approved")
     })
     .await;
     let send = |to: &str| run(d, &["send", "--to", to, "--template", "new_role"]);
     let out = send("+819012345678");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    until("the debit", || {
+    until("the debit", 20, || {
         text(&run(d, &["credits", "show", "--json"]).stdout).contains("\"debit\"")
     })
     .await;

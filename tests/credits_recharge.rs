@@ -24,24 +24,7 @@ fn m(text: &str) -> Money {
 }
 
 async fn ready(h: &Harness, balance: &str) {
-    let mut events = h.engine.subscribe();
-    let input = serde_json::from_value(serde_json::json!({"kind": "whatsapp",
-        "module": "candidates", "name": "new_role", "language": "en", "category": "marketing",
-        "body": "A new role may suit you."}))
-    .unwrap();
-    h.engine
-        .handle(&admin(), Request::CreateTemplate { template: input })
-        .await
-        .unwrap();
-    wait_for(&mut events, |e| match e {
-        Event::TemplateChanged { template }
-            if template.status == hirechat::domain::template::TemplateStatus::Approved =>
-        {
-            Some(())
-        }
-        _ => None,
-    })
-    .await;
+    common::approved_as(h, "new_role", "marketing", "A new role may suit you.").await;
     let card = Request::ImportRates {
         csv: CARD.into(),
         effective: chrono::Utc::now().date_naive(),

@@ -15,7 +15,7 @@ use std::{
 
 use common::{
     TempDir,
-    daemon::{Daemon, free_port, run, sim_for, text, write_config},
+    daemon::{Daemon, free_port, run, sim_for, text, until, write_config},
 };
 
 const N: usize = 50;
@@ -24,14 +24,6 @@ const AFTER_SECS: u64 = 3;
 
 fn number(i: usize) -> String {
     format!("+819035{i:06}")
-}
-
-async fn until(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

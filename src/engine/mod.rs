@@ -36,6 +36,7 @@ mod rules;
 mod schedule;
 mod send;
 pub mod send_files;
+mod template_send;
 mod templates;
 pub mod thumbnail;
 mod views;

@@ -1,23 +1,15 @@
 //! Template commands: list, create (submitted to WhatsApp for review when approved-type),
-//! sync, delete (on WhatsApp too), preview and send with merge fields filled in.
+//! sync, delete (on WhatsApp too); a preview or a send is answered by `template_send`.
 
-use super::{
-    Engine, EngineError, Request, Response,
-    send::{held, queued},
-};
+use super::{Engine, EngineError, Request, Response};
 use crate::{
     domain::{
-        merge::{self, Filled},
-        merge_source::{self, Choice, Picks},
+        merge, merge_source,
         permission::Actor,
         template::{Template, TemplateError, TemplateInput, TemplateKind, TemplateStatus},
     },
     store::Change,
-    whatsapp::{
-        client::CloudClient,
-        send::SendRequest,
-        templates::{CreateTemplate, template_object},
-    },
+    whatsapp::{client::CloudClient, templates::CreateTemplate},
 };
 
 impl Engine {
@@ -249,7 +241,11 @@ impl Engine {
     }
 
     /// The one template `name` (and `language`) names.
-    fn template_named(&self, name: &str, language: Option<&str>) -> Result<Template, EngineError> {
+    pub(super) fn template_named(
+        &self,
+        name: &str,
+        language: Option<&str>,
+    ) -> Result<Template, EngineError> {
         let mut found: Vec<Template> = self
             .store()
             .templates()?
@@ -272,142 +268,6 @@ impl Engine {
             ))),
         }
     }
-
-    /// The template filled in for `to`, with `picks` where a module has several values.
-    fn preview(
-        &self,
-        actor: &Actor,
-        to: &str,
-        name: &str,
-        language: Option<&str>,
-        picks: &Picks,
-    ) -> Result<Preview, EngineError> {
-        let target = self.target(to)?;
-        let template = self.template_named(name, language)?;
-        if let Some(why) = target.record.as_ref().and_then(|r| {
-            crate::domain::template_rules::misfit(&template.name, template.module, &r.name, r.kind)
-        }) {
-            return Err(EngineError::Refused(why));
-        }
-        let pieces = merge::parse(&template.body).map_err(|e| bad(e.into()))?;
-        let (filled, choices) = self.merge_data(actor, &target)?.fill(&pieces, picks);
-        Ok(Preview {
-            template,
-            filled,
-            choices,
-            target,
-        })
-    }
-
-    pub(super) async fn send_template(
-        &self,
-        actor: &Actor,
-        to: &str,
-        name: &str,
-        language: Option<&str>,
-        picks: &Picks,
-    ) -> Result<Response, EngineError> {
-        let change = self.template_change(actor, to, name, language, picks)?;
-        self.queue_change(change).await
-    }
-
-    /// The change that queues the template filled for `to`, once every rule said yes.
-    pub(super) fn template_change(
-        &self,
-        actor: &Actor,
-        to: &str,
-        name: &str,
-        language: Option<&str>,
-        picks: &Picks,
-    ) -> Result<Change, EngineError> {
-        let preview = self.preview(actor, to, name, language, picks)?;
-        let window_open = preview.target.window_open();
-        ready(&preview, window_open)?;
-        let Preview {
-            template,
-            filled,
-            target,
-            ..
-        } = preview;
-        if template.kind == TemplateKind::Custom {
-            // Free-form text: priced as a reply.
-            let mut change = queued(
-                actor,
-                &target,
-                "text",
-                &filled.text,
-                None,
-                |to, recipient| SendRequest::text(to, recipient, &filled.text),
-            )?;
-            held(&mut change, self.hold_for(actor, &target, None)?);
-            return Ok(change);
-        }
-        let object = template_object(&template.name, &template.language, &filled.values);
-        let mut change = queued(
-            actor,
-            &target,
-            "template",
-            &filled.text,
-            None,
-            |to, recipient| SendRequest::template(to, recipient, object),
-        )?;
-        held(&mut change, self.hold_for(actor, &target, Some(&template))?);
-        Ok(change)
-    }
-
-    /// Whether the template could be sent to `to` when the contact's window is (or is not)
-    /// open: a send for later is checked so when it is scheduled.
-    pub(super) fn template_ready(
-        &self,
-        actor: &Actor,
-        to: &str,
-        (name, language, picks): (&str, Option<&str>, &Picks),
-        window_open: bool,
-    ) -> Result<(), EngineError> {
-        ready(
-            &self.preview(actor, to, name, language, picks)?,
-            window_open,
-        )
-    }
-}
-
-/// What a filled template needs before it may go: the window its kind needs, a value picked
-/// where there were several, every merge field filled, and parameters hirechat can fill.
-fn ready(preview: &Preview, window_open: bool) -> Result<(), EngineError> {
-    let Preview {
-        template,
-        filled,
-        choices,
-        ..
-    } = preview;
-    if let Some(why) = template.refusal(window_open) {
-        return Err(EngineError::Refused(why));
-    }
-    if let Some(open) = choices.iter().find(|c| c.picked.is_none()) {
-        return Err(EngineError::Refused(unpicked(open)));
-    }
-    if template.kind == TemplateKind::Custom {
-        return Ok(());
-    }
-    if !filled.missing.is_empty() {
-        return Err(EngineError::Refused(format!(
-            "{} has no value for {}: WhatsApp refuses empty parameters; fill them in first",
-            template.name,
-            filled
-                .missing
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    if crate::whatsapp::templates::parameter_count(&template.body) > 0 && filled.values.is_empty() {
-        return Err(EngineError::Refused(format!(
-            "{} came from WhatsApp with {{{{1}}}}-style parameters that hirechat cannot fill: recreate it here with merge fields",
-            template.name
-        )));
-    }
-    Ok(())
 }
 
 /// A body as WhatsApp takes it: `{{1}}`… for its merge fields, and an example for each.
@@ -417,41 +277,7 @@ fn positional(body: &str) -> Result<(String, Vec<String>), EngineError> {
     Ok((text, order.iter().map(merge_source::example).collect()))
 }
 
-/// A template filled in for one contact.
-struct Preview {
-    template: Template,
-    filled: Filled,
-    choices: Vec<Choice>,
-    target: super::send::Target,
-}
-
-/// Why a send waits for a pick, with the options to pick from.
-fn unpicked(choice: &Choice) -> String {
-    let options: Vec<String> = choice
-        .options
-        .iter()
-        .map(|o| {
-            format!(
-                "{}={} ({})",
-                choice.module,
-                o.id,
-                crate::domain::safe_text::neutralise(&o.label, false)
-            )
-        })
-        .collect();
-    format!(
-        "{} has {} values for this contact: pick one (in the CLI, --pick {}): {}",
-        choice.module,
-        choice.options.len(),
-        choice
-            .options
-            .first()
-            .map_or_else(String::new, |o| format!("{}={}", choice.module, o.id)),
-        options.join("; ")
-    )
-}
-
-fn bad(e: TemplateError) -> EngineError {
+pub(super) fn bad(e: TemplateError) -> EngineError {
     match e {
         TemplateError::TooMany | TemplateError::Duplicate(_) => EngineError::Refused(e.to_string()),
         other => EngineError::BadInput(other.to_string()),

@@ -49,6 +49,18 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
     command(dir, args).output().unwrap()
 }
 
+/// Waits (at most `secs`) until `done` holds, looking every 50 ms.
+pub async fn until(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

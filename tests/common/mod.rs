@@ -225,9 +225,14 @@ pub async fn wait_for<T>(
 /// Creates a WhatsApp template for candidates (English, utility) and waits until the
 /// simulator approved it.
 pub async fn approved(h: &Harness, name: &str, body: &str) {
+    approved_as(h, name, "utility", body).await;
+}
+
+/// As [`approved`], in a category (`marketing`, `utility`, `authentication`).
+pub async fn approved_as(h: &Harness, name: &str, category: &str, body: &str) {
     let mut events = h.engine.subscribe();
     let input = serde_json::from_value(serde_json::json!({"kind": "whatsapp",
-        "module": "candidates", "name": name, "language": "en", "category": "utility",
+        "module": "candidates", "name": name, "language": "en", "category": category,
         "body": body}))
     .unwrap();
     h.engine
