@@ -12,7 +12,9 @@ use std::{collections::HashMap, path::Path, process::Stdio, time::Duration};
 
 use common::{
     TempDir,
-    daemon::{Daemon, command, free_port, run, sim_for, text, until, write_config},
+    daemon::{
+        Daemon, approved_template, command, free_port, run, sim_for, text, until, write_config,
+    },
 };
 use hirechat::sim::Sim;
 
@@ -29,31 +31,6 @@ fn taken(sim: &Sim) -> HashMap<String, usize> {
         *by.entry(to).or_default() += 1;
     }
     by
-}
-
-/// Creates the template and waits until WhatsApp (the simulator) approved it.
-async fn approved_template(dir: &Path) {
-    let out = run(
-        dir,
-        &[
-            "templates",
-            "create",
-            "--name",
-            "new_role",
-            "--body",
-            "A new role in Tokyo may suit you: reply here to hear more.",
-            "--lang",
-            "en",
-            "--category",
-            "utility",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    until("the approval", 15, || {
-        text(&run(dir, &["templates", "list", "--json"]).stdout).contains("APPROVED")
-            || text(&run(dir, &["templates", "list", "--json"]).stdout).contains("approved")
-    })
-    .await;
 }
 
 /// Ctrl-C within the undo period: taken back, nothing leaves.
@@ -94,7 +71,13 @@ async fn a_bulk_send_is_previewed_taken_back_then_sent_once_each_across_a_kill_9
         "messages_per_second = 20\n[outreach]\nbulk_undo_secs = 2\n",
     );
     let mut daemon = Daemon::start(dir.path());
-    approved_template(dir.path()).await;
+    approved_template(
+        dir.path(),
+        "new_role",
+        "utility",
+        "A new role in Tokyo may suit you: reply here to hear more.",
+    )
+    .await;
     let file = dir.path().join("shortlist.csv");
     let mut lines = vec!["Mobile,Name".to_owned(), "# from the fair".to_owned()];
     lines.extend((0..N).map(|i| format!("{},Candidate {i}", number(i))));

@@ -11,7 +11,7 @@ mod common;
 
 use common::{
     TempDir,
-    daemon::{Daemon, free_port, run, sim_for, text, until, write_config},
+    daemon::{Daemon, approved_template, free_port, run, sim_for, text, until, write_config},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,25 +54,12 @@ async fn a_card_credits_a_debit_a_refusal_and_usage_from_the_shell() {
         text(&out.stdout)
     );
 
-    let out = run(
+    approved_template(
         d,
-        &[
-            "templates",
-            "create",
-            "--name",
-            "new_role",
-            "--body",
-            "A new role in Tokyo may suit you.",
-            "--lang",
-            "en",
-            "--category",
-            "marketing",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    until("the approval", 20, || {
-        text(&run(d, &["templates", "list", "--json"]).stdout).contains("approved")
-    })
+        "new_role",
+        "marketing",
+        "A new role in Tokyo may suit you.",
+    )
     .await;
     let send = |to: &str| run(d, &["send", "--to", to, "--template", "new_role"]);
     let out = send("+819012345678");

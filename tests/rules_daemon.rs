@@ -15,7 +15,7 @@ use std::{
 
 use common::{
     TempDir,
-    daemon::{Daemon, free_port, run, sim_for, text, until, write_config},
+    daemon::{Daemon, approved_template, free_port, run, sim_for, text, until, write_config},
 };
 
 const N: usize = 50;
@@ -39,25 +39,12 @@ async fn a_creation_rule_sends_47_of_50_imported_each_once_across_a_kill_9() {
         "messages_per_second = 4\n",
     );
     let mut daemon = Daemon::start(dir.path());
-    let out = run(
+    approved_template(
         dir.path(),
-        &[
-            "templates",
-            "create",
-            "--name",
-            "welcome",
-            "--body",
-            "Thank you for applying: we will be in touch.",
-            "--lang",
-            "en",
-            "--category",
-            "utility",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    until("the approval", 15, || {
-        text(&run(dir.path(), &["templates", "list", "--json"]).stdout).contains("approved")
-    })
+        "welcome",
+        "utility",
+        "Thank you for applying: we will be in touch.",
+    )
     .await;
     let rule = dir.path().join("welcome.toml");
     std::fs::write(

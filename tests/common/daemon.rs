@@ -61,6 +61,31 @@ pub async fn until(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Creates a template from the shell (`category`: utility, marketing…) and waits until
+/// WhatsApp (the simulator) approved it.
+pub async fn approved_template(dir: &Path, name: &str, category: &str, body: &str) {
+    let out = run(
+        dir,
+        &[
+            "templates",
+            "create",
+            "--name",
+            name,
+            "--body",
+            body,
+            "--lang",
+            "en",
+            "--category",
+            category,
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    until("the approval", 15, || {
+        text(&run(dir, &["templates", "list", "--json"]).stdout).contains("approved")
+    })
+    .await;
+}
+
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
