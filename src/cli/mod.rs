@@ -266,7 +266,15 @@ pub fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&CliError::Other(format!("cannot start: {e}"))),
     };
-    match runtime.block_on(run(cli, data_dir)) {
+    let result = runtime.block_on(run(cli, data_dir.clone()));
+    // Every task ends here, and with them this process's handles on the database.
+    drop(runtime);
+    if crate::store::wrote_much()
+        && let Err(e) = crate::store::Store::checkpoint_closed(&data_dir)
+    {
+        tracing::warn!(error = %e, "could not checkpoint the database on the way out");
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

@@ -2,6 +2,11 @@
 //! matched. Latin-script words are kept whole (a query word matches words it begins);
 //! Japanese, Chinese and Korean runs, written without spaces, are cut into pairs of
 //! characters, so any two adjacent characters find the text.
+//!
+//! The index keeps a word by its start ([`index_form`]): numbers, codes and long words would
+//! otherwise add a key each (every order number, every link), and the index would grow with
+//! every distinct one. A query looks up the same start and then checks each hit's text for
+//! the whole word, so what is found does not change.
 
 /// At most this many tokens of one text are indexed (a long message is still found by its
 /// first few hundred words).
@@ -54,11 +59,30 @@ fn pairs(run: &str) -> Vec<String> {
     out
 }
 
+/// A word with a digit is indexed by this many characters at most (`2026`, `0901`, `ab12`).
+pub const DIGITS_KEPT: usize = 4;
+/// Any other word by this many (`interviewing` whole; `responsibilities` as `responsibili`).
+pub const CHARS_KEPT: usize = 12;
+
+/// The start of a word that the index keeps (see the module's comment).
+pub fn index_form(word: &str) -> String {
+    let kept = if word.chars().any(char::is_numeric) {
+        DIGITS_KEPT
+    } else {
+        CHARS_KEPT
+    };
+    word.chars().take(kept).collect()
+}
+
 /// The distinct tokens to index for `text`.
 pub fn tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (cjk, run) in runs(text) {
-        let new = if cjk { pairs(&run) } else { vec![run] };
+        let new = if cjk {
+            pairs(&run)
+        } else {
+            vec![index_form(&run)]
+        };
         for t in new {
             if !out.contains(&t) {
                 out.push(t);
@@ -88,8 +112,10 @@ impl Query {
             if cjk && run.chars().count() > 1 {
                 let chars: Vec<char> = run.chars().collect();
                 terms.extend(chars.windows(2).map(|w| (w.iter().collect(), true)));
-            } else {
+            } else if cjk {
                 terms.push((run.clone(), false));
+            } else {
+                terms.push((index_form(&run), false));
             }
             words.push(run);
         }
@@ -177,6 +203,36 @@ mod tests {
         assert!(q.matches("面接 is on TUESDAY"));
         assert!(!q.matches("面接 is on Monday"));
         assert!(Query::parse("  ?! ").is_empty());
+    }
+
+    #[test]
+    fn numbers_codes_and_long_words_are_indexed_by_their_start() {
+        assert_eq!(
+            tokens("Ref 2026-000123, call 09012345678 re: responsibilities at wamid.HBgM0a9"),
+            [
+                "ref",
+                "2026",
+                "0001",
+                "call",
+                "0901",
+                "re",
+                "responsibili",
+                "at",
+                "wamid",
+                "hbgm"
+            ]
+        );
+        // A query looks up the same start; the whole word is checked in the text.
+        let q = Query::parse("09012345678 responsibilities");
+        assert_eq!(
+            q.terms,
+            [
+                ("0901".to_owned(), false),
+                ("responsibili".to_owned(), false)
+            ]
+        );
+        assert!(q.matches("Call 09012345678 about the responsibilities"));
+        assert!(!q.matches("Call 09019999999 about the responsibilities"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Reading the files the store knows: a conversation's, one by its message, all of them (the
 //! retention rule), and the inbound ones still to fetch.
 
-use super::{Conversation, Message, Store, StoreError, T, decode, get_json, keys, read::End};
+use super::{Conversation, Message, Store, StoreError, T, decode, get_value, keys, read::End};
 
 impl Store {
     /// Every message of a conversation (and of those merged into it) that carries a file,
@@ -24,7 +24,7 @@ impl Store {
         let mut out = Vec::new();
         for kv in &self.tree(T::Files)? {
             let (_, key) = kv?;
-            if let Some(m) = get_json(&messages, key)? {
+            if let Some(m) = get_value(&messages, key)? {
                 out.push(m);
             }
         }
@@ -34,7 +34,7 @@ impl Store {
     /// A message that carries a file, by its id.
     pub fn file_message(&self, id: u64) -> Result<Option<Message>, StoreError> {
         match self.tree(T::Files)?.get(keys::id(id))? {
-            Some(key) => get_json(&self.tree(T::Messages)?, key),
+            Some(key) => get_value(&self.tree(T::Messages)?, key),
             None => Ok(None),
         }
     }

@@ -3,12 +3,14 @@
 
 use std::path::Path;
 
-use super::{Conversation, Store, StoreError, T, apply, decode, keys};
+use super::{Conversation, Store, StoreError, Stored, T, apply, codec, decode, keys};
+use crate::domain::message::Message;
 
 /// The layout this code writes. Bump it with a migration in `check_schema`.
 /// 1: the first layout. 2: the unreplied index (`conv_unreplied`, by owner, counters).
-/// 3: the search index. 4: the search index as posting lists.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 3: the search index. 4: the search index as posting lists. 5: values in tagged binary
+/// forms (`codec.rs`), and a search index that keeps numbers and long words by their start.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// A step to schema `to`, run on a store older than that.
 struct Step {
@@ -18,7 +20,9 @@ struct Step {
 }
 
 /// In order. Schema 3 (a key per word) was replaced by 4 before it was ever needed alone.
-const STEPS: [Step; 2] = [
+/// Every step can be cut off (kill -9) and run again from the start: the version is stamped
+/// only after the last.
+const STEPS: [Step; 4] = [
     Step {
         to: 2,
         what: "the unreplied index",
@@ -27,6 +31,16 @@ const STEPS: [Step; 2] = [
     Step {
         to: 4,
         what: "the search index as posting lists",
+        run: Store::build_search_index,
+    },
+    Step {
+        to: 5,
+        what: "values in a compact binary form",
+        run: compact_values,
+    },
+    Step {
+        to: 5,
+        what: "the search index, numbers and long words by their start",
         run: Store::build_search_index,
     },
 ];
@@ -51,11 +65,18 @@ impl Store {
                 }
                 for step in STEPS.iter().filter(|s| s.to > found) {
                     tracing::info!(to = step.to, "migrating the store: {}", step.what);
+                    // Before any screen is drawn: whoever started this sees why it waits.
+                    eprintln!(
+                        "hirechat: updating the database to schema {}: {} (once; it can be stopped and started again)",
+                        step.to, step.what
+                    );
                     (step.run)(self)?;
                 }
                 if found < SCHEMA_VERSION {
                     meta.insert(keys::SCHEMA_VERSION_KEY, &SCHEMA_VERSION.to_be_bytes())?;
-                    self.current()?.db.flush()?;
+                    // A migration rewrites much: opened again now, not at the next start.
+                    drop(meta);
+                    self.checkpoint()?;
                 }
             }
         }
@@ -87,6 +108,88 @@ fn build_unreplied_index(store: &Store) -> Result<(), StoreError> {
     for (name, n) in counts {
         store.tree(T::Meta)?.insert(name, &keys::id(n))?;
     }
+    Ok(())
+}
+
+/// The trees whose values are serde values (the others hold ids, keys or nothing).
+const VALUE_TREES: [T; 18] = [
+    T::Conversations,
+    T::Messages,
+    T::Outbox,
+    T::DeadLetters,
+    T::Records,
+    T::Templates,
+    T::Related,
+    T::Views,
+    T::MediaQueue,
+    T::Trail,
+    T::FailedSends,
+    T::Labels,
+    T::Scheduled,
+    T::RuleLog,
+    T::Batches,
+    T::Ledger,
+    T::Holds,
+    T::Usage,
+];
+
+/// The keys of `meta` that hold serde values; the rest are counters and ids.
+fn meta_value(key: &[u8]) -> bool {
+    [
+        keys::BALANCE,
+        keys::RATE_CARDS,
+        keys::ROUTING_SETTINGS,
+        keys::ROUTING_PLAN,
+        keys::RULES,
+    ]
+    .iter()
+    .any(|k| k.as_bytes() == key)
+        || key.starts_with(b"credits:recharged:")
+}
+
+/// Values rewritten per batch: each batch is written whole or not at all, and a value is
+/// readable in either form, so a migration cut off anywhere leaves a store that works and
+/// finishes when opened again.
+const BATCH: usize = 5_000;
+/// A line on the terminal every so many values.
+const TELL_EVERY: usize = 50_000;
+
+/// Schema 5: every JSON value rewritten in its tagged binary form. Messages take their row
+/// (`message_row.rs`); every other value goes from its JSON to the named form as it is.
+fn compact_values(store: &Store) -> Result<(), StoreError> {
+    let (mut done, mut told) = (0usize, 0usize);
+    for t in VALUE_TREES.into_iter().chain([T::Meta]) {
+        let tree = store.tree(t)?;
+        let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
+        for kv in &tree {
+            let (k, v) = kv?;
+            let legacy = v.first().is_some_and(|b| !codec::is_tag(*b));
+            if !legacy || (matches!(t, T::Meta) && !meta_value(&k)) {
+                continue;
+            }
+            let compact = if matches!(t, T::Messages) {
+                decode::<Message>(&v)?.to_stored()?
+            } else {
+                codec::json_to_named(&v)?
+            };
+            batch.insert(k, compact);
+            in_batch += 1;
+            if in_batch == BATCH {
+                tree.apply_batch(std::mem::take(&mut batch))?;
+                done += in_batch;
+                in_batch = 0;
+                if done - told >= TELL_EVERY {
+                    eprintln!("hirechat: {done} values rewritten");
+                    told = done;
+                }
+            }
+        }
+        tree.apply_batch(batch)?;
+        done += in_batch;
+    }
+    store.current()?.db.flush()?;
+    eprintln!("hirechat: {done} values rewritten");
     Ok(())
 }
 

@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Bsuid, Conversation, DeadLetter, Message, OutboxItem, PhoneNumber, Record, Store, StoreError,
-    T, Template, Waited, decode, get_json, keys,
+    T, Template, Waited, decode, get_value, keys,
 };
 
 impl Store {
     pub fn conversation(&self, id: u64) -> Result<Option<Conversation>, StoreError> {
-        get_json(&self.tree(T::Conversations)?, keys::id(id))
+        get_value(&self.tree(T::Conversations)?, keys::id(id))
     }
 
     pub fn conversation_by_phone(
@@ -234,7 +234,7 @@ impl Store {
 
     /// The message as it is stored now (its status may have moved since `message` was read).
     pub fn reload(&self, message: &Message) -> Result<Option<Message>, StoreError> {
-        get_json(
+        get_value(
             &self.tree(T::Messages)?,
             keys::message(message.conversation_id, message.at, message.id),
         )
@@ -242,13 +242,13 @@ impl Store {
 
     pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
         match self.tree(T::MsgByWamid)?.get(wamid)? {
-            Some(key) => get_json(&self.tree(T::Messages)?, key),
+            Some(key) => get_value(&self.tree(T::Messages)?, key),
             None => Ok(None),
         }
     }
 
     pub fn record(&self, id: u64) -> Result<Option<Record>, StoreError> {
-        get_json(&self.tree(T::Records)?, keys::id(id))
+        get_value(&self.tree(T::Records)?, keys::id(id))
     }
 
     /// Candidates and contacts whose name, email, mobile or owner contain `query` (any case),
@@ -353,7 +353,7 @@ impl Store {
     }
 
     pub fn routing(&self) -> Result<Option<crate::domain::routing::Routing>, StoreError> {
-        get_json(&self.tree(T::Meta)?, keys::ROUTING_SETTINGS)
+        get_value(&self.tree(T::Meta)?, keys::ROUTING_SETTINGS)
     }
 
     /// Each tree's number of keys (counted: for benchmarks and diagnostics).

@@ -1,6 +1,6 @@
 //! Reading job openings, interviews, clients and bookings through their lookups.
 
-use super::{Store, StoreError, T, get_json, keys};
+use super::{Store, StoreError, T, get_value, keys};
 use crate::domain::related::{Related, RelatedData, RelatedKind};
 
 impl Store {
@@ -15,7 +15,7 @@ impl Store {
                 continue;
             }
             let id = keys::read_id(&k[prefix.len()..]);
-            if let Some(r) = get_json(&self.tree(T::Related)?, keys::id(id))? {
+            if let Some(r) = get_value(&self.tree(T::Related)?, keys::id(id))? {
                 out.push(r);
             }
         }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{Store, StoreError, T, decode, get_json, keys};
+use super::{Store, StoreError, T, decode, get_value, keys};
 use crate::domain::{
     conversation::Conversation,
     message::Message,
@@ -139,7 +139,7 @@ impl Store {
             n += 1;
             let (what, key) = (k[0], &k[1..]);
             let found = match what {
-                b'm' => get_json::<Message>(&self.tree(T::Messages)?, key)?
+                b'm' => get_value::<Message>(&self.tree(T::Messages)?, key)?
                     .map(|m| (m.conversation_id, m.text)),
                 b'c' => self
                     .conversation(keys::read_id(key))?
@@ -185,7 +185,7 @@ impl Store {
         Ok(())
     }
 
-    /// Migration to schema 4: indexes every message's text and every conversation's name
+    /// Migrations to schemas 4 and 5: indexes every message's text and every conversation's name
     /// (an older index is replaced), a slice of messages at a time so that memory stays
     /// bounded.
     pub(super) fn build_search_index(&self) -> Result<(), StoreError> {
@@ -193,7 +193,11 @@ impl Store {
         self.tree(T::SearchIndex)?.clear()?;
         let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
         let mut pending = 0;
-        for kv in &self.tree(T::Messages)? {
+        for (n, kv) in self.tree(T::Messages)?.iter().enumerate() {
+            if n > 0 && n % 200_000 == 0 {
+                // Opening waits for this: whoever opened the store sees it move.
+                eprintln!("hirechat: {n} messages indexed");
+            }
             let (k, v) = kv?;
             let m: Message = decode(&v)?;
             for token in search::tokens(&m.text) {

@@ -4,13 +4,12 @@
 use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
-use serde::{Serialize, de::DeserializeOwned};
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
 };
 
 use super::Change;
-use super::{DeadLetter, StoreError, T, keys};
+use super::{DeadLetter, StoreError, Stored, T, keys};
 use crate::domain::{conversation::Conversation, event::Event};
 
 pub(super) use super::keys::{
@@ -76,26 +75,24 @@ struct Tx<'a> {
     written: &'a RefCell<Vec<Conversation>>,
 }
 
-fn corrupt(e: &serde_json::Error) -> ConflictableTransactionError<StoreError> {
-    ConflictableTransactionError::Abort(StoreError::Corrupt(e.to_string()))
-}
-
 impl Tx<'_> {
     fn tree(&self, t: T) -> &TransactionalTree {
         &self.t[t as usize]
     }
 
-    fn get<V: DeserializeOwned>(&self, t: T, key: impl AsRef<[u8]>) -> TxResult<Option<V>> {
+    fn get<V: Stored>(&self, t: T, key: impl AsRef<[u8]>) -> TxResult<Option<V>> {
         match self.tree(t).get(key)? {
-            Some(v) => serde_json::from_slice(&v)
+            Some(v) => V::from_stored(&v)
                 .map(Some)
-                .map_err(|e| corrupt(&e)),
+                .map_err(ConflictableTransactionError::Abort),
             None => Ok(None),
         }
     }
 
-    fn put<V: Serialize>(&self, t: T, key: impl AsRef<[u8]>, value: &V) -> TxResult<()> {
-        let bytes = serde_json::to_vec(value).map_err(|e| corrupt(&e))?;
+    fn put<V: Stored>(&self, t: T, key: impl AsRef<[u8]>, value: &V) -> TxResult<()> {
+        let bytes = value
+            .to_stored()
+            .map_err(ConflictableTransactionError::Abort)?;
         self.tree(t).insert(key.as_ref(), bytes)?;
         Ok(())
     }
