@@ -5,6 +5,11 @@
 //!    and acknowledged only after its durable write.
 //!
 //! `cargo bench --bench webhook_ingest` (`BENCH_DELIVERIES=N` to change the count).
+//!
+//! With `BENCH_TARGETS="hirechat=URL,pywa=URL"` it loads receivers running elsewhere instead
+//! (`hirechat serve`, `benches/pywa/receiver.py`), one after the other with the same signed
+//! deliveries and connections, and prints how many times the first is faster than each other
+//! (`benches/pywa/compare.sh` starts both and runs it).
 #![allow(
     clippy::unwrap_used,
     reason = "a benchmark stops on the first thing that goes wrong"
@@ -103,6 +108,28 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
     (rate(bodies.len(), secs), lat)
 }
 
+/// The same deliveries, signed with `BENCH_SECRET`, to each `name=url` in turn.
+fn side_by_side(targets: &str, bodies: &[Vec<u8>]) {
+    let secret = std::env::var("BENCH_SECRET").unwrap_or_else(|_| SECRET.to_owned());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut rates = Vec::new();
+    for target in targets.split(',') {
+        let (name, url) = target.split_once('=').expect("name=url");
+        let (secs, lat) = rt.block_on(common::post_signed(url, bodies, &secret, CONCURRENCY));
+        let r = rate(bodies.len(), secs);
+        report(&format!("{name} ({url})"), r, lat);
+        rates.push((name.to_owned(), r));
+    }
+    if let Some(((first, fast), others)) = rates.split_first().map(|(f, o)| (f.clone(), o)) {
+        for (name, r) in others {
+            println!("{first} / {name}: {:.1}x", fast / r);
+        }
+    }
+}
+
 fn report(name: &str, per_sec: f64, mut lat: Vec<f64>) {
     lat.sort_by(f64::total_cmp);
     if lat.is_empty() {
@@ -125,6 +152,10 @@ fn main() {
         .unwrap_or(if benching { 50_000 } else { 500 });
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new((0..n).map(delivery).collect());
     println!("webhook ingest: {n} deliveries, {CONCURRENCY} concurrent, durable before ack");
+    if let Ok(targets) = std::env::var("BENCH_TARGETS") {
+        side_by_side(&targets, &bodies);
+        return;
+    }
     report(
         "store (groups of 32, 1 flush each)",
         store_only(&bodies),

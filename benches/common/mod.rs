@@ -8,6 +8,10 @@
 
 use std::{sync::Arc, time::Instant};
 
+/// As the binary allocates (`src/main.rs`), so that what is measured is what runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use hirechat::{
     config::Config,
     engine::Engine,

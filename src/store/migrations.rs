@@ -1,16 +1,17 @@
 //! Each change of the stored layout, as a numbered step: a store written by an older version
 //! is brought up to date when opened, one step after another, then stamped with the version.
 
-use std::path::Path;
+use std::{collections::HashMap, path::Path};
 
-use super::{Conversation, Store, StoreError, Stored, T, apply, codec, decode, keys};
+use super::{Conversation, Store, StoreError, Stored, T, apply, codec, decode, keys, wamid_index};
 use crate::domain::message::Message;
 
 /// The layout this code writes. Bump it with a migration in `check_schema`.
 /// 1: the first layout. 2: the unreplied index (`conv_unreplied`, by owner, counters).
 /// 3: the search index. 4: the search index as posting lists. 5: values in tagged binary
 /// forms (`codec.rs`), and a search index that keeps numbers and long words by their start.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: the wamid index in 65,536 buckets (`wamid_index.rs`) instead of a key per wamid.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// A step to schema `to`, run on a store older than that.
 struct Step {
@@ -22,7 +23,7 @@ struct Step {
 /// In order. Schema 3 (a key per word) was replaced by 4 before it was ever needed alone.
 /// Every step can be cut off (kill -9) and run again from the start: the version is stamped
 /// only after the last.
-const STEPS: [Step; 4] = [
+const STEPS: [Step; 5] = [
     Step {
         to: 2,
         what: "the unreplied index",
@@ -43,7 +44,15 @@ const STEPS: [Step; 4] = [
         what: "the search index, numbers and long words by their start",
         run: Store::build_search_index,
     },
+    Step {
+        to: 6,
+        what: "the wamid index in buckets",
+        run: build_wamid_index,
+    },
 ];
+
+/// The tree of schema 5 and older: a key per wamid. Dropped once the store says schema 6.
+const OLD_WAMID_TREE: &[u8] = b"msg_by_wamid";
 
 impl Store {
     pub(super) fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {
@@ -74,11 +83,25 @@ impl Store {
                 }
                 if found < SCHEMA_VERSION {
                     meta.insert(keys::SCHEMA_VERSION_KEY, &SCHEMA_VERSION.to_be_bytes())?;
+                    self.current()?.db.flush()?;
+                    self.drop_replaced_trees()?;
                     // A migration rewrites much: opened again now, not at the next start.
                     drop(meta);
                     self.checkpoint()?;
+                    return Ok(());
                 }
             }
+        }
+        // Also here: a process killed between the stamp and the drop left it.
+        self.drop_replaced_trees()
+    }
+
+    /// Trees a migration replaced, once the version says so (before it, a step cut off
+    /// starts again from them).
+    fn drop_replaced_trees(&self) -> Result<(), StoreError> {
+        let db = self.current()?.db.clone();
+        if db.tree_names().iter().any(|n| n.as_ref() == OLD_WAMID_TREE) {
+            db.drop_tree(OLD_WAMID_TREE)?;
         }
         Ok(())
     }
@@ -193,6 +216,35 @@ fn compact_values(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Schema 6: the wamid index in buckets, built from the key-per-wamid tree (which stays until
+/// the version is stamped, so a build cut off starts again from it).
+fn build_wamid_index(store: &Store) -> Result<(), StoreError> {
+    let db = store.current()?.db.clone();
+    if !db.tree_names().iter().any(|n| n.as_ref() == OLD_WAMID_TREE) {
+        return Ok(());
+    }
+    let old = db.open_tree(OLD_WAMID_TREE)?;
+    let index = store.tree(T::WamidIndex)?;
+    index.clear()?;
+    let mut buckets: HashMap<[u8; 2], Vec<u8>> = HashMap::new();
+    for kv in &old {
+        let (wamid, key) = kv?;
+        let slot = wamid_index::slot(&String::from_utf8_lossy(&wamid));
+        let bucket = buckets.entry(slot.bucket).or_default();
+        *bucket = wamid_index::with(Some(bucket), &slot, &key);
+    }
+    let mut batch = sled::Batch::default();
+    for (n, (bucket, entries)) in buckets.into_iter().enumerate() {
+        batch.insert(&bucket, entries);
+        if n % BATCH == BATCH - 1 {
+            index.apply_batch(std::mem::take(&mut batch))?;
+        }
+    }
+    index.apply_batch(batch)?;
+    db.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,29 +257,67 @@ mod tests {
     };
     use chrono::Utc;
 
+    fn inbound(wamid: &str) -> Change {
+        Change::Inbound(Arrived {
+            contact: ContactInfo {
+                phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
+                ..ContactInfo::default()
+            },
+            wamid: wamid.into(),
+            at: Utc::now(),
+            reply_to: None,
+            effect: Effect::New(Summary {
+                kind: "text".into(),
+                text: "Is the interview still on?".into(),
+                media: None,
+            }),
+            error_code: None,
+            payload: None,
+        })
+    }
+
+    #[test]
+    fn a_schema_5_wamid_tree_becomes_buckets_and_is_dropped() {
+        let dir = std::env::temp_dir().join(format!("hirechat-migrate6-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let store = Store::open(&dir, 8).unwrap();
+            store.apply(&[inbound("wamid.M")]).unwrap();
+            // As schema 5 left it: a key per wamid, no buckets.
+            let m = store.message_by_wamid("wamid.M").unwrap().unwrap();
+            let key = keys::message(m.conversation_id, m.at, m.id);
+            store.tree(T::WamidIndex).unwrap().clear().unwrap();
+            let db = store.current().unwrap().db.clone();
+            db.open_tree(OLD_WAMID_TREE)
+                .unwrap()
+                .insert("wamid.M", &key)
+                .unwrap();
+            store
+                .tree(T::Meta)
+                .unwrap()
+                .insert(keys::SCHEMA_VERSION_KEY, &5u32.to_be_bytes())
+                .unwrap();
+            store.flush().unwrap();
+        }
+        let store = Store::open(&dir, 8).unwrap();
+        let found = store.message_by_wamid("wamid.M").unwrap().unwrap();
+        assert_eq!(found.text, "Is the interview still on?");
+        // The duplicate check reads the buckets too: a repeat is stored once.
+        store.apply(&[inbound("wamid.M")]).unwrap();
+        assert_eq!(store.message_count().unwrap(), 1);
+        let db = store.current().unwrap().db.clone();
+        assert!(!db.tree_names().iter().any(|n| n.as_ref() == OLD_WAMID_TREE));
+        drop((db, store));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn a_schema_1_store_gets_its_unreplied_and_search_indexes_on_open() {
         let dir = std::env::temp_dir().join(format!("hirechat-migrate-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         {
             let store = Store::open(&dir, 8).unwrap();
-            let change = Change::Inbound(Arrived {
-                contact: ContactInfo {
-                    phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
-                    ..ContactInfo::default()
-                },
-                wamid: "wamid.M".into(),
-                at: Utc::now(),
-                reply_to: None,
-                effect: Effect::New(Summary {
-                    kind: "text".into(),
-                    text: "Is the interview still on?".into(),
-                    media: None,
-                }),
-                error_code: None,
-                payload: None,
-            });
-            store.apply(&[change]).unwrap();
+            store.apply(&[inbound("wamid.M")]).unwrap();
             // As a schema-1 store left it: no indexes, no counter.
             store.tree(T::ConvUnreplied).unwrap().clear().unwrap();
             store.tree(T::SearchIndex).unwrap().clear().unwrap();

@@ -3,7 +3,8 @@
 //! Trees and their keys (see `keys.rs`):
 //! - `conversations`: id → Conversation; `conv_by_phone` / `conv_by_bsuid`: identity → id;
 //!   `conv_by_activity`: (last activity, id) → () for the list, newest last.
-//! - `messages`: (conversation, time, id) → Message; `msg_by_wamid`: wamid → messages key
+//! - `messages`: (conversation, time, id) → Message; `wamid_index`: wamid → messages key, in
+//!   65,536 buckets (`wamid_index.rs`)
 //!   (also the duplicate check for webhooks). There is no index by id: a message still in the
 //!   outbox is found through its outbox item, any other through its wamid.
 //! - `outbox`: message id → OutboxItem; `dead_letters`: id → DeadLetter; `meta`: schema version
@@ -37,6 +38,7 @@ pub mod relay_log;
 mod schedule;
 mod search;
 mod trail;
+mod wamid_index;
 
 use std::{
     path::{Path, PathBuf},

@@ -241,7 +241,11 @@ impl Store {
     }
 
     pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
-        match self.tree(T::MsgByWamid)?.get(wamid)? {
+        let slot = super::wamid_index::slot(wamid);
+        let Some(bucket) = self.tree(T::WamidIndex)?.get(slot.bucket)? else {
+            return Ok(None);
+        };
+        match super::wamid_index::find(&bucket, &slot) {
             Some(key) => get_value(&self.tree(T::Messages)?, key),
             None => Ok(None),
         }

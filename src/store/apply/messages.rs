@@ -2,7 +2,7 @@
 //! a contact makes to earlier ones), and applying delivery statuses.
 
 use super::{MESSAGES_COUNTER, T, Tx, TxResult};
-use crate::store::keys;
+use crate::store::{keys, wamid_index};
 use crate::{
     domain::{
         conversation::Conversation,
@@ -27,10 +27,31 @@ impl Tx<'_> {
     }
 
     pub(super) fn message_by_wamid(&self, wamid: &str) -> TxResult<Option<(Vec<u8>, Message)>> {
-        let Some(key) = self.tree(T::MsgByWamid).get(wamid)? else {
+        let Some(key) = self.wamid_key(wamid)? else {
             return Ok(None);
         };
-        Ok(self.get(T::Messages, &key)?.map(|m| (key.to_vec(), m)))
+        Ok(self.get(T::Messages, &key)?.map(|m| (key, m)))
+    }
+
+    /// The messages key a wamid names, if it is known.
+    pub(super) fn wamid_key(&self, wamid: &str) -> TxResult<Option<Vec<u8>>> {
+        let slot = wamid_index::slot(wamid);
+        Ok(self
+            .tree(T::WamidIndex)
+            .get(slot.bucket)?
+            .and_then(|bucket| wamid_index::find(&bucket, &slot).map(<[u8]>::to_vec)))
+    }
+
+    /// Remembers that `wamid` names the message stored under `key`.
+    pub(super) fn index_wamid(&self, wamid: &str, key: &[u8]) -> TxResult<()> {
+        let slot = wamid_index::slot(wamid);
+        let tree = self.tree(T::WamidIndex);
+        let bucket = tree.get(slot.bucket)?;
+        tree.insert(
+            &slot.bucket,
+            wamid_index::with(bucket.as_deref(), &slot, key),
+        )?;
+        Ok(())
     }
 
     pub(super) fn insert_message(&self, m: &Message) -> TxResult<()> {
@@ -38,7 +59,7 @@ impl Tx<'_> {
         self.put(T::Messages, key, m)?;
         self.queue_for_search(b'm', &key)?;
         if let Some(w) = &m.wamid {
-            self.tree(T::MsgByWamid).insert(w.as_str(), &key)?;
+            self.index_wamid(w, &key)?;
         }
         if m.media.is_some() {
             self.tree(T::Files).insert(&keys::id(m.id), &key)?;
@@ -72,7 +93,7 @@ impl Tx<'_> {
         } = arrived;
         let (wamid, at) = (wamid.as_str(), *at);
         // Meta retries and delivers to every subscribed app: the same wamid is stored once.
-        if self.tree(T::MsgByWamid).get(wamid)?.is_some() {
+        if self.wamid_key(wamid)?.is_some() {
             return Ok(vec![]);
         }
         let mut conv = self.conversation_for(contact)?;
@@ -94,7 +115,7 @@ impl Tx<'_> {
             // An edit is found by its new words (the old ones find it too: hits are checked).
             self.queue_for_search(b'm', &key)?;
             // Remember the change's own wamid so a repeat of it is ignored.
-            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+            self.index_wamid(wamid, &key)?;
             self.store_conversation(&conv)?;
             return Ok(vec![Event::MessageChanged {
                 conversation: conv,
@@ -168,7 +189,7 @@ impl Tx<'_> {
         let failed = status == crate::domain::message::Status::Failed;
         let settled = self.settle_hold(message.id, pricing.as_ref(), failed, chrono::Utc::now())?;
         if done.learned_wamid {
-            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+            self.index_wamid(wamid, &key)?;
         }
         if done.settles_outbox {
             self.tree(T::Outbox).remove(&keys::id(message.id))?;

@@ -124,7 +124,7 @@ impl Tx<'_> {
     pub(super) fn accepted(&self, id: u64, wamid: &str) -> TxResult<Vec<Event>> {
         // The outbox item says where the message is: use it before removing it.
         if let Some((key, _)) = self.message_by_id(id)? {
-            self.tree(T::MsgByWamid).insert(wamid, key.as_slice())?;
+            self.index_wamid(wamid, &key)?;
         }
         let events = self.update_message(id, |m, _| {
             m.wamid = Some(wamid.to_owned());
