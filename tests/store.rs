@@ -229,3 +229,35 @@ fn older_messages_come_a_page_at_a_time_before_the_oldest_shown() {
     let first = store.messages_before(conv, older[0].at, 100).unwrap();
     assert_eq!(first.len(), 5, "m0 to m4, the start of the conversation");
 }
+
+#[test]
+fn unreplied_counts_by_waiting_time_agree_with_the_index_across_days() {
+    use hirechat::store::Waited;
+    let dir = TempDir::new("store-unreplied-days");
+    let store = Store::open(dir.path(), 16).unwrap();
+    // Contact c wrote c × 7 hours before the base (a day ago): twelve days and more, spread
+    // over hours of the day; contact 3 wrote twice (only the last counts).
+    let changes: Vec<Change> = (0..40)
+        .map(|c| inbound(c, 0, -i64::try_from(c).unwrap() * 7 * 60))
+        .chain([inbound(3, 1, 30)])
+        .collect();
+    store.apply(&changes).unwrap();
+    let waited_since: Vec<_> = (0..40)
+        .map(|c| {
+            let minutes = if c == 3 { 30 } else { -c * 7 * 60 };
+            Utc::now() - Duration::days(1) + Duration::minutes(minutes)
+        })
+        .collect();
+    for hours in [1, 23, 30, 49, 120, 121, 240, 300, 1000] {
+        let cutoff = Utc::now() - Duration::hours(hours);
+        let longer = waited_since.iter().filter(|s| **s < cutoff).count() as u64;
+        let (older, page) = store
+            .unreplied(None, Waited::LongerThan(cutoff), 0, 100)
+            .unwrap();
+        assert_eq!((older, page.len() as u64), (longer, longer), "{hours} h");
+        let (newer, _) = store
+            .unreplied(None, Waited::Since(cutoff), 0, 100)
+            .unwrap();
+        assert_eq!(newer, 40 - longer, "{hours} h");
+    }
+}

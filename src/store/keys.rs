@@ -187,6 +187,21 @@ pub fn owner_counter(owner: &str) -> String {
     format!("count:unreplied:{owner}")
 }
 
+/// Where the counters of unreplied conversations by the day (UTC) they have waited since
+/// begin, for everyone (`None`) or one owner: `unreplied>5d` counts whole days from these and
+/// scans only the day the cutoff falls in.
+pub fn unreplied_days(owner: Option<&str>) -> String {
+    format!("{UNREPLIED_DAYS}{}\u{1f}", owner.unwrap_or(""))
+}
+
+/// What every counter of `unreplied_days` begins with.
+pub const UNREPLIED_DAYS: &str = "count:unreplied-day\u{1f}";
+
+/// The counter of the day `since` falls in (`unreplied_days` then `YYYY-MM-DD`).
+pub fn unreplied_day(owner: Option<&str>, since: DateTime<Utc>) -> String {
+    format!("{}{}", unreplied_days(owner), since.format("%Y-%m-%d"))
+}
+
 pub fn id(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }

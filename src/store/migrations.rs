@@ -11,7 +11,8 @@ use crate::domain::message::Message;
 /// 3: the search index. 4: the search index as posting lists. 5: values in tagged binary
 /// forms (`codec.rs`), and a search index that keeps numbers and long words by their start.
 /// 6: the wamid index in 65,536 buckets (`wamid_index.rs`) instead of a key per wamid.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: the unreplied conversations counted by the day they have waited since.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// A step to schema `to`, run on a store older than that.
 struct Step {
@@ -23,7 +24,7 @@ struct Step {
 /// In order. Schema 3 (a key per word) was replaced by 4 before it was ever needed alone.
 /// Every step can be cut off (kill -9) and run again from the start: the version is stamped
 /// only after the last.
-const STEPS: [Step; 5] = [
+const STEPS: [Step; 6] = [
     Step {
         to: 2,
         what: "the unreplied index",
@@ -48,6 +49,11 @@ const STEPS: [Step; 5] = [
         to: 6,
         what: "the wamid index in buckets",
         run: build_wamid_index,
+    },
+    Step {
+        to: 7,
+        what: "the unreplied conversations counted by day",
+        run: count_unreplied_days,
     },
 ];
 
@@ -245,6 +251,38 @@ fn build_wamid_index(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Schema 7: the counters of `keys::unreplied_day`, from the unreplied indexes (those of a
+/// run cut off before are counted again from nothing).
+fn count_unreplied_days(store: &Store) -> Result<(), StoreError> {
+    let meta = store.tree(T::Meta)?;
+    for k in meta.scan_prefix(keys::UNREPLIED_DAYS).keys() {
+        meta.remove(k?)?;
+    }
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for k in store.tree(T::ConvUnreplied)?.iter().keys() {
+        let since = keys::read_time(&k?);
+        *counts.entry(keys::unreplied_day(None, since)).or_default() += 1;
+    }
+    for k in store.tree(T::ConvUnrepliedByOwner)?.iter().keys() {
+        let k = k?;
+        // (owner, 0, since, id)
+        let Some(zero) = k.iter().position(|b| *b == 0) else {
+            continue;
+        };
+        let owner = String::from_utf8_lossy(&k[..zero]);
+        let since = keys::read_time(&k[zero + 1..]);
+        *counts
+            .entry(keys::unreplied_day(Some(&owner), since))
+            .or_default() += 1;
+    }
+    let mut batch = sled::Batch::default();
+    for (key, n) in counts {
+        batch.insert(key.as_bytes(), &keys::id(n));
+    }
+    meta.apply_batch(batch)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,6 +361,9 @@ mod tests {
             store.tree(T::SearchIndex).unwrap().clear().unwrap();
             let meta = store.tree(T::Meta).unwrap();
             meta.remove(keys::UNREPLIED_COUNTER).unwrap();
+            for k in meta.scan_prefix(keys::UNREPLIED_DAYS).keys() {
+                meta.remove(k.unwrap()).unwrap();
+            }
             meta.insert(keys::SCHEMA_VERSION_KEY, &1u32.to_be_bytes())
                 .unwrap();
             store.flush().unwrap();
@@ -330,6 +371,12 @@ mod tests {
         let store = Store::open(&dir, 8).unwrap();
         let (total, page) = store.unreplied(None, Waited::Any, 0, 10).unwrap();
         assert_eq!((total, page.len()), (1, 1));
+        // Counted by day again: "waited longer than an hour from now" is that one.
+        let later = Utc::now() + chrono::Duration::hours(1);
+        let (longer, _) = store
+            .unreplied(None, Waited::LongerThan(later), 0, 10)
+            .unwrap();
+        assert_eq!(longer, 1);
         let found = store
             .search(&crate::domain::search::Query::parse("interview"), 10)
             .unwrap();

@@ -117,9 +117,27 @@ impl Store {
         };
         let tree = self.tree(tree)?;
         let range = || tree.range(lo.clone()..hi.clone()).keys();
+        // Whole days from their counters; only the cutoff's own day is scanned.
+        let before = |cutoff: DateTime<Utc>| -> Result<u64, StoreError> {
+            let day = cutoff
+                .date_naive()
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc();
+            let days = keys::unreplied_days(owner);
+            let mut n = 0;
+            for kv in self
+                .tree(T::Meta)?
+                .range(days.as_bytes()..keys::unreplied_day(owner, day).as_bytes())
+            {
+                n += keys::read_id(&kv?.1);
+            }
+            let partial = tree.range(at(day)..at(cutoff)).keys().count() as u64;
+            Ok(n + partial)
+        };
         let total = match waited {
             Waited::Any => self.counter(&counter)?,
-            _ => range().count() as u64,
+            Waited::LongerThan(cutoff) => before(cutoff)?,
+            Waited::Since(cutoff) => self.counter(&counter)?.saturating_sub(before(cutoff)?),
         };
         let mut page = Vec::new();
         for k in range().rev().skip(offset).take(limit) {

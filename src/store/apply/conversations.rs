@@ -154,6 +154,7 @@ impl Tx<'_> {
             self.tree(T::ConvUnreplied).remove(&key)?;
         }
         self.bump(UNREPLIED_COUNTER, by)?;
+        self.bump(&keys::unreplied_day(None, since), by)?;
         if let Some(o) = owner {
             let partition_key = keys::owned(o, &key);
             if add {
@@ -163,6 +164,7 @@ impl Tx<'_> {
                 self.tree(T::ConvUnrepliedByOwner).remove(partition_key)?;
             }
             self.bump(&owner_counter(o), by)?;
+            self.bump(&keys::unreplied_day(Some(o), since), by)?;
         }
         Ok(())
     }
