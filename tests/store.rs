@@ -261,3 +261,20 @@ fn unreplied_counts_by_waiting_time_agree_with_the_index_across_days() {
         assert_eq!(newer, 40 - longer, "{hours} h");
     }
 }
+
+#[test]
+fn a_checkpoint_on_the_way_out_waits_for_the_last_handle_to_let_go() {
+    let dir = TempDir::new("store-checkpoint");
+    let store = Store::open(dir.path(), 16).unwrap();
+    store.apply(&[inbound(7, 0, 0)]).unwrap();
+    store.flush().unwrap();
+    // The engine's last handle goes a moment after the process decides to stop.
+    let last = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(store);
+    });
+    Store::checkpoint_closed(dir.path()).unwrap();
+    last.join().unwrap();
+    let store = Store::open(dir.path(), 16).unwrap();
+    assert_eq!(store.message_count().unwrap(), 1);
+}

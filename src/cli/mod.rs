@@ -266,11 +266,14 @@ pub fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&CliError::Other(format!("cannot start: {e}"))),
     };
-    let result = runtime.block_on(run(cli, data_dir.clone()));
+    // The demo's database lives in its own directory, gone when it ends.
+    let own_store = (!matches!(cli.command, Some(Command::Demo))).then(|| data_dir.clone());
+    let result = runtime.block_on(run(cli, data_dir));
     // Every task ends here, and with them this process's handles on the database.
     drop(runtime);
-    if crate::store::wrote_much()
-        && let Err(e) = crate::store::Store::checkpoint_closed(&data_dir)
+    if let Some(dir) = own_store
+        && crate::store::wrote_much()
+        && let Err(e) = crate::store::Store::checkpoint_closed(&dir)
     {
         tracing::warn!(error = %e, "could not checkpoint the database on the way out");
     }
