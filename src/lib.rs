@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod logging;
+pub mod memory;
 pub mod paths;
 pub mod relay;
 pub mod server;

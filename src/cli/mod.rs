@@ -244,6 +244,7 @@ pub enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::memory::small_pages();
     crate::paths::private_by_default();
     let cli = Cli::parse();
     let data_dir = cli
