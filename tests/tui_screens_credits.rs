@@ -8,14 +8,13 @@
 
 mod common;
 
-use common::tui::{app_with, draw, inbox, key, now};
+use common::tui::{app_with, as_recruiter, draw, inbox, key, now};
 use hirechat::{
     domain::{
         billing::Category,
         credits::{By, Entry, LedgerEntry},
         event::Event,
         money::Money,
-        permission::Role,
     },
     engine::api::UsageRow,
     tui::{
@@ -151,14 +150,7 @@ fn the_header_warns_while_low_and_follows_the_balance() {
 #[test]
 fn credits_are_for_admins() {
     let mut app = app_with(inbox(), 160, 45);
-    app.update(Input::Me {
-        language: "en_US".into(),
-        login: "ken".into(),
-        role: Role::Recruiter,
-        channel: "Tokyo hiring desk".into(),
-        relay: None,
-        disconnected_at: None,
-    });
+    as_recruiter(&mut app);
     let asked = app.update(key('$'));
     assert!(
         !asked

@@ -8,12 +8,9 @@
 
 mod common;
 
-use common::tui::{app_with, draw, inbox, key, now};
+use common::tui::{app_with, as_recruiter, draw, inbox, key, now};
 use hirechat::{
-    domain::{
-        permission::Role,
-        rule::{LogEntry, Outcome, Rule, RuleInput},
-    },
+    domain::rule::{LogEntry, Outcome, Rule, RuleInput},
     tui::app::{App, Command, Input},
 };
 
@@ -113,14 +110,7 @@ fn space_turns_a_rule_on_for_an_admin_only() {
     assert!(screen.contains("Rule chase-unanswered is on"), "{screen}");
 
     let mut recruiter = opened();
-    recruiter.update(Input::Me {
-        language: "en_US".into(),
-        login: "ken".into(),
-        role: Role::Recruiter,
-        channel: "Tokyo hiring desk".into(),
-        relay: None,
-        disconnected_at: None,
-    });
+    as_recruiter(&mut recruiter);
     let asked = recruiter.update(key(' '));
     assert!(
         !asked

@@ -157,6 +157,18 @@ pub fn app_with(rows: Vec<ConversationView>, width: u16, height: u16) -> App {
     app
 }
 
+/// The app told it is used by ken, a recruiter (not an admin).
+pub fn as_recruiter(app: &mut App) {
+    app.update(Input::Me {
+        language: "en_US".into(),
+        login: "ken".into(),
+        role: hirechat::domain::permission::Role::Recruiter,
+        channel: "Tokyo hiring desk".into(),
+        relay: None,
+        disconnected_at: None,
+    });
+}
+
 pub fn draw(app: &App) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
     t.draw(|f| hirechat::tui::view::render(app, f)).unwrap();
