@@ -269,11 +269,12 @@ pub fn main() -> ExitCode {
     };
     // The demo's database lives in its own directory, gone when it ends.
     let own_store = (!matches!(cli.command, Some(Command::Demo))).then(|| data_dir.clone());
+    let long_running = matches!(cli.command, None | Some(Command::Tui | Command::Serve));
     let result = runtime.block_on(run(cli, data_dir));
     // Every task ends here, and with them this process's handles on the database.
     drop(runtime);
     if let Some(dir) = own_store
-        && crate::store::wrote_much()
+        && crate::store::wrote_enough(long_running)
         && let Err(e) = crate::store::Store::checkpoint_closed(&dir)
     {
         tracing::warn!(error = %e, "could not checkpoint the database on the way out");

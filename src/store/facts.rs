@@ -3,6 +3,11 @@
 //! small rows in memory instead of reading and decoding 100,000 stored conversations.
 //! Built in the background at start (or on first use), one pass over the conversations,
 //! without holding up writes meanwhile.
+//!
+//! A row is 48 bytes: times as nanoseconds, names and label sets as numbers into tables the
+//! rows share (a team has a few dozen people and label sets, not one per conversation), and
+//! nothing that can be derived (the window's end, the last message's time, which is the
+//! row's place in the list).
 
 use std::{
     cmp::Reverse,
@@ -13,80 +18,149 @@ use std::{
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    conversation::Conversation, conversation_state::ConversationStatus, filter::Subject,
+    conversation::Conversation, conversation_state::ConversationStatus, filter::Subject, window,
 };
 
-/// What a filter can ask about one conversation.
-#[derive(Debug, Clone)]
-struct Facts {
-    last_inbound_at: Option<DateTime<Utc>>,
-    last_outbound_at: Option<DateTime<Utc>>,
-    last_message_at: Option<DateTime<Utc>>,
-    unread: u32,
-    failed: u32,
-    owner: Option<Box<str>>,
-    last_replied_by: Option<Box<str>>,
-    window_expires_at: Option<DateTime<Utc>>,
-    status: ConversationStatus,
-    snoozed_until: Option<DateTime<Utc>>,
-    labels: Vec<String>,
+/// A time to the nanosecond (exact from 1677 to 2262, clamped outside), or none.
+#[derive(Debug, Clone, Copy)]
+struct Nanos(i64);
+
+impl Nanos {
+    const NONE: Nanos = Nanos(i64::MIN);
+
+    fn of(at: Option<DateTime<Utc>>) -> Self {
+        at.map_or(Self::NONE, |t| {
+            Nanos(t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+                i64::MIN + 1
+            } else {
+                i64::MAX
+            }))
+        })
+    }
+
+    fn get(self) -> Option<DateTime<Utc>> {
+        (self.0 != i64::MIN).then(|| DateTime::from_timestamp_nanos(self.0))
+    }
 }
 
-impl Facts {
-    fn of(c: &Conversation) -> Self {
-        Self {
-            last_inbound_at: c.last_inbound_at,
-            last_outbound_at: c.last_outbound_at,
-            last_message_at: c.last_message_at,
-            unread: c.unread,
-            failed: c.failed,
-            owner: c.owner.as_deref().map(Into::into),
-            last_replied_by: c.last_replied_by.as_deref().map(Into::into),
-            window_expires_at: c.window_expires_at(),
-            status: c.status,
-            snoozed_until: c.snoozed_until,
-            labels: c.labels.clone(),
-        }
-    }
-
-    fn subject(&self) -> Subject<'_> {
-        Subject {
-            last_inbound_at: self.last_inbound_at,
-            last_outbound_at: self.last_outbound_at,
-            last_message_at: self.last_message_at,
-            unread: self.unread,
-            failed: self.failed,
-            owner: self.owner.as_deref(),
-            last_replied_by: self.last_replied_by.as_deref(),
-            window_expires_at: self.window_expires_at,
-            status: self.status,
-            snoozed_until: self.snoozed_until,
-            labels: &self.labels,
-        }
-    }
+/// What a filter can ask about one conversation, beyond its place in the list.
+#[derive(Debug, Clone)]
+struct Facts {
+    last_inbound_at: Nanos,
+    last_outbound_at: Nanos,
+    snoozed_until: Nanos,
+    unread: u32,
+    failed: u32,
+    /// Into `Table::names`; 0 is nobody.
+    owner: u32,
+    last_replied_by: u32,
+    /// Into `Table::label_sets`; 0 is no labels.
+    labels: u32,
+    status: ConversationStatus,
 }
 
 /// List order: newest activity first, then the higher id (as the activity index reads).
 type Place = (Reverse<i64>, Reverse<u64>);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Table {
     rows: BTreeMap<Place, Facts>,
-    places: HashMap<u64, Place>,
+    /// A conversation's activity time (the first half of its place).
+    places: HashMap<u64, i64>,
+    /// People named by rows, first one empty so that 0 means nobody.
+    names: Interned<Box<str>>,
+    /// Label sets of rows, first one empty.
+    label_sets: Interned<Box<[String]>>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Self {
+            rows: BTreeMap::new(),
+            places: HashMap::new(),
+            names: Interned::new("".into()),
+            label_sets: Interned::new(Box::default()),
+        }
+    }
+}
+
+/// Values numbered in order of first use; never forgotten (they are few).
+#[derive(Debug)]
+struct Interned<V> {
+    values: Vec<V>,
+    numbers: HashMap<V, u32>,
+}
+
+impl<V: Clone + Eq + std::hash::Hash> Interned<V> {
+    fn new(empty: V) -> Self {
+        Self {
+            numbers: HashMap::from([(empty.clone(), 0)]),
+            values: vec![empty],
+        }
+    }
+
+    fn number<Q>(&mut self, value: &Q) -> u32
+    where
+        V: std::borrow::Borrow<Q> + for<'q> From<&'q Q>,
+        Q: Eq + std::hash::Hash + ?Sized,
+    {
+        if let Some(n) = self.numbers.get(value) {
+            return *n;
+        }
+        let n = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let value = V::from(value);
+        self.values.push(value.clone());
+        self.numbers.insert(value, n);
+        n
+    }
+
+    fn get(&self, n: u32) -> &V {
+        &self.values[n as usize]
+    }
 }
 
 impl Table {
     fn upsert(&mut self, c: &Conversation) {
-        if let Some(old) = self.places.remove(&c.id) {
-            self.rows.remove(&old);
+        if let Some(at) = self.places.remove(&c.id) {
+            self.rows.remove(&(Reverse(at), Reverse(c.id)));
         }
         // Listed conversations only: with a message, not merged into another.
         let Some(at) = c.last_message_at.filter(|_| c.merged_into.is_none()) else {
             return;
         };
-        let place = (Reverse(at.timestamp_millis()), Reverse(c.id));
-        self.rows.insert(place, Facts::of(c));
-        self.places.insert(c.id, place);
+        let at = Nanos::of(Some(at)).0;
+        let facts = Facts {
+            last_inbound_at: Nanos::of(c.last_inbound_at),
+            last_outbound_at: Nanos::of(c.last_outbound_at),
+            snoozed_until: Nanos::of(c.snoozed_until),
+            unread: c.unread,
+            failed: c.failed,
+            owner: self.names.number(c.owner.as_deref().unwrap_or_default()),
+            last_replied_by: self
+                .names
+                .number(c.last_replied_by.as_deref().unwrap_or_default()),
+            labels: self.label_sets.number(c.labels.as_slice()),
+            status: c.status,
+        };
+        self.rows.insert((Reverse(at), Reverse(c.id)), facts);
+        self.places.insert(c.id, at);
+    }
+
+    fn subject(&self, at: i64, f: &Facts) -> Subject<'_> {
+        let name = |n: u32| (n != 0).then(|| self.names.get(n).as_ref());
+        Subject {
+            last_inbound_at: f.last_inbound_at.get(),
+            last_outbound_at: f.last_outbound_at.get(),
+            last_message_at: Nanos(at).get(),
+            unread: f.unread,
+            failed: f.failed,
+            owner: name(f.owner),
+            last_replied_by: name(f.last_replied_by),
+            window_expires_at: window::expires_at(f.last_inbound_at.get()),
+            status: f.status,
+            snoozed_until: f.snoozed_until.get(),
+            labels: self.label_sets.get(f.labels),
+        }
     }
 }
 
@@ -211,8 +285,8 @@ fn pick(
     } else {
         Box::new(table.rows.iter())
     };
-    for ((_, Reverse(id)), facts) in rows {
-        if keep(&facts.subject()) {
+    for ((Reverse(at), Reverse(id)), facts) in rows {
+        if keep(&table.subject(*at, facts)) {
             if usize::try_from(total).is_ok_and(|t| t >= offset) && ids.len() < limit {
                 ids.push(*id);
             }
@@ -220,4 +294,65 @@ fn pick(
         }
     }
     (total, ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn listed(id: u64, at: DateTime<Utc>) -> Conversation {
+        let mut c = Conversation::new(id, None, None);
+        c.last_message_at = Some(at);
+        c
+    }
+
+    /// A row answers a filter exactly as the conversation it was made from.
+    #[test]
+    fn a_row_is_the_conversations_subject() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 4, 5, 6, 7).unwrap()
+            + chrono::Duration::nanoseconds(123_456_789);
+        let mut full = listed(1, at);
+        full.last_inbound_at = Some(at - chrono::Duration::minutes(3));
+        full.last_outbound_at = Some(at);
+        full.snoozed_until = Some(at + chrono::Duration::days(2));
+        full.unread = 4;
+        full.failed = 1;
+        full.owner = Some("aiko".into());
+        full.last_replied_by = Some("ben".into());
+        full.labels = vec!["visa".into(), "tokyo".into()];
+        full.status = ConversationStatus::Pending;
+        let mut sparse = listed(2, Utc.with_ymd_and_hms(1965, 1, 1, 0, 0, 0).unwrap());
+        sparse.owner = Some("aiko".into());
+        let mut table = Table::default();
+        for c in [&full, &sparse] {
+            table.upsert(c);
+        }
+        for c in [&full, &sparse] {
+            let place = (Reverse(table.places[&c.id]), Reverse(c.id));
+            let row = table.subject(place.0.0, &table.rows[&place]);
+            assert_eq!(format!("{row:?}"), format!("{:?}", c.subject()));
+        }
+        // One name for both owners; two label sets (none and one).
+        assert_eq!(table.names.values.len(), 3);
+        assert_eq!(table.label_sets.values.len(), 2);
+    }
+
+    /// A conversation written again moves to its new place; a merged one leaves the list.
+    #[test]
+    fn rows_move_and_leave() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut table = Table::default();
+        table.upsert(&listed(1, t));
+        table.upsert(&listed(2, t + chrono::Duration::hours(1)));
+        table.upsert(&listed(1, t + chrono::Duration::hours(2)));
+        let (total, ids) = pick(&table, |_| true, false, 0, 10);
+        assert_eq!((total, ids), (2, vec![1, 2]));
+        let mut merged = listed(2, t + chrono::Duration::hours(3));
+        merged.merged_into = Some(1);
+        table.upsert(&merged);
+        assert_eq!(pick(&table, |_| true, false, 0, 10), (1, vec![1]));
+        assert_eq!(table.rows.len(), table.places.len());
+    }
 }

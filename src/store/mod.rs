@@ -83,14 +83,19 @@ pub enum StoreError {
 /// Changes applied by this process, to every store it opened.
 static APPLIED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// After this many changes, a process checkpoints the database when it stops
+/// After this many changes, any process checkpoints the database when it stops
 /// ([`Store::checkpoint_closed`]): sled would otherwise read through all of them at the next
 /// open (a bulk import of 100,000 candidates: seconds before the first frame).
 pub const CHECKPOINT_AFTER: u64 = 20_000;
 
-/// Whether this process wrote enough to checkpoint on its way out.
-pub fn wrote_much() -> bool {
-    APPLIED.load(std::sync::atomic::Ordering::Relaxed) >= CHECKPOINT_AFTER
+/// Whether this process wrote enough to checkpoint on its way out. A long-running one (the
+/// inbox, the daemon) checkpoints after any write: a checkpoint costs what an open costs, the
+/// next open would otherwise pay for it before its first frame, and a person closing the
+/// inbox waits less for it than one opening it. A one-shot command (`send`, `labels put`)
+/// leaves it to the next open unless it wrote much, so that scripts stay quick.
+pub fn wrote_enough(long_running: bool) -> bool {
+    let applied = APPLIED.load(std::sync::atomic::Ordering::Relaxed);
+    applied >= if long_running { 1 } else { CHECKPOINT_AFTER }
 }
 
 /// How long the contact of an unreplied conversation has waited.
