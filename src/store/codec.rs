@@ -5,6 +5,8 @@
 //!   object), at about two thirds of JSON's size and without its text parsing.
 //! - [`MESSAGE_ROW`]: a message as a positional row (`message_row.rs`): messages are nearly
 //!   all of a store, so they get the smallest form.
+//! - [`MESSAGE_CHUNK`] and [`CHUNK_DIRECTORY`]: a conversation's messages in chunks, and
+//!   where each chunk starts (`message_chunks.rs`); a chunk holds message rows.
 //! - No tag: JSON, as every value was written up to schema 4. Its first byte (`{`, `[`, `"`,
 //!   a digit, `-`, `t`, `f`, `n`) is never a tag, so old values stay readable while the
 //!   migration to schema 5 rewrites them, and after a migration cut off half-way.
@@ -17,6 +19,10 @@ use super::StoreError;
 
 pub const NAMED: u8 = 0x01;
 pub const MESSAGE_ROW: u8 = 0x02;
+/// A chunk of a conversation's messages (`message_chunks.rs`).
+pub const MESSAGE_CHUNK: u8 = 0x03;
+/// Where a conversation's chunks of messages start (`message_chunks.rs`).
+pub const CHUNK_DIRECTORY: u8 = 0x04;
 
 /// A value the store keeps. Types take the named form unless they say otherwise.
 pub trait Stored: Serialize + DeserializeOwned {

@@ -1,18 +1,14 @@
 //! Reading the files the store knows: a conversation's, one by its message, all of them (the
 //! retention rule), and the inbound ones still to fetch.
 
-use super::{Conversation, Message, Store, StoreError, T, decode, get_value, keys, read::End};
+use super::{Conversation, Message, Store, StoreError, T, decode, keys, read::End};
 
 impl Store {
     /// Every message of a conversation (and of those merged into it) that carries a file,
     /// newest first.
     pub fn attachments(&self, conversation: &Conversation) -> Result<Vec<Message>, StoreError> {
-        let mut all = self.merged_messages(
-            conversation,
-            |id| keys::id(id).to_vec()..keys::id(id + 1).to_vec(),
-            usize::MAX,
-            End::Newest,
-        )?;
+        let mut all =
+            self.merged_messages(conversation, ([0; 16], [0xff; 16]), usize::MAX, End::Newest)?;
         all.retain(|m| m.media.is_some());
         all.reverse();
         Ok(all)
@@ -20,11 +16,10 @@ impl Store {
 
     /// Every message that carries a file, in id order (the retention rule's pass).
     pub fn file_messages(&self) -> Result<Vec<Message>, StoreError> {
-        let messages = self.tree(T::Messages)?;
         let mut out = Vec::new();
         for kv in &self.tree(T::Files)? {
             let (_, key) = kv?;
-            if let Some(m) = get_value(&messages, key)? {
+            if let Some(m) = self.message_at(&key)? {
                 out.push(m);
             }
         }
@@ -34,7 +29,7 @@ impl Store {
     /// A message that carries a file, by its id.
     pub fn file_message(&self, id: u64) -> Result<Option<Message>, StoreError> {
         match self.tree(T::Files)?.get(keys::id(id))? {
-            Some(key) => get_value(&self.tree(T::Messages)?, key),
+            Some(key) => self.message_at(&key),
             None => Ok(None),
         }
     }

@@ -3,7 +3,11 @@
 
 use std::{collections::HashMap, path::Path};
 
-use super::{Conversation, Store, StoreError, Stored, T, apply, codec, decode, keys, wamid_index};
+use super::{
+    Conversation, Store, StoreError, Stored, T, apply, codec, decode, keys,
+    message_chunks::{self, Packer},
+    wamid_index,
+};
 use crate::domain::message::Message;
 
 /// The layout this code writes. Bump it with a migration in `check_schema`.
@@ -12,7 +16,8 @@ use crate::domain::message::Message;
 /// forms (`codec.rs`), and a search index that keeps numbers and long words by their start.
 /// 6: the wamid index in 65,536 buckets (`wamid_index.rs`) instead of a key per wamid.
 /// 7: the unreplied conversations counted by the day they have waited since.
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: a conversation's messages in chunks (`message_chunks.rs`) instead of a key each.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// A step to schema `to`, run on a store older than that.
 struct Step {
@@ -24,7 +29,7 @@ struct Step {
 /// In order. Schema 3 (a key per word) was replaced by 4 before it was ever needed alone.
 /// Every step can be cut off (kill -9) and run again from the start: the version is stamped
 /// only after the last.
-const STEPS: [Step; 6] = [
+const STEPS: [Step; 7] = [
     Step {
         to: 2,
         what: "the unreplied index",
@@ -54,6 +59,11 @@ const STEPS: [Step; 6] = [
         to: 7,
         what: "the unreplied conversations counted by day",
         run: count_unreplied_days,
+    },
+    Step {
+        to: 8,
+        what: "messages in chunks",
+        run: pack_messages,
     },
 ];
 
@@ -283,6 +293,57 @@ fn count_unreplied_days(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Schema 8: a conversation's messages in chunks (`message_chunks.rs`) instead of a key each.
+/// Each batch of messages is packed and removed from its own keys in one atomic write, so a
+/// run cut off goes on from the messages still under their own keys.
+fn pack_messages(store: &Store) -> Result<(), StoreError> {
+    let tree = store.tree(T::Messages)?;
+    let (mut done, mut told) = (0usize, 0usize);
+    let mut from: Vec<u8> = Vec::new();
+    loop {
+        // Keys of 24 bytes are messages on their own; chunks (12) and directories (8) are
+        // what earlier batches (or a run cut off) packed.
+        let legacy = tree
+            .range(from.as_slice()..)
+            .filter(|kv| kv.as_ref().map_or(true, |(k, _)| k.len() == 24))
+            .take(BATCH)
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((last, _)) = legacy.last() else {
+            break;
+        };
+        from = last.to_vec();
+        let mut batch = sled::Batch::default();
+        for group in legacy.chunk_by(|a, b| a.0[..8] == b.0[..8]) {
+            let mut get = |k: &[u8]| tree.get(k).map_err(StoreError::from);
+            let mut packer = Packer::new(keys::read_id(&group[0].0), &mut get, |e| e);
+            for (k, v) in group {
+                let Some((_, suffix)) = message_chunks::split(k) else {
+                    continue;
+                };
+                let stored = if v.first() == Some(&codec::MESSAGE_ROW) {
+                    v.to_vec()
+                } else {
+                    decode::<Message>(v)?.to_stored()?
+                };
+                packer.put(suffix, stored)?;
+                batch.remove(k);
+            }
+            for (k, v) in packer.writes() {
+                batch.insert(k, v);
+            }
+        }
+        tree.apply_batch(batch)?;
+        done += legacy.len();
+        if done - told >= TELL_EVERY {
+            eprintln!("hirechat: {done} messages packed");
+            told = done;
+        }
+    }
+    store.current()?.db.flush()?;
+    eprintln!("hirechat: {done} messages packed");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +373,90 @@ mod tests {
             error_code: None,
             payload: None,
         })
+    }
+
+    /// A schema-7 store keeps a key per message; one cut off while packing has the first
+    /// messages of a conversation in a chunk and the rest on their own keys.
+    #[test]
+    fn messages_on_their_own_keys_are_packed_even_after_a_cut_off_run() {
+        let dir = std::env::temp_dir().join(format!("hirechat-migrate8-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut changes: Vec<Change> = (0..70).map(|n| inbound(&format!("wamid.A{n}"))).collect();
+        let Change::Inbound(mut other) = inbound("wamid.B") else {
+            unreachable!()
+        };
+        other.contact.phone = PhoneNumber::parse("+819087654321").ok();
+        changes.push(Change::Inbound(other));
+        let (before, ids) = {
+            let store = Store::open(&dir, 8).unwrap();
+            store.apply(&changes).unwrap();
+            let ids: Vec<u64> = store
+                .tree(T::Conversations)
+                .unwrap()
+                .iter()
+                .keys()
+                .map(|k| keys::read_id(&k.unwrap()))
+                .collect();
+            let mut before = Vec::new();
+            for id in &ids {
+                let c = store.conversation(*id).unwrap().unwrap();
+                before.push(store.messages(&c, 1000).unwrap());
+            }
+            // Back to a key per message, then the first 20 of the first conversation packed
+            // again, as a run cut off after its first batch leaves them.
+            let tree = store.tree(T::Messages).unwrap();
+            let mut legacy = Vec::new();
+            for kv in &tree {
+                let (k, v) = kv.unwrap();
+                if k.len() == 12 {
+                    for (suffix, stored) in message_chunks::Chunk::decode(&v).unwrap().entries() {
+                        legacy.push(([&k[..8], suffix.as_slice()].concat(), stored.clone()));
+                    }
+                }
+                tree.remove(k).unwrap();
+            }
+            for (k, v) in &legacy {
+                tree.insert(k.as_slice(), v.as_slice()).unwrap();
+            }
+            let first = &legacy[..20];
+            let mut get = |k: &[u8]| tree.get(k).map_err(StoreError::from);
+            let mut packer = Packer::new(keys::read_id(&first[0].0), &mut get, |e| e);
+            for (k, v) in first {
+                packer
+                    .put(message_chunks::split(k).unwrap().1, v.clone())
+                    .unwrap();
+            }
+            for (k, v) in packer.writes() {
+                tree.insert(k, v).unwrap();
+            }
+            for (k, _) in first {
+                tree.remove(k.as_slice()).unwrap();
+            }
+            store
+                .tree(T::Meta)
+                .unwrap()
+                .insert(keys::SCHEMA_VERSION_KEY, &7u32.to_be_bytes())
+                .unwrap();
+            store.flush().unwrap();
+            (before, ids)
+        };
+        let store = Store::open(&dir, 8).unwrap();
+        for (id, before) in ids.iter().zip(&before) {
+            let c = store.conversation(*id).unwrap().unwrap();
+            assert_eq!(&store.messages(&c, 1000).unwrap(), before);
+        }
+        // 70 messages: three chunks and their directory; one message: one chunk.
+        let lengths: Vec<usize> = store
+            .tree(T::Messages)
+            .unwrap()
+            .iter()
+            .keys()
+            .map(|k| k.unwrap().len())
+            .collect();
+        assert_eq!(lengths, [8, 12, 12, 12, 12]);
+        assert!(store.message_by_wamid("wamid.A33").unwrap().is_some());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -30,6 +30,7 @@ mod credits;
 mod facts;
 mod files;
 mod keys;
+mod message_chunks;
 mod message_row;
 mod migrations;
 mod read;

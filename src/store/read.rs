@@ -6,7 +6,18 @@ use chrono::{DateTime, Utc};
 use super::{
     Bsuid, Conversation, DeadLetter, Message, OutboxItem, PhoneNumber, Record, Store, StoreError,
     T, Template, Waited, decode, get_value, keys,
+    message_chunks::{self, Packer, Suffix},
 };
+
+/// Every suffix of a conversation's message keys.
+const ALL: (Suffix, Suffix) = ([0; 16], [0xff; 16]);
+
+/// The suffix of `keys::message(_, at, id)`: a bound of a range of messages.
+fn suffix(at: DateTime<Utc>, id: u64) -> Suffix {
+    let mut s = [0u8; 16];
+    s.copy_from_slice(&keys::message(0, at, id)[8..]);
+    s
+}
 
 impl Store {
     pub fn conversation(&self, id: u64) -> Result<Option<Conversation>, StoreError> {
@@ -170,12 +181,7 @@ impl Store {
         conversation: &Conversation,
         limit: usize,
     ) -> Result<Vec<Message>, StoreError> {
-        self.merged_messages(
-            conversation,
-            |id| keys::id(id).to_vec()..keys::id(id + 1).to_vec(),
-            limit,
-            End::Newest,
-        )
+        self.merged_messages(conversation, ALL, limit, End::Newest)
     }
 
     /// A conversation's `limit` messages before `before` (and of any merged into it), oldest
@@ -190,10 +196,10 @@ impl Store {
     ) -> Result<Vec<Message>, StoreError> {
         self.merged_messages(
             conversation,
-            |id| {
-                keys::message(id, DateTime::<Utc>::MIN_UTC, 0).to_vec()
-                    ..keys::message(id, before, u64::MAX).to_vec()
-            },
+            (
+                suffix(DateTime::<Utc>::MIN_UTC, 0),
+                suffix(before, u64::MAX),
+            ),
             limit,
             End::Newest,
         )
@@ -207,42 +213,32 @@ impl Store {
         since: DateTime<Utc>,
         cap: usize,
     ) -> Result<Vec<Message>, StoreError> {
-        self.merged_messages(
-            conversation,
-            |id| {
-                keys::message(id, since, 0).to_vec()
-                    ..keys::message(id + 1, DateTime::<Utc>::MIN_UTC, 0).to_vec()
-            },
-            cap,
-            End::Oldest,
-        )
+        self.merged_messages(conversation, (suffix(since, 0), ALL.1), cap, End::Oldest)
     }
 
-    /// Messages in `range(id)` of a conversation and of each merged into it (sled transactions
-    /// cannot move them, so they stay under their own ids), in time order, at most `limit` from
-    /// the `end` asked for.
+    /// Messages with key suffixes in `range` of a conversation and of each merged into it
+    /// (sled transactions cannot move them, so they stay under their own ids), in time order,
+    /// at most `limit` from the `end` asked for.
     pub(super) fn merged_messages(
         &self,
         conversation: &Conversation,
-        range: impl Fn(u64) -> std::ops::Range<Vec<u8>>,
+        range: (Suffix, Suffix),
         limit: usize,
         end: End,
     ) -> Result<Vec<Message>, StoreError> {
         let tree = self.tree(T::Messages)?;
-        let mut out = Vec::new();
+        let mut out: Vec<(Suffix, Message)> = Vec::new();
         for id in std::iter::once(conversation.id).chain(conversation.merged.iter().copied()) {
-            let found = tree.range(range(id));
-            let found: Box<dyn Iterator<Item = _>> = match end {
-                End::Newest => Box::new(found.rev().take(limit)),
-                End::Oldest => Box::new(found.take(limit)),
-            };
-            for kv in found {
-                let (k, v) = kv?;
-                out.push((k, decode::<Message>(&v)?));
-            }
+            let mut taken = 0;
+            let newest_first = matches!(end, End::Newest);
+            message_chunks::scan(&tree, id, range, newest_first, &mut |s, stored| {
+                out.push((*s, decode(stored)?));
+                taken += 1;
+                Ok(taken < limit)
+            })?;
         }
         // Across merged conversations the order is the time's, not the id's.
-        out.sort_by(|a, b| a.0[8..].cmp(&b.0[8..]));
+        out.sort_by_key(|a| a.0);
         let keep = match end {
             End::Newest => out.len().saturating_sub(limit)..out.len(),
             End::Oldest => 0..out.len().min(limit),
@@ -252,10 +248,11 @@ impl Store {
 
     /// The message as it is stored now (its status may have moved since `message` was read).
     pub fn reload(&self, message: &Message) -> Result<Option<Message>, StoreError> {
-        get_value(
-            &self.tree(T::Messages)?,
-            keys::message(message.conversation_id, message.at, message.id),
-        )
+        self.message_at(&keys::message(
+            message.conversation_id,
+            message.at,
+            message.id,
+        ))
     }
 
     pub fn message_by_wamid(&self, wamid: &str) -> Result<Option<Message>, StoreError> {
@@ -264,9 +261,22 @@ impl Store {
             return Ok(None);
         };
         match super::wamid_index::find(&bucket, &slot) {
-            Some(key) => get_value(&self.tree(T::Messages)?, key),
+            Some(key) => self.message_at(key),
             None => Ok(None),
         }
+    }
+
+    /// The message stored under `key` (`keys::message`), from its conversation's chunks.
+    pub(super) fn message_at(&self, key: &[u8]) -> Result<Option<Message>, StoreError> {
+        let Some((conversation, suffix)) = message_chunks::split(key) else {
+            return Ok(None);
+        };
+        let tree = self.tree(T::Messages)?;
+        let mut get = |k: &[u8]| tree.get(k).map_err(StoreError::from);
+        Packer::new(conversation, &mut get, |e| e)
+            .get(&suffix)?
+            .map(|bytes| decode(&bytes))
+            .transpose()
     }
 
     pub fn record(&self, id: u64) -> Result<Option<Record>, StoreError> {
@@ -362,13 +372,12 @@ impl Store {
     /// Sends that failed, as they were when they failed (a person may send them again), with
     /// their messages.
     pub fn failed_sends(&self) -> Result<Vec<(OutboxItem, Message)>, StoreError> {
-        let messages = self.tree(T::Messages)?;
         let mut out = Vec::new();
         for kv in &self.tree(T::FailedSends)? {
             let item: OutboxItem = decode(&kv?.1)?;
             let key = keys::message(item.conversation_id, item.at, item.id);
-            if let Some(bytes) = messages.get(key)? {
-                out.push((item, decode(&bytes)?));
+            if let Some(message) = self.message_at(&key)? {
+                out.push((item, message));
             }
         }
         Ok(out)

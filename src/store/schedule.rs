@@ -180,14 +180,28 @@ impl Store {
         else {
             return Ok(None);
         };
-        let from = keys::message(c, *at - chrono::Duration::seconds(2), 0);
-        let to = keys::message(c, *at + chrono::Duration::seconds(1), 0);
-        for kv in self.tree(T::Messages)?.range(from..to) {
-            let (k, v) = kv?;
-            if keys::read_id(&k[16..]) == *message_id {
-                return Ok(Some(decode(&v)?));
-            }
-        }
-        Ok(None)
+        let bound = |at| {
+            let mut s = [0u8; 16];
+            s.copy_from_slice(&keys::message(c, at, 0)[8..]);
+            s
+        };
+        let range = (
+            bound(*at - chrono::Duration::seconds(2)),
+            bound(*at + chrono::Duration::seconds(1)),
+        );
+        let mut found = None;
+        super::message_chunks::scan(
+            &self.tree(T::Messages)?,
+            c,
+            range,
+            false,
+            &mut |s, stored| {
+                if keys::read_id(&s[8..]) == *message_id {
+                    found = Some(decode(stored)?);
+                }
+                Ok(found.is_none())
+            },
+        )?;
+        Ok(found)
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{Store, StoreError, T, decode, get_value, keys};
+use super::{Store, StoreError, T, decode, keys, message_chunks};
 use crate::domain::{
     conversation::Conversation,
     message::Message,
@@ -104,22 +104,24 @@ impl Store {
         limit: usize,
         budget: usize,
     ) -> Result<(Vec<Message>, usize), StoreError> {
-        let mut hits: Vec<(sled::IVec, Message)> = Vec::new();
+        let mut hits: Vec<(message_chunks::Suffix, Message)> = Vec::new();
         let mut read = 0;
+        let tree = self.tree(T::Messages)?;
         for id in std::iter::once(c.id).chain(c.merged.iter().copied()) {
-            for kv in self.tree(T::Messages)?.scan_prefix(keys::id(id)).rev() {
+            let all = ([0; 16], [0xff; 16]);
+            message_chunks::scan(&tree, id, all, true, &mut |s, stored| {
                 if read >= budget || hits.len() >= limit {
-                    break;
+                    return Ok(false);
                 }
-                let (k, v) = kv?;
                 read += 1;
-                let m: Message = decode(&v)?;
+                let m: Message = decode(stored)?;
                 if !m.deleted && query.matches(&m.text) {
-                    hits.push((k, m));
+                    hits.push((*s, m));
                 }
-            }
+                Ok(true)
+            })?;
         }
-        hits.sort_by(|a, b| b.0[8..].cmp(&a.0[8..]));
+        hits.sort_by_key(|b| std::cmp::Reverse(b.0));
         hits.truncate(limit);
         Ok((hits.into_iter().map(|(_, m)| m).collect(), read))
     }
@@ -139,8 +141,7 @@ impl Store {
             n += 1;
             let (what, key) = (k[0], &k[1..]);
             let found = match what {
-                b'm' => get_value::<Message>(&self.tree(T::Messages)?, key)?
-                    .map(|m| (m.conversation_id, m.text)),
+                b'm' => self.message_at(key)?.map(|m| (m.conversation_id, m.text)),
                 b'c' => self
                     .conversation(keys::read_id(key))?
                     .map(|c| (c.id, c.display_name())),
@@ -193,15 +194,16 @@ impl Store {
         self.tree(T::SearchIndex)?.clear()?;
         let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
         let mut pending = 0;
-        for (n, kv) in self.tree(T::Messages)?.iter().enumerate() {
-            if n > 0 && n % 200_000 == 0 {
+        let mut n = 0;
+        message_chunks::each_message(&self.tree(T::Messages)?, &mut |conversation, stored| {
+            n += 1;
+            if n % 200_000 == 0 {
                 // Opening waits for this: whoever opened the store sees it move.
                 eprintln!("hirechat: {n} messages indexed");
             }
-            let (k, v) = kv?;
-            let m: Message = decode(&v)?;
+            let m: Message = decode(stored)?;
             for token in search::tokens(&m.text) {
-                postings.entry(token).or_default().insert(keys::read_id(&k));
+                postings.entry(token).or_default().insert(conversation);
                 pending += 1;
             }
             if pending > 2_000_000 {
@@ -209,7 +211,8 @@ impl Store {
                 self.current()?.db.flush()?;
                 pending = 0;
             }
-        }
+            Ok(())
+        })?;
         for kv in &self.tree(T::Conversations)? {
             let c: Conversation = decode(&kv?.1)?;
             for token in search::tokens(&c.display_name()) {

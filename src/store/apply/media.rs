@@ -43,7 +43,7 @@ impl Tx<'_> {
         let Some(key) = self.tree(T::Files).get(keys::id(message_id))? else {
             return Ok(vec![]);
         };
-        let Some(mut message) = self.get::<Message>(T::Messages, &key)? else {
+        let Some(mut message) = self.message(&key)? else {
             return Ok(vec![]);
         };
         let Some(media) = message.media.as_mut() else {
@@ -94,7 +94,7 @@ impl Tx<'_> {
 
     /// Stores a message whose file changed, and tells its conversation's viewers.
     fn file_changed(&self, key: &[u8], message: Message) -> TxResult<Vec<Event>> {
-        self.put(T::Messages, key, &message)?;
+        self.put_message(key, &message)?;
         let conversation: Option<Conversation> =
             self.get(T::Conversations, keys::id(message.conversation_id))?;
         Ok(conversation

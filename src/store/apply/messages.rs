@@ -2,7 +2,13 @@
 //! a contact makes to earlier ones), and applying delivery statuses.
 
 use super::{MESSAGES_COUNTER, T, Tx, TxResult};
-use crate::store::{keys, wamid_index};
+use sled::transaction::ConflictableTransactionError;
+
+use crate::store::{
+    StoreError, Stored, keys,
+    message_chunks::{self, Packer},
+    wamid_index,
+};
 use crate::{
     domain::{
         conversation::Conversation,
@@ -23,14 +29,47 @@ impl Tx<'_> {
             return Ok(None);
         };
         let key = keys::message(item.conversation_id, item.at, id);
-        Ok(self.get(T::Messages, key)?.map(|m| (key.to_vec(), m)))
+        Ok(self.message(&key)?.map(|m| (key.to_vec(), m)))
     }
 
     pub(super) fn message_by_wamid(&self, wamid: &str) -> TxResult<Option<(Vec<u8>, Message)>> {
         let Some(key) = self.wamid_key(wamid)? else {
             return Ok(None);
         };
-        Ok(self.get(T::Messages, &key)?.map(|m| (key, m)))
+        Ok(self.message(&key)?.map(|m| (key, m)))
+    }
+
+    /// The message stored under `key` (`keys::message`), from its conversation's chunks.
+    pub(super) fn message(&self, key: &[u8]) -> TxResult<Option<Message>> {
+        let Some((conversation, suffix)) = message_chunks::split(key) else {
+            return Ok(None);
+        };
+        let tree = self.tree(T::Messages);
+        let mut get = |k: &[u8]| tree.get(k).map_err(ConflictableTransactionError::from);
+        let stored = Packer::new(conversation, &mut get, ConflictableTransactionError::Abort)
+            .get(&suffix)?;
+        stored
+            .map(|bytes| Message::from_stored(&bytes))
+            .transpose()
+            .map_err(ConflictableTransactionError::Abort)
+    }
+
+    /// Stores `m` under `key` (`keys::message`), in its conversation's chunks.
+    pub(super) fn put_message(&self, key: &[u8], m: &Message) -> TxResult<()> {
+        let (conversation, suffix) = message_chunks::split(key).ok_or_else(|| {
+            ConflictableTransactionError::Abort(StoreError::Corrupt(
+                "a message key of the wrong length".into(),
+            ))
+        })?;
+        let stored = m.to_stored().map_err(ConflictableTransactionError::Abort)?;
+        let tree = self.tree(T::Messages);
+        let mut get = |k: &[u8]| tree.get(k).map_err(ConflictableTransactionError::from);
+        let mut packer = Packer::new(conversation, &mut get, ConflictableTransactionError::Abort);
+        packer.put(suffix, stored)?;
+        for (k, v) in packer.writes() {
+            tree.insert(k, v)?;
+        }
+        Ok(())
     }
 
     /// The messages key a wamid names, if it is known.
@@ -56,7 +95,7 @@ impl Tx<'_> {
 
     pub(super) fn insert_message(&self, m: &Message) -> TxResult<()> {
         let key = keys::message(m.conversation_id, m.at, m.id);
-        self.put(T::Messages, key, m)?;
+        self.put_message(&key, m)?;
         self.queue_for_search(b'm', &key)?;
         if let Some(w) = &m.wamid {
             self.index_wamid(w, &key)?;
@@ -111,7 +150,7 @@ impl Tx<'_> {
         };
         if let Some((key, mut original)) = target {
             delivery::change_earlier(&mut original, effect);
-            self.put(T::Messages, &key, &original)?;
+            self.put_message(&key, &original)?;
             // An edit is found by its new words (the old ones find it too: hits are checked).
             self.queue_for_search(b'm', &key)?;
             // Remember the change's own wamid so a repeat of it is ignored.
@@ -197,7 +236,7 @@ impl Tx<'_> {
         if message == before {
             return Ok(settled);
         }
-        self.put(T::Messages, &key, &message)?;
+        self.put_message(&key, &message)?;
         let mut conv: Conversation = self
             .get(T::Conversations, keys::id(message.conversation_id))?
             .unwrap_or_else(|| Conversation::new(message.conversation_id, None, None));

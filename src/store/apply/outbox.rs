@@ -115,7 +115,7 @@ impl Tx<'_> {
         if message == before {
             return Ok(vec![]);
         }
-        self.put(T::Messages, &key, &message)?;
+        self.put_message(&key, &message)?;
         self.store_conversation(&conv)?;
         let failed = message.status == Status::Failed && before.status != Status::Failed;
         Ok(vec![message_event(conv, message, failed)])
@@ -161,7 +161,7 @@ impl Tx<'_> {
             return Ok(vec![]);
         };
         let key = keys::message(item.conversation_id, item.at, id);
-        let Some(mut message) = self.get::<Message>(T::Messages, key)? else {
+        let Some(mut message) = self.message(&key)? else {
             return Ok(vec![]);
         };
         let Some(mut conv) =
@@ -174,7 +174,7 @@ impl Tx<'_> {
         }
         crate::domain::retry::requeue(&mut item, &mut message, at);
         conv.count_failure(crate::domain::delivery::Failed::NoLonger);
-        self.put(T::Messages, key, &message)?;
+        self.put_message(&key, &message)?;
         self.store_conversation(&conv)?;
         self.put(T::Outbox, keys::id(id), &item)?;
         self.tree(T::FailedSends).remove(&keys::id(id))?;
