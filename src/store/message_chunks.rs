@@ -352,10 +352,7 @@ pub fn scan(
 
 /// Every stored message, as (conversation, stored form), in key order: chunks, and messages
 /// still one per key (before schema 8).
-pub fn each_message(
-    tree: &sled::Tree,
-    f: &mut EachMessage<'_>,
-) -> Result<(), StoreError> {
+pub fn each_message(tree: &sled::Tree, f: &mut EachMessage<'_>) -> Result<(), StoreError> {
     for kv in tree {
         let (k, v) = kv?;
         match k.len() {
