@@ -17,7 +17,8 @@ use crate::domain::message::Message;
 /// 6: the wamid index in 65,536 buckets (`wamid_index.rs`) instead of a key per wamid.
 /// 7: the unreplied conversations counted by the day they have waited since.
 /// 8: a conversation's messages in chunks (`message_chunks.rs`) instead of a key each.
-pub const SCHEMA_VERSION: u32 = 8;
+/// 9: the list's index carries each conversation's facts for the filters (`facts::Row`).
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// A step to schema `to`, run on a store older than that.
 struct Step {
@@ -29,7 +30,7 @@ struct Step {
 /// In order. Schema 3 (a key per word) was replaced by 4 before it was ever needed alone.
 /// Every step can be cut off (kill -9) and run again from the start: the version is stamped
 /// only after the last.
-const STEPS: [Step; 7] = [
+const STEPS: [Step; 8] = [
     Step {
         to: 2,
         what: "the unreplied index",
@@ -64,6 +65,11 @@ const STEPS: [Step; 7] = [
         to: 8,
         what: "messages in chunks",
         run: pack_messages,
+    },
+    Step {
+        to: 9,
+        what: "the filters' facts in the list's index",
+        run: list_with_facts,
     },
 ];
 
@@ -344,6 +350,35 @@ fn pack_messages(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Schema 9: each entry of the list's index gets its conversation's facts (`facts::Row`), so
+/// that the filters' facts are built without reading every conversation. Entries still empty
+/// are read from their conversation meanwhile, so a run cut off leaves a store that works.
+fn list_with_facts(store: &Store) -> Result<(), StoreError> {
+    let list = store.tree(T::ConvByActivity)?;
+    let mut batch = sled::Batch::default();
+    let (mut in_batch, mut done) = (0, 0usize);
+    for kv in &store.tree(T::Conversations)? {
+        let c: Conversation = decode(&kv?.1)?;
+        let Some(row) = super::facts::Row::of(&c) else {
+            continue;
+        };
+        let at = c.last_message_at.unwrap_or_default();
+        batch.insert(&keys::activity(at, c.id), row.to_stored()?);
+        in_batch += 1;
+        if in_batch == BATCH {
+            list.apply_batch(std::mem::take(&mut batch))?;
+            done += in_batch;
+            in_batch = 0;
+            if done % TELL_EVERY == 0 {
+                eprintln!("hirechat: {done} conversations listed with their facts");
+            }
+        }
+    }
+    list.apply_batch(batch)?;
+    store.current()?.db.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +390,20 @@ mod tests {
         store::{Arrived, Change, ContactInfo, Waited},
     };
     use chrono::Utc;
+
+    /// Opens the store a block before dropped: its last thread may hold the file a moment
+    /// longer (on a loaded machine), as `Store::reopen` also allows for.
+    fn open_again(dir: &Path) -> Store {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match Store::open(dir, 8) {
+                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                opened => return opened.unwrap(),
+            }
+        }
+    }
 
     fn inbound(wamid: &str) -> Change {
         Change::Inbound(Arrived {
@@ -440,7 +489,7 @@ mod tests {
             store.flush().unwrap();
             (before, ids)
         };
-        let store = Store::open(&dir, 8).unwrap();
+        let store = open_again(&dir);
         for (id, before) in ids.iter().zip(&before) {
             let c = store.conversation(*id).unwrap().unwrap();
             assert_eq!(&store.messages(&c, 1000).unwrap(), before);
@@ -456,6 +505,49 @@ mod tests {
         assert_eq!(lengths, [8, 12, 12, 12, 12]);
         assert!(store.message_by_wamid("wamid.A33").unwrap().is_some());
         drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Entries of the list's index written before schema 9 are empty: the facts are read from
+    /// their conversations until the migration gives every entry its row.
+    #[test]
+    fn the_list_gets_the_filters_facts() {
+        let dir = std::env::temp_dir().join(format!("hirechat-migrate9-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let unread = |store: &Store| {
+            let (total, page) = store.filter_page(|s| s.unread > 0, false, 0, 10).unwrap();
+            (total, page.iter().map(|c| c.id).collect::<Vec<_>>())
+        };
+        let expected = {
+            let store = Store::open(&dir, 8).unwrap();
+            store.apply(&[inbound("wamid.M")]).unwrap();
+            let expected = unread(&store);
+            assert_eq!(expected.0, 1);
+            let list = store.tree(T::ConvByActivity).unwrap();
+            let (key, value) = list.iter().next().unwrap().unwrap();
+            let c = store
+                .conversation(keys::read_id(&key[8..]))
+                .unwrap()
+                .unwrap();
+            let row: super::super::facts::Row = decode(&value).unwrap();
+            assert_eq!(Some(row), super::super::facts::Row::of(&c));
+            // As schema 8 left it: an empty entry, read from the conversation.
+            list.insert(&key, &[]).unwrap();
+            store.facts.forget();
+            assert_eq!(unread(&store), expected);
+            store
+                .tree(T::Meta)
+                .unwrap()
+                .insert(keys::SCHEMA_VERSION_KEY, &8u32.to_be_bytes())
+                .unwrap();
+            store.flush().unwrap();
+            expected
+        };
+        let store = open_again(&dir);
+        let list = store.tree(T::ConvByActivity).unwrap();
+        assert!(list.iter().values().all(|v| !v.unwrap().is_empty()));
+        assert_eq!(unread(&store), expected);
+        drop((list, store));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -482,7 +574,7 @@ mod tests {
                 .unwrap();
             store.flush().unwrap();
         }
-        let store = Store::open(&dir, 8).unwrap();
+        let store = open_again(&dir);
         let found = store.message_by_wamid("wamid.M").unwrap().unwrap();
         assert_eq!(found.text, "Is the interview still on?");
         // The duplicate check reads the buckets too: a repeat is stored once.
@@ -513,7 +605,7 @@ mod tests {
                 .unwrap();
             store.flush().unwrap();
         }
-        let store = Store::open(&dir, 8).unwrap();
+        let store = open_again(&dir);
         let (total, page) = store.unreplied(None, Waited::Any, 0, 10).unwrap();
         assert_eq!((total, page.len()), (1, 1));
         // Counted by day again: "waited longer than an hour from now" is that one.

@@ -271,10 +271,20 @@ impl Store {
         Ok(events)
     }
 
-    /// Hands every stored conversation to `sink`, one at a time (building the filters' facts).
-    fn each_conversation(&self, sink: &mut dyn FnMut(&Conversation)) -> Result<(), StoreError> {
-        for kv in &self.tree(T::Conversations)? {
-            sink(&decode::<Conversation>(&kv?.1)?);
+    /// Hands every listed conversation's row to `sink` (building the filters' facts), from
+    /// the list's index; an entry written before rows were (schema 8 and older, until the
+    /// migration to 9 has run) is read from its conversation.
+    fn each_listed(&self, sink: &mut facts::Sink<'_>) -> Result<(), StoreError> {
+        for kv in &self.tree(T::ConvByActivity)? {
+            let (k, v) = kv?;
+            let id = keys::read_id(&k[8..]);
+            if v.is_empty() {
+                if let Some(row) = self.conversation(id)?.as_ref().and_then(facts::Row::of) {
+                    sink(id, &row);
+                }
+            } else {
+                sink(id, &decode(&v)?);
+            }
         }
         Ok(())
     }
@@ -282,7 +292,7 @@ impl Store {
     /// Builds the filters' facts now, so that the first filter is fast (the engine does this
     /// in the background at start).
     pub fn warm_filters(&self) -> Result<(), StoreError> {
-        self.facts.warm(|sink| self.each_conversation(sink))
+        self.facts.warm(|sink| self.each_listed(sink))
     }
 
     /// The conversations that pass `keep`, in list order (newest activity first, or the
@@ -300,7 +310,7 @@ impl Store {
         let (total, ids) = self
             .facts
             .select(keep, oldest_first, offset, limit, |sink| {
-                self.each_conversation(sink)
+                self.each_listed(sink)
             })?;
         let mut page = Vec::with_capacity(ids.len());
         for id in ids {

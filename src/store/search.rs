@@ -50,7 +50,7 @@ impl Store {
         // the one it joined.
         let mut ordered = self
             .facts
-            .in_list_order(&candidates, |sink| self.each_conversation(sink))?;
+            .in_list_order(&candidates, |sink| self.each_listed(sink))?;
         // A conversation merged into another is not listed: its words find the one it joined.
         let listed: HashSet<u64> = ordered.iter().copied().collect();
         let mut joined = HashSet::new();
@@ -66,7 +66,7 @@ impl Store {
             all.extend(joined);
             ordered = self
                 .facts
-                .in_list_order(&all, |sink| self.each_conversation(sink))?;
+                .in_list_order(&all, |sink| self.each_listed(sink))?;
         }
         let mut out = Vec::new();
         let mut read = 0;

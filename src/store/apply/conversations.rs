@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{CONVERSATIONS_COUNTER, T, Tx, TxResult, UNREPLIED_COUNTER, owner_counter, waiting};
-use crate::store::keys;
+use sled::transaction::ConflictableTransactionError;
+
+use crate::store::{Stored, facts::Row, keys};
 use crate::{
     domain::{contact, conversation::Conversation, event::Event, record::Record},
     store::ContactInfo,
@@ -106,6 +108,19 @@ impl Tx<'_> {
                 .flatten()
         };
         let (was, now) = (old.as_ref().and_then(listed), listed(conv));
+        // The list's entry carries the filters' facts: written when it moves or they change.
+        let row = || -> TxResult<Vec<u8>> {
+            Row::of(conv)
+                .map_or(Ok(Vec::new()), |r| r.to_stored())
+                .map_err(ConflictableTransactionError::Abort)
+        };
+        if was == now
+            && let Some(at) = now
+            && old.as_ref().and_then(Row::of) != Row::of(conv)
+        {
+            self.tree(T::ConvByActivity)
+                .insert(&keys::activity(at, conv.id), row()?)?;
+        }
         if was != now {
             if let Some(at) = was {
                 self.tree(T::ConvByActivity)
@@ -113,7 +128,7 @@ impl Tx<'_> {
             }
             if let Some(at) = now {
                 self.tree(T::ConvByActivity)
-                    .insert(&keys::activity(at, conv.id), &[])?;
+                    .insert(&keys::activity(at, conv.id), row()?)?;
             }
             // The counter is the list's length: paging counts from either end with it.
             match (was, now) {
