@@ -482,6 +482,7 @@ async fn state_latency(
 fn main() {
     // As the binary does (`cli::main`), so that what is measured is what runs.
     hirechat::memory::small_pages();
+    hirechat::memory::give_back_at_once();
     let conversations = env_usize("BENCH_CONVERSATIONS", 100_000);
     let each = env_usize("BENCH_MESSAGES_EACH", 10);
     let dir = store_dir(conversations, each);

@@ -146,6 +146,7 @@ fn report(name: &str, per_sec: f64, mut lat: Vec<f64>) {
 fn main() {
     // As the binary does (`cli::main`), so that what is measured is what runs.
     hirechat::memory::small_pages();
+    hirechat::memory::give_back_at_once();
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run small then.
     let benching = std::env::args().any(|a| a == "--bench");
     let n: usize = std::env::var("BENCH_DELIVERIES")

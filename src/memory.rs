@@ -1,18 +1,25 @@
 //! How this process takes memory from the system and gives it back.
 
-/// Asks Linux not to back this process's memory with 2 MB transparent huge pages, and the
-/// allocator to give freed memory back at once. The allocator asks for huge pages for its
-/// arenas (where the kernel allows it on request), and a heap of many small values (sled's
-/// pages, the filters' facts) is then resident in whole 2 MB pages: about 45 MB more for a
-/// daemon on 100,000 conversations. And it keeps what a search or a burst of writes freed for
-/// a second before returning it: 40–50 MB more after the scale bench's searches, for 1–6 %
-/// of ingest (`docs/performance.md`).
+/// Asks Linux not to back this process's memory with 2 MB transparent huge pages. The
+/// allocator asks for them for its arenas (where the kernel allows it on request), and a heap
+/// of many small values (sled's pages, the filters' facts) is then resident in whole 2 MB
+/// pages: about 45 MB more for a daemon on 100,000 conversations (`docs/performance.md`).
 pub fn small_pages() {
     #[cfg(target_os = "linux")]
     if let Err(e) = rustix::thread::disable_transparent_huge_pages(true) {
         tracing::debug!(error = %e, "huge pages stay as the system has them");
     }
-    purge_at_once();
+}
+
+/// Asks the allocator to give freed memory back at once rather than a second later: 40–50 MB
+/// less right after the scale bench's searches. Ingest measured the same with either, within
+/// the noise of the runs (`docs/performance.md`). An operator's `MIMALLOC_PURGE_DELAY` (read
+/// by mimalloc itself) stays.
+pub fn give_back_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    set_purge_delay(0);
 }
 
 /// `mi_option_purge_delay` in mimalloc 3's `mi_option_e` (`include/mimalloc.h`), which the
@@ -23,10 +30,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     unsafe_code,
     reason = "a foreign call that only sets a number in mimalloc's options table"
 )]
-fn purge_at_once() {
+fn set_purge_delay(ms: std::ffi::c_long) {
     // SAFETY: `mi_option_set` stores a value in mimalloc's table of options, which it reads
     // atomically whenever it purges; any option and value are accepted.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ms) };
 }
 
 #[cfg(test)]
@@ -39,7 +46,7 @@ mod tests {
         // SAFETY: reads a number from mimalloc's table of options.
         let default = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
         assert_eq!(default, 1000);
-        super::small_pages();
+        super::give_back_at_once();
         // SAFETY: as above.
         let delay = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
         assert_eq!(delay, 0);

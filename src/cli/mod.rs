@@ -245,6 +245,7 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     crate::memory::small_pages();
+    crate::memory::give_back_at_once();
     crate::paths::private_by_default();
     let cli = Cli::parse();
     let data_dir = cli
