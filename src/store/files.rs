@@ -7,8 +7,12 @@ impl Store {
     /// Every message of a conversation (and of those merged into it) that carries a file,
     /// newest first.
     pub fn attachments(&self, conversation: &Conversation) -> Result<Vec<Message>, StoreError> {
-        let mut all =
-            self.merged_messages(conversation, ([0; 16], [0xff; 16]), usize::MAX, End::Newest)?;
+        let mut all = self.merged_messages(
+            conversation,
+            super::message_chunks::ALL,
+            usize::MAX,
+            End::Newest,
+        )?;
         all.retain(|m| m.media.is_some());
         all.reverse();
         Ok(all)

@@ -6,18 +6,8 @@ use chrono::{DateTime, Utc};
 use super::{
     Bsuid, Conversation, DeadLetter, Message, OutboxItem, PhoneNumber, Record, Store, StoreError,
     T, Template, Waited, decode, get_value, keys,
-    message_chunks::{self, Packer, Suffix},
+    message_chunks::{self, ALL, Packer, Suffix, suffix},
 };
-
-/// Every suffix of a conversation's message keys.
-const ALL: (Suffix, Suffix) = ([0; 16], [0xff; 16]);
-
-/// The suffix of `keys::message(_, at, id)`: a bound of a range of messages.
-fn suffix(at: DateTime<Utc>, id: u64) -> Suffix {
-    let mut s = [0u8; 16];
-    s.copy_from_slice(&keys::message(0, at, id)[8..]);
-    s
-}
 
 impl Store {
     pub fn conversation(&self, id: u64) -> Result<Option<Conversation>, StoreError> {

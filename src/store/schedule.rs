@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Store, StoreError, T, decode, keys};
+use super::{Store, StoreError, T, decode, keys, message_chunks};
 use crate::domain::schedule::ScheduledSend;
 
 impl Store {
@@ -180,17 +180,12 @@ impl Store {
         else {
             return Ok(None);
         };
-        let bound = |at| {
-            let mut s = [0u8; 16];
-            s.copy_from_slice(&keys::message(c, at, 0)[8..]);
-            s
-        };
         let range = (
-            bound(*at - chrono::Duration::seconds(2)),
-            bound(*at + chrono::Duration::seconds(1)),
+            message_chunks::suffix(*at - chrono::Duration::seconds(2), 0),
+            message_chunks::suffix(*at + chrono::Duration::seconds(1), 0),
         );
         let mut found = None;
-        super::message_chunks::scan(
+        message_chunks::scan(
             &self.tree(T::Messages)?,
             c,
             range,

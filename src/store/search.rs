@@ -108,8 +108,7 @@ impl Store {
         let mut read = 0;
         let tree = self.tree(T::Messages)?;
         for id in std::iter::once(c.id).chain(c.merged.iter().copied()) {
-            let all = ([0; 16], [0xff; 16]);
-            message_chunks::scan(&tree, id, all, true, &mut |s, stored| {
+            message_chunks::scan(&tree, id, message_chunks::ALL, true, &mut |s, stored| {
                 if read >= budget || hits.len() >= limit {
                     return Ok(false);
                 }

@@ -38,6 +38,16 @@ pub fn split(key: &[u8]) -> Option<(u64, Suffix)> {
     (key.len() == 24).then(|| (keys::read_id(key), suffix))
 }
 
+/// Every suffix: a conversation's whole range of messages.
+pub const ALL: (Suffix, Suffix) = ([0; 16], [0xff; 16]);
+
+/// The suffix of `keys::message(_, at, id)`: a bound of a range of messages.
+pub fn suffix(at: chrono::DateTime<chrono::Utc>, id: u64) -> Suffix {
+    let mut s = [0u8; 16];
+    s.copy_from_slice(&keys::message(0, at, id)[8..]);
+    s
+}
+
 pub fn directory_key(conversation: u64) -> [u8; 8] {
     keys::id(conversation)
 }
