@@ -90,10 +90,11 @@ async fn end_to_end(
         tokio::spawn(async move {
             let mut lat = Vec::with_capacity(count);
             while lat.len() < count {
-                let Ok(Event::MessageReceived { message, .. }) = events.recv().await else {
+                let event = events.recv().await;
+                let Ok(Event::MessageReceived { message, .. }) = event.as_deref() else {
                     continue;
                 };
-                let wamid = message.wamid.unwrap_or_default();
+                let wamid = message.wamid.clone().unwrap_or_default();
                 if let Some(t) = started.lock().unwrap().remove(&wamid) {
                     lat.push(t.elapsed().as_secs_f64() * 1000.0);
                 }

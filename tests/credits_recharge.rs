@@ -158,6 +158,6 @@ async fn without_a_command_admins_are_asked_to_add_credits_once_and_told_it_is_l
     send(&h, 2).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     while let Ok(e) = events.try_recv() {
-        assert!(!matches!(e, Event::Notice { .. }), "{e:?}");
+        assert!(!matches!(*e, Event::Notice { .. }), "{e:?}");
     }
 }

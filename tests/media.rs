@@ -129,7 +129,7 @@ async fn document_from_ken(h: &common::Harness, media_id: &str, name: &str) {
 
 /// The message once its file is no longer on its way.
 async fn fetched(
-    events: &mut tokio::sync::broadcast::Receiver<hirechat::domain::event::Event>,
+    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<hirechat::domain::event::Event>>,
 ) -> hirechat::domain::message::Message {
     use hirechat::domain::{attachment::Fetch, event::Event};
     common::wait_for(events, |e| match e {

@@ -247,3 +247,45 @@ fn a_migration_killed_half_way_finishes_when_the_store_is_opened_again() {
     normalize(&mut conversations);
     assert_eq!(conversations, expected("conversations.json", &data));
 }
+
+/// After a migration the database is written anew; killed while that copy is made (or just
+/// after), the next open finds the migrated database whole and nothing left beside it.
+#[test]
+fn a_compaction_killed_after_the_migration_leaves_the_store_whole() {
+    let dir = TempDir::new("migrate-compact-kill");
+    let data = unpack(dir.path());
+    add_legacy_messages(&data, 23, 60_000);
+
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["conversations", "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.contains("writing the updated database anew"))
+        .expect("the compaction after the migration says so");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    child.kill().unwrap(); // SIGKILL: no chance to finish or clean up
+    child.wait().unwrap();
+
+    let (list, told) = messages(&data, "819012340001");
+    assert!(
+        !told.contains("updating the database"),
+        "migrated before: {told}"
+    );
+    let before = expected("messages-819012340001.json", &data);
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        before.as_array().unwrap().len() + 60_000
+    );
+    assert!(!data.join("db.compact").exists() && !data.join("db.old").exists());
+    let (mut conversations, _) = run(&data, &["conversations", "--json"]);
+    normalize(&mut conversations);
+    assert_eq!(conversations, expected("conversations.json", &data));
+}

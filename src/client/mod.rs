@@ -118,7 +118,7 @@ impl Client {
                 tokio::spawn(async move {
                     loop {
                         let feed = match events.recv().await {
-                            Ok(e) => Feed::Event(Box::new(e)),
+                            Ok(e) => Feed::Event(Box::new(std::sync::Arc::unwrap_or_clone(e))),
                             Err(RecvError::Lagged(_)) => Feed::Resync,
                             Err(RecvError::Closed) => return,
                         };

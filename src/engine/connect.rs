@@ -310,7 +310,10 @@ impl Engine {
             .sending_stopped
             .store(false, std::sync::atomic::Ordering::Relaxed);
         self.inner.wake_outbox.notify_one();
-        let _ = self.inner.events.send(Event::Connected { nickname });
+        let _ = self
+            .inner
+            .events
+            .send(std::sync::Arc::new(Event::Connected { nickname }));
     }
 }
 

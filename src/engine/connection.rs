@@ -156,7 +156,10 @@ impl Engine {
             .sending_stopped
             .store(true, std::sync::atomic::Ordering::Relaxed);
         tracing::warn!(by = %actor.login, "the number was disconnected: nothing is sent");
-        let _ = self.inner.events.send(Event::Disconnected { at });
+        let _ = self
+            .inner
+            .events
+            .send(std::sync::Arc::new(Event::Disconnected { at }));
         Ok(Response::Disconnected { at, warning })
     }
 }

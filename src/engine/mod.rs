@@ -79,7 +79,7 @@ pub struct Engine {
 struct Inner {
     store: Store,
     writer: Writer,
-    events: broadcast::Sender<Event>,
+    events: broadcast::Sender<Arc<Event>>,
     wake_outbox: Arc<Notify>,
     /// The Cloud API client, once an account is configured or connected (its clones switch
     /// with it when another number is connected).
@@ -253,7 +253,7 @@ impl Engine {
         &self.inner.store
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.inner.events.subscribe()
     }
 
@@ -423,11 +423,11 @@ impl Engine {
     /// Tells every client that `actor` is answering a conversation (nothing is stored).
     fn announce(&self, actor: &Actor, conversation_id: u64) -> Response {
         // Nobody listening is fine.
-        let _ = self.inner.events.send(Event::Answering {
+        let _ = self.inner.events.send(Arc::new(Event::Answering {
             conversation_id,
             login: actor.login.clone(),
             name: actor.name.clone(),
-        });
+        }));
         Response::Done
     }
 }

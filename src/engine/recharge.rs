@@ -39,8 +39,8 @@ impl Engine {
         tokio::spawn(async move {
             let mut watch = Watch::default();
             loop {
-                let balance = match events.recv().await {
-                    Ok(Event::Balance { balance, .. }) => balance,
+                let balance = match events.recv().await.as_deref() {
+                    Ok(Event::Balance { balance, .. }) => *balance,
                     // Behind (a recharge took a while): the balance as it is now.
                     Err(broadcast::error::RecvError::Lagged(_)) => match engine.store().balance() {
                         Ok(b) => b,

@@ -15,7 +15,10 @@ impl Engine {
         if current.as_ref() != Some(&link) {
             *current = Some(link.clone());
             drop(current);
-            let _ = self.inner.events.send(Event::RelayLink { link });
+            let _ = self
+                .inner
+                .events
+                .send(std::sync::Arc::new(Event::RelayLink { link }));
         }
     }
 

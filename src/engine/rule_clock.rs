@@ -167,7 +167,7 @@ impl Engine {
                 };
                 let arrived = async {
                     loop {
-                        match events.recv().await {
+                        match events.recv().await.as_deref() {
                             Ok(Event::MessageReceived { .. })
                             | Err(broadcast::error::RecvError::Lagged(_)) => return,
                             Err(broadcast::error::RecvError::Closed) => {

@@ -252,7 +252,7 @@ impl Engine {
                 // be due sooner: it wakes the scheduler.
                 let stored = async {
                     loop {
-                        match events.recv().await {
+                        match events.recv().await.as_deref() {
                             Ok(Event::Scheduled { scheduled }) if scheduled.waiting() => return,
                             Err(broadcast::error::RecvError::Lagged(_)) => return,
                             Err(broadcast::error::RecvError::Closed) => {

@@ -45,7 +45,7 @@ pub enum WriteError {
 impl Writer {
     /// Starts the writer on its own thread: sled's calls block, and a flush must not stall the
     /// async workers that accept webhooks.
-    pub fn start(store: Store, events: broadcast::Sender<Event>) -> std::io::Result<Self> {
+    pub fn start(store: Store, events: broadcast::Sender<Arc<Event>>) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("hirechat-writer".into())
@@ -65,7 +65,7 @@ impl Writer {
     }
 }
 
-fn run(store: &Store, rx: &mpsc::Receiver<Job>, events: &broadcast::Sender<Event>) {
+fn run(store: &Store, rx: &mpsc::Receiver<Job>, events: &broadcast::Sender<Arc<Event>>) {
     // Whether texts may wait for the search index (at the start: those of a past run).
     let mut to_index = true;
     let mut health = Health::default();
@@ -150,7 +150,7 @@ impl Health {
 fn write_group(
     store: &Store,
     rx: &mpsc::Receiver<Job>,
-    events: &broadcast::Sender<Event>,
+    events: &broadcast::Sender<Arc<Event>>,
     first: Job,
     health: &mut Health,
 ) {
@@ -167,7 +167,7 @@ fn write_group(
         if let Ok(evs) = &result {
             for e in evs {
                 // No receivers is fine: nobody is watching.
-                let _ = events.send(e.clone());
+                let _ = events.send(Arc::new(e.clone()));
             }
         }
         let _ = job.reply.send(result);

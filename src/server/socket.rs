@@ -245,14 +245,14 @@ async fn session(
 /// Every engine event to the client, until it leaves. One that falls behind is told how
 /// many it missed, so that it loads again what it shows.
 async fn stream_events(
-    mut events: tokio::sync::broadcast::Receiver<crate::domain::event::Event>,
+    mut events: tokio::sync::broadcast::Receiver<std::sync::Arc<crate::domain::event::Event>>,
     lines: mpsc::Sender<Vec<u8>>,
 ) {
     let mut missed = 0u64;
     loop {
         let response = match events.recv().await {
             Ok(event) => Response::Event {
-                event: Box::new(event),
+                event: Box::new(std::sync::Arc::unwrap_or_clone(event)),
             },
             Err(RecvError::Lagged(n)) => {
                 missed += n;

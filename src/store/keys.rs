@@ -146,6 +146,8 @@ impl T {
 /// Keys of the `meta` tree: the layout's version, the counters (kept on every write, never
 /// computed by scanning), and the routing.
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+/// What every id sled generates is raised by (`compaction.rs`); absent: zero.
+pub const ID_FLOOR: &str = "id_floor";
 pub const CONVERSATIONS_COUNTER: &str = "count:conversations";
 pub const MESSAGES_COUNTER: &str = "count:messages";
 pub const UNREPLIED_COUNTER: &str = "count:unreplied";

@@ -26,6 +26,7 @@
 mod apply;
 pub mod change;
 mod codec;
+mod compaction;
 mod credits;
 mod facts;
 mod files;
@@ -55,6 +56,7 @@ use crate::domain::{
 };
 pub use change::{Arrived, Change, ContactInfo, Queued, Reported};
 use codec::Stored;
+pub use compaction::Compacted;
 use keys::T;
 pub use migrations::SCHEMA_VERSION;
 
@@ -126,13 +128,29 @@ fn open_sled(path: &Path, cache_mb: u64) -> Result<Open, sled::Error> {
         .iter()
         .map(|t| db.open_tree(t.name()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Open { db, trees })
+    let id_floor = trees[T::Meta as usize]
+        .get(keys::ID_FLOOR)?
+        .map_or(0, |v| keys::read_id(&v));
+    Ok(Open {
+        db,
+        trees,
+        id_floor,
+    })
+}
+
+/// Whether sled could not open a database because another process holds it.
+fn is_locked(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io)
+        if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock"))
 }
 
 /// One open sled database and its trees.
 struct Open {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    /// Added to every id sled generates: a compacted database starts sled's counter again
+    /// from zero, above the ids the old one gave out (`compaction.rs`).
+    id_floor: u64,
 }
 
 #[derive(Clone)]
@@ -158,21 +176,21 @@ impl StoreError {
 impl Store {
     pub fn open(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
         let path = dir.join("db");
+        compaction::recover(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
         if path.exists() {
             // A store written before hirechat kept its files private.
             if let Err(e) = crate::paths::make_private(&path) {
                 tracing::warn!(path = %path.display(), error = %e, "cannot make the database private");
             }
         }
-        let open = open_sled(&path, cache_mb).map_err(|e| match e {
-            sled::Error::Io(io)
-                if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("lock") =>
-            {
+        let open = open_sled(&path, cache_mb).map_err(|e| {
+            if is_locked(&e) {
                 StoreError::Locked(dir.to_owned())
+            } else {
+                StoreError::Sled(e)
             }
-            other => StoreError::Sled(other),
         })?;
+        compaction::remove_leftovers(dir);
         let store = Self {
             open: Arc::new(RwLock::new(Some(Arc::new(open)))),
             path,
@@ -180,8 +198,64 @@ impl Store {
             facts: facts::FactsIndex::default(),
             indexing: Arc::default(),
         };
-        store.check_schema(dir)?;
+        if store.check_schema(dir)? {
+            drop(store);
+            return Self::compact_after_migration(dir, cache_mb);
+        }
         Ok(store)
+    }
+
+    /// A migration rewrites much and sled keeps what it replaced as free space, which it
+    /// zeroes at every open: the database is written anew now, once, and opened again. If
+    /// that fails (no room for the copy), the migrated database is used as it is.
+    fn compact_after_migration(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
+        eprintln!("hirechat: writing the updated database anew, without what it replaced (once)");
+        let mut shown = 0;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let compacted = loop {
+            let result = Self::compact(dir, cache_mb, &mut |keys| {
+                if keys >= shown + 100_000 {
+                    shown = keys;
+                    eprintln!("hirechat: {keys} keys written");
+                }
+            });
+            match result {
+                // The migrated database, just dropped: its last thread may hold it a moment.
+                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other,
+            }
+        };
+        match compacted {
+            Ok(done) => tracing::info!(
+                keys = done.keys,
+                before = done.bytes_before,
+                after = done.bytes_after,
+                "compacted the database after its migration"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not compact the database after its migration");
+                eprintln!(
+                    "hirechat: the database could not be written anew ({e}); it works as it is, and `hirechat compact` tries again"
+                );
+            }
+        }
+        Self::open_waiting(dir, cache_mb)
+    }
+
+    /// [`Store::open`], waiting up to five seconds for a handle this process has just
+    /// dropped: sled's last thread may hold the file a moment longer.
+    fn open_waiting(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match Self::open(dir, cache_mb) {
+                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                opened => return opened,
+            }
+        }
     }
 
     /// Opens the database again from disk, for when sled has stopped taking writes (it
@@ -230,23 +304,12 @@ impl Store {
     /// to five seconds for the last handle's thread to let go of the file.
     pub fn checkpoint_closed(dir: &Path) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
-        let deadline = started + std::time::Duration::from_secs(5);
-        loop {
-            match Self::open(dir, 8) {
-                Ok(store) => {
-                    drop(store);
-                    tracing::info!(
-                        ms = started.elapsed().as_millis(),
-                        "checkpointed the database on the way out"
-                    );
-                    return Ok(());
-                }
-                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        drop(Self::open_waiting(dir, 8)?);
+        tracing::info!(
+            ms = started.elapsed().as_millis(),
+            "checkpointed the database on the way out"
+        );
+        Ok(())
     }
 
     /// The open database; none while it could not be opened again after a failed write.
@@ -265,7 +328,8 @@ impl Store {
     /// Applies `changes` in one transaction and returns the events each caused. Not yet
     /// durable: call [`Store::flush`] before telling anyone it is stored.
     pub fn apply(&self, changes: &[Change]) -> Result<Vec<Vec<Event>>, StoreError> {
-        let (events, written) = apply::apply(&self.current()?.trees, changes)?;
+        let open = self.current()?;
+        let (events, written) = apply::apply(&open.trees, open.id_floor, changes)?;
         APPLIED.fetch_add(changes.len() as u64, std::sync::atomic::Ordering::Relaxed);
         self.facts.written(&written);
         Ok(events)

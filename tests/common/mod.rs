@@ -207,7 +207,7 @@ pub async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 
 /// Waits for the first event that `pick` accepts.
 pub async fn wait_for<T>(
-    events: &mut tokio::sync::broadcast::Receiver<Event>,
+    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<Event>>,
     mut pick: impl FnMut(&Event) -> Option<T>,
 ) -> T {
     tokio::time::timeout(Duration::from_secs(10), async {

@@ -18,7 +18,7 @@ impl Tx<'_> {
     ) -> TxResult<Vec<Event>> {
         let mut batch = batch.clone();
         if batch.id == 0 {
-            batch.id = self.tree(T::Meta).generate_id()?;
+            batch.id = self.new_id()?;
         }
         for send in sends {
             let send = self.store_send(ScheduledSend {

@@ -170,7 +170,7 @@ impl Tx<'_> {
     }
 
     fn add_to_trail(&self, entry: &TrailEntry) -> TxResult<()> {
-        let seq = self.tree(T::Meta).generate_id()?;
+        let seq = self.new_id()?;
         self.put(
             T::Trail,
             keys::trail(entry.conversation_id, entry.at, seq),

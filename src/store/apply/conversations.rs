@@ -50,7 +50,7 @@ impl Tx<'_> {
             (Some(a), Some(b)) if a.id != b.id => self.merge(a, b)?,
             (Some(c), _) | (None, Some(c)) => c,
             (None, None) => {
-                let id = self.tree(T::Meta).generate_id()?;
+                let id = self.new_id()?;
                 Conversation::new(id, None, None)
             }
         };

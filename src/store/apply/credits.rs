@@ -26,7 +26,7 @@ impl Tx<'_> {
 
     /// Writes an entry and moves the balance by it; the event tells who watches the balance.
     pub(super) fn ledger(&self, entry: Entry, at: DateTime<Utc>) -> TxResult<Event> {
-        let id = self.tree(T::Meta).generate_id()?;
+        let id = self.new_id()?;
         let balance = self.balance()? + entry.effect();
         if let Entry::Recharge { amount, .. } = &entry {
             let key = keys::recharged(at);

@@ -115,7 +115,7 @@ impl Tx<'_> {
         k.extend_from_slice(key);
         // A fresh value each time: the indexer removes an entry only if it is still the one it
         // read, so a change queued meanwhile (an edit) is indexed too.
-        let turn = self.tree(T::Meta).generate_id()?;
+        let turn = self.new_id()?;
         self.tree(T::SearchQueue).insert(k, &keys::id(turn))?;
         Ok(())
     }
@@ -163,7 +163,7 @@ impl Tx<'_> {
         }
         // A new message, or a change to one we never saw: kept, never dropped.
         let arrival = delivery::Arrival {
-            id: self.tree(T::Meta).generate_id()?,
+            id: self.new_id()?,
             conversation_id: conv.id,
             wamid,
             at,

@@ -48,6 +48,7 @@ type TxResult<V> = Result<V, ConflictableTransactionError<StoreError>>;
 /// (for the filters' in-memory facts).
 pub(super) fn apply(
     trees: &[sled::Tree],
+    id_floor: u64,
     changes: &[Change],
 ) -> Result<(Vec<Vec<Event>>, Vec<Conversation>), StoreError> {
     let written = RefCell::new(Vec::new());
@@ -57,6 +58,7 @@ pub(super) fn apply(
         let tx = Tx {
             t,
             written: &written,
+            id_floor,
         };
         changes
             .iter()
@@ -73,11 +75,17 @@ pub(super) fn apply(
 struct Tx<'a> {
     t: &'a [TransactionalTree],
     written: &'a RefCell<Vec<Conversation>>,
+    id_floor: u64,
 }
 
 impl Tx<'_> {
     fn tree(&self, t: T) -> &TransactionalTree {
         &self.t[t as usize]
+    }
+
+    /// A new id, never given out before in this store (not even before a compaction).
+    fn new_id(&self) -> TxResult<u64> {
+        Ok(self.id_floor + self.tree(T::Meta).generate_id()?)
     }
 
     fn get<V: Stored>(&self, t: T, key: impl AsRef<[u8]>) -> TxResult<Option<V>> {
@@ -110,7 +118,7 @@ impl Tx<'_> {
 
     /// A delivery that could not be read, kept whole with why.
     fn dead_letter(&self, at: DateTime<Utc>, reason: &str, body: &[u8]) -> TxResult<Vec<Event>> {
-        let id = self.tree(T::Meta).generate_id()?;
+        let id = self.new_id()?;
         let letter = DeadLetter {
             id,
             at,

@@ -33,7 +33,7 @@ impl Tx<'_> {
         let at = *at;
         let mut conv = self.conversation_for(contact)?;
         let (message, item) = outbox::queue(&outbox::Send {
-            id: self.tree(T::Meta).generate_id()?,
+            id: self.new_id()?,
             conversation_id: conv.id,
             kind,
             text,

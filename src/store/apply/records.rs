@@ -10,7 +10,7 @@ impl Tx<'_> {
         let mut record = record.clone();
         record.id = match id {
             Some(id) => id,
-            None => self.tree(T::Meta).generate_id()?,
+            None => self.new_id()?,
         };
         let previous: Option<Record> = self.get(T::Records, keys::id(record.id))?;
         if let Some(old) = previous.as_ref().and_then(|p| p.mobile.as_ref())

@@ -20,7 +20,7 @@ impl Tx<'_> {
                 }
                 id
             }
-            None => self.tree(T::Meta).generate_id()? + 1,
+            None => self.new_id()? + 1,
         };
         let related = Related {
             id,

@@ -332,7 +332,7 @@ impl Tx<'_> {
         at: DateTime<Utc>,
         outcome: Outcome,
     ) -> TxResult<()> {
-        let seq = self.tree(T::Meta).generate_id()?;
+        let seq = self.new_id()?;
         let entry = LogEntry {
             rule_id,
             at,

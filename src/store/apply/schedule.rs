@@ -67,7 +67,7 @@ impl Tx<'_> {
     /// Stores a waiting send: a new one (id 0: given one), or a waiting one changed.
     pub(super) fn store_send(&self, mut send: ScheduledSend) -> TxResult<ScheduledSend> {
         if send.id == 0 {
-            send.id = self.tree(T::Meta).generate_id()?;
+            send.id = self.new_id()?;
         } else {
             let old = self.waiting_send(send.id)?;
             self.unindex_send(&old)?;

@@ -13,7 +13,7 @@ impl Tx<'_> {
     pub(super) fn save_template(&self, mut t: Template) -> TxResult<Vec<Event>> {
         if t.id == 0 {
             // 0 means "new": ids start at 1.
-            t.id = self.tree(T::Meta).generate_id()? + 1;
+            t.id = self.new_id()? + 1;
         }
         self.put(T::Templates, keys::id(t.id), &t)?;
         self.tree(T::TemplateIndex).insert(

@@ -7,7 +7,7 @@ use crate::store::keys;
 impl Tx<'_> {
     pub(super) fn save_view(&self, mut view: SavedView) -> TxResult<Vec<Event>> {
         if view.id == 0 {
-            view.id = self.tree(T::Meta).generate_id()? + 1;
+            view.id = self.new_id()? + 1;
         }
         self.put(T::Views, keys::id(view.id), &view)?;
         Ok(vec![])

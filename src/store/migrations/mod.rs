@@ -77,7 +77,9 @@ const STEPS: [Step; 8] = [
 const OLD_WAMID_TREE: &[u8] = b"msg_by_wamid";
 
 impl Store {
-    pub(super) fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {
+    /// Brings the store up to [`SCHEMA_VERSION`]; true when it migrated (the caller then
+    /// writes the database anew: a migration leaves what it replaced as free space).
+    pub(super) fn check_schema(&self, dir: &Path) -> Result<bool, StoreError> {
         let meta = self.tree(T::Meta)?;
         match meta.get(keys::SCHEMA_VERSION_KEY)? {
             None => {
@@ -107,15 +109,13 @@ impl Store {
                     meta.insert(keys::SCHEMA_VERSION_KEY, &SCHEMA_VERSION.to_be_bytes())?;
                     self.current()?.db.flush()?;
                     self.drop_replaced_trees()?;
-                    // A migration rewrites much: opened again now, not at the next start.
-                    drop(meta);
-                    self.checkpoint()?;
-                    return Ok(());
+                    return Ok(true);
                 }
             }
         }
         // Also here: a process killed between the stamp and the drop left it.
-        self.drop_replaced_trees()
+        self.drop_replaced_trees()?;
+        Ok(false)
     }
 
     /// Trees a migration replaced, once the version says so (before it, a step cut off

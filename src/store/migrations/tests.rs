@@ -10,18 +10,9 @@ use crate::{
 };
 use chrono::Utc;
 
-/// Opens the store a block before dropped: its last thread may hold the file a moment
-/// longer (on a loaded machine), as `Store::reopen` also allows for.
+/// Opens the store a block before dropped (its last thread may hold the file a moment).
 fn open_again(dir: &Path) -> Store {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match Store::open(dir, 8) {
-            Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            opened => return opened.unwrap(),
-        }
-    }
+    Store::open_waiting(dir, 8).unwrap()
 }
 
 fn inbound(wamid: &str) -> Change {

@@ -1,0 +1,220 @@
+//! A compaction keeps every key, raises new ids above old ones, and a run cut off at any
+//! point is finished or undone at the next open.
+
+use super::*;
+use crate::{
+    domain::{
+        message::{Effect, Summary},
+        phone::PhoneNumber,
+    },
+    store::{Arrived, Change, ContactInfo},
+};
+use chrono::Utc;
+use std::path::PathBuf;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hirechat-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Opens the store a block before dropped (its last thread may hold the file a moment).
+fn open_again(dir: &Path) -> Store {
+    Store::open_waiting(dir, 8).unwrap()
+}
+
+fn inbound(phone: &str, wamid: &str) -> Change {
+    Change::Inbound(Arrived {
+        contact: ContactInfo {
+            phone: Some(PhoneNumber::parse(phone).unwrap()),
+            ..ContactInfo::default()
+        },
+        wamid: wamid.into(),
+        at: Utc::now(),
+        reply_to: None,
+        effect: Effect::New(Summary {
+            kind: "text".into(),
+            text: format!("message {wamid}"),
+            media: None,
+        }),
+        error_code: None,
+        payload: None,
+    })
+}
+
+/// A tree's name and its keys and values.
+type Dump = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>);
+
+/// Every tree's keys and values but the id floor, which a compaction sets.
+fn everything(store: &Store) -> Vec<Dump> {
+    let db = &store.current().unwrap().db;
+    let mut names = db.tree_names();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let tree = db.open_tree(&name).unwrap();
+            let kvs = tree
+                .iter()
+                .map(|kv| kv.unwrap())
+                .filter(|(k, _)| k.as_ref() != keys::ID_FLOOR.as_bytes())
+                .map(|(k, v)| (k.to_vec(), v.to_vec()))
+                .collect();
+            (name.to_vec(), kvs)
+        })
+        .collect()
+}
+
+fn message_ids(store: &Store) -> Vec<u64> {
+    let mut ids = Vec::new();
+    for kv in &store.tree(T::Conversations).unwrap() {
+        let id = keys::read_id(&kv.unwrap().0);
+        let c = store.conversation(id).unwrap().unwrap();
+        ids.extend(store.messages(&c, 1000).unwrap().iter().map(|m| m.id));
+    }
+    ids
+}
+
+#[test]
+fn a_compacted_store_keeps_every_key_and_gives_out_only_new_ids() {
+    let dir = temp_dir("compact");
+    let changes: Vec<Change> = (0..40)
+        .map(|n| {
+            let phone = if n % 2 == 0 {
+                "+819012345678"
+            } else {
+                "+819087654321"
+            };
+            inbound(phone, &format!("wamid.C{n}"))
+        })
+        .collect();
+    let (before, old_ids) = {
+        let store = Store::open(&dir, 8).unwrap();
+        store.apply(&changes).unwrap();
+        store.flush().unwrap();
+        (everything(&store), message_ids(&store))
+    };
+    assert_eq!(old_ids.len(), 40);
+    let mut told = Vec::new();
+    let compacted = loop {
+        match Store::compact(&dir, 8, &mut |n| told.push(n)) {
+            Err(StoreError::Locked(_)) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            done => break done.unwrap(),
+        }
+    };
+    assert_eq!(told.last(), Some(&compacted.keys));
+    assert!(compacted.keys >= 40, "{compacted:?}");
+    assert!(!dir.join(FRESH).exists() && !dir.join(OLD).exists());
+
+    for round in 0..2 {
+        let store = open_again(&dir);
+        assert_eq!(everything(&store), before, "round {round}");
+        drop(store);
+        // Twice: the second compaction raises the floor above the first one's.
+        if round == 0 {
+            let store = open_again(&dir);
+            drop(store);
+            loop {
+                match Store::compact(&dir, 8, &mut |_| {}) {
+                    Err(StoreError::Locked(_)) => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    }
+                    done => break done.unwrap(),
+                }
+            }
+        }
+    }
+    let store = open_again(&dir);
+    store
+        .apply(&[inbound("+819012345678", "wamid.after")])
+        .unwrap();
+    let new_ids: Vec<u64> = message_ids(&store)
+        .into_iter()
+        .filter(|id| !old_ids.contains(id))
+        .collect();
+    assert_eq!(new_ids.len(), 1);
+    assert!(new_ids[0] > *old_ids.iter().max().unwrap());
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_store_in_use_is_not_compacted() {
+    let dir = temp_dir("compact-locked");
+    let store = Store::open(&dir, 8).unwrap();
+    assert!(matches!(
+        Store::compact(&dir, 8, &mut |_| {}),
+        Err(StoreError::Locked(_))
+    ));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Cut off while copying: the copy is thrown away, the database is as it was.
+#[test]
+fn an_unfinished_copy_is_removed_at_the_next_open() {
+    let dir = temp_dir("compact-copying");
+    {
+        let store = Store::open(&dir, 8).unwrap();
+        store
+            .apply(&[inbound("+819012345678", "wamid.kept")])
+            .unwrap();
+        store.flush().unwrap();
+    }
+    std::fs::create_dir_all(dir.join(FRESH)).unwrap();
+    std::fs::write(dir.join(FRESH).join("db"), b"half a copy").unwrap();
+    let store = open_again(&dir);
+    assert_eq!(message_ids(&store).len(), 1);
+    assert!(!dir.join(FRESH).exists());
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Cut off between the renames (the old database moved aside, the copy not yet in place),
+/// or after them (the old one not yet removed): the copy is used, the old one removed.
+#[test]
+fn a_finished_copy_is_put_in_place_at_the_next_open() {
+    for cut_after_second_rename in [false, true] {
+        let dir = temp_dir(&format!("compact-swap-{cut_after_second_rename}"));
+        {
+            let store = Store::open(&dir, 8).unwrap();
+            store
+                .apply(&[inbound("+819012345678", "wamid.copy")])
+                .unwrap();
+            store.flush().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let db = dir.join("db");
+        std::fs::rename(&db, dir.join(FRESH)).unwrap();
+        std::fs::create_dir_all(dir.join(OLD)).unwrap();
+        std::fs::write(dir.join(OLD).join("db"), b"the old database").unwrap();
+        if cut_after_second_rename {
+            std::fs::rename(dir.join(FRESH), &db).unwrap();
+        }
+        let store = open_again(&dir);
+        assert_eq!(message_ids(&store).len(), 1);
+        assert!(!dir.join(FRESH).exists() && !dir.join(OLD).exists());
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Cut off with the old database moved aside and no copy (not a state a compaction leaves,
+/// but a person tidying up might): the old one is put back.
+#[test]
+fn an_old_database_alone_is_put_back() {
+    let dir = temp_dir("compact-old");
+    {
+        let store = Store::open(&dir, 8).unwrap();
+        store
+            .apply(&[inbound("+819012345678", "wamid.old")])
+            .unwrap();
+        store.flush().unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::fs::rename(dir.join("db"), dir.join(OLD)).unwrap();
+    let store = open_again(&dir);
+    assert_eq!(message_ids(&store).len(), 1);
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
