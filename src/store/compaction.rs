@@ -67,7 +67,74 @@ pub(super) fn remove_leftovers(dir: &Path) {
     }
 }
 
+/// Whether a database of `bytes` on disk is worth writing anew, given its size right after
+/// its last compaction (none: never compacted). Half again its compacted size: sled reuses
+/// free space but never returns it, and zeroes all of it at every open. A store never
+/// compacted is written anew once it is large enough for that to matter.
+pub(super) fn worth_it(bytes: u64, after_last: Option<u64>) -> bool {
+    const SMALL: u64 = 64 << 20;
+    const NEVER_COMPACTED: u64 = 256 << 20;
+    match after_last {
+        Some(after) => bytes >= SMALL && bytes >= after.saturating_add(after / 2),
+        None => bytes >= NEVER_COMPACTED,
+    }
+}
+
 impl Store {
+    /// The size on disk, if the database has grown enough to be written anew.
+    pub(super) fn grown(&self) -> Result<Option<u64>, StoreError> {
+        let bytes = dir_size(&self.path);
+        let after_last = self
+            .tree(T::Meta)?
+            .get(keys::COMPACTED_BYTES)?
+            .map(|v| keys::read_id(&v));
+        Ok(worth_it(bytes, after_last).then_some(bytes))
+    }
+
+    /// A migration rewrites much and sled keeps what it replaced as free space, which it
+    /// zeroes at every open: the database is written anew now, once, and opened again. If
+    /// that fails (no room for the copy), the migrated database is used as it is.
+    pub(super) fn compact_after_migration(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
+        eprintln!("hirechat: writing the updated database anew, without what it replaced (once)");
+        if let Err(e) = Self::compact_waiting(dir, cache_mb) {
+            tracing::warn!(error = %e, "could not compact the database after its migration");
+            eprintln!(
+                "hirechat: the database could not be written anew ({e}); it works as it is, and `hirechat compact` tries again"
+            );
+        }
+        Self::open_waiting(dir, cache_mb)
+    }
+
+    /// [`Store::compact`] of a database this process has just closed (its last thread may
+    /// hold the file a moment longer), telling its progress on stderr.
+    pub(super) fn compact_waiting(dir: &Path, cache_mb: u64) -> Result<Compacted, StoreError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut shown = 0;
+        loop {
+            let result = Self::compact(dir, cache_mb, &mut |keys| {
+                if keys >= shown + 100_000 {
+                    shown = keys;
+                    eprintln!("hirechat: {keys} keys written");
+                }
+            });
+            match result {
+                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Ok(done) => {
+                    tracing::info!(
+                        keys = done.keys,
+                        before = done.bytes_before,
+                        after = done.bytes_after,
+                        "compacted the database"
+                    );
+                    return Ok(done);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Writes the database in `dir` anew with only its live keys and swaps it in. Needs the
     /// store to itself (no daemon or inbox running on it: [`StoreError::Locked`]) and room on
     /// the disk for one more copy of the live data; on any failure before the swap, the old
@@ -143,9 +210,13 @@ impl Store {
         // sled's counter starts again at zero in the new database: every id is raised by
         // the old floor plus every id the old counter gave out.
         let next = open.id_floor + open.db.generate_id()? + 1;
-        new.open_tree(T::Meta.name())?
-            .insert(keys::ID_FLOOR, &keys::id(next))?;
+        let meta = new.open_tree(T::Meta.name())?;
+        meta.insert(keys::ID_FLOOR, &keys::id(next))?;
         new.flush()?;
+        // What the database is now, for telling later when it has grown enough to do again.
+        meta.insert(keys::COMPACTED_BYTES, &keys::id(dir_size(to)))?;
+        new.flush()?;
+        drop(meta);
         drop(new);
         // Opened once more, now, so that sled writes its snapshot here rather than at the
         // first open after the swap.

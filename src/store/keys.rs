@@ -148,6 +148,8 @@ impl T {
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 /// What every id sled generates is raised by (`compaction.rs`); absent: zero.
 pub const ID_FLOOR: &str = "id_floor";
+/// The database's bytes on disk right after its last compaction (`compaction.rs`).
+pub const COMPACTED_BYTES: &str = "compacted_bytes";
 pub const CONVERSATIONS_COUNTER: &str = "count:conversations";
 pub const MESSAGES_COUNTER: &str = "count:messages";
 pub const UNREPLIED_COUNTER: &str = "count:unreplied";

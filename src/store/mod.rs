@@ -205,45 +205,6 @@ impl Store {
         Ok(store)
     }
 
-    /// A migration rewrites much and sled keeps what it replaced as free space, which it
-    /// zeroes at every open: the database is written anew now, once, and opened again. If
-    /// that fails (no room for the copy), the migrated database is used as it is.
-    fn compact_after_migration(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
-        eprintln!("hirechat: writing the updated database anew, without what it replaced (once)");
-        let mut shown = 0;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        let compacted = loop {
-            let result = Self::compact(dir, cache_mb, &mut |keys| {
-                if keys >= shown + 100_000 {
-                    shown = keys;
-                    eprintln!("hirechat: {keys} keys written");
-                }
-            });
-            match result {
-                // The migrated database, just dropped: its last thread may hold it a moment.
-                Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other,
-            }
-        };
-        match compacted {
-            Ok(done) => tracing::info!(
-                keys = done.keys,
-                before = done.bytes_before,
-                after = done.bytes_after,
-                "compacted the database after its migration"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not compact the database after its migration");
-                eprintln!(
-                    "hirechat: the database could not be written anew ({e}); it works as it is, and `hirechat compact` tries again"
-                );
-            }
-        }
-        Self::open_waiting(dir, cache_mb)
-    }
-
     /// [`Store::open`], waiting up to five seconds for a handle this process has just
     /// dropped: sled's last thread may hold the file a moment longer.
     fn open_waiting(dir: &Path, cache_mb: u64) -> Result<Self, StoreError> {
@@ -286,29 +247,27 @@ impl Store {
         Ok(())
     }
 
-    /// Makes the next open quick after a large write by this store alone (a generated or
-    /// migrated store): sled writes its snapshot only when a database is opened, reading
-    /// through everything written since the last one (a million messages: over a second), so
-    /// the database is flushed and opened again now rather than on the path to the next
-    /// first frame. With an engine running, other threads hold the database and the reopen
-    /// waits for them (up to five seconds): a process that stops uses
-    /// [`Store::checkpoint_closed`] once they are gone.
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.flush()?;
-        self.reopen()
-    }
-
     /// For a process whose handles on the database in `dir` are all gone (its engine stopped):
     /// opens it once more and closes it, which writes sled's snapshot, so that the next open
-    /// (the next first frame) does not read through everything this process wrote. Waits up
-    /// to five seconds for the last handle's thread to let go of the file.
+    /// (the next first frame) does not read through everything this process wrote. If its
+    /// file has grown well past its live data (`compaction::worth_it`), writes it anew
+    /// instead. Waits up to five seconds for the last handle's thread to let go of the file.
     pub fn checkpoint_closed(dir: &Path) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
-        drop(Self::open_waiting(dir, 8)?);
+        let store = Self::open_waiting(dir, 8)?;
+        let grown = store.grown()?;
+        drop(store);
         tracing::info!(
             ms = started.elapsed().as_millis(),
             "checkpointed the database on the way out"
         );
+        if let Some(bytes) = grown {
+            eprintln!(
+                "hirechat: writing the database anew without what was replaced ({} MB on disk; once in a while)",
+                bytes / 1_000_000
+            );
+            Self::compact_waiting(dir, 8)?;
+        }
         Ok(())
     }
 

@@ -45,7 +45,7 @@ fn inbound(phone: &str, wamid: &str) -> Change {
 /// A tree's name and its keys and values.
 type Dump = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>);
 
-/// Every tree's keys and values but the id floor, which a compaction sets.
+/// Every tree's keys and values but the two a compaction sets.
 fn everything(store: &Store) -> Vec<Dump> {
     let db = &store.current().unwrap().db;
     let mut names = db.tree_names();
@@ -57,7 +57,11 @@ fn everything(store: &Store) -> Vec<Dump> {
             let kvs = tree
                 .iter()
                 .map(|kv| kv.unwrap())
-                .filter(|(k, _)| k.as_ref() != keys::ID_FLOOR.as_bytes())
+                .filter(|(k, _)| {
+                    ![keys::ID_FLOOR, keys::COMPACTED_BYTES]
+                        .iter()
+                        .any(|set| k.as_ref() == set.as_bytes())
+                })
                 .map(|(k, v)| (k.to_vec(), v.to_vec()))
                 .collect();
             (name.to_vec(), kvs)
@@ -216,4 +220,16 @@ fn an_old_database_alone_is_put_back() {
     assert_eq!(message_ids(&store).len(), 1);
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_store_is_written_anew_once_it_has_grown_half_again_or_large_without_ever_being() {
+    const MB: u64 = 1 << 20;
+    assert!(!worth_it(10 * MB, None));
+    assert!(!worth_it(255 * MB, None));
+    assert!(worth_it(256 * MB, None));
+    assert!(!worth_it(149 * MB, Some(100 * MB)));
+    assert!(worth_it(150 * MB, Some(100 * MB)));
+    // Small stores are never worth it, whatever they grew by.
+    assert!(!worth_it(60 * MB, Some(MB)));
 }
