@@ -121,16 +121,7 @@ impl Store {
                 Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                Ok(done) => {
-                    tracing::info!(
-                        keys = done.keys,
-                        before = done.bytes_before,
-                        after = done.bytes_after,
-                        "compacted the database"
-                    );
-                    return Ok(done);
-                }
-                Err(e) => return Err(e),
+                other => return other,
             }
         }
     }
@@ -165,11 +156,18 @@ impl Store {
         sync_dir(dir).map_err(io)?;
         drop(store);
         remove_leftovers(dir);
-        Ok(Compacted {
+        let done = Compacted {
             keys,
             bytes_before,
             bytes_after: dir_size(&db),
-        })
+        };
+        tracing::info!(
+            keys = done.keys,
+            before = done.bytes_before,
+            after = done.bytes_after,
+            "compacted the database"
+        );
+        Ok(done)
     }
 
     /// Copies every tree into a fresh database at `to`, raises its ids above every id this
