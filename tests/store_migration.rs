@@ -17,6 +17,7 @@ use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::Stdio,
+    time::Duration,
 };
 
 use common::{TempDir, daemon::bin};
@@ -197,6 +198,29 @@ fn schema_and_json_left(data: &Path) -> (u32, usize) {
     )
 }
 
+/// Starts `conversations --json` on `data` and kills it (SIGKILL: no chance to finish or
+/// clean up) `after` its stderr says `marker`; returns that line.
+fn kill_once_it_says(data: &Path, marker: &str, after: Duration) -> String {
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(data)
+        .args(["conversations", "--json"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("no line with {marker:?} on stderr"));
+    std::thread::sleep(after);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    line
+}
+
 #[test]
 fn a_migration_killed_half_way_finishes_when_the_store_is_opened_again() {
     const COPIES: u64 = 150_000;
@@ -205,22 +229,7 @@ fn a_migration_killed_half_way_finishes_when_the_store_is_opened_again() {
     let haruto = 23;
     add_legacy_messages(&data, haruto, COPIES);
 
-    let mut child = bin()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["conversations", "--json"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let first = lines
-        .by_ref()
-        .map(Result::unwrap)
-        .find(|l| l.contains("values rewritten"))
-        .expect("the migration tells its progress");
-    child.kill().unwrap(); // SIGKILL: no chance to finish or clean up
-    child.wait().unwrap();
+    let first = kill_once_it_says(&data, "values rewritten", Duration::ZERO);
     let (version, left) = schema_and_json_left(&data);
     assert_eq!(version, 4, "killed before the end (after \"{first}\")");
     assert!(left > 0, "killed half-way: some messages still JSON");
@@ -256,23 +265,11 @@ fn a_compaction_killed_after_the_migration_leaves_the_store_whole() {
     let data = unpack(dir.path());
     add_legacy_messages(&data, 23, 60_000);
 
-    let mut child = bin()
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["conversations", "--json"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    lines
-        .by_ref()
-        .map(Result::unwrap)
-        .find(|l| l.contains("writing the updated database anew"))
-        .expect("the compaction after the migration says so");
-    std::thread::sleep(std::time::Duration::from_millis(100));
-    child.kill().unwrap(); // SIGKILL: no chance to finish or clean up
-    child.wait().unwrap();
+    kill_once_it_says(
+        &data,
+        "writing the updated database anew",
+        Duration::from_millis(100),
+    );
 
     let (list, told) = messages(&data, "819012340001");
     assert!(

@@ -39,6 +39,8 @@ mod related;
 pub mod relay_log;
 mod schedule;
 mod search;
+#[cfg(test)]
+mod test_support;
 mod trail;
 mod wamid_index;
 

@@ -1,45 +1,18 @@
 //! A compaction keeps every key, raises new ids above old ones, and a run cut off at any
 //! point is finished or undone at the next open.
 
-use super::*;
-use crate::{
-    domain::{
-        message::{Effect, Summary},
-        phone::PhoneNumber,
-    },
-    store::{Arrived, Change, ContactInfo},
-};
-use chrono::Utc;
 use std::path::PathBuf;
+
+use super::*;
+use crate::store::{
+    Change,
+    test_support::{inbound, open_again},
+};
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("hirechat-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
-}
-
-/// Opens the store a block before dropped (its last thread may hold the file a moment).
-fn open_again(dir: &Path) -> Store {
-    Store::open_waiting(dir, 8).unwrap()
-}
-
-fn inbound(phone: &str, wamid: &str) -> Change {
-    Change::Inbound(Arrived {
-        contact: ContactInfo {
-            phone: Some(PhoneNumber::parse(phone).unwrap()),
-            ..ContactInfo::default()
-        },
-        wamid: wamid.into(),
-        at: Utc::now(),
-        reply_to: None,
-        effect: Effect::New(Summary {
-            kind: "text".into(),
-            text: format!("message {wamid}"),
-            media: None,
-        }),
-        error_code: None,
-        payload: None,
-    })
 }
 
 /// A tree's name and its keys and values.
@@ -80,6 +53,20 @@ fn compact(dir: &Path, progress: &mut dyn FnMut(u64)) -> Compacted {
             done => return done.unwrap(),
         }
     }
+}
+
+/// A store of one message in a fresh directory, closed, its last thread given a moment to
+/// let go of its files.
+fn store_of_one_message(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    let store = Store::open(&dir, 8).unwrap();
+    store
+        .apply(&[inbound("+819012345678", "wamid.one")])
+        .unwrap();
+    store.flush().unwrap();
+    drop(store);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    dir
 }
 
 fn message_ids(store: &Store) -> Vec<u64> {
@@ -156,14 +143,7 @@ fn a_store_in_use_is_not_compacted() {
 /// Cut off while copying: the copy is thrown away, the database is as it was.
 #[test]
 fn an_unfinished_copy_is_removed_at_the_next_open() {
-    let dir = temp_dir("compact-copying");
-    {
-        let store = Store::open(&dir, 8).unwrap();
-        store
-            .apply(&[inbound("+819012345678", "wamid.kept")])
-            .unwrap();
-        store.flush().unwrap();
-    }
+    let dir = store_of_one_message("compact-copying");
     std::fs::create_dir_all(dir.join(FRESH)).unwrap();
     std::fs::write(dir.join(FRESH).join("db"), b"half a copy").unwrap();
     let store = open_again(&dir);
@@ -178,15 +158,7 @@ fn an_unfinished_copy_is_removed_at_the_next_open() {
 #[test]
 fn a_finished_copy_is_put_in_place_at_the_next_open() {
     for cut_after_second_rename in [false, true] {
-        let dir = temp_dir(&format!("compact-swap-{cut_after_second_rename}"));
-        {
-            let store = Store::open(&dir, 8).unwrap();
-            store
-                .apply(&[inbound("+819012345678", "wamid.copy")])
-                .unwrap();
-            store.flush().unwrap();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        let dir = store_of_one_message(&format!("compact-swap-{cut_after_second_rename}"));
         let db = dir.join("db");
         std::fs::rename(&db, dir.join(FRESH)).unwrap();
         std::fs::create_dir_all(dir.join(OLD)).unwrap();
@@ -206,15 +178,7 @@ fn a_finished_copy_is_put_in_place_at_the_next_open() {
 /// but a person tidying up might): the old one is put back.
 #[test]
 fn an_old_database_alone_is_put_back() {
-    let dir = temp_dir("compact-old");
-    {
-        let store = Store::open(&dir, 8).unwrap();
-        store
-            .apply(&[inbound("+819012345678", "wamid.old")])
-            .unwrap();
-        store.flush().unwrap();
-    }
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    let dir = store_of_one_message("compact-old");
     std::fs::rename(dir.join("db"), dir.join(OLD)).unwrap();
     let store = open_again(&dir);
     assert_eq!(message_ids(&store).len(), 1);

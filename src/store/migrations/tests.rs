@@ -2,36 +2,13 @@
 
 use super::*;
 use crate::{
-    domain::{
-        message::{Effect, Summary},
-        phone::PhoneNumber,
-    },
-    store::{Arrived, Change, ContactInfo, Waited},
+    domain::phone::PhoneNumber,
+    store::{Change, Waited, test_support::open_again},
 };
 use chrono::Utc;
 
-/// Opens the store a block before dropped (its last thread may hold the file a moment).
-fn open_again(dir: &Path) -> Store {
-    Store::open_waiting(dir, 8).unwrap()
-}
-
 fn inbound(wamid: &str) -> Change {
-    Change::Inbound(Arrived {
-        contact: ContactInfo {
-            phone: Some(PhoneNumber::parse("+819012345678").unwrap()),
-            ..ContactInfo::default()
-        },
-        wamid: wamid.into(),
-        at: Utc::now(),
-        reply_to: None,
-        effect: Effect::New(Summary {
-            kind: "text".into(),
-            text: "Is the interview still on?".into(),
-            media: None,
-        }),
-        error_code: None,
-        payload: None,
-    })
+    crate::store::test_support::inbound("+819012345678", wamid)
 }
 
 /// A schema-7 store keeps a key per message; one cut off while packing has the first
