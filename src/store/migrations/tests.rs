@@ -7,6 +7,22 @@ use crate::{
 };
 use chrono::Utc;
 
+/// A directory of this name (and this process) for a store, emptied.
+fn empty_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hirechat-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Stamps the store with an older schema, as if the layout the test left were that one's.
+fn as_if_schema(store: &Store, version: u32) {
+    store
+        .tree(T::Meta)
+        .unwrap()
+        .insert(keys::SCHEMA_VERSION_KEY, &version.to_be_bytes())
+        .unwrap();
+}
+
 fn inbound(wamid: &str) -> Change {
     crate::store::test_support::inbound("+819012345678", wamid)
 }
@@ -15,8 +31,7 @@ fn inbound(wamid: &str) -> Change {
 /// messages of a conversation in a chunk and the rest on their own keys.
 #[test]
 fn messages_on_their_own_keys_are_packed_even_after_a_cut_off_run() {
-    let dir = std::env::temp_dir().join(format!("hirechat-migrate8-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = empty_dir("migrate8");
     let mut changes: Vec<Change> = (0..70).map(|n| inbound(&format!("wamid.A{n}"))).collect();
     let Change::Inbound(mut other) = inbound("wamid.B") else {
         unreachable!()
@@ -68,11 +83,7 @@ fn messages_on_their_own_keys_are_packed_even_after_a_cut_off_run() {
         for (k, _) in first {
             tree.remove(k.as_slice()).unwrap();
         }
-        store
-            .tree(T::Meta)
-            .unwrap()
-            .insert(keys::SCHEMA_VERSION_KEY, &7u32.to_be_bytes())
-            .unwrap();
+        as_if_schema(&store, 7);
         store.flush().unwrap();
         (before, ids)
     };
@@ -99,8 +110,7 @@ fn messages_on_their_own_keys_are_packed_even_after_a_cut_off_run() {
 /// their conversations until the migration gives every entry its row.
 #[test]
 fn the_list_gets_the_filters_facts() {
-    let dir = std::env::temp_dir().join(format!("hirechat-migrate9-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = empty_dir("migrate9");
     let unread = |store: &Store| {
         let (total, page) = store.filter_page(|s| s.unread > 0, false, 0, 10).unwrap();
         (total, page.iter().map(|c| c.id).collect::<Vec<_>>())
@@ -122,11 +132,7 @@ fn the_list_gets_the_filters_facts() {
         list.insert(&key, &[]).unwrap();
         store.facts.forget();
         assert_eq!(unread(&store), expected);
-        store
-            .tree(T::Meta)
-            .unwrap()
-            .insert(keys::SCHEMA_VERSION_KEY, &8u32.to_be_bytes())
-            .unwrap();
+        as_if_schema(&store, 8);
         store.flush().unwrap();
         expected
     };
@@ -140,8 +146,7 @@ fn the_list_gets_the_filters_facts() {
 
 #[test]
 fn a_schema_5_wamid_tree_becomes_buckets_and_is_dropped() {
-    let dir = std::env::temp_dir().join(format!("hirechat-migrate6-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = empty_dir("migrate6");
     {
         let store = Store::open(&dir, 8).unwrap();
         store.apply(&[inbound("wamid.M")]).unwrap();
@@ -154,11 +159,7 @@ fn a_schema_5_wamid_tree_becomes_buckets_and_is_dropped() {
             .unwrap()
             .insert("wamid.M", &key)
             .unwrap();
-        store
-            .tree(T::Meta)
-            .unwrap()
-            .insert(keys::SCHEMA_VERSION_KEY, &5u32.to_be_bytes())
-            .unwrap();
+        as_if_schema(&store, 5);
         store.flush().unwrap();
     }
     let store = open_again(&dir);
@@ -175,8 +176,7 @@ fn a_schema_5_wamid_tree_becomes_buckets_and_is_dropped() {
 
 #[test]
 fn a_schema_1_store_gets_its_unreplied_and_search_indexes_on_open() {
-    let dir = std::env::temp_dir().join(format!("hirechat-migrate-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = empty_dir("migrate");
     {
         let store = Store::open(&dir, 8).unwrap();
         store.apply(&[inbound("wamid.M")]).unwrap();
@@ -188,8 +188,7 @@ fn a_schema_1_store_gets_its_unreplied_and_search_indexes_on_open() {
         for k in meta.scan_prefix(keys::UNREPLIED_DAYS).keys() {
             meta.remove(k.unwrap()).unwrap();
         }
-        meta.insert(keys::SCHEMA_VERSION_KEY, &1u32.to_be_bytes())
-            .unwrap();
+        as_if_schema(&store, 1);
         store.flush().unwrap();
     }
     let store = open_again(&dir);
