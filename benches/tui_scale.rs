@@ -375,8 +375,10 @@ async fn views(engine: &Engine, actor: &Actor) {
         }
         times.sort();
         println!(
-            "view {filter:<16} ({total:>6} conversations): first page p50 {:>8.2} ms",
-            ms(times[2])
+            "view {filter:<16} ({total:>6} conversations): first page p50 {:>8.2} ms, min {:>6.2}, max {:>6.2}",
+            ms(times[2]),
+            ms(times[0]),
+            ms(times[4])
         );
     }
 }

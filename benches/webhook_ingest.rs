@@ -111,10 +111,7 @@ async fn over_http(bodies: Arc<Vec<Vec<u8>>>) -> (f64, Vec<f64>) {
 /// The same deliveries, signed with `BENCH_SECRET`, to each `name=url` in turn.
 fn side_by_side(targets: &str, bodies: &[Vec<u8>]) {
     let secret = std::env::var("BENCH_SECRET").unwrap_or_else(|_| SECRET.to_owned());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let mut rates = Vec::new();
     for target in targets.split(',') {
         let (name, url) = target.split_once('=').expect("name=url");
@@ -164,12 +161,17 @@ fn main() {
         store_only(&bodies),
         vec![],
     );
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // A runtime per layer: dropping it stops that layer's engine, whose writer would otherwise
+    // go on indexing its deliveries for search while the next layer is measured.
+    let (r, lat) = runtime().block_on(engine_only(bodies.clone()));
+    report("engine (parse + group commit)", r, lat);
+    let (r, lat) = runtime().block_on(over_http(bodies));
+    report("HTTP endpoint (signed POSTs)", r, lat);
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .unwrap();
-    let (r, lat) = rt.block_on(engine_only(bodies.clone()));
-    report("engine (parse + group commit)", r, lat);
-    let (r, lat) = rt.block_on(over_http(bodies));
-    report("HTTP endpoint (signed POSTs)", r, lat);
+        .unwrap()
 }

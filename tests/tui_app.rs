@@ -355,7 +355,8 @@ fn list_reloads_are_coalesced_while_one_is_on_its_way() {
     // Conversation 99 is not loaded: the list must be reloaded, once.
     assert_eq!(app.update(event(99)).len(), 1);
     assert!(app.update(event(98)).is_empty(), "one load at a time");
-    // When the load arrives, the change that came meanwhile triggers one more.
+    // When the load arrives, the change that came meanwhile triggers one more (the views'
+    // counts asked for by the first page are still on their way: not asked again).
     let out = app.update(Input::Conversations {
         total: 6,
         offset: 0,
@@ -363,15 +364,47 @@ fn list_reloads_are_coalesced_while_one_is_on_its_way() {
     });
     assert_eq!(
         out,
-        vec![
-            Command::LoadViews,
-            Command::LoadConversations {
-                offset: 0,
-                limit: PAGE,
-                filter: None
-            }
-        ]
+        vec![Command::LoadConversations {
+            offset: 0,
+            limit: PAGE,
+            filter: None
+        }]
     );
+}
+
+#[test]
+fn the_views_counts_load_one_at_a_time() {
+    // The first page asked for the counts; they have not come back yet.
+    let mut app = app_with(inbox(), 80, 24);
+    let page = || Input::Conversations {
+        total: 6,
+        offset: 0,
+        rows: inbox(),
+    };
+    let counts = || Input::Views(app_with(inbox(), 80, 24).views);
+    for _ in 0..3 {
+        assert!(
+            !app.update(page()).contains(&Command::LoadViews),
+            "asked while a load is on its way"
+        );
+    }
+    // They come: the list moved meanwhile, so once more (not three times).
+    assert_eq!(app.update(counts()), vec![Command::LoadViews]);
+    assert!(app.update(counts()).is_empty(), "nothing moved since");
+    assert_eq!(
+        app.update(page()),
+        vec![Command::LoadViews],
+        "the next change asks again"
+    );
+    // A failed load is told, and does not stop later ones.
+    app.update(page());
+    assert_eq!(
+        app.update(Input::ViewsFailed("the daemon is busy".into())),
+        vec![Command::LoadViews]
+    );
+    assert!(app.toast.as_ref().is_some_and(|t| t.text.contains("busy")));
+    app.update(counts());
+    assert_eq!(app.update(page()), vec![Command::LoadViews]);
 }
 
 #[test]

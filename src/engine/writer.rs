@@ -186,8 +186,11 @@ fn catch_up(store: &Store, rx: &mpsc::Receiver<Job>) -> Option<Job> {
                 return None;
             }
         }
-        if let Ok(job) = rx.try_recv() {
-            return Some(job);
+        match rx.try_recv() {
+            Ok(job) => return Some(job),
+            // Nobody can write any more: the process is closing, and the next one catches up.
+            Err(mpsc::TryRecvError::Disconnected) => return None,
+            Err(mpsc::TryRecvError::Empty) => {}
         }
     }
 }

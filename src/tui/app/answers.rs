@@ -174,8 +174,9 @@ impl App {
     pub(super) fn resync(&mut self, out: &mut Vec<Command>) {
         // An answer in flight when the connection broke never comes.
         self.list.loading = false;
+        self.views_load = super::views::Load::Idle;
         self.reload_list(out);
-        out.push(Command::LoadViews);
+        self.load_views(out);
         if let Some(chat) = &self.chat {
             out.push(Command::LoadThread {
                 conversation_id: chat.conversation.id,

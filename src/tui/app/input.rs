@@ -135,6 +135,8 @@ pub enum Input {
     Failed(String),
     /// Loading the list failed (a filter that does not read): the list may load again.
     ListFailed(String),
+    /// Loading the views' counts failed: they may load again.
+    ViewsFailed(String),
     /// Text pasted into the terminal (bracketed paste): one piece, line breaks and all.
     Paste(String),
     /// Older messages of a conversation, asked for by scrolling up.

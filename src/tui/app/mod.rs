@@ -110,6 +110,8 @@ pub struct App {
     /// The views of the list (the first is all conversations) and which one is shown.
     pub views: Vec<ViewCount>,
     pub active_view: Option<usize>,
+    /// Whether the views' counts are on their way.
+    views_load: views::Load,
     /// `g` was pressed: the next key says where to go.
     pending_go: bool,
     pub notifications: Notifications,
@@ -157,6 +159,7 @@ impl App {
             bulk: None,
             select_view_named: None,
             views: Vec::new(),
+            views_load: views::Load::Idle,
             active_view: Some(0),
             pending_go: false,
             notifications: Notifications::default(),
@@ -173,15 +176,14 @@ impl App {
     /// What to ask for first.
     pub fn start(&mut self) -> Vec<Command> {
         self.list.loading = true;
-        vec![
-            Command::Whoami,
-            Command::LoadViews,
-            Command::LoadConversations {
-                offset: 0,
-                limit: PAGE,
-                filter: None,
-            },
-        ]
+        let mut out = vec![Command::Whoami];
+        self.load_views(&mut out);
+        out.push(Command::LoadConversations {
+            offset: 0,
+            limit: PAGE,
+            filter: None,
+        });
+        out
     }
 
     pub fn mode(&self) -> Mode {
@@ -301,14 +303,7 @@ impl App {
                     self.default_language = language;
                 }
             }
-            Input::Views(views) => {
-                self.views = views;
-                if let Some(name) = self.select_view_named.take()
-                    && let Some(i) = self.views.iter().position(|v| v.name == name)
-                {
-                    self.select_view(i, &mut out);
-                }
-            }
+            input @ (Input::Views(_) | Input::ViewsFailed(_)) => self.views_input(input, &mut out),
             input @ (Input::Health(_) | Input::Routing { .. }) => self.settings_input(input),
             input @ (Input::Numbers(_) | Input::Connected(_) | Input::ConnectRefused(_)) => {
                 self.connect_input(input);
@@ -367,8 +362,8 @@ impl App {
         out: &mut Vec<Command>,
     ) {
         self.list.loaded(total, offset, rows);
-        // The counts move with the list; they come from counters, so this is cheap.
-        out.push(Command::LoadViews);
+        // The counts move with the list.
+        self.load_views(out);
         // The selection went elsewhere while this page was on its way (Home, G pressed during
         // a reload): the window it is in now, else nothing would ever load it.
         if self.list.selected_row().is_none()

@@ -188,7 +188,10 @@ pub(super) fn plan(command: Command) -> Plan {
         | Command::EnableRule { .. }) => super::plan_bulk::plan(command),
         Command::DeleteView { name } => (Request::DeleteView { name }, read(views_input)),
         Command::SaveView { view } => (Request::SaveView { view }, read(views_input)),
-        Command::LoadViews => (Request::Views, read(views_input)),
+        Command::LoadViews => (
+            Request::Views,
+            Answer::Load(Box::new(views_input), Box::new(Input::ViewsFailed)),
+        ),
         Command::LoadUnread => (
             Request::Conversations {
                 offset: 0,
