@@ -155,6 +155,13 @@ fn engine_checks(r: &Health, config: &Config) -> Vec<Check> {
             "free room on the data directory's disk; WhatsApp delivers again what was refused",
         )
     }];
+    if let Some(db) = &r.database {
+        checks.push(doctor::database_size(
+            db.bytes,
+            db.after_last_compaction,
+            db.worth_compacting,
+        ));
+    }
     checks.push(if r.outbox_uncertain > 0 {
         Check::warn(
             "outbox",

@@ -126,6 +126,27 @@ pub fn disk(free_bytes: u64, total_bytes: u64) -> Check {
     }
 }
 
+/// The database's size on disk, beside its size right after its last compaction; `worth`:
+/// it has grown enough to be written anew (`Store::compact`).
+pub fn database_size(bytes: u64, after_last: Option<u64>, worth: bool) -> Check {
+    // As the disk's line counts them.
+    const MB: u64 = 1024 * 1024;
+    let since = after_last.map_or_else(
+        || "never compacted".to_owned(),
+        |after| format!("{} MB after its last compaction", after / MB),
+    );
+    let found = format!("{} MB on disk ({since})", bytes / MB);
+    if worth {
+        Check::warn(
+            "db size",
+            found,
+            "stop `hirechat serve` and every inbox on it, then run `hirechat compact` (a daemon that stops does it on its way out); it keeps only the live data",
+        )
+    } else {
+        Check::ok("db size", found)
+    }
+}
+
 /// Whether webhooks arrive, on a daemon that takes them directly: the last one, and how long
 /// the daemon has been up (a quiet hour on a fresh daemon says little).
 pub fn arriving(last_secs_ago: Option<i64>, up_secs: i64) -> Check {
@@ -185,6 +206,19 @@ mod tests {
         assert_eq!(disk(50 * gb, 100 * gb).level, Level::Ok);
         assert_eq!(disk(3 * gb, 100 * gb).level, Level::Warn);
         assert_eq!(disk(50 * 1024 * 1024, 100 * gb).level, Level::Fail);
+        assert_eq!(
+            database_size(900 << 20, Some(500 << 20), true).level,
+            Level::Warn
+        );
+        assert!(
+            database_size(90 << 20, None, false)
+                .found
+                .contains("never compacted")
+        );
+        assert_eq!(
+            database_size(600 << 20, Some(500 << 20), false).level,
+            Level::Ok
+        );
         assert_eq!(arriving(None, 600).level, Level::Ok);
         assert_eq!(arriving(None, 3 * 86_400).level, Level::Warn);
         assert_eq!(arriving(Some(60), 3 * 86_400).level, Level::Ok);

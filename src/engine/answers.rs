@@ -114,6 +114,9 @@ pub struct Health {
     pub disconnected_at: Option<DateTime<Utc>>,
     /// The connection, without its secrets.
     pub connection: super::connection::ConnectionView,
+    /// The database's size on disk (none from a daemon that did not tell).
+    #[serde(default)]
+    pub database: Option<crate::store::DiskUse>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -49,6 +49,7 @@ impl Engine {
             last_delivery_at: self.inner.deliveries.last(),
             disconnected_at: self.disconnected_at(),
             connection: self.connection_view(),
+            database: store.disk_use().ok(),
         })
     }
 

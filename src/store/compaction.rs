@@ -22,6 +22,9 @@ const OLD: &str = "db.old";
 const BATCH_KEYS: usize = 5_000;
 /// Bytes copied per sled batch, for stores whose values are large.
 const BATCH_BYTES: usize = 8 << 20;
+/// Room a compaction leaves free on the disk: the copy stops (and is removed) before the disk
+/// fills, so that the database, and whatever else shares the disk, can still write.
+const RESERVE: u64 = 64 << 20;
 
 /// What a compaction did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -29,6 +32,16 @@ pub struct Compacted {
     pub keys: u64,
     pub bytes_before: u64,
     pub bytes_after: u64,
+}
+
+/// The database's size on disk, for `doctor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DiskUse {
+    pub bytes: u64,
+    /// Right after its last compaction (none: never compacted).
+    pub after_last_compaction: Option<u64>,
+    /// Grown enough to be written anew ([`worth_it`]).
+    pub worth_compacting: bool,
 }
 
 /// Before the database in `dir` is opened: finishes a compaction cut off between its two
@@ -81,14 +94,18 @@ pub(super) fn worth_it(bytes: u64, after_last: Option<u64>) -> bool {
 }
 
 impl Store {
-    /// The size on disk, if the database has grown enough to be written anew.
-    pub(super) fn grown(&self) -> Result<Option<u64>, StoreError> {
+    /// The database's size on disk, and whether it is worth writing anew.
+    pub fn disk_use(&self) -> Result<DiskUse, StoreError> {
         let bytes = dir_size(&self.path);
-        let after_last = self
+        let after_last_compaction = self
             .tree(T::Meta)?
             .get(keys::COMPACTED_BYTES)?
             .map(|v| keys::read_id(&v));
-        Ok(worth_it(bytes, after_last).then_some(bytes))
+        Ok(DiskUse {
+            bytes,
+            after_last_compaction,
+            worth_compacting: worth_it(bytes, after_last_compaction),
+        })
     }
 
     /// A migration rewrites much and sled keeps what it replaced as free space, which it
@@ -128,18 +145,39 @@ impl Store {
 
     /// Writes the database in `dir` anew with only its live keys and swaps it in. Needs the
     /// store to itself (no daemon or inbox running on it: [`StoreError::Locked`]) and room on
-    /// the disk for one more copy of the live data; on any failure before the swap, the old
+    /// the disk for one more copy of the live data (it stops with [`StoreError::NoRoom`]
+    /// before leaving less than 64 MB free); on any failure before the swap, the old
     /// database stays as it was. `progress` is told the number of keys copied so far.
     pub fn compact(
         dir: &Path,
         cache_mb: u64,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Compacted, StoreError> {
+        Self::compact_leaving(dir, cache_mb, RESERVE, progress)
+    }
+
+    /// [`Store::compact`], stopping before fewer than `reserve` bytes are free.
+    pub(super) fn compact_leaving(
+        dir: &Path,
+        cache_mb: u64,
+        reserve: u64,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Compacted, StoreError> {
         let store = Self::open(dir, cache_mb)?;
         let bytes_before = dir_size(&dir.join("db"));
         let fresh = dir.join(FRESH);
-        let keys = match store.copy_into(&fresh, progress) {
-            Ok(keys) => keys,
+        let copied = room_left(dir, reserve).and_then(|()| {
+            store.copy_into(&fresh, &mut |keys| {
+                progress(keys);
+                room_left(dir, reserve)
+            })
+        });
+        let keys = match copied {
+            Ok(keys) => {
+                // Finished: the swap frees the old database's room, so no check now.
+                progress(keys);
+                keys
+            }
             Err(e) => {
                 let _ = remove_dir(&fresh);
                 return Err(e);
@@ -171,8 +209,13 @@ impl Store {
     }
 
     /// Copies every tree into a fresh database at `to`, raises its ids above every id this
-    /// one gave out, and writes its snapshot (so that its first open is quick).
-    fn copy_into(&self, to: &Path, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
+    /// one gave out, and writes its snapshot (so that its first open is quick). `after_batch`
+    /// is told the keys copied so far after each batch, and stops the copy with an error.
+    fn copy_into(
+        &self,
+        to: &Path,
+        after_batch: &mut dyn FnMut(u64) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
         if to.exists() {
             remove_dir(to).map_err(io)?;
         }
@@ -199,7 +242,7 @@ impl Store {
                     into.apply_batch(std::mem::take(&mut batch))?;
                     copied += keys as u64;
                     (keys, bytes) = (0, 0);
-                    progress(copied);
+                    after_batch(copied)?;
                 }
             }
             into.apply_batch(batch)?;
@@ -219,7 +262,6 @@ impl Store {
         // Opened once more, now, so that sled writes its snapshot here rather than at the
         // first open after the swap.
         Self::checkpoint_at(to)?;
-        progress(copied);
         Ok(copied)
     }
 
@@ -240,6 +282,25 @@ impl Store {
             }
         }
     }
+}
+
+/// An error once fewer than `reserve` bytes are free on the disk of `dir` (none when the
+/// system cannot tell).
+fn room_left(dir: &Path, reserve: u64) -> Result<(), StoreError> {
+    let Ok(disk) = rustix::fs::statvfs(dir) else {
+        return Ok(());
+    };
+    let free = disk.f_bavail.saturating_mul(disk.f_frsize);
+    if free >= reserve {
+        return Ok(());
+    }
+    tracing::warn!(free, reserve, "compaction stopped: the disk is nearly full");
+    Err(StoreError::NoRoom {
+        path: dir.to_owned(),
+        // As `df -m` and `doctor` count them.
+        free_mb: free >> 20,
+        reserve_mb: reserve >> 20,
+    })
 }
 
 fn io(e: std::io::Error) -> StoreError {

@@ -58,7 +58,7 @@ use crate::domain::{
 };
 pub use change::{Arrived, Change, ContactInfo, Queued, Reported};
 use codec::Stored;
-pub use compaction::Compacted;
+pub use compaction::{Compacted, DiskUse};
 use keys::T;
 pub use migrations::SCHEMA_VERSION;
 
@@ -83,6 +83,14 @@ pub enum StoreError {
     /// A change a rule refuses inside the transaction (a scheduled send no longer waiting).
     #[error("{0}")]
     Refused(String),
+    #[error(
+        "the disk holding {path} has {free_mb} MB free and a compaction leaves at least {reserve_mb} MB, so it stopped; the database is as it was: free some room and compact again"
+    )]
+    NoRoom {
+        path: PathBuf,
+        free_mb: u64,
+        reserve_mb: u64,
+    },
 }
 
 /// Changes applied by this process, to every store it opened.
@@ -257,18 +265,22 @@ impl Store {
     pub fn checkpoint_closed(dir: &Path) -> Result<(), StoreError> {
         let started = std::time::Instant::now();
         let store = Self::open_waiting(dir, 8)?;
-        let grown = store.grown()?;
+        let size = store.disk_use()?;
         drop(store);
         tracing::info!(
             ms = started.elapsed().as_millis(),
             "checkpointed the database on the way out"
         );
-        if let Some(bytes) = grown {
+        if size.worth_compacting {
             eprintln!(
                 "hirechat: writing the database anew without what was replaced ({} MB on disk; once in a while)",
-                bytes / 1_000_000
+                size.bytes / 1_000_000
             );
-            Self::compact_waiting(dir, 8)?;
+            if let Err(e) = Self::compact_waiting(dir, 8) {
+                // The database works as it is; the next process to close it tries again.
+                tracing::warn!(error = %e, "could not compact the database on the way out");
+                eprintln!("hirechat: the database was not written anew: {e}");
+            }
         }
         Ok(())
     }

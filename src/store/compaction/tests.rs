@@ -44,13 +44,22 @@ fn everything(store: &Store) -> Vec<Dump> {
 
 /// Compacts the store a block before dropped, once its last thread lets go of it.
 fn compact(dir: &Path, progress: &mut dyn FnMut(u64)) -> Compacted {
+    compact_leaving(dir, RESERVE, progress).unwrap()
+}
+
+/// [`Store::compact_leaving`] once the store's last thread lets go of it.
+fn compact_leaving(
+    dir: &Path,
+    reserve: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Compacted, StoreError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        match Store::compact(dir, 8, progress) {
+        match Store::compact_leaving(dir, 8, reserve, progress) {
             Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            done => return done.unwrap(),
+            done => return done,
         }
     }
 }
@@ -125,6 +134,25 @@ fn a_compacted_store_keeps_every_key_and_gives_out_only_new_ids() {
     assert_eq!(new_ids.len(), 1);
     assert!(new_ids[0] > *old_ids.iter().max().unwrap());
     drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_compaction_that_would_fill_the_disk_stops_and_leaves_the_store_as_it_was() {
+    let dir = store_of_one_message("compact-no-room");
+    let before = everything(&open_again(&dir));
+    let refused = compact_leaving(&dir, u64::MAX, &mut |_| {});
+    assert!(
+        matches!(refused, Err(StoreError::NoRoom { .. })),
+        "{refused:?}"
+    );
+    let message = refused.unwrap_err().to_string();
+    assert!(
+        message.contains("free some room and compact again"),
+        "{message}"
+    );
+    assert!(!dir.join(FRESH).exists(), "the copy is removed");
+    assert_eq!(everything(&open_again(&dir)), before);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
