@@ -8,6 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::app::{Command, Input};
 
 mod plan;
+mod plan_answers;
 mod plan_bulk;
 mod plan_records;
 

@@ -1,7 +1,10 @@
 //! Each `Command` as the one `Request` it is, and what to do with the answer: one exhaustive
 //! mapping, so a new command does not compile until it is mapped.
 
-use super::Answer;
+use super::{
+    Answer,
+    plan_answers::{connecting, read, routing_input, thread_input, views_input},
+};
 use crate::{
     engine::{Request, Response},
     tui::app::{Command, Input},
@@ -9,55 +12,6 @@ use crate::{
 
 /// Messages loaded at a time when scrolling up past the oldest loaded.
 const OLDER_PAGE: usize = 100;
-
-/// A conversation's messages, for the open chat.
-fn thread_input(r: Response) -> Option<Input> {
-    match r {
-        Response::Messages {
-            conversation,
-            messages,
-            events,
-            scheduled,
-        } => Some(Input::Thread {
-            conversation,
-            messages,
-            trail: events,
-            scheduled,
-        }),
-        _ => None,
-    }
-}
-
-fn routing_input(r: Response) -> Option<Input> {
-    match r {
-        Response::Settings {
-            routing,
-            pool,
-            source,
-        } => Some(Input::Routing {
-            routing,
-            pool,
-            source,
-        }),
-        _ => None,
-    }
-}
-
-fn views_input(r: Response) -> Option<Input> {
-    match r {
-        Response::Views { views } => Some(Input::Views(views)),
-        _ => None,
-    }
-}
-
-pub(super) fn read(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
-    Answer::Read(Box::new(f))
-}
-
-/// A step of connecting a number: a refusal is shown in the form, not as a toast.
-fn connecting(f: impl FnOnce(Response) -> Option<Input> + Send + 'static) -> Answer {
-    Answer::Load(Box::new(f), Box::new(Input::ConnectRefused))
-}
 
 /// What carrying out a command takes.
 pub(super) enum Plan {

@@ -1,7 +1,7 @@
 //! Automation's commands as requests: a bulk send's preflight, the confirmed batch, its
 //! progress, and taking it back; the workflow rules, their runs, turning one on or off.
 
-use super::{Answer, plan::read};
+use super::{Answer, plan_answers::read};
 use crate::{
     engine::{Request, Response},
     tui::{

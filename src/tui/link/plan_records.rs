@@ -1,7 +1,7 @@
 //! The records' commands as requests: the records pane's search, opening a record's
 //! conversation, the record beside the chat and saving it.
 
-use super::{Answer, plan::read};
+use super::{Answer, plan_answers::read};
 use crate::{
     engine::{Request, Response},
     tui::app::{Command, Input},
