@@ -21,6 +21,9 @@ impl Level {
     }
 }
 
+/// How the report counts sizes (as `df -m` does).
+const MB: u64 = 1024 * 1024;
+
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
@@ -110,7 +113,6 @@ pub fn clock(skew_secs: i64) -> Check {
 
 /// Free room on the data directory's disk.
 pub fn disk(free_bytes: u64, total_bytes: u64) -> Check {
-    const MB: u64 = 1024 * 1024;
     let found = format!(
         "{} MB free of {} MB on the data directory's disk",
         free_bytes / MB,
@@ -129,8 +131,6 @@ pub fn disk(free_bytes: u64, total_bytes: u64) -> Check {
 /// The database's size on disk, beside its size right after its last compaction; `worth`:
 /// it has grown enough to be written anew (`Store::compact`).
 pub fn database_size(bytes: u64, after_last: Option<u64>, worth: bool) -> Check {
-    // As the disk's line counts them.
-    const MB: u64 = 1024 * 1024;
     let since = after_last.map_or_else(
         || "never compacted".to_owned(),
         |after| format!("{} MB after its last compaction", after / MB),
