@@ -4,7 +4,8 @@
 //! 3. the real HTTP endpoint with 32 concurrent keep-alive connections, each delivery signed
 //!    and acknowledged only after its durable write.
 //!
-//! `cargo bench --bench webhook_ingest` (`BENCH_DELIVERIES=N` to change the count).
+//! `cargo bench --bench webhook_ingest` (`BENCH_DELIVERIES=N` to change the count,
+//! `BENCH_LAYERS=store,engine,http` to measure some of the layers only, as under a profiler).
 //!
 //! With `BENCH_TARGETS="hirechat=URL,pywa=URL"` it loads receivers running elsewhere instead
 //! (`hirechat serve`, `benches/pywa/receiver.py`), one after the other with the same signed
@@ -156,17 +157,25 @@ fn main() {
         side_by_side(&targets, &bodies);
         return;
     }
-    report(
-        "store (groups of 32, 1 flush each)",
-        store_only(&bodies),
-        vec![],
-    );
+    let layers = std::env::var("BENCH_LAYERS").unwrap_or_else(|_| "store,engine,http".into());
+    let measured = |layer: &str| layers.split(',').any(|l| l.trim() == layer);
+    if measured("store") {
+        report(
+            "store (groups of 32, 1 flush each)",
+            store_only(&bodies),
+            vec![],
+        );
+    }
     // A runtime per layer: dropping it stops that layer's engine, whose writer would otherwise
     // go on indexing its deliveries for search while the next layer is measured.
-    let (r, lat) = runtime().block_on(engine_only(bodies.clone()));
-    report("engine (parse + group commit)", r, lat);
-    let (r, lat) = runtime().block_on(over_http(bodies));
-    report("HTTP endpoint (signed POSTs)", r, lat);
+    if measured("engine") {
+        let (r, lat) = runtime().block_on(engine_only(bodies.clone()));
+        report("engine (parse + group commit)", r, lat);
+    }
+    if measured("http") {
+        let (r, lat) = runtime().block_on(over_http(bodies));
+        report("HTTP endpoint (signed POSTs)", r, lat);
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {

@@ -161,7 +161,7 @@ fn write_group(
             Err(_) => break,
         }
     }
-    let results = commit(store, &group);
+    let results = commit(store, &mut group);
     health.saw(&results);
     for (job, result) in group.into_iter().zip(results) {
         if let Ok(evs) = &result {
@@ -197,10 +197,12 @@ fn catch_up(store: &Store, rx: &mpsc::Receiver<Job>) -> Option<Job> {
 
 /// One transaction and one flush for the whole group; if the group fails as a whole, each job
 /// is tried alone so one bad job cannot fail the others.
-fn commit(store: &Store, group: &[Job]) -> Vec<Result<Vec<Event>, Arc<StoreError>>> {
+fn commit(store: &Store, group: &mut [Job]) -> Vec<Result<Vec<Event>, Arc<StoreError>>> {
+    // The changes are moved out of their jobs, not copied: a group is thousands of them.
+    let lens: Vec<usize> = group.iter().map(|j| j.changes.len()).collect();
     let all: Vec<Change> = group
-        .iter()
-        .flat_map(|j| j.changes.iter().cloned())
+        .iter_mut()
+        .flat_map(|j| std::mem::take(&mut j.changes))
         .collect();
     let grouped = store
         .apply(&all)
@@ -208,25 +210,20 @@ fn commit(store: &Store, group: &[Job]) -> Vec<Result<Vec<Event>, Arc<StoreError
     match grouped {
         Ok(per_change) => {
             let mut per_change = per_change.into_iter();
-            group
-                .iter()
-                .map(|j| {
-                    Ok(per_change
-                        .by_ref()
-                        .take(j.changes.len())
-                        .flatten()
-                        .collect())
-                })
+            lens.iter()
+                .map(|&n| Ok(per_change.by_ref().take(n).flatten().collect()))
                 .collect()
         }
         Err(e) if group.len() == 1 => vec![Err(Arc::new(e))],
         Err(e) => {
             tracing::warn!(error = %e, jobs = group.len(), "group commit failed; writing jobs one by one");
-            group
-                .iter()
-                .map(|j| {
+            let mut rest = all.as_slice();
+            lens.iter()
+                .map(|&n| {
+                    let (changes, after) = rest.split_at(n);
+                    rest = after;
                     store
-                        .apply(&j.changes)
+                        .apply(changes)
                         .and_then(|evs| store.flush().map(|()| evs.into_iter().flatten().collect()))
                         .map_err(Arc::new)
                 })

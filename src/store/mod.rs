@@ -16,7 +16,7 @@
 //! - `search_index`: token → the conversations whose name or messages have that word (or CJK
 //!   character pair), as one compact posting list per token: sled's memory grows with its
 //!   number of keys, so a key per (token, conversation) would cost ~40 MB per million;
-//!   `search_queue`: what was written and is not indexed yet (written with it, in the same
+//!   `search_queue`: what was written and is not indexed yet (written with it, one entry per
 //!   transaction; indexed when the writer is idle, or by the next search).
 //! - `views`: id → a saved view (a few per user).
 //! - `related`: id → job opening, interview, client or booking; `related_index`: its natural
@@ -39,6 +39,7 @@ mod related;
 pub mod relay_log;
 mod schedule;
 mod search;
+mod search_queue;
 #[cfg(test)]
 mod test_support;
 mod trail;

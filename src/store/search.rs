@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use super::{Store, StoreError, T, decode, keys, message_chunks};
+use super::{Store, StoreError, T, decode, keys, message_chunks, search_queue};
 use crate::domain::{
     conversation::Conversation,
     message::Message,
@@ -125,8 +125,9 @@ impl Store {
         Ok((hits.into_iter().map(|(_, m)| m).collect(), read))
     }
 
-    /// Indexes up to `max` queued texts (messages and names written since the last call);
-    /// returns how many. One caller at a time (the writer when idle, or a search).
+    /// Indexes the queued texts (messages and names written since the last call), entry by
+    /// entry until at least `max` are done or none is left; returns how many. One caller at a
+    /// time (the writer when idle, or a search).
     pub fn index_pending(&self, max: usize) -> Result<usize, StoreError> {
         let _one_at_a_time = self
             .indexing
@@ -135,28 +136,35 @@ impl Store {
         let mut postings: HashMap<String, BTreeSet<u64>> = HashMap::new();
         let mut done = Vec::new();
         let mut n = 0;
-        for kv in self.tree(T::SearchQueue)?.iter().take(max) {
+        for kv in &self.tree(T::SearchQueue)? {
+            if n >= max {
+                break;
+            }
             let (k, v) = kv?;
-            n += 1;
-            let (what, key) = (k[0], &k[1..]);
-            let found = match what {
-                b'm' => self.message_at(key)?.map(|m| (m.conversation_id, m.text)),
-                b'c' => self
-                    .conversation(keys::read_id(key))?
-                    .map(|c| (c.id, c.display_name())),
-                _ => None,
-            };
-            if let Some((conversation, text)) = found {
-                for token in search::tokens(&text) {
-                    postings.entry(token).or_default().insert(conversation);
+            for (what, key) in search_queue::texts(&k, &v)? {
+                n += 1;
+                let found = match what {
+                    search_queue::MESSAGE => {
+                        self.message_at(&key)?.map(|m| (m.conversation_id, m.text))
+                    }
+                    search_queue::NAME => self
+                        .conversation(keys::read_id(&key))?
+                        .map(|c| (c.id, c.display_name())),
+                    _ => None,
+                };
+                if let Some((conversation, text)) = found {
+                    for token in search::tokens(&text) {
+                        postings.entry(token).or_default().insert(conversation);
+                    }
                 }
             }
             done.push((k, v));
         }
-        if n > 0 {
+        if !done.is_empty() {
             self.merge_postings(postings)?;
             for (k, v) in done {
-                // Queued again meanwhile (an edit): left for the next pass.
+                // A single text's entry queued again meanwhile (an edit, before group
+                // entries): left for the next pass.
                 let _ = self
                     .tree(T::SearchQueue)?
                     .compare_and_swap(k, Some(v), None::<&[u8]>)?;

@@ -2,12 +2,12 @@
 //! that turn out to be the same person, read state, and the one way a conversation is written
 //! (`store_conversation`, which keeps the list and unreplied indexes true).
 
-use chrono::{DateTime, Utc};
-
-use super::{CONVERSATIONS_COUNTER, T, Tx, TxResult, UNREPLIED_COUNTER, owner_counter, waiting};
+use super::{
+    CONVERSATIONS_COUNTER, T, Tx, TxResult, UNREPLIED_COUNTER, Waiting, owner_counter, waiting,
+};
 use sled::transaction::ConflictableTransactionError;
 
-use crate::store::{Stored, facts::Row, keys};
+use crate::store::{Stored, facts::Row, keys, search_queue};
 use crate::{
     domain::{contact, conversation::Conversation, event::Event, record::Record},
     store::ContactInfo,
@@ -139,47 +139,70 @@ impl Tx<'_> {
         }
         let (was, now) = (old.as_ref().and_then(waiting), waiting(conv));
         if was != now {
-            if let Some((since, owner)) = was {
-                self.unreplied_index(conv.id, since, owner.as_deref(), false)?;
-            }
-            if let Some((since, owner)) = now {
-                self.unreplied_index(conv.id, since, owner.as_deref(), true)?;
-            }
+            self.unreplied_moved(conv.id, was.as_ref(), now.as_ref())?;
         }
         self.snooze_index(old.as_ref(), conv)?;
         if old.is_none_or(|o| o.display_name() != conv.display_name()) {
-            self.queue_for_search(b'c', &keys::id(conv.id))?;
+            self.queue_for_search(search_queue::NAME, &keys::id(conv.id));
         }
         self.written.borrow_mut().push(conv.clone());
         self.put(T::Conversations, keys::id(conv.id), conv)
     }
 
-    pub(super) fn unreplied_index(
+    /// Moves a conversation in the unreplied index from where it waited (`was`: since when,
+    /// whose) to where it waits now, with the counters. Only what differs is written: a
+    /// contact who writes again the same day moves its key and leaves every counter as it was.
+    fn unreplied_moved(
         &self,
         id: u64,
-        since: DateTime<Utc>,
-        owner: Option<&str>,
-        add: bool,
+        was: Option<&Waiting>,
+        now: Option<&Waiting>,
     ) -> TxResult<()> {
-        let key = keys::activity(since, id);
-        let by = if add { 1 } else { -1 };
-        if add {
-            self.tree(T::ConvUnreplied).insert(&key, &[])?;
-        } else {
-            self.tree(T::ConvUnreplied).remove(&key)?;
-        }
-        self.bump(UNREPLIED_COUNTER, by)?;
-        self.bump(&keys::unreplied_day(None, since), by)?;
-        if let Some(o) = owner {
-            let partition_key = keys::owned(o, &key);
-            if add {
-                self.tree(T::ConvUnrepliedByOwner)
-                    .insert(partition_key, &[])?;
-            } else {
-                self.tree(T::ConvUnrepliedByOwner).remove(partition_key)?;
+        let key = |w: &Waiting| keys::activity(w.0, id);
+        let by_owner = |w: &Waiting| w.1.as_deref().map(|o| keys::owned(o, &key(w)));
+        let (old, new) = (was.map(key), now.map(key));
+        if old != new {
+            let tree = self.tree(T::ConvUnreplied);
+            if let Some(k) = old {
+                tree.remove(&k)?;
             }
-            self.bump(&owner_counter(o), by)?;
-            self.bump(&keys::unreplied_day(Some(o), since), by)?;
+            if let Some(k) = new {
+                tree.insert(&k, &[])?;
+            }
+        }
+        let (old, new) = (was.and_then(by_owner), now.and_then(by_owner));
+        if old != new {
+            let tree = self.tree(T::ConvUnrepliedByOwner);
+            if let Some(k) = old {
+                tree.remove(k)?;
+            }
+            if let Some(k) = new {
+                tree.insert(k, &[])?;
+            }
+        }
+        let mut bumps: Vec<(String, i64)> = Vec::new();
+        for (side, by) in [(was, -1), (now, 1)] {
+            let Some((since, owner)) = side else {
+                continue;
+            };
+            let mut counters = vec![
+                UNREPLIED_COUNTER.to_owned(),
+                keys::unreplied_day(None, *since),
+            ];
+            if let Some(o) = owner {
+                counters.extend([owner_counter(o), keys::unreplied_day(Some(o), *since)]);
+            }
+            for counter in counters {
+                match bumps.iter_mut().find(|(c, _)| *c == counter) {
+                    Some((_, n)) => *n += by,
+                    None => bumps.push((counter, by)),
+                }
+            }
+        }
+        for (counter, by) in bumps {
+            if by != 0 {
+                self.bump(&counter, by)?;
+            }
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use sled::transaction::ConflictableTransactionError;
 use crate::store::{
     StoreError, Stored, keys,
     message_chunks::{self, Packer},
-    wamid_index,
+    search_queue, wamid_index,
 };
 use crate::{
     domain::{
@@ -96,7 +96,7 @@ impl Tx<'_> {
     pub(super) fn insert_message(&self, m: &Message) -> TxResult<()> {
         let key = keys::message(m.conversation_id, m.at, m.id);
         self.put_message(&key, m)?;
-        self.queue_for_search(b'm', &key)?;
+        self.queue_for_search(search_queue::MESSAGE, &key);
         if let Some(w) = &m.wamid {
             self.index_wamid(w, &key)?;
         }
@@ -104,20 +104,6 @@ impl Tx<'_> {
             self.tree(T::Files).insert(&keys::id(m.id), &key)?;
         }
         self.bump(MESSAGES_COUNTER, 1)
-    }
-
-    /// Queues a message (`m`, its key) or a conversation's name (`c`, its id) for the search
-    /// index: one small write here; the tokens are written outside the transaction (see
-    /// `Store::index_pending`), so webhooks are not slowed by them.
-    pub(super) fn queue_for_search(&self, what: u8, key: &[u8]) -> TxResult<()> {
-        let mut k = Vec::with_capacity(1 + key.len());
-        k.push(what);
-        k.extend_from_slice(key);
-        // A fresh value each time: the indexer removes an entry only if it is still the one it
-        // read, so a change queued meanwhile (an edit) is indexed too.
-        let turn = self.new_id()?;
-        self.tree(T::SearchQueue).insert(k, &keys::id(turn))?;
-        Ok(())
     }
 
     pub(super) fn inbound(&self, arrived: &Arrived) -> TxResult<Vec<Event>> {
@@ -152,7 +138,7 @@ impl Tx<'_> {
             delivery::change_earlier(&mut original, effect);
             self.put_message(&key, &original)?;
             // An edit is found by its new words (the old ones find it too: hits are checked).
-            self.queue_for_search(b'm', &key)?;
+            self.queue_for_search(search_queue::MESSAGE, &key);
             // Remember the change's own wamid so a repeat of it is ignored.
             self.index_wamid(wamid, &key)?;
             self.store_conversation(&conv)?;

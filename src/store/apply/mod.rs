@@ -9,7 +9,7 @@ use sled::transaction::{
 };
 
 use super::Change;
-use super::{DeadLetter, StoreError, Stored, T, keys};
+use super::{DeadLetter, StoreError, Stored, T, keys, search_queue};
 use crate::domain::{conversation::Conversation, event::Event};
 
 pub(super) use super::keys::{
@@ -17,9 +17,11 @@ pub(super) use super::keys::{
     owner_counter,
 };
 
-/// Since when a conversation waits for an answer (open, not snoozed, the contact wrote
-/// last), and whose it is.
-pub(super) fn waiting(c: &Conversation) -> Option<(DateTime<Utc>, Option<String>)> {
+/// Since when a conversation waits for an answer, and whose it is.
+pub(super) type Waiting = (DateTime<Utc>, Option<String>);
+
+/// Whether a conversation waits for an answer (open, not snoozed, the contact wrote last).
+pub(super) fn waiting(c: &Conversation) -> Option<Waiting> {
     let inbound = c.last_inbound_at?;
     (c.merged_into.is_none()
         && crate::domain::conversation_state::awaits_answer(c)
@@ -52,18 +54,23 @@ pub(super) fn apply(
     changes: &[Change],
 ) -> Result<(Vec<Vec<Event>>, Vec<Conversation>), StoreError> {
     let written = RefCell::new(Vec::new());
+    let to_index = RefCell::new(Vec::new());
     let result = trees.transaction(|t| {
         // A transaction may run again after a conflict: only the last run counts.
         written.borrow_mut().clear();
+        to_index.borrow_mut().clear();
         let tx = Tx {
             t,
             written: &written,
+            to_index: &to_index,
             id_floor,
         };
-        changes
+        let events = changes
             .iter()
             .map(|c| tx.apply(c))
-            .collect::<TxResult<Vec<_>>>()
+            .collect::<TxResult<Vec<_>>>()?;
+        tx.queue_texts()?;
+        Ok(events)
     });
     let events = result.map_err(|e| match e {
         TransactionError::Abort(e) => e,
@@ -75,6 +82,8 @@ pub(super) fn apply(
 struct Tx<'a> {
     t: &'a [TransactionalTree],
     written: &'a RefCell<Vec<Conversation>>,
+    /// The texts written, for the search queue's one entry (`search_queue`).
+    to_index: &'a RefCell<Vec<u8>>,
     id_floor: u64,
 }
 
@@ -102,6 +111,25 @@ impl Tx<'_> {
             .to_stored()
             .map_err(ConflictableTransactionError::Abort)?;
         self.tree(t).insert(key.as_ref(), bytes)?;
+        Ok(())
+    }
+
+    /// Queues a message (`search_queue::MESSAGE`, its key) or a conversation's name
+    /// (`search_queue::NAME`, its id) for the search index. The tokens are written outside the
+    /// transaction (see `Store::index_pending`), so webhooks are not slowed by them.
+    fn queue_for_search(&self, what: u8, key: &[u8]) {
+        search_queue::push(&mut self.to_index.borrow_mut(), what, key);
+    }
+
+    /// Writes what the transaction queued for search as one entry.
+    fn queue_texts(&self) -> TxResult<()> {
+        let group = std::mem::take(&mut *self.to_index.borrow_mut());
+        if group.is_empty() {
+            return Ok(());
+        }
+        let turn = self.new_id()?;
+        self.tree(T::SearchQueue)
+            .insert(&search_queue::group_key(turn), group)?;
         Ok(())
     }
 
