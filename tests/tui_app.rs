@@ -1264,6 +1264,56 @@ fn a_reply_being_written_waits_as_a_draft_while_another_conversation_is_open() {
 }
 
 #[test]
+fn files_attached_to_a_reply_wait_with_its_draft_and_quitting_over_them_asks() {
+    let dir = common::TempDir::new("draft-files");
+    let cv = dir.path().join("cv.pdf");
+    std::fs::write(&cv, b"%PDF-1.7\n").unwrap();
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(key('r'));
+    app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('a'),
+        KeyModifiers::ALT,
+    )));
+    for c in cv.display().to_string().chars() {
+        app.update(key(c));
+    }
+    app.update(code(KeyCode::Enter));
+    assert_eq!(app.chat.as_ref().unwrap().pending.len(), 1, "attached");
+    let first = app.chat.as_ref().unwrap().conversation.id;
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    app.update(key('j'));
+    app.update(key('r'));
+    assert_ne!(app.chat.as_ref().unwrap().conversation.id, first);
+    assert!(
+        app.chat.as_ref().unwrap().pending.is_empty(),
+        "another conversation, no files"
+    );
+    assert_eq!(app.attached_files(), 1, "the first reply's file waits");
+    // Files do not outlive the session: quitting asks, though no text is written.
+    app.update(Input::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(app.popup, Some(Popup::Quit)), "{:?}", app.popup);
+    app.update(key('n'));
+    app.update(code(KeyCode::Esc));
+    app.update(code(KeyCode::Esc));
+    app.update(key('k'));
+    app.update(key('r'));
+    let chat = app.chat.as_ref().unwrap();
+    assert_eq!(chat.conversation.id, first);
+    assert_eq!(
+        chat.pending
+            .iter()
+            .map(|f| f.path.clone())
+            .collect::<Vec<_>>(),
+        [cv.to_string_lossy().into_owned()],
+        "the file comes back with its conversation"
+    );
+}
+
+#[test]
 fn quitting_over_an_unsent_reply_asks_and_a_hangup_does_not() {
     let mut app = app_with(inbox(), 80, 24);
     app.update(key('r'));

@@ -1,6 +1,7 @@
 //! Unsent replies, one per conversation: the one being written is kept when another
 //! conversation is opened and comes back with it, and the run loop saves them all (see
-//! `tui::drafts_file`) so they outlive the session.
+//! `tui::drafts_file`) so they outlive the session. Files attached to a draft wait with it
+//! for the session only.
 
 use std::collections::BTreeMap;
 
@@ -30,24 +31,29 @@ impl App {
         self.compose.lines().join("\n")
     }
 
-    /// Makes `chat` the open conversation: the reply being written stays as the draft of the
-    /// conversation it was for, and the new conversation's draft comes back into the box.
-    pub(in crate::tui) fn switch_chat(&mut self, chat: Chat) {
+    /// Makes `chat` the open conversation: the reply being written, with the files attached
+    /// to it, stays as the draft of the conversation it was for, and the new conversation's
+    /// draft comes back into the box.
+    pub(in crate::tui) fn switch_chat(&mut self, mut chat: Chat) {
         self.stash_draft();
-        let text = self
-            .drafts
-            .get(&chat.conversation.id)
-            .cloned()
-            .unwrap_or_default();
+        let id = chat.conversation.id;
+        let text = self.drafts.get(&id).cloned().unwrap_or_default();
+        chat.pending = self.draft_files.remove(&id).unwrap_or_default();
         self.chat = Some(chat);
         self.compose = compose_box(&text);
     }
 
-    /// Keeps the box's text as the open conversation's draft (none when it is empty).
+    /// Keeps the box's text as the open conversation's draft (none when it is empty), and the
+    /// files attached to it.
     fn stash_draft(&mut self) {
-        let Some(id) = self.chat.as_ref().map(|c| c.conversation.id) else {
+        let Some(chat) = self.chat.as_mut() else {
             return;
         };
+        let id = chat.conversation.id;
+        let files = std::mem::take(&mut chat.pending);
+        if !files.is_empty() {
+            self.draft_files.insert(id, files);
+        }
         let text = self.reply_text();
         if text.trim().is_empty() {
             self.drafts.remove(&id);
@@ -76,6 +82,13 @@ impl App {
             }
         }
         all
+    }
+
+    /// Files attached to replies not sent, the open one's and the drafts': they last only as
+    /// long as the session.
+    pub fn attached_files(&self) -> usize {
+        let open = self.chat.as_ref().map_or(0, |c| c.pending.len());
+        open + self.draft_files.values().map(Vec::len).sum::<usize>()
     }
 
     /// Drafts saved by an earlier session.

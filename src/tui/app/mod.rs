@@ -93,6 +93,9 @@ pub struct App {
     edit_request: Option<EditRequest>,
     /// Unsent replies of the conversations not open now.
     drafts: std::collections::BTreeMap<u64, String>,
+    /// Files attached to a draft, for the session: they wait with it while another
+    /// conversation is open.
+    draft_files: std::collections::BTreeMap<u64, Vec<crate::tui::files::PendingFile>>,
     /// A message to select once its conversation's messages arrive (a search hit).
     pub(super) jump_to: Option<u64>,
     /// The language new templates start in.
@@ -145,6 +148,7 @@ impl App {
             chat: None,
             compose: compose_box(""),
             drafts: std::collections::BTreeMap::new(),
+            draft_files: std::collections::BTreeMap::new(),
             edit_request: None,
             outside: None,
             desktop: false,

@@ -1,5 +1,5 @@
-//! Quitting over an unsent reply asks first: `y` quits (the reply stays as a draft for next
-//! time), `n` or `Esc` goes back to it.
+//! Quitting over an unsent reply, or over files attached to one, asks first: `y` quits (the
+//! reply's text stays as a draft for next time, its files do not), `n` or `Esc` goes back.
 
 use ratatui::{
     Frame,
@@ -12,11 +12,11 @@ use super::Popup;
 use crate::tui::{action::Action, app::App, format::fit, theme};
 
 impl App {
-    /// `q` or `Ctrl-c`: quits, unless a reply is being written (then asks; a second `Ctrl-c`
-    /// quits).
+    /// `q` or `Ctrl-c`: quits, unless a reply is being written or files wait to be sent
+    /// (then asks; a second `Ctrl-c` quits).
     pub(in crate::tui) fn ask_to_quit(&mut self) {
         let asking = matches!(self.popup, Some(Popup::Quit));
-        if asking || self.reply_text().trim().is_empty() {
+        if asking || (self.reply_text().trim().is_empty() && self.attached_files() == 0) {
             self.quit = true;
         } else {
             self.popup = Some(Popup::Quit);
@@ -45,15 +45,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         6.min(area.height),
     );
     crate::tui::view::clear(frame, popup);
-    let text = vec![
-        Line::raw(format!(
+    let open_reply = !app.reply_text().trim().is_empty()
+        || app.chat.as_ref().is_some_and(|c| !c.pending.is_empty());
+    let first = if open_reply {
+        format!(
             "Your reply to {} is not sent.",
             fit(
                 &crate::domain::safe_text::neutralise(&name, false),
                 usize::from(width).saturating_sub(28)
             )
-        )),
-        Line::styled("It stays as a draft for next time.", theme::dim()),
+        )
+    } else {
+        "A reply with files attached is not sent.".to_owned()
+    };
+    let text = vec![
+        Line::raw(first),
+        Line::styled(
+            kept(app.attached_files(), !app.drafts().is_empty()),
+            theme::dim(),
+        ),
     ];
     let block = Block::default()
         .borders(Borders::ALL)
@@ -64,4 +74,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
         popup,
     );
+}
+
+/// What quitting keeps: text as drafts, never the files attached.
+fn kept(files: usize, text: bool) -> String {
+    let files = match files {
+        0 => return "It stays as a draft for next time.".into(),
+        1 => "the file attached".to_owned(),
+        n => format!("the {n} files attached"),
+    };
+    if text {
+        format!("Text stays as a draft; {files} will not.")
+    } else {
+        let mut s = format!("{files} will not be kept.");
+        s[..1].make_ascii_uppercase();
+        s
+    }
 }
