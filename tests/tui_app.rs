@@ -1266,18 +1266,9 @@ fn a_reply_being_written_waits_as_a_draft_while_another_conversation_is_open() {
 #[test]
 fn files_attached_to_a_reply_wait_with_its_draft_and_quitting_over_them_asks() {
     let dir = common::TempDir::new("draft-files");
-    let cv = dir.path().join("cv.pdf");
-    std::fs::write(&cv, b"%PDF-1.7\n").unwrap();
     let mut app = app_with(inbox(), 80, 24);
     app.update(key('r'));
-    app.update(Input::Key(KeyEvent::new(
-        KeyCode::Char('a'),
-        KeyModifiers::ALT,
-    )));
-    for c in cv.display().to_string().chars() {
-        app.update(key(c));
-    }
-    app.update(code(KeyCode::Enter));
+    let cv = common::tui::attach_new_file(&mut app, dir.path(), "cv.pdf");
     assert_eq!(app.chat.as_ref().unwrap().pending.len(), 1, "attached");
     let first = app.chat.as_ref().unwrap().conversation.id;
     app.update(code(KeyCode::Esc));

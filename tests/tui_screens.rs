@@ -734,19 +734,10 @@ fn the_attachments_section_lists_the_files_newest_first() {
 #[test]
 fn quitting_over_a_file_attached_to_another_conversations_reply_asks() {
     let dir = common::TempDir::new("quit-files");
-    let cv = dir.path().join("cv.pdf");
-    std::fs::write(&cv, b"%PDF-1.7\n").unwrap();
     let mut app = app_with(inbox(), 80, 24);
     open_selected(&mut app, haruto_thread());
     app.update(key('r'));
-    app.update(Input::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char('a'),
-        crossterm::event::KeyModifiers::ALT,
-    )));
-    for c in cv.display().to_string().chars() {
-        app.update(key(c));
-    }
-    app.update(code(KeyCode::Enter));
+    common::tui::attach_new_file(&mut app, dir.path(), "cv.pdf");
     app.update(code(KeyCode::Esc));
     app.update(code(KeyCode::Esc));
     app.update(key('j'));

@@ -189,6 +189,22 @@ pub fn code(code: crossterm::event::KeyCode) -> Input {
     ))
 }
 
+/// A file written for the test (`name` in `dir`) and attached to the reply being written:
+/// `Alt-a`, its whole path, `Enter`. Returns its path.
+pub fn attach_new_file(app: &mut App, dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, b"%PDF-1.7\n").unwrap();
+    app.update(Input::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('a'),
+        crossterm::event::KeyModifiers::ALT,
+    )));
+    for c in path.display().to_string().chars() {
+        app.update(key(c));
+    }
+    app.update(code(crossterm::event::KeyCode::Enter));
+    path
+}
+
 pub fn template(
     id: u64,
     name: &str,
