@@ -141,7 +141,13 @@ impl Store {
                 break;
             }
             let (k, v) = kv?;
-            for (what, key) in search_queue::texts(&k, &v)? {
+            // An entry that cannot be read is dropped, told in the log: left in the queue it
+            // would fail every later search.
+            let texts = search_queue::texts(&k, &v).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "a search queue entry dropped; its texts are not indexed");
+                Vec::new()
+            });
+            for (what, key) in texts {
                 n += 1;
                 let found = match what {
                     search_queue::MESSAGE => {

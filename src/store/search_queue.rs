@@ -25,6 +25,8 @@ pub fn group_key(turn: u64) -> [u8; 9] {
 
 /// Adds one text to a group entry's value being built: its kind, its key's length, its key.
 pub fn push(group: &mut Vec<u8>, what: u8, key: &[u8]) {
+    // Keys are 8 or 24 bytes; the length is one byte, and what it says is what follows.
+    let key = &key[..key.len().min(usize::from(u8::MAX))];
     group.push(what);
     group.push(u8::try_from(key.len()).unwrap_or(u8::MAX));
     group.extend_from_slice(key);
@@ -116,5 +118,29 @@ mod tests {
             vec![(MESSAGE, vec![9; 24])]
         );
         assert!(texts(&group_key(1), &group[..group.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn an_entry_that_cannot_be_read_is_dropped_and_searches_go_on() {
+        let dir = std::env::temp_dir().join(format!("hirechat-queue-bad-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir, 8).unwrap();
+        store.apply(&[inbound("+819011112222", "w.a")]).unwrap();
+        let queue = store.tree(T::SearchQueue).unwrap();
+        queue
+            .insert(group_key(u64::MAX), &[MESSAGE, 24, 1][..])
+            .unwrap();
+        assert_eq!(
+            store.index_pending(100).unwrap(),
+            2,
+            "the readable entry's texts"
+        );
+        assert!(queue.is_empty());
+        assert_eq!(
+            store.search(&Query::parse("interview"), 10).unwrap().len(),
+            1
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

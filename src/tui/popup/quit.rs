@@ -78,16 +78,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 /// What quitting keeps: text as drafts, never the files attached.
 fn kept(files: usize, text: bool) -> String {
-    let files = match files {
-        0 => return "It stays as a draft for next time.".into(),
-        1 => "the file attached".to_owned(),
-        n => format!("the {n} files attached"),
-    };
-    if text {
-        format!("Text stays as a draft; {files} will not.")
-    } else {
-        let mut s = format!("{files} will not be kept.");
-        s[..1].make_ascii_uppercase();
-        s
+    match (files, text) {
+        (0, _) => "It stays as a draft for next time.".into(),
+        (1, true) => "Text stays as a draft; the file attached will not.".into(),
+        (1, false) => "The file attached will not be kept.".into(),
+        (n, true) => format!("Text stays as a draft; the {n} files attached will not."),
+        (n, false) => format!("The {n} files attached will not be kept."),
     }
 }
