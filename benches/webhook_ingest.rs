@@ -1,11 +1,14 @@
 //! Webhook ingest throughput, layer by layer:
+//! 0. the floor: sled alone doing the store's reads and writes for each delivery, none of the
+//!    store's own work (`ingest_floor`): how fast the store could be at best;
 //! 1. the store alone (changes applied in groups, one flush per group);
 //! 2. the engine (parse + single writer with group commit), 32 concurrent callers, no HTTP;
 //! 3. the real HTTP endpoint with 32 concurrent keep-alive connections, each delivery signed
 //!    and acknowledged only after its durable write.
 //!
 //! `cargo bench --bench webhook_ingest` (`BENCH_DELIVERIES=N` to change the count,
-//! `BENCH_LAYERS=store,engine,http` to measure some of the layers only, as under a profiler).
+//! `BENCH_LAYERS=floor,store,engine,http` to measure some of the layers only, as under a
+//! profiler).
 //!
 //! With `BENCH_TARGETS="hirechat=URL,pywa=URL"` it loads receivers running elsewhere instead
 //! (`hirechat serve`, `benches/pywa/receiver.py`), one after the other with the same signed
@@ -17,6 +20,7 @@
 )]
 
 mod common;
+mod ingest_floor;
 
 use std::{sync::Arc, time::Instant};
 
@@ -157,8 +161,15 @@ fn main() {
         side_by_side(&targets, &bodies);
         return;
     }
-    let layers = std::env::var("BENCH_LAYERS").unwrap_or_else(|_| "store,engine,http".into());
+    let layers = std::env::var("BENCH_LAYERS").unwrap_or_else(|_| "floor,store,engine,http".into());
     let measured = |layer: &str| layers.split(',').any(|l| l.trim() == layer);
+    if measured("floor") {
+        report(
+            "sled alone, the store's reads and writes",
+            ingest_floor::run(n, CONCURRENCY),
+            vec![],
+        );
+    }
     if measured("store") {
         report(
             "store (groups of 32, 1 flush each)",
