@@ -130,6 +130,71 @@ async fn filters_and_views_select_the_right_conversations() {
     assert!(err.to_string().contains("\"ownr:me\" (word 2"), "{err}");
 }
 
+/// The index (a filter of `unreplied` terms alone) and the facts (with another term) agree:
+/// waiting counts from the first message not answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_counts_from_the_first_message_not_answered_in_every_view() {
+    let h = Harness::start().await;
+    for (from, name, minutes_ago, id) in [
+        ("819012340001", "Haruto", 30 * 60, "wamid.W1"),
+        ("819012340002", "Emily", 10 * 60, "wamid.W2"),
+        ("819012340001", "Haruto", 60, "wamid.W3"),
+    ] {
+        assert_eq!(h.post(&inbound(from, name, minutes_ago, id)).await, 200);
+    }
+    for filter in [
+        "unreplied>20h",
+        "unreplied>20h unread",
+        "unreplied>20h window:open",
+    ] {
+        assert_eq!(names(&h, filter).await.unwrap(), ["Haruto"], "{filter}");
+    }
+    for filter in ["unreplied<20h", "unreplied<20h unread"] {
+        assert_eq!(names(&h, filter).await.unwrap(), ["Emily"], "{filter}");
+    }
+    // What scripts read: since when, beside the last message.
+    let Response::Conversations { conversations, .. } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::Conversations {
+                offset: 0,
+                limit: None,
+                filter: Some("unreplied>20h".into()),
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let json = serde_json::to_value(&conversations[0]).unwrap();
+    let at = |k: &str| {
+        json[k]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<Utc>>()
+            .unwrap()
+    };
+    assert_eq!(
+        (at("last_inbound_at") - at("waiting_since")).num_hours(),
+        29
+    );
+    // An answer ends the wait: out of every unreplied view.
+    h.engine
+        .handle(
+            &admin(),
+            Request::SendText {
+                to: "+819012340001".into(),
+                text: "Sorry for the wait".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(names(&h, "unreplied>20h").await.unwrap().is_empty());
+    assert!(names(&h, "unreplied>20h unread").await.unwrap().is_empty());
+}
+
 async fn search(h: &Harness, query: &str) -> Vec<(String, Option<String>)> {
     let Response::Found { hits } = h
         .engine

@@ -210,6 +210,35 @@ fn the_unreplied_index_follows_messages_replies_and_owners() {
 }
 
 #[test]
+fn a_contact_who_writes_again_keeps_their_wait_and_place_among_the_unreplied() {
+    use hirechat::store::Waited;
+    let dir = TempDir::new("store-unreplied-again");
+    let store = Store::open(dir.path(), 16).unwrap();
+    // Person 1 writes at minute 0, person 2 at 600, person 1 again at 900.
+    store
+        .apply(&[inbound(1, 0, 0), inbound(2, 0, 600)])
+        .unwrap();
+    store.apply(&[inbound(1, 1, 900)]).unwrap();
+    let (total, page) = store.unreplied(None, Waited::Any, 0, 10).unwrap();
+    let names: Vec<_> = page.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!((total, names), (2, vec!["Person 2", "Person 1"]));
+    // Waiting longer than 20 hours: person 1 (24 hours), though they wrote 9 hours ago.
+    let cutoff = Utc::now() - Duration::hours(20);
+    let (older, page) = store
+        .unreplied(None, Waited::LongerThan(cutoff), 0, 10)
+        .unwrap();
+    assert_eq!((older, page[0].name.as_str()), (1, "Person 1"));
+    let between = page[0].last_inbound_at.unwrap() - page[0].waiting_since().unwrap();
+    assert_eq!(
+        between.num_minutes(),
+        900,
+        "15 hours (and the test's own moments)"
+    );
+    // The list still has person 1 first: it is ordered by the last message.
+    assert_eq!(store.conversations(1).unwrap()[0].name, "Person 1");
+}
+
+#[test]
 fn older_messages_come_a_page_at_a_time_before_the_oldest_shown() {
     let dir = TempDir::new("store-older");
     let store = Store::open(dir.path(), 16).unwrap();
@@ -236,17 +265,14 @@ fn unreplied_counts_by_waiting_time_agree_with_the_index_across_days() {
     let dir = TempDir::new("store-unreplied-days");
     let store = Store::open(dir.path(), 16).unwrap();
     // Contact c wrote c × 7 hours before the base (a day ago): twelve days and more, spread
-    // over hours of the day; contact 3 wrote twice (only the last counts).
+    // over hours of the day; contact 3 wrote again later, which does not shorten its wait.
     let changes: Vec<Change> = (0..40)
         .map(|c| inbound(c, 0, -i64::try_from(c).unwrap() * 7 * 60))
         .chain([inbound(3, 1, 30)])
         .collect();
     store.apply(&changes).unwrap();
     let waited_since: Vec<_> = (0..40)
-        .map(|c| {
-            let minutes = if c == 3 { 30 } else { -c * 7 * 60 };
-            Utc::now() - Duration::days(1) + Duration::minutes(minutes)
-        })
+        .map(|c| Utc::now() - Duration::days(1) - Duration::minutes(c * 7 * 60))
         .collect();
     for hours in [1, 23, 30, 49, 120, 121, 240, 300, 1000] {
         let cutoff = Utc::now() - Duration::hours(hours);

@@ -23,6 +23,10 @@ pub struct Conversation {
     pub last_inbound_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_outbound_at: Option<DateTime<Utc>>,
+    /// When the wait for an answer began: the contact's first message not yet answered
+    /// (read through [`Conversation::waiting_since`], which knows when it no longer holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unanswered_since: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message_at: Option<DateTime<Utc>>,
     pub last_text: String,
@@ -70,6 +74,7 @@ impl Conversation {
             unread: 0,
             last_inbound_at: None,
             last_outbound_at: None,
+            unanswered_since: None,
             last_message_at: None,
             last_text: String::new(),
             failed: 0,
@@ -113,11 +118,21 @@ impl Conversation {
             .unwrap_or_default()
     }
 
+    /// Since when the contact has waited for an answer (`waiting_since`); none when we wrote
+    /// last.
+    pub fn waiting_since(&self) -> Option<DateTime<Utc>> {
+        waiting_since(
+            self.last_inbound_at,
+            self.last_outbound_at,
+            self.unanswered_since,
+        )
+    }
+
     /// What filters look at.
     pub fn subject(&self) -> super::filter::Subject<'_> {
         super::filter::Subject {
-            last_inbound_at: self.last_inbound_at,
             last_outbound_at: self.last_outbound_at,
+            waiting_since: self.waiting_since(),
             last_message_at: self.last_message_at,
             unread: self.unread,
             failed: self.failed,
@@ -131,11 +146,13 @@ impl Conversation {
     }
 
     /// The contact wrote at `at`: any message from them (a reaction, an edit too) reopens the
-    /// 24-hour window from then.
+    /// 24-hour window from then, and starts a wait for an answer unless one goes on.
     pub fn heard_from(&mut self, at: DateTime<Utc>) {
+        self.note_unanswered(at);
         if self.last_inbound_at.is_none_or(|t| t < at) {
             self.last_inbound_at = Some(at);
         }
+        self.tidy_wait();
     }
 
     /// A message of ours failed, or one that had failed no longer has.
@@ -147,8 +164,34 @@ impl Conversation {
         }
     }
 
+    /// A message from the contact at `at`, before it is noted: the wait for an answer that goes
+    /// on keeps its start (a contact who writes again is not answered by it), or the earlier
+    /// of the two for a message that comes late; otherwise a wait starts now. A conversation
+    /// set aside (resolved, pending, snoozed) waits anew from the message that brings it back.
+    /// A message dated before our last one was answered by it and changes nothing.
+    fn note_unanswered(&mut self, at: DateTime<Utc>) {
+        if self.last_outbound_at.is_some_and(|o| o >= at) {
+            return;
+        }
+        let going_on = self
+            .waiting_since()
+            .filter(|_| super::conversation_state::awaits_answer(self));
+        self.unanswered_since = Some(going_on.map_or(at, |w| w.min(at)));
+    }
+
+    /// A wait that began with the contact's last message is kept as none, which reads the
+    /// same (`waiting_since`): only a contact who wrote more than once unanswered stores it.
+    fn tidy_wait(&mut self) {
+        if self.unanswered_since == self.last_inbound_at {
+            self.unanswered_since = None;
+        }
+    }
+
     /// Notes a message in the summary fields the list screen reads.
     pub fn note_message(&mut self, inbound: bool, at: DateTime<Utc>, text: &str) {
+        if inbound {
+            self.note_unanswered(at);
+        }
         let slot = if inbound {
             &mut self.last_inbound_at
         } else {
@@ -157,6 +200,11 @@ impl Conversation {
         if slot.is_none_or(|t| t < at) {
             *slot = Some(at);
         }
+        if !inbound && self.waiting_since().is_none() {
+            // Answered: the wait is over.
+            self.unanswered_since = None;
+        }
+        self.tidy_wait();
         if self.last_message_at.is_none_or(|t| t <= at) {
             self.last_message_at = Some(at);
             text.clone_into(&mut self.last_text);
@@ -172,6 +220,7 @@ impl Conversation {
 /// they are and are read through `merged`). Returns (kept, gone).
 pub fn merge(a: Conversation, b: Conversation) -> (Conversation, Conversation) {
     let (mut keep, mut gone) = if a.id < b.id { (a, b) } else { (b, a) };
+    let waits = [keep.waiting_since(), gone.waiting_since()];
     keep.merged.push(gone.id);
     keep.merged.append(&mut gone.merged);
     keep.unread += gone.unread;
@@ -186,9 +235,30 @@ pub fn merge(a: Conversation, b: Conversation) -> (Conversation, Conversation) {
         keep.last_text.clone_from(&gone.last_text);
     }
     keep.last_message_at = keep.last_message_at.max(gone.last_message_at);
+    // The longer wait of the two, unless an answer in either came after it.
+    keep.unanswered_since = waits
+        .into_iter()
+        .flatten()
+        .filter(|w| keep.last_outbound_at.is_none_or(|o| o < *w))
+        .min();
+    keep.tidy_wait();
     keep.owner = keep.owner.or_else(|| gone.owner.clone());
     gone.merged_into = Some(keep.id);
     (keep, gone)
+}
+
+/// Since when a contact has waited for an answer, from what a conversation keeps: none when
+/// we wrote last (or nobody wrote), else the first of their messages not answered. A
+/// conversation stored before that was kept (`unanswered_since` absent), or one whose kept
+/// start no longer holds, counts from the contact's last message.
+pub fn waiting_since(
+    last_inbound_at: Option<DateTime<Utc>>,
+    last_outbound_at: Option<DateTime<Utc>>,
+    unanswered_since: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let last = last_inbound_at.filter(|i| last_outbound_at.is_none_or(|o| o < *i))?;
+    let holds = |w: &DateTime<Utc>| *w <= last && last_outbound_at.is_none_or(|o| o < *w);
+    Some(unanswered_since.filter(holds).unwrap_or(last))
 }
 
 #[cfg(test)]
@@ -226,6 +296,76 @@ mod tests {
         c.note_message(false, t + Duration::minutes(1), "reply");
         assert_eq!(c.last_text, "reply");
         assert_eq!(c.last_outbound_at, Some(t + Duration::minutes(1)));
+    }
+
+    #[test]
+    fn a_wait_for_an_answer_starts_with_the_first_message_not_answered() {
+        let t = |h: i64| {
+            DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+                .unwrap()
+                .to_utc()
+                + Duration::hours(h)
+        };
+        let mut c = Conversation::new(1, None, None);
+        assert_eq!(c.waiting_since(), None, "nobody wrote");
+        c.note_message(true, t(0), "hello");
+        assert_eq!(c.waiting_since(), Some(t(0)));
+        assert_eq!(
+            c.unanswered_since, None,
+            "read as the last message: not stored"
+        );
+        c.note_message(true, t(30), "anyone there?");
+        assert_eq!(
+            c.waiting_since(),
+            Some(t(0)),
+            "writing again is not an answer"
+        );
+        c.note_message(true, t(-2), "came late");
+        assert_eq!(c.waiting_since(), Some(t(-2)), "an earlier message, late");
+        c.note_message(false, t(31), "sorry, yes");
+        assert_eq!((c.waiting_since(), c.unanswered_since), (None, None));
+        c.note_message(true, t(20), "dated before our answer");
+        assert_eq!(c.waiting_since(), None, "answered by it");
+        c.note_message(true, t(40), "thanks");
+        c.note_message(true, t(41), "one more thing");
+        assert_eq!(c.waiting_since(), Some(t(40)), "a new wait");
+        // Set aside, then brought back by the contact: the wait starts with that message.
+        c.status = super::super::conversation_state::ConversationStatus::Resolved;
+        c.heard_from(t(50));
+        assert_eq!(c.waiting_since(), Some(t(50)));
+    }
+
+    #[test]
+    fn a_conversation_stored_before_the_wait_was_kept_counts_from_the_last_message() {
+        let now = Utc::now();
+        let t = |h: i64| now - Duration::hours(h);
+        let mut c = Conversation::new(1, None, None);
+        c.last_inbound_at = Some(t(30));
+        c.last_outbound_at = Some(t(40));
+        assert_eq!(c.waiting_since(), Some(t(30)));
+        // And keeps that start when the contact writes again (its place in the index).
+        c.note_message(true, t(2), "again");
+        assert_eq!(c.waiting_since(), Some(t(30)));
+        // A start kept from before our last answer no longer holds.
+        assert_eq!(
+            waiting_since(Some(t(2)), Some(t(5)), Some(t(9))),
+            Some(t(2))
+        );
+    }
+
+    #[test]
+    fn merged_conversations_keep_the_longer_wait() {
+        let now = Utc::now();
+        let t = |h: i64| now - Duration::hours(h);
+        let mut a = Conversation::new(3, None, None);
+        a.note_message(true, t(10), "by number");
+        let mut b = Conversation::new(8, None, None);
+        b.note_message(true, t(30), "by BSUID");
+        b.note_message(true, t(1), "again");
+        assert_eq!(merge(a.clone(), b.clone()).0.waiting_since(), Some(t(30)));
+        // Unless an answer came after it.
+        b.note_message(false, t(20), "answer");
+        assert_eq!(merge(a, b).0.waiting_since(), Some(t(10)));
     }
 
     #[test]

@@ -10,8 +10,9 @@ use super::conversation_state::ConversationStatus;
 /// What a filter looks at in a conversation.
 #[derive(Debug, Clone, Default)]
 pub struct Subject<'a> {
-    pub last_inbound_at: Option<DateTime<Utc>>,
     pub last_outbound_at: Option<DateTime<Utc>>,
+    /// Since when the contact has waited for an answer (`conversation::waiting_since`).
+    pub waiting_since: Option<DateTime<Utc>>,
     pub last_message_at: Option<DateTime<Utc>>,
     pub unread: u32,
     pub failed: u32,
@@ -239,14 +240,11 @@ fn is(who: &Who, value: Option<&str>, me: &str) -> bool {
 
 fn term_matches(t: &Term, s: &Subject<'_>, me: &str, now: DateTime<Utc>) -> bool {
     // Unreplied: open and not snoozed, and the contact wrote last (after our last message,
-    // if any).
-    let unreplied = s.status.is_open()
-        && s.snoozed_until.is_none()
-        && s.last_inbound_at.is_some()
-        && s.last_inbound_at > s.last_outbound_at;
+    // if any); for how long, since their first message not answered.
+    let unreplied = s.status.is_open() && s.snoozed_until.is_none() && s.waiting_since.is_some();
     match t {
         Term::Unreplied(None) => unreplied,
-        Term::Unreplied(Some((c, d))) => unreplied && ago_holds(s.last_inbound_at, *c, *d, now),
+        Term::Unreplied(Some((c, d))) => unreplied && ago_holds(s.waiting_since, *c, *d, now),
         Term::Replied(None) => s.last_outbound_at.is_some(),
         Term::Replied(Some((c, d))) => ago_holds(s.last_outbound_at, *c, *d, now),
         Term::RepliedToday(from) => {
@@ -343,7 +341,7 @@ mod tests {
     fn waiting_days(days: i64) -> Subject<'static> {
         let at = now() - Duration::days(days);
         Subject {
-            last_inbound_at: Some(at),
+            waiting_since: Some(at),
             last_message_at: Some(at),
             window_expires_at: Some(at + Duration::hours(24)),
             unread: 1,
@@ -360,6 +358,7 @@ mod tests {
         assert!(!f.matches(&waiting_days(4), "ken", now()));
         let mut answered = waiting_days(4);
         answered.last_outbound_at = Some(now() - Duration::days(1));
+        answered.waiting_since = None;
         assert!(!f.matches(&answered, "aiko", now()));
     }
 

@@ -42,6 +42,10 @@ pub struct ConversationView {
     pub last_message_at: Option<DateTime<Utc>>,
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub last_outbound_at: Option<DateTime<Utc>>,
+    /// Since when the contact has waited for an answer: their first message not answered;
+    /// absent when we wrote last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<DateTime<Utc>>,
     pub window_open: bool,
     pub window_expires_at: Option<DateTime<Utc>>,
     /// The login of the record's owner (or the assignee).
@@ -75,6 +79,7 @@ impl ConversationView {
             last_message_at: c.last_message_at,
             last_inbound_at: c.last_inbound_at,
             last_outbound_at: c.last_outbound_at,
+            waiting_since: c.waiting_since(),
             window_open: c.window_open(now),
             window_expires_at: c.window_expires_at(),
             owner: c.owner.clone(),

@@ -6,7 +6,7 @@
 //! conversation's [`Row`] (schema 9), so the build reads 100,000 small values, not 100,000
 //! conversations (whose pages would then sit in sled's cache).
 //!
-//! A row is 48 bytes: times as nanoseconds, names and label sets as numbers into tables the
+//! A row is 56 bytes: times as nanoseconds, names and label sets as numbers into tables the
 //! rows share (a team has a few dozen people and label sets, not one per conversation), and
 //! nothing that can be derived (the window's end, the last message's time, which is the
 //! row's place in the list).
@@ -21,7 +21,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
-    conversation::Conversation, conversation_state::ConversationStatus, filter::Subject, window,
+    conversation::{Conversation, waiting_since},
+    conversation_state::ConversationStatus,
+    filter::Subject,
+    window,
 };
 
 /// A time to the nanosecond (exact from 1677 to 2262, clamped outside), or none.
@@ -51,6 +54,8 @@ impl Nanos {
 struct Facts {
     last_inbound_at: Nanos,
     last_outbound_at: Nanos,
+    /// Since when the contact has waited for an answer (`conversation::waiting_since`).
+    waiting_since: Nanos,
     snoozed_until: Nanos,
     unread: u32,
     failed: u32,
@@ -74,6 +79,9 @@ pub(super) struct Row {
     last_inbound_at: Option<DateTime<Utc>>,
     #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
     last_outbound_at: Option<DateTime<Utc>>,
+    /// `Conversation::unanswered_since`: absent in rows written before it was kept.
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    unanswered_since: Option<DateTime<Utc>>,
     #[serde(rename = "z", default, skip_serializing_if = "Option::is_none")]
     snoozed_until: Option<DateTime<Utc>>,
     #[serde(rename = "u", default)]
@@ -99,6 +107,7 @@ impl Row {
             at: Nanos::of(Some(at)).0,
             last_inbound_at: c.last_inbound_at,
             last_outbound_at: c.last_outbound_at,
+            unanswered_since: c.unanswered_since,
             snoozed_until: c.snoozed_until,
             unread: c.unread,
             failed: c.failed,
@@ -219,6 +228,11 @@ impl Table {
         let facts = Facts {
             last_inbound_at: Nanos::of(row.last_inbound_at),
             last_outbound_at: Nanos::of(row.last_outbound_at),
+            waiting_since: Nanos::of(waiting_since(
+                row.last_inbound_at,
+                row.last_outbound_at,
+                row.unanswered_since,
+            )),
             snoozed_until: Nanos::of(row.snoozed_until),
             unread: row.unread,
             failed: row.failed,
@@ -236,8 +250,8 @@ impl Table {
     fn subject(&self, at: i64, f: &Facts) -> Subject<'_> {
         let name = |n: u32| (n != 0).then(|| self.names.get(n).as_ref());
         Subject {
-            last_inbound_at: f.last_inbound_at.get(),
             last_outbound_at: f.last_outbound_at.get(),
+            waiting_since: f.waiting_since.get(),
             last_message_at: Nanos(at).get(),
             unread: f.unread,
             failed: f.failed,

@@ -132,6 +132,7 @@ mod tests {
             last_message_at: None,
             last_inbound_at: None,
             last_outbound_at: None,
+            waiting_since: None,
             window_open: false,
             window_expires_at: None,
             owner: None,

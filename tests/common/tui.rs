@@ -35,6 +35,7 @@ pub fn conversation(
         last_message_at: last_inbound.or(Some(now() - Duration::days(3))),
         last_inbound_at: last_inbound,
         last_outbound_at: None,
+        waiting_since: last_inbound,
         window_open: last_inbound.is_some_and(|t| now() - t < Duration::hours(24)),
         window_expires_at: last_inbound.map(|t| t + Duration::hours(24)),
         owner: None,

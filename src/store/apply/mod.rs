@@ -20,13 +20,13 @@ pub(super) use super::keys::{
 /// Since when a conversation waits for an answer, and whose it is.
 pub(super) type Waiting = (DateTime<Utc>, Option<String>);
 
-/// Whether a conversation waits for an answer (open, not snoozed, the contact wrote last).
+/// Whether a conversation waits for an answer (open, not snoozed, the contact wrote last),
+/// and since when: their first message not answered, so a contact who writes again keeps
+/// their place in the unreplied index (and its key is not moved).
 pub(super) fn waiting(c: &Conversation) -> Option<Waiting> {
-    let inbound = c.last_inbound_at?;
-    (c.merged_into.is_none()
-        && crate::domain::conversation_state::awaits_answer(c)
-        && c.last_outbound_at.is_none_or(|o| o < inbound))
-    .then(|| (inbound, c.owner.clone()))
+    let since = c.waiting_since()?;
+    (c.merged_into.is_none() && crate::domain::conversation_state::awaits_answer(c))
+        .then(|| (since, c.owner.clone()))
 }
 
 mod bulk;

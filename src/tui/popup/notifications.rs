@@ -63,6 +63,7 @@ impl App {
                 last_message_at: Some(n.at),
                 last_inbound_at: Some(n.at),
                 last_outbound_at: None,
+                waiting_since: Some(n.at),
                 window_open: crate::domain::window::is_open(Some(n.at), self.now),
                 window_expires_at: crate::domain::window::expires_at(Some(n.at)),
                 owner: None,
