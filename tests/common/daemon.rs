@@ -90,12 +90,23 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// A port for a daemon to listen on later. Taken below the range Linux hands out to
+/// `bind(…:0)` and to outgoing connections (32768 and up), so that no simulator or client of a
+/// test running beside this one can take it before the daemon starts; each call of this test
+/// process a different one, from where its process id puts it.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FROM: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(97) % SPAN;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = u16::try_from(FROM + (start + n) % SPAN).unwrap();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 pub fn me() -> String {
@@ -167,10 +178,15 @@ impl Daemon {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        assert!(
-            line.starts_with("listening on 127.0.0.1:"),
-            "daemon said {line:?}"
-        );
+        if !line.starts_with("listening on 127.0.0.1:") {
+            let mut told = String::new();
+            // Stopped first, so that its stderr ends.
+            let _ = child.kill();
+            if let Some(mut err) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut err, &mut told);
+            }
+            panic!("daemon said {line:?}, and on stderr: {told}");
+        }
         Self(child)
     }
 
