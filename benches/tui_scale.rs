@@ -316,7 +316,11 @@ async fn searches(engine: &Engine, actor: &Actor) {
         "面接",
         "123457",
         "tuesday 面接 999",
+        // On the way to the next, as the search box searches while one types: a common name
+        // and the start of a number.
+        "Sato 42",
         "Sato 4242",
+        "Sato interview",
     ] {
         let mut times = Vec::new();
         let mut hits = 0;

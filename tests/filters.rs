@@ -271,6 +271,16 @@ async fn search_finds_words_and_japanese_across_every_conversation_newest_first(
     // Names are found too, before messages.
     assert_eq!(search(&h, "emily").await, [("Emily".to_owned(), None)]);
     assert_eq!(search(&h, "美咲").await, [("田中 美咲".to_owned(), None)]);
+    // A message is found with its conversation's name: Emily's Tuesday, not Misaki's.
+    assert_eq!(
+        search(&h, "emily tues").await,
+        [("Emily".to_owned(), Some("See you on Tuesday".to_owned()))]
+    );
+    assert!(search(&h, "haruto tuesday").await.is_empty());
+    assert!(
+        search(&h, "haruto train").await.is_empty(),
+        "each word is in some conversation, but not both in Haruto's"
+    );
 }
 
 fn actor(

@@ -131,6 +131,18 @@ impl Query {
         let text = text.to_lowercase();
         self.words.iter().all(|w| text.contains(w.as_str()))
     }
+
+    /// Whether a message's `text` in a conversation called `name` is a hit: it has at least
+    /// one word of the query, and each of the others is in it or in the name, so that `Sato
+    /// interview` finds the interview messages in Sato's conversation.
+    pub fn matches_message(&self, text: &str, name: &str) -> bool {
+        let (text, name) = (text.to_lowercase(), name.to_lowercase());
+        self.words.iter().any(|w| text.contains(w.as_str()))
+            && self
+                .words
+                .iter()
+                .all(|w| text.contains(w.as_str()) || name.contains(w.as_str()))
+    }
 }
 
 /// About `max` characters of `text` around the first word of the query it contains, on one
@@ -233,6 +245,22 @@ mod tests {
         );
         assert!(q.matches("Call 09012345678 about the responsibilities"));
         assert!(!q.matches("Call 09019999999 about the responsibilities"));
+    }
+
+    #[test]
+    fn a_message_is_found_by_its_words_with_its_conversation_name() {
+        let q = Query::parse("Sato interview");
+        assert!(q.matches_message("The interview is on Tuesday", "Haruto Sato"));
+        assert!(q.matches_message("Sato-san, your interview", "Someone else"));
+        assert!(!q.matches_message("The interview is on Tuesday", "Emily Clarke"));
+        assert!(
+            !q.matches_message("See you then", "Haruto Sato"),
+            "a message with none of the words is not a hit, whatever its conversation"
+        );
+        assert!(
+            !q.matches("Haruto Sato"),
+            "a name is a hit only with every word"
+        );
     }
 
     #[test]
