@@ -26,26 +26,30 @@ fn inbound_text(from: &str, name: &str, minutes_ago: i64, id: &str, text: &str) 
     .into_bytes()
 }
 
-async fn names(h: &Harness, filter: &str) -> Result<Vec<String>, EngineError> {
-    let r = h
-        .engine
-        .handle(
-            &admin(),
-            Request::Conversations {
-                offset: 0,
-                limit: None,
-                filter: Some(filter.into()),
-            },
-        )
-        .await?;
+/// What `who` is listed for `filter` (every conversation for none), with the total.
+async fn listed(
+    h: &Harness,
+    who: &hirechat::domain::permission::Actor,
+    filter: Option<&str>,
+) -> Result<(Vec<hirechat::engine::ConversationView>, u64), EngineError> {
+    let request = Request::Conversations {
+        offset: 0,
+        limit: None,
+        filter: filter.map(Into::into),
+    };
     let Response::Conversations {
         conversations,
         total,
         ..
-    } = r
+    } = h.engine.handle(who, request).await?
     else {
         panic!()
     };
+    Ok((conversations, total))
+}
+
+async fn names(h: &Harness, filter: &str) -> Result<Vec<String>, EngineError> {
+    let (conversations, total) = listed(h, &admin(), Some(filter)).await?;
     assert_eq!(usize::try_from(total).unwrap(), conversations.len());
     let mut n: Vec<String> = conversations.into_iter().map(|c| c.name).collect();
     n.sort();
@@ -153,21 +157,7 @@ async fn waiting_counts_from_the_first_message_not_answered_in_every_view() {
         assert_eq!(names(&h, filter).await.unwrap(), ["Emily"], "{filter}");
     }
     // What scripts read: since when, beside the last message.
-    let Response::Conversations { conversations, .. } = h
-        .engine
-        .handle(
-            &admin(),
-            Request::Conversations {
-                offset: 0,
-                limit: None,
-                filter: Some("unreplied>20h".into()),
-            },
-        )
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let (conversations, _) = listed(&h, &admin(), Some("unreplied>20h")).await.unwrap();
     let json = serde_json::to_value(&conversations[0]).unwrap();
     let at = |k: &str| {
         json[k]
@@ -372,21 +362,7 @@ async fn saved_views_personal_and_shared_with_counts_and_order() {
     assert_eq!(open.count, Some(2));
     assert_eq!(names(views), ["Waiting longest", "Open windows"]);
     // A view's name is a filter; the shared one lists the longest waiting first.
-    let r = h
-        .engine
-        .handle(
-            &ken,
-            Request::Conversations {
-                offset: 0,
-                limit: None,
-                filter: Some("Waiting longest".into()),
-            },
-        )
-        .await
-        .unwrap();
-    let Response::Conversations { conversations, .. } = r else {
-        panic!()
-    };
+    let (conversations, _) = listed(&h, &ken, Some("Waiting longest")).await.unwrap();
     let order: Vec<&str> = conversations.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(order, ["Haruto", "Emily", "Liam"]);
     // Only an admin deletes a shared view; anyone their own.
@@ -469,21 +445,7 @@ async fn unknown_senders_become_candidates_assigned_in_turn_and_only_admins_chan
     );
     // Ken's unreplied view holds his two.
     let ken = actor("ken", Role::Recruiter);
-    let r = h
-        .engine
-        .handle(
-            &ken,
-            Request::Conversations {
-                offset: 0,
-                limit: None,
-                filter: Some("my-unreplied".into()),
-            },
-        )
-        .await
-        .unwrap();
-    let Response::Conversations { total, .. } = r else {
-        panic!()
-    };
+    let (_, total) = listed(&h, &ken, Some("my-unreplied")).await.unwrap();
     assert_eq!(total, 2);
     // Settings: a recruiter is refused; an admin's mistake is named; an admin's change holds.
     let set = |assign_to: &str| Request::SetRouting {
@@ -709,21 +671,7 @@ async fn resolved_and_snoozed_leave_the_unreplied_views_and_come_back_when_the_c
 }
 
 async fn names_to_id(h: &Harness, name: &str) -> u64 {
-    let Response::Conversations { conversations, .. } = h
-        .engine
-        .handle(
-            &admin(),
-            Request::Conversations {
-                offset: 0,
-                limit: None,
-                filter: None,
-            },
-        )
-        .await
-        .unwrap()
-    else {
-        panic!()
-    };
+    let (conversations, _) = listed(h, &admin(), None).await.unwrap();
     conversations.iter().find(|c| c.name == name).unwrap().id
 }
 
