@@ -190,27 +190,20 @@ impl Conversation {
     /// Notes a message in the summary fields the list screen reads.
     pub fn note_message(&mut self, inbound: bool, at: DateTime<Utc>, text: &str) {
         if inbound {
-            self.note_unanswered(at);
-        }
-        let slot = if inbound {
-            &mut self.last_inbound_at
+            self.heard_from(at);
+            self.unread += 1;
         } else {
-            &mut self.last_outbound_at
-        };
-        if slot.is_none_or(|t| t < at) {
-            *slot = Some(at);
+            if self.last_outbound_at.is_none_or(|t| t < at) {
+                self.last_outbound_at = Some(at);
+            }
+            if self.waiting_since().is_none() {
+                // Answered: the wait is over.
+                self.unanswered_since = None;
+            }
         }
-        if !inbound && self.waiting_since().is_none() {
-            // Answered: the wait is over.
-            self.unanswered_since = None;
-        }
-        self.tidy_wait();
         if self.last_message_at.is_none_or(|t| t <= at) {
             self.last_message_at = Some(at);
             text.clone_into(&mut self.last_text);
-        }
-        if inbound {
-            self.unread += 1;
         }
     }
 }
