@@ -350,6 +350,44 @@ async fn separate_number_and_bsuid_conversations_merge() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merged_conversation_is_searched_with_the_one_it_joined() {
+    let h = Harness::start().await;
+    // Mika by number, then by BSUID only (a second conversation), then both: one.
+    let by_number = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Mika"},"wa_id":"819088887777"}],"messages":[{"from":"819088887777","id":"wamid.M1","timestamp":"1767225000","type":"text","text":{"body":"first"}}]}}]}]}"#;
+    assert_eq!(h.post(by_number.as_bytes()).await, 200);
+    assert_eq!(h.post(&fixture("bsuid_only")).await, 200);
+    assert_eq!(h.post(&fixture("bsuid_with_phone")).await, 200);
+    // Enough others with "designer" that the search narrows it with "ito" (a word of the kept
+    // conversation's name, "Mika Ito") rather than reading each.
+    let (contacts, messages): (Vec<String>, Vec<String>) = (0..300)
+        .map(|i| {
+            (
+                format!(r#"{{"profile":{{"name":"Other {i}"}},"wa_id":"8190{i:08}"}}"#),
+                format!(
+                    r#"{{"from":"8190{i:08}","id":"wamid.D{i}","timestamp":"1767226000","type":"text","text":{{"body":"designer role {i}"}}}}"#
+                ),
+            )
+        })
+        .unzip();
+    let others = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"contacts":[{}],"messages":[{}]}}}}]}}]}}"#,
+        contacts.join(","),
+        messages.join(",")
+    );
+    assert_eq!(h.post(others.as_bytes()).await, 200);
+    let found = h
+        .engine
+        .store()
+        .search(&hirechat::domain::search::Query::parse("ito designer"), 10)
+        .unwrap();
+    let hits: Vec<&str> = found
+        .iter()
+        .filter_map(|f| f.message.as_ref().map(|m| m.text.as_str()))
+        .collect();
+    assert_eq!(hits, ["Hi, I saw the designer opening"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unparseable_signed_payloads_go_to_dead_letters() {
     let h = Harness::start().await;
     assert_eq!(h.post(b"{not json").await, 200);

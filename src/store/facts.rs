@@ -362,6 +362,25 @@ impl FactsIndex {
         }))
     }
 
+    /// Those of `ids` that are not listed (merged into another, without messages, or gone).
+    pub(super) fn unlisted<E>(
+        &self,
+        ids: &std::collections::BTreeSet<u64>,
+        load: impl FnOnce(&mut Sink<'_>) -> Result<(), E>,
+    ) -> Result<Vec<u64>, E> {
+        self.ensure(load)?;
+        let state = self.lock();
+        Ok(state.table.as_ref().map_or_else(
+            || ids.iter().copied().collect(),
+            |t| {
+                ids.iter()
+                    .copied()
+                    .filter(|id| !t.places.contains_key(id))
+                    .collect()
+            },
+        ))
+    }
+
     /// `ids` in list order (newest activity first); ids not listed are left out.
     pub(super) fn in_list_order<E>(
         &self,

@@ -36,26 +36,9 @@ impl Store {
         let candidates: HashSet<u64> = self.candidates(query)?.into_iter().collect();
         // In list order; a conversation merged into another is not listed, and is read with
         // the one it joined.
-        let mut ordered = self
+        let ordered = self
             .facts
             .in_list_order(&candidates, |sink| self.each_listed(sink))?;
-        // A conversation merged into another is not listed: its words find the one it joined.
-        let listed: HashSet<u64> = ordered.iter().copied().collect();
-        let mut joined = HashSet::new();
-        for id in candidates.iter().filter(|id| !listed.contains(id)) {
-            if let Some(into) = self.conversation(*id)?.and_then(|c| c.merged_into)
-                && !listed.contains(&into)
-            {
-                joined.insert(into);
-            }
-        }
-        if !joined.is_empty() {
-            let mut all = listed;
-            all.extend(joined);
-            ordered = self
-                .facts
-                .in_list_order(&all, |sink| self.each_listed(sink))?;
-        }
         let mut out = Vec::new();
         let mut read = 0;
         for id in ordered {
@@ -89,12 +72,15 @@ impl Store {
     /// rare) is looked up first, then the others narrow it down, until few are left: `Sato
     /// 42` reads the conversations with both, not every Sato's. A term of one character
     /// would read much of the index to narrow little, and is left to the check of the texts.
+    /// Postings name the conversation a text was written in; one merged into another since
+    /// counts as the one it joined, so that words of both together find it.
     fn candidates(&self, query: &Query) -> Result<BTreeSet<u64>, StoreError> {
         /// Few enough to read each: no more terms are looked up.
         const FEW: usize = 256;
         let mut terms: Vec<&(String, bool)> = query.terms.iter().collect();
         terms.sort_by_key(|(t, _)| std::cmp::Reverse(t.chars().count()));
         let index = self.tree(T::SearchIndex)?;
+        let mut joined = HashMap::new();
         let mut candidates: Option<BTreeSet<u64>> = None;
         for (i, (term, whole)) in terms.into_iter().enumerate() {
             if i > 0 && term.chars().count() < 2 {
@@ -105,6 +91,11 @@ impl Store {
                 let (k, v) = kv?;
                 if !*whole || k.as_ref() == term.as_bytes() {
                     keys::decode_postings(&v, &mut these);
+                }
+            }
+            for id in self.facts.unlisted(&these, |sink| self.each_listed(sink))? {
+                if let Some(into) = self.joined(id, &mut joined)? {
+                    these.insert(into);
                 }
             }
             let narrowed = match candidates {
@@ -118,6 +109,32 @@ impl Store {
             }
         }
         Ok(candidates.unwrap_or_default())
+    }
+
+    /// The conversation `id` was merged into, following merges of merges (none for one not
+    /// merged); remembered in `known` for the other terms.
+    fn joined(
+        &self,
+        id: u64,
+        known: &mut HashMap<u64, Option<u64>>,
+    ) -> Result<Option<u64>, StoreError> {
+        if let Some(into) = known.get(&id) {
+            return Ok(*into);
+        }
+        let mut into = None;
+        let mut at = id;
+        // A chain is a merge or two long; the bound only guards against a cycle in bad data.
+        for _ in 0..8 {
+            match self.conversation(at)?.and_then(|c| c.merged_into) {
+                Some(next) => {
+                    into = Some(next);
+                    at = next;
+                }
+                None => break,
+            }
+        }
+        known.insert(id, into);
+        Ok(into)
     }
 
     /// A conversation's messages (with those merged into it) that match, with its `name`
