@@ -1388,8 +1388,64 @@ fn y_copies_the_selected_message_and_o_opens_its_link_or_copies_it_over_ssh() {
     app.update(key('o'));
     assert_eq!(
         app.take_outside(),
-        Some(Outside::Open("https://cal.example.com/aiko/30min".into()))
+        Some(Outside::Open("https://cal.example.com/aiko/30min".into())),
+        "its only link, again"
     );
+}
+
+#[test]
+fn o_goes_through_a_messages_links_one_press_at_a_time() {
+    use hirechat::tui::app::Outside;
+    let mut app = app_with(inbox(), 80, 24);
+    app.desktop = true;
+    let id = app.list.rows[0].id;
+    common::tui::open_selected(
+        &mut app,
+        vec![
+            message(
+                1,
+                id,
+                Direction::In,
+                "Form: https://forms.example.com/apply and slots: https://cal.example.com/aiko",
+                6,
+                Status::Read,
+            ),
+            message(
+                2,
+                id,
+                Direction::In,
+                "See https://example.com/map",
+                5,
+                Status::Read,
+            ),
+        ],
+    );
+    let mut opened = || {
+        app.update(key('o'));
+        match app.take_outside() {
+            Some(Outside::Open(link)) => link,
+            other => panic!("a link to open: {other:?}"),
+        }
+    };
+    assert_eq!(opened(), "https://example.com/map", "the newest message's");
+    assert_eq!(opened(), "https://example.com/map", "its only one");
+    app.update(key('k'));
+    assert_eq!(app.take_outside(), None);
+    let mut opened = || {
+        app.update(key('o'));
+        let toast = app.toast.as_ref().unwrap().text.clone();
+        match app.take_outside() {
+            Some(Outside::Open(link)) => (link, toast),
+            other => panic!("a link to open: {other:?}"),
+        }
+    };
+    let (first, toast) = opened();
+    assert_eq!(first, "https://forms.example.com/apply");
+    assert!(toast.contains("link 1 of 2"), "{toast}");
+    let (second, toast) = opened();
+    assert_eq!(second, "https://cal.example.com/aiko");
+    assert!(toast.contains("link 2 of 2"), "{toast}");
+    assert_eq!(opened().0, "https://forms.example.com/apply", "round again");
 }
 
 #[test]

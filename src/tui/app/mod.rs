@@ -79,6 +79,8 @@ pub struct App {
     pub compose: TextArea<'static>,
     /// The clipboard or a link to open, until the run loop takes it.
     outside: Option<Outside>,
+    /// The message whose links `o` goes through, and the one it gave last.
+    link_turn: Option<(u64, usize)>,
     /// Whether a desktop is there to open links on.
     pub desktop: bool,
     /// Where files are saved and opened, and how.
@@ -151,6 +153,7 @@ impl App {
             draft_files: std::collections::BTreeMap::new(),
             edit_request: None,
             outside: None,
+            link_turn: None,
             desktop: false,
             file_setup: crate::tui::files::FileSetup::default(),
             preview: None,

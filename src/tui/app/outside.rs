@@ -15,17 +15,21 @@ pub enum Outside {
 }
 
 impl App {
-    /// The selected message's text, else the newest's (the chat follows the newest until
-    /// the cursor moves up).
-    fn selected_text(&self) -> Option<String> {
+    /// The selected message, else the newest (the chat follows the newest until the cursor
+    /// moves up).
+    fn selected_message(&self) -> Option<&crate::domain::message::Message> {
         let chat = self.chat.as_ref()?;
         let at = chat.selected.or(chat.messages.len().checked_sub(1))?;
-        Some(chat.messages.get(at)?.text.clone())
+        chat.messages.get(at)
     }
 
     /// `y`: the selected message onto the clipboard.
     pub(in crate::tui) fn copy_selected(&mut self) {
-        let Some(text) = self.selected_text().filter(|t| !t.is_empty()) else {
+        let Some(text) = self
+            .selected_message()
+            .map(|m| m.text.clone())
+            .filter(|t| !t.is_empty())
+        else {
             self.info("Select a message with text first (j/k in the chat).");
             return;
         };
@@ -33,20 +37,29 @@ impl App {
         self.info("Copied the message (through your terminal's clipboard, OSC 52).");
     }
 
-    /// `o`: the selected message's first link opened on the desktop, or, where there is no
-    /// desktop (over SSH), copied and shown.
+    /// `o`: the selected message's link opened on the desktop, or, where there is no desktop
+    /// (over SSH), copied and shown. Pressed again on the same message, the next of its links
+    /// (a message with a form and a calendar link has two).
     pub(in crate::tui) fn open_link(&mut self) {
-        let links = self
-            .selected_text()
-            .map(|t| crate::domain::links::find(&t))
-            .unwrap_or_default();
-        let Some(link) = links.first().cloned() else {
+        let Some((id, links)) = self
+            .selected_message()
+            .map(|m| (m.id, crate::domain::links::find(&m.text)))
+        else {
             self.info("No link in this message.");
             return;
         };
+        let turn = match self.link_turn {
+            Some((m, last)) if m == id => (last + 1) % links.len().max(1),
+            _ => 0,
+        };
+        let Some(link) = links.get(turn).cloned() else {
+            self.info("No link in this message.");
+            return;
+        };
+        self.link_turn = Some((id, turn));
         let more = match links.len() {
             1 => String::new(),
-            n => format!(" (the first of {n})"),
+            n => format!(" (link {} of {n}; again for the next)", turn + 1),
         };
         if self.desktop {
             self.info(format!("Opening {link}{more}"));
