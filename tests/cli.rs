@@ -716,12 +716,11 @@ async fn a_conversation_resolved_snoozed_and_reopened_from_the_shell_with_its_tr
     assert_eq!(items[1]["by"], me());
 }
 
-#[test]
-fn records_listed_and_shown_from_the_shell() {
-    let dir = TempDir::new("cli-records");
-    write_config(dir.path(), "http://127.0.0.1:9", free_port(), "");
+/// Two candidates (Haruto Sato, Yui Tanaka), Haruto's interview in three days and its job
+/// opening, imported into the store under `dir`.
+fn import_records(dir: &std::path::Path) {
     let file = |name: &str, body: &str| {
-        let p = dir.path().join(name);
+        let p = dir.join(name);
         std::fs::write(&p, body).unwrap();
         p.display().to_string()
     };
@@ -746,9 +745,16 @@ fn records_listed_and_shown_from_the_shell() {
         ("interviews", &interviews),
         ("job-openings", &jobs),
     ] {
-        let out = run(dir.path(), &["import", kind, f]);
+        let out = run(dir, &["import", kind, f]);
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
+}
+
+#[test]
+fn records_listed_and_shown_from_the_shell() {
+    let dir = TempDir::new("cli-records");
+    write_config(dir.path(), "http://127.0.0.1:9", free_port(), "");
+    import_records(dir.path());
     let out = run(dir.path(), &["records", "list", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -789,6 +795,83 @@ fn records_listed_and_shown_from_the_shell() {
     assert!(text(&out.stderr).contains("no record 999"));
     let out = run(dir.path(), &["records", "show"]);
     assert_eq!(out.status.code(), Some(2), "an id or --with is needed");
+}
+
+#[test]
+fn a_record_edited_from_the_shell() {
+    let dir = TempDir::new("cli-record-edit");
+    write_config(dir.path(), "http://127.0.0.1:9", free_port(), "");
+    import_records(dir.path());
+    let out = run(dir.path(), &["records", "list", "haruto", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let haruto = list[0]["id"].to_string();
+    // A field changed, one cleared, a custom one added, opted out.
+    let edit = |args: &[&str]| {
+        let mut all = vec!["records", "edit", haruto.as_str()];
+        all.extend_from_slice(args);
+        run(dir.path(), &all)
+    };
+    let out = edit(&[
+        "--set",
+        "E-mail=haruto.sato@example.jp",
+        "--set",
+        "Owner=",
+        "--set",
+        "Notice period = 1 month",
+        "--opt-out",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(saved["email"], "haruto.sato@example.jp");
+    assert_eq!(saved["owner"], serde_json::Value::Null);
+    assert_eq!(saved["custom"]["Notice period"], "1 month");
+    assert_eq!(saved["custom"]["Job Opening"], "SRE", "the rest as it was");
+    assert_eq!(saved["mobile"], "+819012345678");
+    assert_eq!(saved["opted_out"], true);
+    let out = run(dir.path(), &["records", "show", &haruto]);
+    let card = text(&out.stdout);
+    assert!(
+        card.contains("haruto.sato@example.jp") && card.contains("Opt-out history"),
+        "{card}"
+    );
+    let out = edit(&["--opt-in", "--json"]);
+    let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(saved["opted_out"], false);
+    assert_eq!(
+        saved["consent"].as_array().map(Vec::len),
+        Some(2),
+        "{saved}"
+    );
+    // What cannot be saved says why, and changes nothing.
+    for (args, why) in [
+        (&[][..], "nothing to change"),
+        (&["--set", "Email"][..], "FIELD=VALUE"),
+        (&["--set", "=x"][..], "name is missing"),
+        (
+            &["--set", "Email=not-an-address"][..],
+            "not an email address",
+        ),
+        (&["--set", "Opt-out=perhaps"][..], "neither yes nor no"),
+    ] {
+        let out = edit(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(why),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let out = run(dir.path(), &["records", "show", &haruto, "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["record"]["email"], "haruto.sato@example.jp");
+    let out = run(dir.path(), &["records", "edit", "999", "--opt-out"]);
+    assert_eq!(out.status.code(), Some(4));
 }
 
 #[test]

@@ -8,12 +8,13 @@ use std::{io::IsTerminal, path::Path};
 use super::{
     backend::{Backend, CliError},
     output,
+    record_fields::{self, Column, column},
 };
 use crate::{
     config::Config,
     domain::{
         record::{RecordInput, RecordKind},
-        record_update::{self, SeenRows},
+        record_update::SeenRows,
         related::{self, RelatedKind},
     },
     engine::{
@@ -26,44 +27,6 @@ use crate::{
 const BATCH: usize = 500;
 /// A request's rows stay under this as JSON (the daemon reads at most 1 MiB per request).
 const BATCH_BYTES: usize = 512 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    Name,
-    FirstName,
-    LastName,
-    Mobile,
-    Country,
-    TimeZone,
-    Email,
-    Owner,
-    OptOut,
-    Custom,
-}
-
-/// Which field a header means; headers are compared without case, spaces or punctuation.
-fn column(header: &str) -> Column {
-    let h: String = header
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect::<String>()
-        .to_lowercase();
-    match h.as_str() {
-        "name" | "fullname" | "candidatename" | "contactname" | "氏名" | "名前" => Column::Name,
-        "firstname" | "givenname" | "名" => Column::FirstName,
-        "lastname" | "surname" | "familyname" | "姓" => Column::LastName,
-        "mobile" | "mobilephone" | "mobilenumber" | "phone" | "phonenumber" | "whatsapp"
-        | "cell" | "携帯" | "携帯電話" | "電話番号" => Column::Mobile,
-        "country" | "countrycode" | "国" => Column::Country,
-        "timezone" | "tz" | "zone" | "タイムゾーン" => Column::TimeZone,
-        "email" | "emailaddress" | "mail" | "メール" | "メールアドレス" => Column::Email,
-        "owner" | "recruiter" | "candidateowner" | "contactowner" | "担当" | "担当者" => {
-            Column::Owner
-        }
-        "optout" | "optedout" | "gdproptout" | "donotcontact" | "emailoptout" => Column::OptOut,
-        _ => Column::Custom,
-    }
-}
 
 /// Opens the file and reads its headers (without a byte-order mark).
 fn open(file: &Path) -> Result<(csv::Reader<std::fs::File>, Vec<String>), CliError> {
@@ -185,25 +148,12 @@ fn record_input(
         if value.is_empty() {
             continue;
         }
-        let v = Some(value.to_owned());
-        match columns.get(i).copied().unwrap_or(Column::Custom) {
-            Column::Name => value.clone_into(&mut input.name),
-            Column::FirstName => input.first_name = v,
-            Column::LastName => input.last_name = v,
-            Column::Mobile => input.mobile = v,
-            Column::Country => input.country = v,
-            Column::TimeZone => input.time_zone = v,
-            Column::Email => input.email = v,
-            Column::Owner => input.owner = v,
-            Column::OptOut => input.opted_out = record_update::opt_out_cell(value)?,
-            Column::Custom => {
-                let header = headers
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| format!("column {}", i + 1));
-                input.custom.insert(header, value.to_owned());
-            }
-        }
+        let column = columns.get(i).copied().unwrap_or(Column::Custom);
+        let header = headers
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", i + 1));
+        record_fields::set(&mut input, column, &header, value)?;
     }
     Ok(input)
 }
@@ -339,20 +289,5 @@ fn print_report(report: &ImportReport, noun: &str, file: &Path, json: bool) {
                 );
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn headers_in_the_words_people_use() {
-        assert_eq!(column("Mobile Phone"), Column::Mobile);
-        assert_eq!(column("E-mail Address"), Column::Email);
-        assert_eq!(column("First Name"), Column::FirstName);
-        assert_eq!(column("携帯電話"), Column::Mobile);
-        assert_eq!(column("GDPR opt-out"), Column::OptOut);
-        assert_eq!(column("Favourite colour"), Column::Custom);
     }
 }

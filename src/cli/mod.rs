@@ -19,6 +19,7 @@ mod manual;
 mod outbox;
 mod output;
 mod prompt;
+mod record_fields;
 mod records;
 mod rules;
 mod scheduled;

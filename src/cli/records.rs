@@ -1,14 +1,20 @@
 //! `hirechat records list [QUERY]` (candidates and contacts, searched by name, email, mobile or
 //! owner) and `hirechat records show ID|--with N` (one record's card: its fields, opt-out
-//! history, job openings, upcoming interviews in the record's zone, and its conversation).
+//! history, job openings, upcoming interviews in the record's zone, and its conversation) and
+//! `hirechat records edit ID|--with N --set FIELD=VALUE… [--opt-out|--opt-in]` (a change
+//! from a script or a phone call, without an import file).
 
 use super::{
     backend::{Backend, CliError},
-    output,
+    output, record_fields,
 };
 use crate::{
     config::Config,
-    domain::{record::Record, record_card, safe_text::neutralise},
+    domain::{
+        record::{Record, RecordInput},
+        record_card,
+        safe_text::neutralise,
+    },
     engine::{RecordCard, Request, Response},
 };
 
@@ -34,6 +40,30 @@ pub enum RecordsCommand {
         /// Or the record of a conversation: a phone number or a BSUID.
         #[arg(long)]
         with: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a record: each `--set` names a field as an import's header would (`Email`,
+    /// `Owner`, `Time zone`, a custom field by its name) and gives its value; an empty value
+    /// clears it. `--opt-out` / `--opt-in` change consent, kept in its history with who and
+    /// when. Prints the record as saved.
+    Edit {
+        /// The record's id (from `list`).
+        #[arg(required_unless_present = "with", conflicts_with = "with")]
+        id: Option<u64>,
+        /// Or the record of a conversation: a phone number or a BSUID.
+        #[arg(long)]
+        with: Option<String>,
+        /// A field and its new value, as FIELD=VALUE (again for more fields).
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        /// The person asked not to be messaged: nothing more is sent to them.
+        #[arg(long, conflicts_with = "opt_in")]
+        opt_out: bool,
+        /// The person agreed again to be messaged.
+        #[arg(long)]
+        opt_in: bool,
         /// As JSON.
         #[arg(long)]
         json: bool,
@@ -77,8 +107,79 @@ pub async fn run(
                 print_card(&card);
             }
         }
+        RecordsCommand::Edit {
+            id,
+            with,
+            set,
+            opt_out,
+            opt_in,
+            json,
+        } => {
+            let consent = (opt_out || opt_in).then_some(opt_out);
+            if set.is_empty() && consent.is_none() {
+                return Err(CliError::BadInput(
+                    "nothing to change: give --set FIELD=VALUE, --opt-out or --opt-in".into(),
+                ));
+            }
+            let request = Request::RecordCard {
+                record_id: id,
+                with: with.clone(),
+                conversation_id: None,
+            };
+            let Response::RecordCard { card } = backend.call(request).await? else {
+                return Err(CliError::Other("unexpected answer".into()));
+            };
+            let Some(record) = card.record else {
+                let who = with
+                    .as_deref()
+                    .map_or_else(|| format!("record {}", id.unwrap_or_default()), show);
+                return Err(CliError::BadInput(format!(
+                    "{who} has no record yet: import one (`hirechat import candidates FILE.csv`) or create it in the TUI"
+                )));
+            };
+            let mut input = edited(&record, &set)?;
+            input.opted_out = consent.or(input.opted_out);
+            let request = Request::SaveRecord {
+                record_id: Some(record.id),
+                record: input,
+            };
+            let Response::Record { record } = backend.call(request).await? else {
+                return Err(CliError::Other("unexpected answer".into()));
+            };
+            if json {
+                output::json(&record);
+            } else {
+                println!("Saved record {}", record.id);
+                for (label, value) in record_card::rows(&record) {
+                    println!("  {:<14} {}", show(&label), show(&value));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// `record` with each `FIELD=VALUE` of `set` written into it.
+fn edited(record: &Record, set: &[String]) -> Result<RecordInput, CliError> {
+    let mut input = RecordInput::from(record);
+    for pair in set {
+        let Some((field, value)) = pair.split_once('=') else {
+            return Err(CliError::BadInput(format!(
+                "--set {}: write it as FIELD=VALUE, such as Email=mika@example.com",
+                show(pair)
+            )));
+        };
+        let (field, value) = (field.trim(), value.trim());
+        if field.is_empty() {
+            return Err(CliError::BadInput(format!(
+                "--set {}: the field's name is missing before =",
+                show(pair)
+            )));
+        }
+        record_fields::set(&mut input, record_fields::column(field), field, value)
+            .map_err(CliError::BadInput)?;
+    }
+    Ok(input)
 }
 
 fn show(s: &str) -> String {

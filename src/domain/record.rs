@@ -181,6 +181,25 @@ impl RecordInput {
     }
 }
 
+impl From<&Record> for RecordInput {
+    /// A stored record as the input that saves it unchanged (consent left as it is).
+    fn from(r: &Record) -> Self {
+        Self {
+            kind: r.kind,
+            name: r.name.clone(),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            mobile: r.mobile.as_ref().map(|m| m.as_str().to_owned()),
+            country: r.country.clone(),
+            email: r.email.clone(),
+            time_zone: r.time_zone.clone(),
+            owner: r.owner.clone(),
+            opted_out: None,
+            custom: r.custom.clone(),
+        }
+    }
+}
+
 impl Record {
     /// The given name: the first-name field, else the first word of the name.
     pub fn given_name(&self) -> Option<String> {
