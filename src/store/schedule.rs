@@ -118,23 +118,34 @@ impl Store {
         }
     }
 
-    /// A rule's log, newest first, at most `limit` entries (every rule's, without one).
+    /// A rule's log, newest first, at most `limit` entries (every rule's, without one: the
+    /// newest `limit` of each rule, never the whole log, which grows with every firing).
     pub fn rule_log(
         &self,
         rule_id: Option<u64>,
         limit: usize,
     ) -> Result<Vec<crate::domain::rule::LogEntry>, StoreError> {
         let tree = self.tree(T::RuleLog)?;
-        let entries: Result<Vec<_>, _> = match rule_id {
-            Some(id) => tree
-                .scan_prefix(keys::id(id))
-                .rev()
-                .take(limit)
-                .map(|kv| decode(&kv?.1))
-                .collect(),
-            None => tree.iter().map(|kv| decode(&kv?.1)).collect(),
+        let newest = |rule: [u8; 8], into: &mut Vec<crate::domain::rule::LogEntry>| {
+            for kv in tree.scan_prefix(rule).rev().take(limit) {
+                into.push(decode(&kv?.1)?);
+            }
+            Ok::<_, StoreError>(())
         };
-        let mut entries: Vec<crate::domain::rule::LogEntry> = entries?;
+        let mut entries = Vec::new();
+        if let Some(id) = rule_id {
+            newest(keys::id(id), &mut entries)?;
+        } else {
+            // Rule by rule, from the last: each rule's entries share its id's 8 bytes.
+            let mut last = tree.last()?;
+            while let Some((k, _)) = last {
+                let Some(rule) = k.get(..8).and_then(|r| <[u8; 8]>::try_from(r).ok()) else {
+                    break;
+                };
+                newest(rule, &mut entries)?;
+                last = tree.range(..rule).next_back().transpose()?;
+            }
+        }
         entries.sort_by_key(|e| std::cmp::Reverse(e.at));
         entries.truncate(limit);
         Ok(entries)
@@ -198,5 +209,50 @@ impl Store {
             },
         )?;
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration};
+
+    use crate::domain::rule::{LogEntry, Outcome};
+    use crate::store::{Store, Stored, T, keys};
+
+    #[test]
+    fn every_rules_log_is_the_newest_of_each_rule_merged() {
+        let dir = std::env::temp_dir().join(format!("hirechat-rule-log-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir, 8).unwrap();
+        let tree = store.tree(T::RuleLog).unwrap();
+        let start = DateTime::from_timestamp(1_767_225_600, 0).unwrap();
+        // Rule 1 fired every minute for a while; rules 2 and 9 once each, later.
+        let put = |rule: u64, minute: i64| {
+            let at = start + Duration::minutes(minute);
+            let entry = LogEntry {
+                rule_id: rule,
+                at,
+                record_id: None,
+                outcome: Outcome::Skipped {
+                    reason: "no mobile".into(),
+                },
+            };
+            let seq = u64::try_from(minute).unwrap();
+            tree.insert(keys::rule_log(rule, at, seq), entry.to_stored().unwrap())
+                .unwrap();
+        };
+        for minute in 0..500 {
+            put(1, minute);
+        }
+        put(2, 600);
+        put(9, 300);
+        let at = |e: &LogEntry| (e.rule_id, (e.at - start).num_minutes());
+        let all: Vec<_> = store.rule_log(None, 4).unwrap().iter().map(at).collect();
+        assert_eq!(all, [(2, 600), (1, 499), (1, 498), (1, 497)]);
+        let one: Vec<_> = store.rule_log(Some(9), 4).unwrap().iter().map(at).collect();
+        assert_eq!(one, [(9, 300)]);
+        assert!(store.rule_log(Some(5), 4).unwrap().is_empty());
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
