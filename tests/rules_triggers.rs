@@ -46,15 +46,14 @@ async fn candidate(h: &Harness, name: &str, mobile: &str, owner: Option<&str>) -
         owner: owner.map(Into::into),
         ..RecordInput::default()
     };
+    save_record(h, None, record).await
+}
+
+/// Saves a record whole (a new one without `record_id`), as an admin; its id.
+async fn save_record(h: &Harness, record_id: Option<u64>, record: RecordInput) -> u64 {
     let Response::Record { record } = h
         .engine
-        .handle(
-            &admin(),
-            Request::SaveRecord {
-                record_id: None,
-                record,
-            },
-        )
+        .handle(&admin(), Request::SaveRecord { record_id, record })
         .await
         .unwrap()
     else {
@@ -298,4 +297,22 @@ send_template = "interview_reminder"
         .unwrap();
     let scheduled = h.engine.store().scheduled_all().unwrap().len();
     assert_eq!(scheduled, 2);
+
+    // Haruto moves to London: both reminders go at 09:00 there, moved, not doubled.
+    let london = chrono_tz::Europe::London;
+    let moved = RecordInput {
+        kind: RecordKind::Candidate,
+        name: "Haruto Sato".into(),
+        mobile: Some("+819012340001".into()),
+        time_zone: Some("Europe/London".into()),
+        ..RecordInput::default()
+    };
+    save_record(&h, Some(id), moved).await;
+    let all = h.engine.store().scheduled_all().unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    for s in &all {
+        assert_eq!(s.state, ScheduleState::Waiting);
+        let local = s.due_at.with_timezone(&london);
+        assert_eq!((local.hour(), local.minute()), (9, 0), "09:00 in London");
+    }
 }

@@ -116,10 +116,12 @@ impl Engine {
                 }
                 Outcome::Updated(record) => {
                     report.updated += 1;
+                    let moved = self.dates_to_move(existing.as_ref(), &record)?;
                     changes.push(Change::SaveRecord {
                         id: Some(record.id),
                         record,
                     });
+                    changes.extend(moved);
                 }
                 Outcome::Unchanged => report.unchanged += 1,
             }

@@ -10,6 +10,28 @@ use crate::{
     store::{Change, ContactInfo},
 };
 
+impl Engine {
+    /// What moves the reminders of a record's interviews when `new` replaces `old` somewhere
+    /// else: they are sent at a time of day where the person is, read from their zone or
+    /// their number. The transaction that saves the record cannot find its interviews (it
+    /// cannot scan), so they go with it, after the record.
+    pub(super) fn dates_to_move(
+        &self,
+        old: Option<&crate::domain::record::Record>,
+        new: &crate::domain::record::Record,
+    ) -> Result<Option<Change>, EngineError> {
+        let Some(old) = old.filter(|o| o.time_zone != new.time_zone || o.mobile != new.mobile)
+        else {
+            return Ok(None);
+        };
+        let interviews = self.store().interviews_of(old.id)?;
+        Ok((!interviews.is_empty()).then_some(Change::FireDates {
+            record_id: old.id,
+            interviews,
+        }))
+    }
+}
+
 /// How many records a search returns unless asked otherwise.
 const RECORDS_PAGE: usize = 200;
 
@@ -42,9 +64,10 @@ impl Engine {
                     given,
                     &editor,
                 );
-                let events = self
-                    .apply_history(vec![Change::SaveRecord { id, record }])
-                    .await?;
+                let moved = self.dates_to_move(existing.as_ref(), &record)?;
+                let mut changes = vec![Change::SaveRecord { id, record }];
+                changes.extend(moved);
+                let events = self.apply_history(changes).await?;
                 events
                     .into_iter()
                     .find_map(|e| match e {

@@ -184,7 +184,7 @@ impl Tx<'_> {
     }
 
     /// Stores what the rules planned, each firing once, a date firing's send moved when its
-    /// date moved.
+    /// date moved or its time did (the person's zone changed).
     fn schedule_planned(
         &self,
         planned: Vec<(&Rule, Planned)>,
@@ -194,12 +194,13 @@ impl Tx<'_> {
     ) -> TxResult<Vec<Event>> {
         let mut events = Vec::new();
         for (rule, planned) in planned {
-            if self.scheduled_key(&planned.key)?.is_some() {
-                continue;
-            }
-            if let Some(moved) = self.move_dated(&planned)? {
+            let fired = self.scheduled_key(&planned.key)?;
+            if let Some(moved) = self.move_dated(fired, &planned, at)? {
                 self.log_scheduled(rule.id, record.id, at, &moved, &planned.label)?;
                 events.push(Event::Scheduled { scheduled: moved });
+                continue;
+            }
+            if fired.is_some() {
                 continue;
             }
             let Some(mobile) = &record.mobile else {
@@ -244,12 +245,19 @@ impl Tx<'_> {
             .map(|v| keys::read_id(&v)))
     }
 
-    /// A date firing whose date moved: its send, still waiting, moved to the new time.
-    fn move_dated(&self, planned: &Planned) -> TxResult<Option<ScheduledSend>> {
+    /// A date firing's send, still waiting, moved to the time planned now: its date moved
+    /// (found by its slot), or the date is the same (`fired`, found by its key) and its time
+    /// is not (the person's zone changed). Not one that is due either way.
+    fn move_dated(
+        &self,
+        fired: Option<u64>,
+        planned: &Planned,
+        now: DateTime<Utc>,
+    ) -> TxResult<Option<ScheduledSend>> {
         let Some(slot) = &planned.slot else {
             return Ok(None);
         };
-        let Some(id) = self.scheduled_key(slot)? else {
+        let Some(id) = fired.map_or_else(|| self.scheduled_key(slot), |id| Ok(Some(id)))? else {
             return Ok(None);
         };
         let Some(mut send) = self.get::<ScheduledSend>(T::Scheduled, keys::id(id))? else {
@@ -257,6 +265,12 @@ impl Tx<'_> {
         };
         if !send.waiting() {
             // It went (or was cancelled) for the old date: the new date gets its own.
+            return Ok(None);
+        }
+        let due = |t: DateTime<Utc>| t <= now;
+        if fired.is_some()
+            && (send.due_at == planned.due_at || (due(send.due_at) && due(planned.due_at)))
+        {
             return Ok(None);
         }
         send.due_at = planned.due_at;
