@@ -1524,3 +1524,38 @@ fn e_in_the_template_manager_edits_the_selected_templates_body() {
         }]
     );
 }
+
+#[test]
+fn a_rules_note_about_a_record_without_a_conversation_waits_in_the_notifications() {
+    let mut app = app_with(inbox(), 80, 24);
+    let notice = |record_id: Option<u64>, name: &str, note: &str| {
+        Input::Event(Box::new(Event::Notice {
+            users: Vec::new(),
+            conversation_id: None,
+            record_id,
+            name: name.into(),
+            note: note.into(),
+            at: now(),
+        }))
+    };
+    app.update(notice(
+        Some(42),
+        "Yui Tanaka",
+        "rule offer: Status became Offer",
+    ));
+    app.update(notice(None, "Credits", "the balance is under the minimum"));
+    assert_eq!(app.notifications.unseen(), 2);
+    app.update(key('n'));
+    // The newest first: the credits' note opens nothing, and is seen.
+    assert!(app.update(code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.notifications.unseen(), 1);
+    assert!(app.popup.is_some(), "still open, for the next");
+    app.update(key('j'));
+    let out = app.update(code(KeyCode::Enter));
+    assert!(
+        out.contains(&Command::OpenRecord { record_id: 42 }),
+        "the record's conversation opened (started): {out:?}"
+    );
+    assert_eq!(app.notifications.unseen(), 0);
+    assert!(app.popup.is_none());
+}

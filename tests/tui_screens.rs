@@ -307,6 +307,12 @@ fn notifications_panel() {
         "よろしくお願いいたします。",
         now() - chrono::Duration::minutes(2),
     );
+    app.notifications.add_about(
+        hirechat::tui::notifications::About::Record(9),
+        "Yui Tanaka",
+        "rule offer-follow-up",
+        now() - chrono::Duration::minutes(1),
+    );
     app.update(key('n'));
     insta::assert_snapshot!(draw(&app).backend());
 }

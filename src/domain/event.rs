@@ -63,6 +63,8 @@ pub enum Event {
         users: Vec<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         conversation_id: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        record_id: Option<u64>,
         name: String,
         note: String,
         at: chrono::DateTime<chrono::Utc>,

@@ -137,6 +137,7 @@ impl Engine {
         let change = Change::Notify {
             users,
             conversation_id: None,
+            record_id: None,
             name: "Credits".into(),
             note,
             at: Utc::now(),

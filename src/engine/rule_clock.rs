@@ -80,6 +80,7 @@ impl Engine {
         Ok(Change::Notify {
             users: to,
             conversation_id: target.conversation.as_ref().map(|c| c.id),
+            record_id: target.record.as_ref().map(|r| r.id),
             name,
             note: if note.trim().is_empty() {
                 format!("rule {rule}")

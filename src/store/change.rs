@@ -218,6 +218,9 @@ pub enum Change {
     Notify {
         users: Vec<String>,
         conversation_id: Option<u64>,
+        /// The record it is about, when it is about one (a notice without a conversation
+        /// opens the record's).
+        record_id: Option<u64>,
         name: String,
         note: String,
         at: DateTime<Utc>,

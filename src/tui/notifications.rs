@@ -1,13 +1,25 @@
 //! Notifications: a contact's new messages, grouped by conversation ("Haruto Sato · 3 new"),
 //! for the conversations that are the recruiter's (their record's owner or assignee, or no
-//! owner yet). The bell in the header counts the unseen ones. They outlive the session: at
-//! start the unread conversations bring theirs back (unread state is stored).
+//! owner yet), and what rules and the credits tell the recruiter (about a conversation, a
+//! record without one yet, or neither). The bell in the header counts the unseen ones. They
+//! outlive the session: at start the unread conversations bring theirs back (unread state is
+//! stored).
 
 use chrono::{DateTime, Utc};
 
+/// What a notification is about: what `Enter` opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    Conversation(u64),
+    /// A record without a conversation yet: its conversation is opened (started).
+    Record(u64),
+    /// Nothing to open (the credits' balance).
+    Nothing,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
-    pub conversation_id: u64,
+    pub about: About,
     pub name: String,
     pub last_text: String,
     /// New messages since the recruiter last looked at this conversation.
@@ -45,15 +57,12 @@ impl Notifications {
         unread: u32,
         at: DateTime<Utc>,
     ) {
-        if self
-            .items
-            .iter()
-            .any(|n| n.conversation_id == conversation_id)
-        {
+        let about = About::Conversation(conversation_id);
+        if self.items.iter().any(|n| n.about == about) {
             return;
         }
         self.items.push(Notification {
-            conversation_id,
+            about,
             name: name.to_owned(),
             last_text: text.to_owned(),
             count: unread,
@@ -63,15 +72,21 @@ impl Notifications {
         self.items.sort_by_key(|n| std::cmp::Reverse(n.at));
     }
 
+    /// News of a conversation: a message, or a rule's note.
     pub fn add(&mut self, conversation_id: u64, name: &str, text: &str, at: DateTime<Utc>) {
-        let mut n = match self
-            .items
-            .iter()
-            .position(|n| n.conversation_id == conversation_id)
-        {
+        self.add_about(About::Conversation(conversation_id), name, text, at);
+    }
+
+    /// News about `about`, counted with what came before it unseen; each one about nothing
+    /// stands alone.
+    pub fn add_about(&mut self, about: About, name: &str, text: &str, at: DateTime<Utc>) {
+        let before = (about != About::Nothing)
+            .then(|| self.items.iter().position(|n| n.about == about))
+            .flatten();
+        let mut n = match before {
             Some(i) => self.items.remove(i),
             None => Notification {
-                conversation_id,
+                about,
                 name: String::new(),
                 last_text: String::new(),
                 count: 0,
@@ -93,11 +108,12 @@ impl Notifications {
 
     /// The recruiter looked at the conversation.
     pub fn seen(&mut self, conversation_id: u64) {
-        for n in self
-            .items
-            .iter_mut()
-            .filter(|n| n.conversation_id == conversation_id)
-        {
+        self.seen_about(About::Conversation(conversation_id));
+    }
+
+    /// The recruiter opened the notification about `about`.
+    pub fn seen_about(&mut self, about: About) {
+        for n in self.items.iter_mut().filter(|n| n.about == about) {
             n.seen = true;
         }
     }
@@ -130,7 +146,7 @@ mod tests {
         n.add(2, "Emily", "b", t);
         n.add(1, "Haruto Sato", "c", t);
         n.add(1, "Haruto Sato", "d", t);
-        assert_eq!(n.items[0].conversation_id, 1);
+        assert_eq!(n.items[0].about, About::Conversation(1));
         assert_eq!(n.items[0].count, 3);
         assert_eq!(n.unseen(), 2);
         n.seen(1);
@@ -141,6 +157,29 @@ mod tests {
         n.seen(1);
         n.clear_seen();
         assert_eq!(n.items.len(), 1);
+    }
+
+    #[test]
+    fn a_record_s_notes_count_together_and_each_about_nothing_stands_alone() {
+        let mut n = Notifications::default();
+        let t = Utc::now();
+        n.add_about(About::Record(7), "Haruto Sato", "offer made", t);
+        n.add(7, "Emily", "hello", t);
+        n.add_about(About::Record(7), "Haruto Sato", "offer signed", t);
+        n.add_about(About::Nothing, "Credits", "balance low", t);
+        n.add_about(About::Nothing, "Credits", "recharged", t);
+        let items: Vec<_> = n.items.iter().map(|i| (i.about, i.count)).collect();
+        assert_eq!(
+            items,
+            [
+                (About::Nothing, 1),
+                (About::Nothing, 1),
+                (About::Record(7), 2),
+                (About::Conversation(7), 1)
+            ]
+        );
+        n.seen_about(About::Record(7));
+        assert_eq!(n.unseen(), 3);
     }
 
     #[test]

@@ -73,12 +73,14 @@ impl Tx<'_> {
             Change::Notify {
                 users,
                 conversation_id,
+                record_id,
                 name,
                 note,
                 at,
             } => Ok(vec![Event::Notice {
                 users: users.clone(),
                 conversation_id: *conversation_id,
+                record_id: *record_id,
                 name: name.clone(),
                 note: note.clone(),
                 at: *at,

@@ -46,17 +46,21 @@ impl App {
             Event::Notice {
                 users,
                 conversation_id,
+                record_id,
                 name,
                 note,
                 at,
             } => {
+                use crate::tui::notifications::About;
                 // For the users it names; for everyone when it names none.
                 let me = self.me.as_ref().map(|(login, _)| login.as_str());
                 if users.is_empty() || me.is_none_or(|me| users.iter().any(|u| u == me)) {
-                    match conversation_id {
-                        Some(id) => self.notifications.add(id, &name, &note, at),
-                        None => self.info(format!("{name}: {note}")),
-                    }
+                    let about = match (conversation_id, record_id) {
+                        (Some(id), _) => About::Conversation(id),
+                        (None, Some(id)) => About::Record(id),
+                        (None, None) => About::Nothing,
+                    };
+                    self.notifications.add_about(about, &name, &note, at);
                 }
             }
             Event::Balance { .. } => self.balance_moved(),

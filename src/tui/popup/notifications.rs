@@ -1,4 +1,6 @@
-//! `n`: new messages by conversation, newest first; `Enter` jumps into the reply box.
+//! `n`: new messages by conversation and what rules and the credits said, newest first;
+//! `Enter` jumps into the reply box of the conversation (the record's, for a rule's note about
+//! a record without one yet).
 
 use ratatui::{
     Frame,
@@ -14,6 +16,7 @@ use crate::tui::{
     app::{App, Command, Focus},
     chat_state::Chat,
     format::{ago, fit, width},
+    notifications::About,
     theme,
 };
 
@@ -38,21 +41,32 @@ impl App {
         }
     }
 
-    /// Jumps into the notified conversation, in the reply box.
+    /// Jumps into the notified conversation, in the reply box: the record's (started if it
+    /// has none yet) for a note about a record. A note about nothing is only marked seen, the
+    /// list left open.
     fn open_notification(&mut self, cursor: usize, out: &mut Vec<Command>) {
         let Some(n) = self.notifications.items.get(cursor).cloned() else {
             return;
         };
+        self.notifications.seen_about(n.about);
+        let conversation_id = match n.about {
+            About::Conversation(id) => id,
+            About::Record(record_id) => {
+                self.close_popup();
+                out.push(Command::OpenRecord { record_id });
+                return;
+            }
+            About::Nothing => return,
+        };
         self.close_popup();
-        self.notifications.seen(n.conversation_id);
         if self
             .chat
             .as_ref()
-            .is_none_or(|c| c.conversation.id != n.conversation_id)
+            .is_none_or(|c| c.conversation.id != conversation_id)
         {
             // What the notification knows, until the thread's load brings the rest.
             let view = ConversationView {
-                id: n.conversation_id,
+                id: conversation_id,
                 wa_id: None,
                 user_id: None,
                 username: None,
@@ -73,13 +87,9 @@ impl App {
                 labels: Vec::new(),
             };
             self.switch_chat(Chat::new(view));
-            out.push(Command::LoadThread {
-                conversation_id: n.conversation_id,
-            });
+            out.push(Command::LoadThread { conversation_id });
         }
-        out.push(Command::MarkRead {
-            conversation_id: n.conversation_id,
-        });
+        out.push(Command::MarkRead { conversation_id });
         self.focus = Focus::Compose;
     }
 }
@@ -93,7 +103,7 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
         .title(format!(" Notifications ({} new) ", n.unseen()))
-        .title_bottom(" Enter reply · c clear seen · Esc close ");
+        .title_bottom(" Enter open and reply · c clear seen · Esc close ");
     let inner = block.inner(popup);
     crate::tui::view::clear(frame, popup);
     frame.render_widget(block, popup);
@@ -113,11 +123,12 @@ pub fn render(app: &App, cursor: usize, frame: &mut Frame, area: Rect) {
         };
         let mark = if item.seen { "  " } else { "● " };
         let when = ago(item.at, app.now, app.tz);
-        let head = format!(
-            "{} · {} new",
-            fit(&item.name, room.saturating_sub(20)),
-            item.count
-        );
+        let name = fit(&item.name, room.saturating_sub(20));
+        // A single note about a record or about nothing is not "1 new" message.
+        let head = match item.about {
+            About::Record(_) | About::Nothing if item.count == 1 => name,
+            _ => format!("{name} · {} new", item.count),
+        };
         let gap = room.saturating_sub(width(mark) + width(&head) + width(&when));
         let name_style = if item.seen {
             base
