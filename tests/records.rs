@@ -339,3 +339,49 @@ async fn the_card_beside_the_chat_shows_what_is_to_come_in_the_records_zone() {
         .unwrap_err();
     assert!(matches!(err, EngineError::Forbidden(_)), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_handed_on_stays_so_when_its_record_is_saved_again() {
+    let h = Harness::start_in(common::TempDir::new("records-handed-on"), |c| {
+        c.users = serde_json::from_value(serde_json::json!([
+            {"login": "aiko", "name": "Aiko", "role": "admin"},
+            {"login": "ken", "name": "Ken", "role": "recruiter"},
+            {"login": "kenji", "name": "Kenji", "role": "recruiter"}
+        ]))
+        .unwrap();
+    })
+    .await;
+    let store = h.engine.store();
+    let phone = PhoneNumber::parse("+819012345678").unwrap();
+    assert_eq!(h.post(&fixture("text")).await, 200);
+    let id = save(&h, None, ken(false)).await.unwrap();
+    let owner = || store.conversation_by_phone(&phone).unwrap().unwrap().owner;
+    assert_eq!(owner().as_deref(), Some("aiko"), "the record's owner");
+    h.engine
+        .handle(
+            &admin(),
+            Request::Assign {
+                with: Some("+819012345678".into()),
+                conversation_id: None,
+                to: "kenji".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(owner().as_deref(), Some("kenji"));
+    // The record saved again (an email added, an import): its owner has not changed.
+    let email = RecordInput {
+        email: Some("ken@example.jp".into()),
+        opted_out: None,
+        ..ken(false)
+    };
+    save(&h, Some(id), email.clone()).await.unwrap();
+    assert_eq!(owner().as_deref(), Some("kenji"), "the hand-over stays");
+    // The record given to someone else: the conversation follows it.
+    let handed = RecordInput {
+        owner: Some("ken".into()),
+        ..email
+    };
+    save(&h, Some(id), handed).await.unwrap();
+    assert_eq!(owner().as_deref(), Some("ken"));
+}

@@ -45,12 +45,20 @@ pub fn fill_in(conv: &mut Conversation, contact: &ContactInfo) -> Learnt {
     learnt
 }
 
-/// The conversation belongs to `record`: it shows the record's name and follows its owner.
-pub fn link_record(conv: &mut Conversation, record: &Record) {
+/// The conversation belongs to `record`: it shows the record's name and takes its owner when
+/// they are first linked (a record without one leaves whoever routing gave it to) or when the
+/// record's owner changed (`before`: the record as it was stored). Otherwise whoever the
+/// conversation was handed to keeps it: saving the record for something else (an email, an
+/// import) does not take it back.
+pub fn link_record(conv: &mut Conversation, record: &Record, before: Option<&Record>) {
+    let first = conv.record_id != Some(record.id) && record.owner.is_some();
+    let handed = before.is_some_and(|b| b.owner != record.owner);
     conv.record_id = Some(record.id);
     conv.record_name = Some(record.name.clone());
     conv.record_kind = Some(record.kind);
-    conv.owner.clone_from(&record.owner);
+    if first || handed {
+        conv.owner.clone_from(&record.owner);
+    }
 }
 
 #[cfg(test)]
@@ -108,9 +116,18 @@ mod tests {
         .validate(1)
         .unwrap();
         r.id = 9;
-        link_record(&mut c, &r);
+        link_record(&mut c, &r, None);
         assert_eq!(c.record_id, Some(9));
         assert_eq!(c.display_name(), "Sato Haruto");
         assert_eq!(c.owner.as_deref(), Some("aiko"));
+        // Handed on, then the record saved again as it was: the hand-over stays.
+        c.owner = Some("kenji".into());
+        link_record(&mut c, &r, Some(&r.clone()));
+        assert_eq!(c.owner.as_deref(), Some("kenji"));
+        // The record given to someone else: the conversation follows.
+        let before = r.clone();
+        r.owner = Some("ken".into());
+        link_record(&mut c, &r, Some(&before));
+        assert_eq!(c.owner.as_deref(), Some("ken"));
     }
 }

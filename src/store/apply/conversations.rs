@@ -68,7 +68,7 @@ impl Tx<'_> {
             && let Some(id) = self.get_id(T::RecordByPhone, p.wa_id())?
             && let Some(record) = self.get::<Record>(T::Records, keys::id(id))?
         {
-            contact::link_record(&mut conv, &record);
+            contact::link_record(&mut conv, &record, None);
         }
         Ok(conv)
     }

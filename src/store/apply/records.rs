@@ -34,7 +34,7 @@ impl Tx<'_> {
             self.tree(T::RecordByPhone)
                 .insert(p.wa_id(), &keys::id(record.id))?;
             if let Some(mut conv) = self.live_conversation(T::ConvByPhone, p.wa_id())? {
-                contact::link_record(&mut conv, &record);
+                contact::link_record(&mut conv, &record, previous.as_ref());
                 self.store_conversation(&conv)?;
                 conversation_id = Some(conv.id);
                 events.push(Event::ConversationChanged { conversation: conv });
