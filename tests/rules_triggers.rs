@@ -215,6 +215,57 @@ assign = "kenji"
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_without_a_conversation_is_assigned_as_its_owner() {
+    let h = Harness::start_in(common::TempDir::new("rules-assign-record"), |c| {
+        c.users = serde_json::from_value(serde_json::json!([
+            {"login": "aiko", "name": "Aiko", "role": "admin"},
+            {"login": "kenji", "name": "Kenji", "role": "recruiter"}
+        ]))
+        .unwrap();
+    })
+    .await;
+    save_rule(
+        &h,
+        r#"
+name = "desk"
+[when]
+event = "record_created"
+module = "candidates"
+[[actions]]
+assign = "kenji"
+"#,
+    )
+    .await;
+    let mut events = h.engine.subscribe();
+    let id = candidate(&h, "Yui Tanaka", "+819012340002", None).await;
+    let owner = wait_for(&mut events, |e| match e {
+        Event::RecordSaved { record } if record.id == id => record.owner.clone(),
+        _ => None,
+    })
+    .await;
+    assert_eq!(owner, "kenji");
+    let stored = h.engine.store().record(id).unwrap().unwrap();
+    assert_eq!(stored.owner.as_deref(), Some("kenji"));
+    // Her first message starts a conversation that is already Kenji's.
+    message(&h, "819012340002", "Hello, I applied yesterday").await;
+    let conversation = wait_for(&mut events, |e| match e {
+        Event::MessageReceived { conversation, .. } => Some(conversation.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(conversation.owner.as_deref(), Some("kenji"));
+    let done: Vec<String> = log(&h, "desk")
+        .await
+        .into_iter()
+        .filter_map(|e| match e.outcome {
+            Outcome::Done { what, .. } => Some(what),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(done, ["record given to kenji (no conversation yet)"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interview_brings_a_reminder_the_day_before_at_nine_where_the_candidate_is() {
     let h = Harness::start().await;
     common::approved(

@@ -158,15 +158,7 @@ impl Engine {
         conv: &Conversation,
         to: &str,
     ) -> Result<Change, EngineError> {
-        let routing = crate::domain::routing::Routing {
-            assign_to: crate::domain::assign::target(to),
-            ..Default::default()
-        };
-        let plan = routing
-            .plan(&self.team(), &self.inner.groups)
-            .map_err(|e| EngineError::BadInput(e.to_string().replace("assign_to", "--to")))?;
-        crate::domain::assign::may_assign(actor, conv.owner.as_deref(), &plan.pool)
-            .map_err(EngineError::Forbidden)?;
+        let plan = self.assign_plan(actor, conv.owner.as_deref(), to)?;
         Ok(Change::Assign {
             conversation_id: conv.id,
             plan,
@@ -174,6 +166,41 @@ impl Engine {
             by_name: actor.name.clone(),
             at: Utc::now(),
         })
+    }
+
+    /// The change that hands a record without a conversation yet to `to`, if `actor` may (a
+    /// rule's assignment: its conversation will be theirs when it starts).
+    pub(super) fn assign_record_change(
+        &self,
+        actor: &Actor,
+        record: &crate::domain::record::Record,
+        to: &str,
+    ) -> Result<Change, EngineError> {
+        let plan = self.assign_plan(actor, record.owner.as_deref(), to)?;
+        Ok(Change::AssignRecord {
+            record_id: record.id,
+            plan,
+        })
+    }
+
+    /// Whom `to` names, as routing reads it, checked that `actor` may hand over what `owner`
+    /// has.
+    fn assign_plan(
+        &self,
+        actor: &Actor,
+        owner: Option<&str>,
+        to: &str,
+    ) -> Result<crate::domain::routing::Plan, EngineError> {
+        let routing = crate::domain::routing::Routing {
+            assign_to: crate::domain::assign::target(to),
+            ..Default::default()
+        };
+        let plan = routing
+            .plan(&self.team(), &self.inner.groups)
+            .map_err(|e| EngineError::BadInput(e.to_string().replace("assign_to", "--to")))?;
+        crate::domain::assign::may_assign(actor, owner, &plan.pool)
+            .map_err(EngineError::Forbidden)?;
+        Ok(plan)
     }
 
     /// Who a conversation can be handed to: the users who answer, and the groups.

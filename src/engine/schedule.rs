@@ -399,10 +399,14 @@ impl Engine {
             } => self.template_change(&actor, &send.to, name, language.as_deref(), picks),
             ScheduledWhat::Notify { users, note } => self.notify_change(send, users, note),
             ScheduledWhat::Assign { to } => {
-                let conv = self.target(&send.to)?.conversation.ok_or_else(|| {
-                    EngineError::Refused("no conversation with them yet: nobody to assign".into())
-                })?;
-                self.assign_change(&actor, &conv, to)
+                let target = self.target(&send.to)?;
+                match (target.conversation, target.record) {
+                    (Some(conv), _) => self.assign_change(&actor, &conv, to),
+                    (None, Some(record)) => self.assign_record_change(&actor, &record, to),
+                    (None, None) => Err(EngineError::Refused(
+                        "no conversation or record with them: nobody to assign".into(),
+                    )),
+                }
             }
         }
     }

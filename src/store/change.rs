@@ -157,6 +157,12 @@ pub enum Change {
         by_name: String,
         at: DateTime<Utc>,
     },
+    /// A record without a conversation yet, handed by a rule as `Assign` hands one: it becomes
+    /// the record's owner, whom its conversation will have when it starts.
+    AssignRecord {
+        record_id: u64,
+        plan: crate::domain::routing::Plan,
+    },
     /// Labels put on or taken off a conversation (the engine checked they are defined).
     Label {
         conversation_id: u64,

@@ -31,6 +31,7 @@ impl Tx<'_> {
                 by_name,
                 at,
             } => self.assign(*conversation_id, plan, (by, by_name), *at),
+            Change::AssignRecord { record_id, plan } => self.assign_record(*record_id, plan),
             Change::EndSnoozes {
                 conversation_ids,
                 at,
@@ -78,6 +79,40 @@ impl Tx<'_> {
         self.changed(conv, at, Some((by, by_name)), what)
     }
 
+    /// Whose turn it is in the plan's pool (counted as routing counts); nobody for an empty
+    /// pool.
+    fn whose_turn(&self, plan: &crate::domain::routing::Plan) -> TxResult<Option<String>> {
+        if plan.pool.is_empty() {
+            return Ok(None);
+        }
+        let counter = format!("turn:{}", plan.pool_name);
+        let turn = self.get_id(T::Meta, &counter)?.unwrap_or(0);
+        self.bump(&counter, 1)?;
+        Ok(plan.pick(turn).map(str::to_owned))
+    }
+
+    /// A record's owner given as a conversation's assignee is (`Change::AssignRecord`). Only
+    /// the owner changes, so the record is put back without firing the rules again (an
+    /// assignment would otherwise be an edit that could fire the rule that assigned).
+    fn assign_record(
+        &self,
+        record_id: u64,
+        plan: &crate::domain::routing::Plan,
+    ) -> TxResult<Vec<Event>> {
+        let Some(mut record) =
+            self.get::<crate::domain::record::Record>(T::Records, keys::id(record_id))?
+        else {
+            return Ok(vec![]);
+        };
+        let to = self.whose_turn(plan)?;
+        if to == record.owner {
+            return Ok(vec![]);
+        }
+        record.owner = to;
+        self.put(T::Records, keys::id(record.id), &record)?;
+        Ok(vec![Event::RecordSaved { record }])
+    }
+
     fn assign(
         &self,
         conversation_id: u64,
@@ -90,14 +125,7 @@ impl Tx<'_> {
         else {
             return Ok(vec![]);
         };
-        let to = if plan.pool.is_empty() {
-            None
-        } else {
-            let counter = format!("turn:{}", plan.pool_name);
-            let turn = self.get_id(T::Meta, &counter)?.unwrap_or(0);
-            self.bump(&counter, 1)?;
-            plan.pick(turn).map(str::to_owned)
-        };
+        let to = self.whose_turn(plan)?;
         if to == conv.owner {
             return Ok(vec![]);
         }

@@ -232,6 +232,7 @@ impl Tx<'_> {
             Change::Retry { id, at } => self.retry(*id, *at),
             change @ (Change::SetState { .. }
             | Change::Assign { .. }
+            | Change::AssignRecord { .. }
             | Change::Label { .. }
             | Change::EndSnoozes { .. }) => self.work(change),
             Change::SaveLabel { label } => {

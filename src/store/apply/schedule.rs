@@ -134,6 +134,10 @@ fn done(events: &[Event]) -> String {
                 "assigned to {}",
                 conversation.owner.as_deref().unwrap_or("nobody")
             )),
+            Event::RecordSaved { record } => Some(format!(
+                "record given to {} (no conversation yet)",
+                record.owner.as_deref().unwrap_or("nobody")
+            )),
             _ => None,
         })
         .unwrap_or_else(|| "done".to_owned())
