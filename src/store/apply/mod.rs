@@ -64,6 +64,7 @@ pub(super) fn apply(
             written: &written,
             to_index: &to_index,
             id_floor,
+            rules: RefCell::default(),
         };
         let events = changes
             .iter()
@@ -85,6 +86,9 @@ struct Tx<'a> {
     /// The texts written, for the search queue's one entry (`search_queue`).
     to_index: &'a RefCell<Vec<u8>>,
     id_floor: u64,
+    /// The workflow rules once read in this run of the transaction: a group of a thousand
+    /// imported rows or webhooks reads and decodes them once, not twice per row.
+    rules: RefCell<Option<std::rc::Rc<Vec<crate::domain::rule::Rule>>>>,
 }
 
 impl Tx<'_> {

@@ -4,6 +4,8 @@
 //! their actions here, each firing once (`scheduled_keys`; a date firing's send moves with its
 //! date), and their log is written as actions are scheduled, done, or not.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 
 use super::{Change, T, Tx, TxResult, keys, waiting};
@@ -21,14 +23,21 @@ use crate::domain::{
 const INTERVIEWS_FROM: &str = "Interviews.From";
 
 impl Tx<'_> {
-    pub(super) fn rules(&self) -> TxResult<Vec<Rule>> {
-        Ok(self.get(T::Meta, keys::RULES)?.unwrap_or_default())
+    /// The rules, read once per run of the transaction (`Tx::rules`).
+    pub(super) fn rules(&self) -> TxResult<Rc<Vec<Rule>>> {
+        if let Some(rules) = self.rules.borrow().as_ref() {
+            return Ok(Rc::clone(rules));
+        }
+        let rules = Rc::new(self.get(T::Meta, keys::RULES)?.unwrap_or_default());
+        *self.rules.borrow_mut() = Some(Rc::clone(&rules));
+        Ok(rules)
     }
 
     pub(super) fn rule_change(&self, change: &Change) -> TxResult<Vec<Event>> {
         match change {
             Change::SaveRules { rules } => {
                 self.put(T::Meta, keys::RULES, rules)?;
+                *self.rules.borrow_mut() = Some(Rc::new(rules.clone()));
                 Ok(vec![])
             }
             Change::FireUnreplied {
@@ -53,8 +62,9 @@ impl Tx<'_> {
                 };
                 let rules: Vec<Rule> = self
                     .rules()?
-                    .into_iter()
+                    .iter()
                     .filter(|r| r.id == *rule_id)
+                    .cloned()
                     .collect();
                 let happening = Happening::Unreplied { since: *since };
                 let planned = planned_by(&rules, |r| r.rule.planned(r.id, happening, &record, *at));
@@ -151,8 +161,9 @@ impl Tx<'_> {
     ) -> TxResult<Vec<Event>> {
         let rules: Vec<Rule> = self
             .rules()?
-            .into_iter()
+            .iter()
             .filter(|r| matches!(r.rule.when, When::DateNear { .. }))
+            .cloned()
             .collect();
         if rules.is_empty() {
             return Ok(vec![]);
