@@ -1559,3 +1559,63 @@ fn a_rules_note_about_a_record_without_a_conversation_waits_in_the_notifications
     assert_eq!(app.notifications.unseen(), 0);
     assert!(app.popup.is_none());
 }
+
+#[test]
+fn a_template_changed_during_the_last_look_is_not_sent_unseen() {
+    use common::tui::templates;
+    use hirechat::{
+        domain::{merge::Filled, merge_source::Picks},
+        tui::{keymap::Mode, popup::picker::Preview},
+    };
+    let mut app = app_with(inbox(), 80, 24);
+    app.update(code(KeyCode::Enter));
+    app.update(key('t'));
+    app.update(Input::Templates(templates()));
+    app.update(key('j'));
+    let looked = app.picker().unwrap().selected_template().unwrap().clone();
+    let preview = |template_id| Preview {
+        template_id,
+        filled: Filled {
+            text: "Hi Emily".into(),
+            values: vec![],
+            missing: vec![],
+        },
+        choices: vec![],
+        refusal: None,
+        price: None,
+        picks: Picks::new(),
+    };
+    app.update(Input::Preview(preview(looked.id)));
+    assert!(app.update(code(KeyCode::Enter)).is_empty(), "a last look");
+    assert_eq!(app.mode(), Mode::ConfirmSend);
+    // Another template reviewed meanwhile: the list comes again, the cursor stays.
+    let mut again = templates();
+    again[2].status = hirechat::domain::template::TemplateStatus::Approved;
+    app.update(Input::Templates(again.clone()));
+    assert_eq!(app.picker().unwrap().selected_template(), Some(&looked));
+    assert_eq!(app.mode(), Mode::ConfirmSend);
+    // The one looked at edited meanwhile: Enter sends nothing until it is looked at again.
+    let at = again.iter().position(|t| t.id == looked.id).unwrap();
+    again[at].body = "Hello, a new text".into();
+    let out = app.update(Input::Templates(again));
+    assert!(
+        out.iter()
+            .any(|c| matches!(c, Command::PreviewTemplate { .. })),
+        "{out:?}"
+    );
+    assert_eq!(app.mode(), Mode::Picker);
+    assert!(
+        app.toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("look at it again")
+    );
+    app.update(Input::Preview(preview(looked.id)));
+    let out = app.update(code(KeyCode::Enter));
+    assert!(
+        !out.iter()
+            .any(|c| matches!(c, Command::SendTemplate { .. })),
+        "a last look again first: {out:?}"
+    );
+}

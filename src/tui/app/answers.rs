@@ -88,10 +88,14 @@ impl App {
                 let open = self.window_open();
                 let hint = self.contact_language();
                 let kind = self.chat.as_ref().and_then(|c| c.conversation.record_kind);
-                if let Some(p) = self.picker_mut() {
-                    p.templates = Picker::sendable(all, open, hint, kind);
-                    p.loaded = true;
-                    p.selected = 0;
+                let changed = self
+                    .picker_mut()
+                    .and_then(|p| p.reload(Picker::sendable(all, open, hint, kind)));
+                if let Some(name) = changed {
+                    self.info(format!(
+                        "{} changed or can no longer be sent: look at it again before sending",
+                        crate::domain::safe_text::neutralise(&name, false)
+                    ));
                 }
                 self.preview_selected(out);
             }

@@ -95,6 +95,30 @@ impl Picker {
             .collect()
     }
 
+    /// The templates again (one was reviewed, edited or removed meanwhile), the cursor kept on
+    /// the template it was on. When that one changed or can no longer be sent, what was shown
+    /// of it goes (its preview, a pick under way, the last look before sending), so that
+    /// Enter can never send another message than the one looked at; returns its name when
+    /// that last look was under way.
+    pub fn reload(&mut self, templates: Vec<Template>) -> Option<String> {
+        let was = self.selected_template().cloned();
+        self.templates = templates;
+        self.loaded = true;
+        let Some(was) = was else {
+            self.selected = 0;
+            return None;
+        };
+        let at = self.shown().iter().position(|t| t.id == was.id);
+        self.selected = at.unwrap_or(0);
+        if self.selected_template() == Some(&was) {
+            return None;
+        }
+        self.preview = None;
+        self.choosing = None;
+        let looked = std::mem::take(&mut self.confirming);
+        looked.then_some(was.name)
+    }
+
     pub fn selected_template(&self) -> Option<&Template> {
         self.shown().get(self.selected).copied()
     }
@@ -180,6 +204,40 @@ mod tests {
             created_by: "aiko".into(),
             created_at: chrono::Utc::now(),
         }
+    }
+
+    #[test]
+    fn a_reload_keeps_the_template_looked_at_and_forgets_it_when_it_changed() {
+        let mut p = Picker::default();
+        let a = t(
+            "a_reminder",
+            TemplateKind::Whatsapp,
+            TemplateStatus::Approved,
+        );
+        let mut b = t("bb_offer", TemplateKind::Whatsapp, TemplateStatus::Approved);
+        p.reload(vec![a.clone(), b.clone()]);
+        p.move_by(1);
+        p.confirming = true;
+        // Another template reviewed meanwhile (one more, before it): the cursor stays on it.
+        let c = t("c", TemplateKind::Whatsapp, TemplateStatus::Approved);
+        assert_eq!(p.reload(vec![c.clone(), a.clone(), b.clone()]), None);
+        assert_eq!(
+            p.selected_template().map(|t| t.name.as_str()),
+            Some("bb_offer")
+        );
+        assert!(p.confirming, "still the message looked at");
+        // It was edited: what was looked at is no longer what Enter would send.
+        b.body = "a new body".into();
+        assert_eq!(
+            p.reload(vec![c.clone(), a.clone(), b]),
+            Some("bb_offer".to_owned())
+        );
+        assert!(!p.confirming && p.preview.is_none());
+        // Gone (paused by WhatsApp): the cursor goes to the first.
+        p.confirming = true;
+        assert_eq!(p.reload(vec![c, a]), Some("bb_offer".to_owned()));
+        assert_eq!(p.selected, 0);
+        assert!(!p.confirming);
     }
 
     #[test]
