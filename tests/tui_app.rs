@@ -1571,8 +1571,9 @@ fn a_template_changed_during_the_last_look_is_not_sent_unseen() {
     app.update(code(KeyCode::Enter));
     app.update(key('t'));
     app.update(Input::Templates(templates()));
-    app.update(key('j'));
+    app.update(code(KeyCode::Down));
     let looked = app.picker().unwrap().selected_template().unwrap().clone();
+    assert_eq!(looked.name, "job_details", "the second");
     let preview = |template_id| Preview {
         template_id,
         filled: Filled {
