@@ -262,3 +262,68 @@ async fn the_demo_has_a_rule_that_fires_and_a_message_waiting_to_go() {
         "{log:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_action_is_skipped_when_its_record_no_longer_fits_the_rule() {
+    let h = Harness::start().await;
+    approved(&h, "pick_a_slot").await;
+    save_rule(
+        &h,
+        r#"
+name = "follow-up"
+[when]
+event = "record_created"
+module = "candidates"
+[which]
+criteria = [{ field = "Candidate Status", op = "is_not", value = "Withdrawn" }]
+[[actions]]
+send_template = "pick_a_slot"
+after = "1s"
+"#,
+    )
+    .await
+    .unwrap();
+    let with_status = |name: &str, mobile: &str, status: &str| {
+        let mut r = candidate(name, Some(mobile), false);
+        r.custom.insert("Candidate Status".into(), status.into());
+        r
+    };
+    let aiko = admin();
+    let save = |id: Option<u64>, record: RecordInput| {
+        h.engine.handle(
+            &aiko,
+            Request::SaveRecord {
+                record_id: id,
+                record,
+            },
+        )
+    };
+    let Response::Record { record: haruto } = save(
+        None,
+        with_status("Haruto Sato", "+819012340001", "Screening"),
+    )
+    .await
+    .unwrap() else {
+        panic!()
+    };
+    save(None, with_status("Yui Mori", "+819012340002", "Screening"))
+        .await
+        .unwrap();
+    // Haruto withdraws before his follow-up is due; Yui does not.
+    save(
+        Some(haruto.id),
+        with_status("Haruto Sato", "+819012340001", "Withdrawn"),
+    )
+    .await
+    .unwrap();
+    eventually("Yui's follow-up", || sent_to(&h).len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(sent_to(&h), ["+819012340002"]);
+    let rules = h.engine.store().rules().unwrap();
+    let log = h.engine.store().rule_log(Some(rules[0].id), 10).unwrap();
+    assert!(
+        log.iter().any(|e| matches!(&e.outcome,
+            Outcome::NotSent { reason, .. } if reason == "Haruto Sato no longer fits the rule follow-up")),
+        "{log:?}"
+    );
+}

@@ -299,11 +299,17 @@ impl Engine {
                             reason: schedule::missed_reason(&send, now),
                         },
                     },
-                    // A notification or an assignment waits for no one's morning.
-                    Due::Run if !send.what.is_message() => self.run_change(&send, now),
-                    Due::Run => match self.held_now(&send, now) {
-                        Some(held) => Change::Schedule { send: held },
-                        None => self.run_change(&send, now),
+                    Due::Run => match self.no_longer_fires(&send) {
+                        Some(reason) => Change::ScheduleEnd {
+                            id: send.id,
+                            state: ScheduleState::Skipped { at: now, reason },
+                        },
+                        // A notification or an assignment waits for no one's morning.
+                        None if !send.what.is_message() => self.run_change(&send, now),
+                        None => match self.held_now(&send, now) {
+                            Some(held) => Change::Schedule { send: held },
+                            None => self.run_change(&send, now),
+                        },
                     },
                 };
 
@@ -318,6 +324,27 @@ impl Engine {
             }
             if !all_written {
                 return false;
+            }
+        }
+    }
+
+    /// Why a rule's send does not go now that it is due (`rule::still::why_not`: the rule
+    /// deleted or turned off, the record no longer one it is for); none for a person's send.
+    /// What cannot be read lets it go, as it would have.
+    fn no_longer_fires(&self, send: &ScheduledSend) -> Option<String> {
+        let firing = send.rule.as_ref()?;
+        let read = || -> Result<_, crate::store::StoreError> {
+            let rules = self.store().rules()?;
+            let rule = rules.into_iter().find(|r| r.id == firing.rule_id);
+            Ok((rule, self.store().record(firing.record_id)?))
+        };
+        match read() {
+            Ok((rule, record)) => {
+                crate::domain::rule::still::why_not(firing, rule.as_ref(), record.as_ref())
+            }
+            Err(e) => {
+                tracing::warn!(id = send.id, error = %e, "the rule of a due send could not be read");
+                None
             }
         }
     }

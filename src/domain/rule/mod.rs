@@ -8,6 +8,7 @@
 
 mod fire;
 mod log;
+pub mod still;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
