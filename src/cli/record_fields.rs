@@ -62,14 +62,19 @@ pub(super) fn set(
         Column::Email => input.email = v,
         Column::Owner => input.owner = v,
         Column::OptOut => input.opted_out = record_update::opt_out_cell(value)?,
-        Column::Custom => match v {
-            Some(v) => {
-                input.custom.insert(name.to_owned(), v);
-            }
-            None => {
-                input.custom.remove(name);
-            }
-        },
+        Column::Custom => {
+            // The field as the record already names it, whatever the case it is written in.
+            let key = input
+                .custom
+                .keys()
+                .find(|k| k.to_lowercase() == name.to_lowercase())
+                .cloned()
+                .unwrap_or_else(|| name.to_owned());
+            match v {
+                Some(v) => input.custom.insert(key, v),
+                None => input.custom.remove(&key),
+            };
+        }
     }
     Ok(())
 }
@@ -89,14 +94,14 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_value_clears_a_field_and_a_custom_one() {
+    fn an_empty_value_clears_a_field_and_a_custom_one_named_in_any_case() {
         let mut input = RecordInput {
             email: Some("mika@example.com".into()),
             custom: [("Skills".to_owned(), "Figma".to_owned())].into(),
             ..RecordInput::default()
         };
         set(&mut input, column("Email"), "Email", "").unwrap();
-        set(&mut input, column("Skills"), "Skills", "").unwrap();
+        set(&mut input, column("skills"), "skills", "").unwrap();
         set(
             &mut input,
             column("Notice period"),
