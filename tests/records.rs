@@ -342,15 +342,7 @@ async fn the_card_beside_the_chat_shows_what_is_to_come_in_the_records_zone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_handed_on_stays_so_when_its_record_is_saved_again() {
-    let h = Harness::start_in(common::TempDir::new("records-handed-on"), |c| {
-        c.users = serde_json::from_value(serde_json::json!([
-            {"login": "aiko", "name": "Aiko", "role": "admin"},
-            {"login": "ken", "name": "Ken", "role": "recruiter"},
-            {"login": "kenji", "name": "Kenji", "role": "recruiter"}
-        ]))
-        .unwrap();
-    })
-    .await;
+    let h = Harness::with_recruiters("records-handed-on", &["ken", "kenji"]).await;
     let store = h.engine.store();
     let phone = PhoneNumber::parse("+819012345678").unwrap();
     assert_eq!(h.post(&fixture("text")).await, 200);

@@ -64,6 +64,32 @@ fn candidate(name: &str, mobile: Option<&str>, opted_out: bool) -> RecordInput {
 }
 
 /// The templates WhatsApp was asked to send, by recipient.
+/// A candidate with a "Candidate Status" column.
+fn with_status(name: &str, mobile: &str, status: &str) -> RecordInput {
+    let mut r = candidate(name, Some(mobile), false);
+    r.custom.insert("Candidate Status".into(), status.into());
+    r
+}
+
+/// Saves a record whole as the admin (a new one without `id`); its id.
+async fn save_record(h: &Harness, id: Option<u64>, record: RecordInput) -> u64 {
+    let Response::Record { record } = h
+        .engine
+        .handle(
+            &admin(),
+            Request::SaveRecord {
+                record_id: id,
+                record,
+            },
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a record")
+    };
+    record.id
+}
+
 fn sent_to(h: &Harness) -> Vec<String> {
     let mut to: Vec<String> = h
         .sim
@@ -181,38 +207,16 @@ send_template = "pick_a_slot"
     )
     .await
     .unwrap();
-    let with_status = |status: &str| {
-        let mut r = candidate("Haruto Sato", Some("+819012340001"), false);
-        r.custom.insert("Candidate Status".into(), status.into());
-        r
-    };
-    let aiko = admin();
-    let save = |id: Option<u64>, record: RecordInput| {
-        h.engine.handle(
-            &aiko,
-            Request::SaveRecord {
-                record_id: id,
-                record,
-            },
-        )
-    };
-    let Response::Record { record } = save(None, with_status("Screening")).await.unwrap() else {
-        panic!()
-    };
-    save(Some(record.id), with_status("Screening"))
-        .await
-        .unwrap();
-    save(Some(record.id), with_status("Offer")).await.unwrap();
+    let status = |s: &str| with_status("Haruto Sato", "+819012340001", s);
+    let id = save_record(&h, None, status("Screening")).await;
+    save_record(&h, Some(id), status("Screening")).await;
+    save_record(&h, Some(id), status("Offer")).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(sent_to(&h).is_empty(), "another field value fires nothing");
-    save(Some(record.id), with_status("Interview-to-be-scheduled"))
-        .await
-        .unwrap();
+    save_record(&h, Some(id), status("Interview-to-be-scheduled")).await;
     eventually("the send", || sent_to(&h).len() == 1).await;
     // Saved again with the same status: nothing more.
-    save(Some(record.id), with_status("Interview-to-be-scheduled"))
-        .await
-        .unwrap();
+    save_record(&h, Some(id), status("Interview-to-be-scheduled")).await;
     // Disabled: nothing even when it changes to the value again.
     h.engine
         .handle(
@@ -224,12 +228,8 @@ send_template = "pick_a_slot"
         )
         .await
         .unwrap();
-    save(Some(record.id), with_status("Screening"))
-        .await
-        .unwrap();
-    save(Some(record.id), with_status("Interview-to-be-scheduled"))
-        .await
-        .unwrap();
+    save_record(&h, Some(id), status("Screening")).await;
+    save_record(&h, Some(id), status("Interview-to-be-scheduled")).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(sent_to(&h).len(), 1);
 }
@@ -283,39 +283,16 @@ after = "1s"
     )
     .await
     .unwrap();
-    let with_status = |name: &str, mobile: &str, status: &str| {
-        let mut r = candidate(name, Some(mobile), false);
-        r.custom.insert("Candidate Status".into(), status.into());
-        r
-    };
-    let aiko = admin();
-    let save = |id: Option<u64>, record: RecordInput| {
-        h.engine.handle(
-            &aiko,
-            Request::SaveRecord {
-                record_id: id,
-                record,
-            },
-        )
-    };
-    let Response::Record { record: haruto } = save(
+    let haruto = |s: &str| with_status("Haruto Sato", "+819012340001", s);
+    let id = save_record(&h, None, haruto("Screening")).await;
+    save_record(
+        &h,
         None,
-        with_status("Haruto Sato", "+819012340001", "Screening"),
+        with_status("Yui Mori", "+819012340002", "Screening"),
     )
-    .await
-    .unwrap() else {
-        panic!()
-    };
-    save(None, with_status("Yui Mori", "+819012340002", "Screening"))
-        .await
-        .unwrap();
+    .await;
     // Haruto withdraws before his follow-up is due; Yui does not.
-    save(
-        Some(haruto.id),
-        with_status("Haruto Sato", "+819012340001", "Withdrawn"),
-    )
-    .await
-    .unwrap();
+    save_record(&h, Some(id), haruto("Withdrawn")).await;
     eventually("Yui's follow-up", || sent_to(&h).len() == 1).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(sent_to(&h), ["+819012340002"]);

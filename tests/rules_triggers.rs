@@ -137,15 +137,7 @@ send_template = "reschedule_help"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unanswered_conversation_notifies_the_owner_and_is_handed_on_once() {
-    let h = Harness::start_in(common::TempDir::new("rules-unreplied"), |c| {
-        c.users = serde_json::from_value(serde_json::json!([
-            {"login": "aiko", "name": "Aiko", "role": "admin"},
-            {"login": "maria", "name": "Maria", "role": "recruiter"},
-            {"login": "kenji", "name": "Kenji", "role": "recruiter"}
-        ]))
-        .unwrap();
-    })
-    .await;
+    let h = Harness::with_recruiters("rules-unreplied", &["maria", "kenji"]).await;
     save_rule(
         &h,
         r#"
@@ -216,14 +208,7 @@ assign = "kenji"
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_without_a_conversation_is_assigned_as_its_owner() {
-    let h = Harness::start_in(common::TempDir::new("rules-assign-record"), |c| {
-        c.users = serde_json::from_value(serde_json::json!([
-            {"login": "aiko", "name": "Aiko", "role": "admin"},
-            {"login": "kenji", "name": "Kenji", "role": "recruiter"}
-        ]))
-        .unwrap();
-    })
-    .await;
+    let h = Harness::with_recruiters("rules-assign-record", &["kenji"]).await;
     save_rule(
         &h,
         r#"

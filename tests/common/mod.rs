@@ -106,6 +106,24 @@ impl Harness {
         Self::start_in(TempDir::new("harness"), |_| {}).await
     }
 
+    /// As `start`, its config naming `aiko` (an admin) and these recruiters as its users,
+    /// each named after their login ("kenji": "Kenji").
+    pub async fn with_recruiters(dir: &str, recruiters: &[&str]) -> Self {
+        let user = |login: &str, role: &str| {
+            let mut name = login.to_owned();
+            if let Some(first) = name.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            serde_json::json!({"login": login, "name": name, "role": role})
+        };
+        let mut users = vec![user("aiko", "admin")];
+        users.extend(recruiters.iter().map(|login| user(login, "recruiter")));
+        Self::start_in(TempDir::new(dir), |c| {
+            c.users = serde_json::from_value(serde_json::Value::Array(users)).unwrap();
+        })
+        .await
+    }
+
     /// Starts the simulator and an engine whose store lives in `dir`; `tweak` adjusts the
     /// engine's config.
     pub async fn start_in(dir: TempDir, tweak: impl FnOnce(&mut Config)) -> Self {
