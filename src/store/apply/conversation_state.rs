@@ -91,9 +91,9 @@ impl Tx<'_> {
         Ok(plan.pick(turn).map(str::to_owned))
     }
 
-    /// A record's owner given as a conversation's assignee is (`Change::AssignRecord`). Only
-    /// the owner changes, so the record is put back without firing the rules again (an
-    /// assignment would otherwise be an edit that could fire the rule that assigned).
+    /// A record without a conversation yet, handed on (`Change::AssignRecord`): whose turn it
+    /// is becomes its owner. Only the owner changes, so the record is put back without firing
+    /// the rules again (as an edit, it could fire the rule that assigned it, and again).
     fn assign_record(
         &self,
         record_id: u64,
