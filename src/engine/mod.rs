@@ -34,6 +34,7 @@ mod routing;
 mod rule_clock;
 mod rules;
 mod schedule;
+mod scheduler;
 mod send;
 pub mod send_files;
 mod template_send;
