@@ -29,23 +29,6 @@ fn ken(opted_out: bool) -> RecordInput {
     }
 }
 
-async fn save(h: &Harness, id: Option<u64>, record: RecordInput) -> Result<u64, EngineError> {
-    match h
-        .engine
-        .handle(
-            &admin(),
-            Request::SaveRecord {
-                record_id: id,
-                record,
-            },
-        )
-        .await?
-    {
-        Response::Record { record } => Ok(record.id),
-        other => panic!("{other:?}"),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_record_links_its_conversation_either_way_round() {
     let h = Harness::start().await;
@@ -53,7 +36,7 @@ async fn a_record_links_its_conversation_either_way_round() {
     let phone = PhoneNumber::parse("+819012345678").unwrap();
     // Conversation first, then the record.
     assert_eq!(h.post(&fixture("text")).await, 200);
-    let id = save(&h, None, ken(false)).await.unwrap();
+    let id = h.save_record(None, ken(false)).await.unwrap();
     let record = store.record(id).unwrap().unwrap();
     assert_eq!(record.mobile.as_ref(), Some(&phone), "stored in E.164");
     let conv = store.conversation_by_phone(&phone).unwrap().unwrap();
@@ -68,7 +51,7 @@ async fn a_record_links_its_conversation_either_way_round() {
         country: None,
         ..ken(false)
     };
-    let yui = save(&h, None, other).await.unwrap();
+    let yui = h.save_record(None, other).await.unwrap();
     assert_eq!(h.post(&fixture("batched")).await, 200);
     let conv = store
         .conversation_by_phone(&PhoneNumber::parse("+447400123456").unwrap())
@@ -89,7 +72,7 @@ async fn invalid_numbers_are_refused_not_stored() {
         country: None,
         ..ken(false)
     };
-    let err = save(&h, None, bad).await.unwrap_err();
+    let err = h.save_record(None, bad).await.unwrap_err();
     assert!(matches!(err, EngineError::BadInput(_)), "{err}");
     assert!(err.to_string().contains("country code"), "{err}");
 }
@@ -97,7 +80,7 @@ async fn invalid_numbers_are_refused_not_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_sent_to_someone_who_opted_out() {
     let h = Harness::start().await;
-    let id = save(&h, None, ken(false)).await.unwrap();
+    let id = h.save_record(None, ken(false)).await.unwrap();
     h.sim
         .inbound(Inbound {
             from: Some("+819012345678".into()),
@@ -106,7 +89,7 @@ async fn nothing_is_sent_to_someone_who_opted_out() {
         })
         .await
         .unwrap();
-    save(&h, Some(id), ken(true)).await.unwrap();
+    h.save_record(Some(id), ken(true)).await.unwrap();
     let err = h
         .engine
         .handle(
@@ -126,13 +109,13 @@ async fn nothing_is_sent_to_someone_who_opted_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opening_a_record_starts_its_conversation_once_and_only_for_writers() {
     let h = Harness::start().await;
-    let id = save(&h, None, ken(false)).await.unwrap();
+    let id = h.save_record(None, ken(false)).await.unwrap();
     let no_mobile = RecordInput {
         name: "Mika Sato".into(),
         mobile: None,
         ..ken(false)
     };
-    let mika = save(&h, None, no_mobile).await.unwrap();
+    let mika = h.save_record(None, no_mobile).await.unwrap();
     let viewer = hirechat::domain::permission::Actor {
         login: "vic".into(),
         name: "Vic".into(),
@@ -215,17 +198,17 @@ async fn the_card_beside_the_chat_shows_what_is_to_come_in_the_records_zone() {
         empty.conversation.as_ref().and_then(|c| c.wa_id.as_deref()),
         Some("819012345678")
     );
-    let id = save(
-        &h,
-        None,
-        RecordInput {
-            time_zone: Some("Asia/Tokyo".into()),
-            custom: [("Job Opening".to_owned(), "QA Lead".to_owned())].into(),
-            ..ken(false)
-        },
-    )
-    .await
-    .unwrap();
+    let id = h
+        .save_record(
+            None,
+            RecordInput {
+                time_zone: Some("Asia/Tokyo".into()),
+                custom: [("Job Opening".to_owned(), "QA Lead".to_owned())].into(),
+                ..ken(false)
+            },
+        )
+        .await
+        .unwrap();
     let at = |days: i64| {
         (Utc::now() + Duration::days(days))
             .with_timezone(&chrono_tz::Asia::Tokyo)
@@ -346,7 +329,7 @@ async fn a_conversation_handed_on_stays_so_when_its_record_is_saved_again() {
     let store = h.engine.store();
     let phone = PhoneNumber::parse("+819012345678").unwrap();
     assert_eq!(h.post(&fixture("text")).await, 200);
-    let id = save(&h, None, ken(false)).await.unwrap();
+    let id = h.save_record(None, ken(false)).await.unwrap();
     let owner = || store.conversation_by_phone(&phone).unwrap().unwrap().owner;
     assert_eq!(owner().as_deref(), Some("aiko"), "the record's owner");
     h.engine
@@ -367,13 +350,13 @@ async fn a_conversation_handed_on_stays_so_when_its_record_is_saved_again() {
         opted_out: None,
         ..ken(false)
     };
-    save(&h, Some(id), email.clone()).await.unwrap();
+    h.save_record(Some(id), email.clone()).await.unwrap();
     assert_eq!(owner().as_deref(), Some("kenji"), "the hand-over stays");
     // The record given to someone else: the conversation follows it.
     let handed = RecordInput {
         owner: Some("ken".into()),
         ..email
     };
-    save(&h, Some(id), handed).await.unwrap();
+    h.save_record(Some(id), handed).await.unwrap();
     assert_eq!(owner().as_deref(), Some("ken"));
 }

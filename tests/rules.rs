@@ -71,25 +71,6 @@ fn with_status(name: &str, mobile: &str, status: &str) -> RecordInput {
     r
 }
 
-/// Saves a record whole as the admin (a new one without `id`); its id.
-async fn save_record(h: &Harness, id: Option<u64>, record: RecordInput) -> u64 {
-    let Response::Record { record } = h
-        .engine
-        .handle(
-            &admin(),
-            Request::SaveRecord {
-                record_id: id,
-                record,
-            },
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("a record")
-    };
-    record.id
-}
-
 fn sent_to(h: &Harness) -> Vec<String> {
     let mut to: Vec<String> = h
         .sim
@@ -208,15 +189,19 @@ send_template = "pick_a_slot"
     .await
     .unwrap();
     let status = |s: &str| with_status("Haruto Sato", "+819012340001", s);
-    let id = save_record(&h, None, status("Screening")).await;
-    save_record(&h, Some(id), status("Screening")).await;
-    save_record(&h, Some(id), status("Offer")).await;
+    let id = h.save_record(None, status("Screening")).await.unwrap();
+    h.save_record(Some(id), status("Screening")).await.unwrap();
+    h.save_record(Some(id), status("Offer")).await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(sent_to(&h).is_empty(), "another field value fires nothing");
-    save_record(&h, Some(id), status("Interview-to-be-scheduled")).await;
+    h.save_record(Some(id), status("Interview-to-be-scheduled"))
+        .await
+        .unwrap();
     eventually("the send", || sent_to(&h).len() == 1).await;
     // Saved again with the same status: nothing more.
-    save_record(&h, Some(id), status("Interview-to-be-scheduled")).await;
+    h.save_record(Some(id), status("Interview-to-be-scheduled"))
+        .await
+        .unwrap();
     // Disabled: nothing even when it changes to the value again.
     h.engine
         .handle(
@@ -228,8 +213,10 @@ send_template = "pick_a_slot"
         )
         .await
         .unwrap();
-    save_record(&h, Some(id), status("Screening")).await;
-    save_record(&h, Some(id), status("Interview-to-be-scheduled")).await;
+    h.save_record(Some(id), status("Screening")).await.unwrap();
+    h.save_record(Some(id), status("Interview-to-be-scheduled"))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(sent_to(&h).len(), 1);
 }
@@ -284,15 +271,12 @@ after = "1s"
     .await
     .unwrap();
     let haruto = |s: &str| with_status("Haruto Sato", "+819012340001", s);
-    let id = save_record(&h, None, haruto("Screening")).await;
-    save_record(
-        &h,
-        None,
-        with_status("Yui Mori", "+819012340002", "Screening"),
-    )
-    .await;
+    let id = h.save_record(None, haruto("Screening")).await.unwrap();
+    h.save_record(None, with_status("Yui Mori", "+819012340002", "Screening"))
+        .await
+        .unwrap();
     // Haruto withdraws before his follow-up is due; Yui does not.
-    save_record(&h, Some(id), haruto("Withdrawn")).await;
+    h.save_record(Some(id), haruto("Withdrawn")).await.unwrap();
     eventually("Yui's follow-up", || sent_to(&h).len() == 1).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(sent_to(&h), ["+819012340002"]);

@@ -46,20 +46,7 @@ async fn candidate(h: &Harness, name: &str, mobile: &str, owner: Option<&str>) -
         owner: owner.map(Into::into),
         ..RecordInput::default()
     };
-    save_record(h, None, record).await
-}
-
-/// Saves a record whole (a new one without `record_id`), as an admin; its id.
-async fn save_record(h: &Harness, record_id: Option<u64>, record: RecordInput) -> u64 {
-    let Response::Record { record } = h
-        .engine
-        .handle(&admin(), Request::SaveRecord { record_id, record })
-        .await
-        .unwrap()
-    else {
-        panic!("a record")
-    };
-    record.id
+    h.save_record(None, record).await.unwrap()
 }
 
 async fn message(h: &Harness, from: &str, text: &str) {
@@ -343,7 +330,7 @@ send_template = "interview_reminder"
         time_zone: Some("Europe/London".into()),
         ..RecordInput::default()
     };
-    save_record(&h, Some(id), moved).await;
+    h.save_record(Some(id), moved).await.unwrap();
     let all = h.engine.store().scheduled_all().unwrap();
     assert_eq!(all.len(), 2, "{all:?}");
     for s in &all {

@@ -316,12 +316,14 @@ async fn a_bsuid_contact_merges_with_its_number() {
     assert_eq!(store.conversation_count().unwrap(), 1);
 }
 
+/// Mika's first message, by number only (an older payload): her BSUID comes later.
+const MIKA_BY_NUMBER: &str = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Mika"},"wa_id":"819088887777"}],"messages":[{"from":"819088887777","id":"wamid.M1","timestamp":"1767225000","type":"text","text":{"body":"first"}}]}}]}]}"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn separate_number_and_bsuid_conversations_merge() {
     let h = Harness::start().await;
     // First seen by number only (an older payload), then by BSUID only, then with both.
-    let by_number = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Mika"},"wa_id":"819088887777"}],"messages":[{"from":"819088887777","id":"wamid.M1","timestamp":"1767225000","type":"text","text":{"body":"first"}}]}}]}]}"#;
-    assert_eq!(h.post(by_number.as_bytes()).await, 200);
+    assert_eq!(h.post(MIKA_BY_NUMBER.as_bytes()).await, 200);
     assert_eq!(h.post(&fixture("bsuid_only")).await, 200);
     let store = h.engine.store();
     assert_eq!(store.conversation_count().unwrap(), 2);
@@ -353,8 +355,7 @@ async fn separate_number_and_bsuid_conversations_merge() {
 async fn a_merged_conversation_is_searched_with_the_one_it_joined() {
     let h = Harness::start().await;
     // Mika by number, then by BSUID only (a second conversation), then both: one.
-    let by_number = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"contacts":[{"profile":{"name":"Mika"},"wa_id":"819088887777"}],"messages":[{"from":"819088887777","id":"wamid.M1","timestamp":"1767225000","type":"text","text":{"body":"first"}}]}}]}]}"#;
-    assert_eq!(h.post(by_number.as_bytes()).await, 200);
+    assert_eq!(h.post(MIKA_BY_NUMBER.as_bytes()).await, 200);
     assert_eq!(h.post(&fixture("bsuid_only")).await, 200);
     assert_eq!(h.post(&fixture("bsuid_with_phone")).await, 200);
     // Enough others with "designer" that the search narrows it with "ito" (a word of the kept

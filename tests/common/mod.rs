@@ -25,9 +25,10 @@ use hirechat::{
     domain::{
         event::Event,
         permission::{Actor, Role},
+        record::RecordInput,
         related::RelatedKind,
     },
-    engine::{Engine, Request, Response, import::RelatedRow},
+    engine::{Engine, EngineError, Request, Response, import::RelatedRow},
     server::webhook::{WebhookState, router},
     sim::{Sim, SimConfig},
     whatsapp::signature,
@@ -104,6 +105,28 @@ pub struct Harness {
 impl Harness {
     pub async fn start() -> Self {
         Self::start_in(TempDir::new("harness"), |_| {}).await
+    }
+
+    /// Saves a record whole as the admin (a new one without `id`): its id, or why not.
+    pub async fn save_record(
+        &self,
+        id: Option<u64>,
+        record: RecordInput,
+    ) -> Result<u64, EngineError> {
+        match self
+            .engine
+            .handle(
+                &admin(),
+                Request::SaveRecord {
+                    record_id: id,
+                    record,
+                },
+            )
+            .await?
+        {
+            Response::Record { record } => Ok(record.id),
+            other => panic!("a record: {other:?}"),
+        }
     }
 
     /// As `start`, its config naming `aiko` (an admin) and these recruiters as its users,
