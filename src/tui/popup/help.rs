@@ -86,7 +86,8 @@ impl App {
             return;
         };
         match action {
-            Action::Down => help.scroll += 1,
+            // No further than the last line, so that `k` moves at once after many `j`.
+            Action::Down => help.scroll = (help.scroll + 1).min(lines().len().saturating_sub(1)),
             Action::Up => help.scroll = help.scroll.saturating_sub(1),
             Action::Back | Action::Help => {
                 self.popup = help.under.take().map(|p| *p);
@@ -96,6 +97,12 @@ impl App {
     }
 }
 
+/// The width of the keys' column, before each label.
+const KEYS_WIDTH: usize = 24;
+/// The widest the help gets; longer labels wrap.
+const MAX_WIDTH: usize = 90;
+
+/// Every section with its keys, a line per action.
 pub fn lines() -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for mode in MODES {
@@ -113,13 +120,50 @@ pub fn lines() -> Vec<Line<'static>> {
     out
 }
 
+/// `line` in lines of at most `width` columns: a label too long goes on under its own column,
+/// so that nothing a key does is cut off on a narrow terminal.
+fn wrapped(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let [keys, label] = line.spans.as_slice() else {
+        return vec![line];
+    };
+    if line.width() <= width || width <= KEYS_WIDTH + 8 {
+        return vec![line];
+    }
+    let keys_width = keys.width().max(KEYS_WIDTH);
+    crate::tui::format::wrap(&label.content, width - keys_width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let lead = if i == 0 {
+                keys.clone()
+            } else {
+                Span::raw(" ".repeat(keys_width))
+            };
+            Line::from(vec![lead, Span::raw(part)])
+        })
+        .collect()
+}
+
+/// Draws help as wide as its longest line (within [`MAX_WIDTH`] and the screen), from the
+/// line `scroll` (counted in [`lines`]) on.
 pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
     let all = lines();
-    let width = 56.min(area.width.saturating_sub(4));
+    // Wide enough for most labels, not so wide that the eye has to travel from key to label.
+    let widest = all.iter().map(Line::width).max().unwrap_or(0) + 2;
+    let width = u16::try_from(widest.min(MAX_WIDTH))
+        .unwrap_or(u16::MAX)
+        .min(area.width.saturating_sub(4));
+    let inner = usize::from(width.saturating_sub(2));
+    let mut shown = Vec::new();
+    let mut starts = Vec::new();
+    for line in all {
+        starts.push(shown.len());
+        shown.extend(wrapped(line, inner));
+    }
     let height = area
         .height
         .saturating_sub(4)
-        .min(u16::try_from(all.len()).unwrap_or(u16::MAX) + 2);
+        .min(u16::try_from(shown.len()).unwrap_or(u16::MAX) + 2);
     let popup = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -127,8 +171,12 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: usize) {
         height,
     );
     let visible = usize::from(height.saturating_sub(2));
-    let scroll = scroll.min(all.len().saturating_sub(visible));
-    let shown: Vec<Line> = all.into_iter().skip(scroll).take(visible).collect();
+    let top = starts
+        .get(scroll)
+        .copied()
+        .unwrap_or(shown.len())
+        .min(shown.len().saturating_sub(visible));
+    let shown: Vec<Line> = shown.into_iter().skip(top).take(visible).collect();
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::focused_border())
@@ -156,5 +204,25 @@ mod tests {
             text.iter()
                 .any(|l| l.contains("Ctrl-d") && l.contains("delete the saved view it names"))
         );
+    }
+
+    #[test]
+    fn a_long_label_goes_on_under_its_column_instead_of_being_cut() {
+        let line = ratatui::text::Line::from(vec![
+            ratatui::text::Span::raw(format!("  {:<22}", "Enter")),
+            ratatui::text::Span::raw("next: see who gets it, then send it"),
+        ]);
+        let parts: Vec<String> = super::wrapped(line.clone(), 44)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "  Enter                 next: see who gets",
+                "                        it, then send it",
+            ]
+        );
+        assert_eq!(super::wrapped(line, 80).len(), 1, "it fits: one line");
     }
 }
