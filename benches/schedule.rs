@@ -65,6 +65,7 @@ fn waiting(i: usize, due: chrono::DateTime<Utc>) -> Change {
             held: None,
             rule: None,
             batch: None,
+            will_skip: None,
             state: ScheduleState::Waiting,
         },
     }

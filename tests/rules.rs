@@ -288,3 +288,75 @@ after = "1s"
         "{log:?}"
     );
 }
+
+/// Who waits for what, and why, as `scheduled list` shows it.
+async fn waiting_list(h: &Harness) -> Vec<(String, Option<String>)> {
+    let request = Request::Scheduled {
+        with: None,
+        conversation_id: None,
+        all: false,
+    };
+    let Response::ScheduledList { scheduled } = h.engine.handle(&admin(), request).await.unwrap()
+    else {
+        panic!("not a list")
+    };
+    scheduled.into_iter().map(|s| (s.to, s.will_skip)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_says_which_waiting_actions_will_be_skipped() {
+    let h = Harness::start().await;
+    approved(&h, "pick_a_slot").await;
+    save_rule(
+        &h,
+        r#"
+name = "follow-up"
+[when]
+event = "record_created"
+module = "candidates"
+[which]
+criteria = [{ field = "Candidate Status", op = "is_not", value = "Withdrawn" }]
+[[actions]]
+send_template = "pick_a_slot"
+after = "1d"
+"#,
+    )
+    .await
+    .unwrap();
+    let haruto = |s: &str| with_status("Haruto Sato", "+819012340001", s);
+    let id = h.save_record(None, haruto("Screening")).await.unwrap();
+    h.save_record(None, with_status("Yui Mori", "+819012340002", "Screening"))
+        .await
+        .unwrap();
+    h.save_record(Some(id), haruto("Withdrawn")).await.unwrap();
+    let fits_not = Some("Haruto Sato no longer fits the rule follow-up".to_owned());
+    assert_eq!(
+        waiting_list(&h).await,
+        [
+            ("+819012340001".to_owned(), fits_not),
+            ("+819012340002".to_owned(), None)
+        ]
+    );
+    // Back in the process: his goes again, as it will when due.
+    h.save_record(Some(id), haruto("Screening")).await.unwrap();
+    assert!(
+        waiting_list(&h)
+            .await
+            .iter()
+            .all(|(_, skip)| skip.is_none())
+    );
+    let off = Request::EnableRule {
+        name: "follow-up".into(),
+        enabled: false,
+    };
+    h.engine.handle(&admin(), off).await.unwrap();
+    let turned_off = Some("the rule follow-up is turned off".to_owned());
+    assert!(
+        waiting_list(&h)
+            .await
+            .iter()
+            .all(|(_, skip)| *skip == turned_off),
+        "{:?}",
+        waiting_list(&h).await
+    );
+}

@@ -215,6 +215,7 @@ async fn a_send_missed_too_long_ago_is_skipped_and_one_that_may_not_go_says_why(
         held: None,
         rule: None,
         batch: None,
+        will_skip: None,
         state: ScheduleState::Waiting,
     };
     let events = h
@@ -379,6 +380,7 @@ async fn quiet_hours_where_the_contact_is_hold_a_send_until_they_end() {
         held: None,
         rule: None,
         batch: None,
+        will_skip: None,
         state: ScheduleState::Waiting,
     };
     let events = h

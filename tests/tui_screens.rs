@@ -1540,6 +1540,7 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
         held: None,
         rule: None,
         batch: None,
+        will_skip: None,
         state: ScheduleState::Waiting,
     };
     app.update(Input::Scheduled(Box::new(send.clone())));
@@ -1585,7 +1586,7 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
             at: now(),
             reason: "Haruto Sato has opted out of messages".into(),
         },
-        ..send
+        ..send.clone()
     };
     app.update(Input::Event(Box::new(Event::Scheduled {
         scheduled: failed,
@@ -1596,6 +1597,28 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
             .unwrap()
             .text
             .contains("did not go: Haruto Sato has opted out")
+    );
+    // A rule's send that will not go when due says so, in the chat and in its list.
+    let skipping = ScheduledSend {
+        id: 5,
+        will_skip: Some("Haruto Sato no longer fits the rule follow-up".into()),
+        ..send.clone()
+    };
+    app.update(Input::Event(Box::new(Event::Scheduled {
+        scheduled: skipping,
+    })));
+    let screen = draw(&app).backend().to_string();
+    assert!(
+        screen
+            .contains("09:00, will be skipped (Haruto Sato no longer fits the rule follow-up): On"),
+        "{screen}"
+    );
+    app.update(code(KeyCode::Esc));
+    app.update(key('s'));
+    let screen = draw(&app).backend().to_string();
+    assert!(
+        screen.contains("by aiko · will be skipped: Haruto Sato"),
+        "{screen}"
     );
 }
 

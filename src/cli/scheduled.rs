@@ -101,6 +101,10 @@ pub async fn run(
 /// id, when, to whom, by whom, where it stands, what.
 fn line(s: &ScheduledSend) -> String {
     let state = match &s.state {
+        ScheduleState::Waiting if s.will_skip.is_some() => format!(
+            "waiting, will be skipped: {}",
+            s.will_skip.as_deref().unwrap_or_default()
+        ),
         ScheduleState::Waiting if s.held.is_some() => {
             format!("waiting ({})", s.held.as_deref().unwrap_or_default())
         }

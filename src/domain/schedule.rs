@@ -89,6 +89,11 @@ pub struct ScheduledSend {
     /// The bulk send it is part of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<u64>,
+    /// Why a rule's send will be skipped when its time comes, as things stand when the sends
+    /// are listed (its rule turned off or deleted, its record no longer one the rule is for):
+    /// worked out for the list, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub will_skip: Option<String>,
     #[serde(flatten)]
     pub state: ScheduleState,
 }
@@ -208,6 +213,7 @@ mod tests {
             held: None,
             rule: None,
             batch: None,
+            will_skip: None,
             state: ScheduleState::Waiting,
         }
     }

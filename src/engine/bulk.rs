@@ -153,6 +153,7 @@ impl Engine {
                 held: None,
                 rule: None,
                 batch: None,
+                will_skip: None,
                 state: ScheduleState::Waiting,
             })
             .collect();

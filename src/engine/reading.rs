@@ -86,7 +86,7 @@ impl Engine {
                             limit.unwrap_or(SEARCH_CONTEXT),
                         )?,
                         events: self.store().trail(conv.id)?,
-                        scheduled: self.store().scheduled_of(conv.id)?,
+                        scheduled: self.scheduled_of(conv.id)?,
                     }),
                     None => self.thread(&conv, limit),
                 }
@@ -119,7 +119,7 @@ impl Engine {
             conversation: ConversationView::new(conv, Utc::now()),
             messages,
             events: self.store().trail(conv.id)?,
-            scheduled: self.store().scheduled_of(conv.id)?,
+            scheduled: self.scheduled_of(conv.id)?,
         })
     }
 
@@ -134,5 +134,15 @@ impl Engine {
         let who = ContactRef::parse(with).map_err(|e| EngineError::BadInput(e.to_string()))?;
         self.lookup(&who)?
             .ok_or_else(|| EngineError::NotFound(format!("no conversation with {who}")))
+    }
+
+    /// A conversation's waiting sends, those that will be skipped marked as such.
+    fn scheduled_of(
+        &self,
+        conversation: u64,
+    ) -> Result<Vec<crate::domain::schedule::ScheduledSend>, EngineError> {
+        let mut sends = self.store().scheduled_of(conversation)?;
+        self.mark_skips(&mut sends);
+        Ok(sends)
     }
 }

@@ -61,6 +61,7 @@ impl Engine {
                     scheduled.retain(ScheduledSend::waiting);
                 }
                 scheduled.sort_by_key(|s| (s.due_at, s.id));
+                self.mark_skips(&mut scheduled);
                 Ok(Response::ScheduledList { scheduled })
             }
             Request::CancelScheduled { scheduled_id: id } => {
@@ -118,6 +119,7 @@ impl Engine {
             held: None,
             rule: None,
             batch: None,
+            will_skip: None,
             state: ScheduleState::Waiting,
         };
         self.schedule_checked(actor, send, at).await

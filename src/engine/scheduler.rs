@@ -13,7 +13,8 @@ use crate::{
     domain::{
         event::Event,
         permission::{Actor, Role},
-        schedule::{self, Due, ScheduleState, ScheduledSend, ScheduledWhat},
+        rule::Rule,
+        schedule::{self, Due, RuleFiring, ScheduleState, ScheduledSend, ScheduledWhat},
     },
     store::Change,
 };
@@ -133,20 +134,48 @@ impl Engine {
     /// What cannot be read lets it go, as it would have.
     fn no_longer_fires(&self, send: &ScheduledSend) -> Option<String> {
         let firing = send.rule.as_ref()?;
-        let read = || -> Result<_, crate::store::StoreError> {
-            let rules = self.store().rules()?;
-            let rule = rules.into_iter().find(|r| r.id == firing.rule_id);
-            Ok((rule, self.store().record(firing.record_id)?))
-        };
-        match read() {
-            Ok((rule, record)) => {
-                crate::domain::rule::still::why_not(firing, rule.as_ref(), record.as_ref())
-            }
+        match self
+            .store()
+            .rules()
+            .and_then(|rules| self.why_skipped(firing, &rules))
+        {
+            Ok(reason) => reason,
             Err(e) => {
                 tracing::warn!(id = send.id, error = %e, "the rule of a due send could not be read");
                 None
             }
         }
+    }
+
+    /// Marks the waiting rule sends among `sends` that will be skipped when due, as things
+    /// stand now, so that a list does not show as going what will not go. What cannot be read
+    /// is left unmarked.
+    pub(super) fn mark_skips(&self, sends: &mut [ScheduledSend]) {
+        if !sends.iter().any(|s| s.waiting() && s.rule.is_some()) {
+            return;
+        }
+        let Ok(rules) = self.store().rules() else {
+            return;
+        };
+        for send in sends.iter_mut().filter(|s| s.waiting()) {
+            if let Some(firing) = &send.rule {
+                send.will_skip = self.why_skipped(firing, &rules).ok().flatten();
+            }
+        }
+    }
+
+    fn why_skipped(
+        &self,
+        firing: &RuleFiring,
+        rules: &[Rule],
+    ) -> Result<Option<String>, crate::store::StoreError> {
+        let rule = rules.iter().find(|r| r.id == firing.rule_id);
+        let record = self.store().record(firing.record_id)?;
+        Ok(crate::domain::rule::still::why_not(
+            firing,
+            rule,
+            record.as_ref(),
+        ))
     }
 
     /// The change that runs a due send: its message queued (and the send marked sent), or

@@ -237,6 +237,7 @@ impl Tx<'_> {
                     key: planned.key.clone(),
                 }),
                 batch: None,
+                will_skip: None,
                 state: ScheduleState::Waiting,
             })?;
             let id = keys::id(send.id);

@@ -73,6 +73,8 @@ impl Tx<'_> {
             self.unindex_send(&old)?;
         }
         send.state = ScheduleState::Waiting;
+        // A mark for the list, worked out anew each time, not kept.
+        send.will_skip = None;
         self.index_send(&send)?;
         self.put(T::Scheduled, keys::id(send.id), &send)?;
         Ok(send)

@@ -230,7 +230,13 @@ pub fn render(app: &App, panel: &ScheduledPanel, frame: &mut Frame, area: Rect) 
         .map(|(i, s)| {
             let when = s.due_at.with_timezone(&app.tz).format("%a %-d %b %H:%M");
             let what = neutralise(&s.summary(), false).replace('\n', " ");
-            let text = crate::tui::format::fit(&format!("{when} · by {} · {what}", s.by), room);
+            let skip = s.will_skip.as_deref().map_or_else(String::new, |why| {
+                format!(" · will be skipped: {}", neutralise(why, false))
+            });
+            let text = crate::tui::format::fit(
+                &format!("{when} · by {}{skip} · {what}", neutralise(&s.by, false)),
+                room,
+            );
             if i == panel.cursor {
                 Line::styled(format!("> {text}"), theme::selected())
             } else {

@@ -135,8 +135,15 @@ fn scheduled_lines(app: &App, chat: &crate::tui::chat_state::Chat, w: usize) -> 
             } else {
                 ""
             };
+            // What will not go says so before what it is, where a long line is cut.
+            let skip = s.will_skip.as_deref().map_or_else(String::new, |why| {
+                format!(
+                    ", will be skipped ({})",
+                    crate::domain::safe_text::neutralise(why, false)
+                )
+            });
             let text = fit(
-                &format!("🕒 scheduled for {when}{quiet}: {what}"),
+                &format!("🕒 scheduled for {when}{quiet}{skip}: {what}"),
                 w.saturating_sub(2),
             );
             let pad = w.saturating_sub(width(&text));
