@@ -1601,6 +1601,12 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
     // A rule's send that will not go when due says so, in the chat and in its list.
     let skipping = ScheduledSend {
         id: 5,
+        rule: Some(hirechat::domain::schedule::RuleFiring {
+            rule_id: 2,
+            rule: "follow-up".into(),
+            record_id: 7,
+            key: "follow-up".into(),
+        }),
         will_skip: Some("Haruto Sato no longer fits the rule follow-up".into()),
         ..send.clone()
     };
@@ -1619,6 +1625,21 @@ fn a_reply_sent_later_waits_in_the_chat_until_it_goes_and_can_be_taken_back() {
     assert!(
         screen.contains("by aiko · will be skipped: Haruto Sato"),
         "{screen}"
+    );
+    // His record saved again (back in the process, say): the chat asks where its sends stand.
+    let mut record = haruto_card().record.unwrap();
+    assert_eq!(record.id, 7);
+    assert_eq!(
+        app.update(Input::Event(Box::new(Event::RecordSaved {
+            record: record.clone()
+        }))),
+        vec![Command::LoadThread { conversation_id: 1 }]
+    );
+    record.id = 8;
+    assert!(
+        app.update(Input::Event(Box::new(Event::RecordSaved { record })))
+            .is_empty(),
+        "another record's save leaves the chat as it is"
     );
 }
 

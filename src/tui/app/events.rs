@@ -41,7 +41,10 @@ impl App {
                     out.push(Command::LoadTemplates);
                 }
             }
-            Event::RecordSaved { record } => self.record_card_follow(None, Some(&record)),
+            Event::RecordSaved { record } => {
+                self.record_card_follow(None, Some(&record));
+                self.record_may_skip(record.id, out);
+            }
             Event::Scheduled { scheduled } => self.scheduled_changed(&scheduled),
             Event::Notice {
                 users,

@@ -155,6 +155,22 @@ impl App {
         }
     }
 
+    /// A record saved may change whether a rule's send for it still goes: the open chat,
+    /// when one of its waiting sends fired for that record, is loaded again, so that what it
+    /// says will be skipped (or no longer) is as things stand.
+    pub(in crate::tui) fn record_may_skip(&self, record_id: u64, out: &mut Vec<Command>) {
+        if let Some(chat) = &self.chat
+            && chat
+                .scheduled
+                .iter()
+                .any(|s| s.rule.as_ref().is_some_and(|r| r.record_id == record_id))
+        {
+            out.push(Command::LoadThread {
+                conversation_id: chat.conversation.id,
+            });
+        }
+    }
+
     /// A send for later changed: the chat's list follows; the one who scheduled it is told
     /// when it could not go.
     pub(in crate::tui) fn scheduled_changed(&mut self, s: &ScheduledSend) {
