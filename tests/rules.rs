@@ -250,31 +250,39 @@ async fn the_demo_has_a_rule_that_fires_and_a_message_waiting_to_go() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_waiting_action_is_skipped_when_its_record_no_longer_fits_the_rule() {
-    let h = Harness::start().await;
-    approved(&h, "pick_a_slot").await;
-    save_rule(
-        &h,
+/// Haruto and Yui in screening, each with a follow-up `after` from now from a rule for those
+/// who have not withdrawn; Haruto's record id.
+async fn follow_ups_for_haruto_and_yui(h: &Harness, after: &str) -> u64 {
+    approved(h, "pick_a_slot").await;
+    let rule = format!(
         r#"
 name = "follow-up"
 [when]
 event = "record_created"
 module = "candidates"
 [which]
-criteria = [{ field = "Candidate Status", op = "is_not", value = "Withdrawn" }]
+criteria = [{{ field = "Candidate Status", op = "is_not", value = "Withdrawn" }}]
 [[actions]]
 send_template = "pick_a_slot"
-after = "1s"
-"#,
-    )
-    .await
-    .unwrap();
-    let haruto = |s: &str| with_status("Haruto Sato", "+819012340001", s);
+after = "{after}"
+"#
+    );
+    save_rule(h, &rule).await.unwrap();
     let id = h.save_record(None, haruto("Screening")).await.unwrap();
     h.save_record(None, with_status("Yui Mori", "+819012340002", "Screening"))
         .await
         .unwrap();
+    id
+}
+
+fn haruto(status: &str) -> RecordInput {
+    with_status("Haruto Sato", "+819012340001", status)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_action_is_skipped_when_its_record_no_longer_fits_the_rule() {
+    let h = Harness::start().await;
+    let id = follow_ups_for_haruto_and_yui(&h, "1s").await;
     // Haruto withdraws before his follow-up is due; Yui does not.
     h.save_record(Some(id), haruto("Withdrawn")).await.unwrap();
     eventually("Yui's follow-up", || sent_to(&h).len() == 1).await;
@@ -306,28 +314,7 @@ async fn waiting_list(h: &Harness) -> Vec<(String, Option<String>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_list_says_which_waiting_actions_will_be_skipped() {
     let h = Harness::start().await;
-    approved(&h, "pick_a_slot").await;
-    save_rule(
-        &h,
-        r#"
-name = "follow-up"
-[when]
-event = "record_created"
-module = "candidates"
-[which]
-criteria = [{ field = "Candidate Status", op = "is_not", value = "Withdrawn" }]
-[[actions]]
-send_template = "pick_a_slot"
-after = "1d"
-"#,
-    )
-    .await
-    .unwrap();
-    let haruto = |s: &str| with_status("Haruto Sato", "+819012340001", s);
-    let id = h.save_record(None, haruto("Screening")).await.unwrap();
-    h.save_record(None, with_status("Yui Mori", "+819012340002", "Screening"))
-        .await
-        .unwrap();
+    let id = follow_ups_for_haruto_and_yui(&h, "1d").await;
     h.save_record(Some(id), haruto("Withdrawn")).await.unwrap();
     let fits_not = Some("Haruto Sato no longer fits the rule follow-up".to_owned());
     assert_eq!(

@@ -130,7 +130,7 @@ fn wrapped(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
         return vec![line];
     }
     let keys_width = keys.width().max(KEYS_WIDTH);
-    crate::tui::format::wrap(&label.content, width - keys_width)
+    crate::tui::format::wrap(&label.content, width.saturating_sub(keys_width))
         .into_iter()
         .enumerate()
         .map(|(i, part)| {
