@@ -1056,27 +1056,15 @@ fn the_template_manager_writes_a_template_with_merge_fields_from_hash() {
 
 #[test]
 fn a_late_preview_of_another_template_does_not_replace_the_selected_ones() {
-    use hirechat::{
-        domain::{merge::Filled, merge_source::Picks},
-        tui::popup::picker::Preview,
-    };
     let mut app = app_with(inbox(), 80, 24);
     app.update(code(KeyCode::Enter));
     app.update(key('t'));
     app.update(Input::Templates(common::tui::templates()));
     let preview = |template_id| {
-        Input::Preview(Preview {
+        Input::Preview(common::tui::plain_preview(
             template_id,
-            filled: Filled {
-                text: format!("preview of {template_id}"),
-                values: vec![],
-                missing: vec![],
-            },
-            choices: vec![],
-            refusal: None,
-            price: None,
-            picks: Picks::new(),
-        })
+            &format!("preview of {template_id}"),
+        ))
     };
     // "job" selects template 2; the answer for template 1 comes back last.
     for c in "job".chars() {
@@ -1562,11 +1550,8 @@ fn a_rules_note_about_a_record_without_a_conversation_waits_in_the_notifications
 
 #[test]
 fn a_template_changed_during_the_last_look_is_not_sent_unseen() {
-    use common::tui::templates;
-    use hirechat::{
-        domain::{merge::Filled, merge_source::Picks},
-        tui::{keymap::Mode, popup::picker::Preview},
-    };
+    use common::tui::{plain_preview, templates};
+    use hirechat::tui::keymap::Mode;
     let mut app = app_with(inbox(), 80, 24);
     app.update(code(KeyCode::Enter));
     app.update(key('t'));
@@ -1574,18 +1559,7 @@ fn a_template_changed_during_the_last_look_is_not_sent_unseen() {
     app.update(code(KeyCode::Down));
     let looked = app.picker().unwrap().selected_template().unwrap().clone();
     assert_eq!(looked.name, "job_details", "the second");
-    let preview = |template_id| Preview {
-        template_id,
-        filled: Filled {
-            text: "Hi Emily".into(),
-            values: vec![],
-            missing: vec![],
-        },
-        choices: vec![],
-        refusal: None,
-        price: None,
-        picks: Picks::new(),
-    };
+    let preview = |template_id| plain_preview(template_id, "Hi Emily");
     app.update(Input::Preview(preview(looked.id)));
     assert!(app.update(code(KeyCode::Enter)).is_empty(), "a last look");
     assert_eq!(app.mode(), Mode::ConfirmSend);

@@ -313,3 +313,20 @@ pub fn emily_after_three_days(width: u16, height: u16) -> App {
     );
     app
 }
+
+/// The picker's preview of `template_id` filled as `text`: nothing to choose, nothing
+/// refused, no price.
+pub fn plain_preview(template_id: u64, text: &str) -> hirechat::tui::popup::picker::Preview {
+    hirechat::tui::popup::picker::Preview {
+        template_id,
+        filled: hirechat::domain::merge::Filled {
+            text: text.into(),
+            values: vec![],
+            missing: vec![],
+        },
+        choices: vec![],
+        refusal: None,
+        price: None,
+        picks: hirechat::domain::merge_source::Picks::new(),
+    }
+}
